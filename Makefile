@@ -1,0 +1,60 @@
+# Boiduong: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+DEV_ENV := BOIDUONG_ENV=development
+STAMP := $(VENV)/.installed-stamp
+CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test install db courses demo check-courses import-courses translations \
+        extract-messages lint bench clean
+
+run: install translations db courses demo  ## set up everything and serve http://127.0.0.1:5000
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install translations  ## the whole suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(COMPILED)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | install
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -l $*
+
+extract-messages: install  ## refresh the catalogues after changing user-facing text
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	    --project boiduong -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+db: install
+	$(DEV_ENV) $(FLASK) db upgrade
+
+courses: install
+	$(DEV_ENV) $(FLASK) courses import
+
+demo: install
+	$(DEV_ENV) $(FLASK) demo accounts
+
+check-courses: install
+	$(DEV_ENV) $(FLASK) courses check
+
+import-courses: courses
+
+lint: install
+	$(BIN)/ruff check app tests bench wsgi.py
+
+bench: install translations
+	$(BIN)/python bench/lesson_page.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3* app/translations/*/LC_MESSAGES/*.mo

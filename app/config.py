@@ -1,0 +1,92 @@
+"""Settings, read from the environment once at start-up and validated there.
+
+Every setting is listed in README.md ("Configuration"). Nothing is read from files on disk so that
+several app servers can share one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("production", "development", "test")
+DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+DEFAULT_VIDEO_HOSTS = "www.youtube-nocookie.com,www.youtube.com,player.vimeo.com"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app can start with."""
+
+
+def _bool(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "boiduong.sqlite3")
+
+
+def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] | None = None) -> dict:
+    """Build the Flask config from environment variables.
+
+    Raises ConfigError with a message meant for the person starting the app.
+    """
+    env = os.environ if environ is None else environ
+    environment = env.get("BOIDUONG_ENV", "production").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(
+            f"BOIDUONG_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+        )
+    secret_key = env.get("SECRET_KEY", "")
+    if not secret_key:
+        if environment == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value, e.g. "
+                "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+                "or set BOIDUONG_ENV=development on a developer's machine."
+            )
+        secret_key = DEV_SECRET_KEY
+    elif environment == "production" and len(secret_key) < 16:
+        raise ConfigError("SECRET_KEY is too short for production: use at least 16 characters.")
+
+    video_hosts = env.get("VIDEO_HOSTS", DEFAULT_VIDEO_HOSTS)
+    return {
+        "ENVIRONMENT": environment,
+        "TESTING": environment == "test",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "COURSES_DIR": env.get("COURSES_DIR") or str(PROJECT_ROOT / "courses"),
+        "VIDEO_HOSTS": tuple(h.strip().lower() for h in video_hosts.split(",") if h.strip()),
+        "MAX_CONTENT_LENGTH": _int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)),
+                                   "MAX_CONTENT_LENGTH"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED", "true"), "RATELIMIT_ENABLED"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "false"),
+                                       "SESSION_COOKIE_SECURE"),
+        "PERMANENT_SESSION_LIFETIME": _int(env.get("SESSION_LIFETIME_MINUTES", "480"),
+                                           "SESSION_LIFETIME_MINUTES") * 60,
+        "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ("vi", "en"),
+        "PAGE_SIZE": 20,
+    }

@@ -1,0 +1,144 @@
+"""Importing course folders into the database as course versions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.courses.render import render_markdown
+from app.courses.source import (
+    COURSE_FILE,
+    IMAGE_TYPES,
+    CourseSource,
+    Problem,
+    lesson_slug_for_file,
+    read_course,
+)
+from app.models import Course, CourseVersion, Lesson, MediaFile
+from app.text import fold
+
+
+@dataclass(frozen=True)
+class CourseUrls:
+    """How the site addresses lessons and images; the importer writes these into the HTML."""
+
+    lesson: Callable[[str, str], str]  # (course code, lesson slug) -> path
+    media: Callable[[str], str]  # sha256 -> path
+
+
+@dataclass
+class ImportOutcome:
+    folder: Path
+    status: str  # created | updated | unchanged | failed
+    code: str | None = None
+    version: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _store_media(session: Session, source: CourseSource, urls: CourseUrls) -> dict[str, str]:
+    """Store the course's images by content hash; return image path -> served address."""
+    hashes: dict[str, tuple[str, bytes]] = {}
+    for rel, path in source.images.items():
+        data = path.read_bytes()
+        hashes[rel] = (hashlib.sha256(data).hexdigest(), data)
+    wanted = {sha for sha, _ in hashes.values()}
+    present = set(session.scalars(select(MediaFile.sha256).where(MediaFile.sha256.in_(wanted))))
+    for rel, (sha, data) in hashes.items():
+        if sha not in present:
+            content_type = IMAGE_TYPES[PurePosixPath(rel).suffix.lower()]
+            session.add(MediaFile(sha256=sha, content_type=content_type, size=len(data), data=data))
+            present.add(sha)
+    return {rel: urls.media(sha) for rel, (sha, _) in hashes.items()}
+
+
+def _new_version(
+    session: Session, course: Course, number: int, source: CourseSource, urls: CourseUrls,
+    video_hosts: tuple[str, ...],
+) -> CourseVersion:
+    image_urls = _store_media(session, source, urls)
+    lesson_urls = {
+        name: urls.lesson(source.code, slug)
+        for name, slug in lesson_slug_for_file(source.lessons).items()
+    }
+
+    def render(text: str) -> str:
+        return render_markdown(text, lesson_urls=lesson_urls, image_urls=image_urls,
+                               video_hosts=video_hosts)
+
+    version = CourseVersion(
+        course=course,
+        number=number,
+        label=source.version,
+        content_hash=source.content_hash,
+        title=source.title,
+        summary=source.summary,
+        category=source.category,
+        hours=source.hours,
+        intro_html=render(source.intro),
+        search_text=fold(f"{source.code} {source.title} {source.summary}"),
+        source_folder=source.folder.name,
+    )
+    session.add(version)
+    for position, lesson in enumerate(source.lessons, start=1):
+        session.add(Lesson(
+            course_version=version,
+            slug=lesson.slug,
+            position=position,
+            title=lesson.title,
+            html=render(lesson.body),
+            source_file=lesson.file.name,
+        ))
+    return version
+
+
+def import_course(
+    session: Session, folder: Path, *, urls: CourseUrls, video_hosts: tuple[str, ...] = ()
+) -> ImportOutcome:
+    """Import one course folder.
+
+    Unchanged content creates nothing; changed content becomes a new version (its label must be
+    new too). A course with any problem imports nothing and the outcome lists the problems.
+    Flushes, never commits.
+    """
+    source, problems = read_course(folder, video_hosts)
+    if source is None:
+        return ImportOutcome(folder, "failed", problems=problems)
+    outcome = ImportOutcome(folder, "created", code=source.code, version=source.version)
+    course = session.scalar(select(Course).where(Course.code == source.code))
+    if course is None:
+        course = Course(code=source.code, current_version_number=1)
+        session.add(course)
+        _new_version(session, course, 1, source, urls, video_hosts)
+        session.flush()
+        return outcome
+    current = session.scalar(select(CourseVersion).where(
+        CourseVersion.course_id == course.id,
+        CourseVersion.number == course.current_version_number,
+    ))
+    if current is not None and current.content_hash == source.content_hash:
+        outcome.status = "unchanged"
+        return outcome
+    clash = session.scalar(select(CourseVersion.number).where(
+        CourseVersion.course_id == course.id, CourseVersion.label == source.version
+    ))
+    if clash is not None:
+        outcome.status = "failed"
+        outcome.problems = [Problem(
+            str(folder / COURSE_FILE), source.version_line,
+            f"the course changed but version '{source.version}' was already imported with other "
+            "content; give this edition a new version label",
+        )]
+        return outcome
+    number = (session.scalar(
+        select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
+    ) or 0) + 1
+    _new_version(session, course, number, source, urls, video_hosts)
+    course.current_version_number = number
+    session.flush()
+    outcome.status = "updated"
+    return outcome

@@ -1,0 +1,43 @@
+"""`flask demo accounts`: demo logins for a developer's machine, never for production."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.auth.service import create_user
+from app.extensions import db
+from app.models import Role, User
+
+# Also listed in README.md. They are for local demonstration only.
+DEMO_ACCOUNTS = (
+    ("hocvien@demo.boiduong.vn", "hocvien-demo", Role.LEARNER, "Nguyễn Thị Lan"),
+    ("giangvien@demo.boiduong.vn", "giangvien-demo", Role.TRAINER, "Trần Văn Minh"),
+    ("quantri@demo.boiduong.vn", "quantri-demo", Role.ADMIN, "Lê Hoàng Nam"),
+)
+
+
+@click.group("demo")
+def demo_cli() -> None:
+    """Demo data for a developer's machine."""
+
+
+@demo_cli.command("accounts")
+@with_appcontext
+def accounts() -> None:
+    """Create the demo learner, trainer and admin (skips those that exist)."""
+    if current_app.config["ENVIRONMENT"] == "production":
+        raise click.ClickException(
+            "refusing to create demo accounts with BOIDUONG_ENV=production: their passwords are "
+            "public. Use 'flask users create' for real accounts."
+        )
+    for email, password, role, name in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            create_user(db.session, email, password, role, name)
+            state = "created"
+        else:
+            state = "exists"
+        click.echo(f"  {role.value:8} {email:30} password: {password:16} ({state})")
+    db.session.commit()

@@ -1,0 +1,63 @@
+"""Turning errors into pages in the site's layout (or JSON for clients that ask for it)."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.extensions import db
+
+_DOMAIN_STATUS = {NotFound: 404, PermissionDenied: 403, ValidationFailed: 400, Conflict: 409}
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood"),
+        403: _("You do not have access to this page"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        409: _("This conflicts with the current state"),
+        413: _("The upload is too large"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("Please go back and try again."),
+        403: _("If you think you should see it, ask your unit's administrator."),
+        404: _("The address may be mistyped, or the page has been removed."),
+        405: _("Please go back and use the buttons on the page."),
+        409: _("Please reload the page and try again."),
+        413: _("Please send a smaller file."),
+        429: _("Please wait a minute before trying again."),
+        500: _("The error has been logged. Please try again in a moment."),
+    }
+
+
+def render_error(status: int, detail: str | None = None):
+    status = status if status in _titles() else 500
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": _titles()[status], "detail": detail}, status
+    return render_template(
+        "errors/error.html", status=status, title=_titles()[status],
+        message=detail or _messages()[status],
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if isinstance(error, CSRFError):
+            return render_error(400, _("The form has expired. Please reload the page and try again."))
+        if (error.code or 500) >= 500:
+            db.session.rollback()  # Flask has logged the original exception already
+        return render_error(error.code or 500)
+
+    for exc_class, status in _DOMAIN_STATUS.items():
+        app.register_error_handler(exc_class, lambda _e, status=status: render_error(status))
+

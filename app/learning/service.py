@@ -1,0 +1,266 @@
+"""The learner's journey: catalogue, enrolment, progress, resume and course completion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, contains_eager
+
+from app.errors import NotFound, PermissionDenied
+from app.models import (
+    Course,
+    CourseCompletion,
+    CourseVersion,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    User,
+)
+from app.models.base import utcnow
+from app.text import like_pattern
+
+
+def _current_version_join():
+    return and_(
+        CourseVersion.course_id == Course.id,
+        CourseVersion.number == Course.current_version_number,
+    )
+
+
+def catalogue_query(query: str = "", category: str = "") -> Select:
+    """Current versions of the catalogue's courses, optionally searched and filtered.
+
+    The search ignores case and Vietnamese diacritics: "chuyen doi so" finds "Chuyển đổi số".
+    """
+    stmt = (
+        select(CourseVersion)
+        .join(Course, _current_version_join())
+        .options(contains_eager(CourseVersion.course))
+        .order_by(CourseVersion.title, Course.code)
+    )
+    if query.strip():
+        stmt = stmt.where(CourseVersion.search_text.like(like_pattern(query), escape="\\"))
+    if category:
+        stmt = stmt.where(CourseVersion.category == category)
+    return stmt
+
+
+def enrolled_course_ids(session: Session, user: User) -> set[int]:
+    return set(session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user.id)))
+
+
+def get_course(session: Session, code: str) -> tuple[Course, CourseVersion]:
+    """The course with `code` and its current version. Raises NotFound."""
+    row = session.execute(
+        select(Course, CourseVersion).join(CourseVersion, _current_version_join())
+        .where(Course.code == code)
+    ).first()
+    if row is None:
+        raise NotFound(code)
+    return row[0], row[1]
+
+
+def lessons_of(session: Session, version: CourseVersion) -> list[Lesson]:
+    return list(session.scalars(
+        select(Lesson).where(Lesson.course_version_id == version.id).order_by(Lesson.position)
+    ))
+
+
+def get_enrolment(session: Session, user: User, course: Course) -> Enrolment | None:
+    return session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+
+
+def enrol(session: Session, user: User, course: Course) -> Enrolment:
+    """Enrol `user` in `course`; enrolling twice returns the existing enrolment."""
+    existing = get_enrolment(session, user, course)
+    if existing is not None:
+        return existing
+    enrolment = Enrolment(user_id=user.id, course_id=course.id)
+    try:
+        with session.begin_nested():
+            session.add(enrolment)
+    except IntegrityError:  # the same learner enrolled from another tab a moment ago
+        existing = get_enrolment(session, user, course)
+        assert existing is not None
+        return existing
+    return enrolment
+
+
+def completed_slugs(session: Session, enrolment: Enrolment | None) -> set[str]:
+    if enrolment is None:
+        return set()
+    return set(session.scalars(
+        select(LessonCompletion.lesson_slug).where(LessonCompletion.enrolment_id == enrolment.id)
+    ))
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(lessons: list[Lesson], done_slugs: set[str]) -> Progress:
+    """Progress on a course version: lessons of that version that are marked complete."""
+    return Progress(sum(1 for lesson in lessons if lesson.slug in done_slugs), len(lessons))
+
+
+@dataclass(frozen=True)
+class CompletionCheck:
+    """Whether a course's completion rule is met, and what is still missing."""
+
+    missing_lessons: tuple[Lesson, ...]
+
+    @property
+    def is_met(self) -> bool:
+        return not self.missing_lessons
+
+
+def completion_check(lessons: list[Lesson], done_slugs: set[str]) -> CompletionCheck:
+    """The course completion rule: every lesson of the current version is complete.
+
+    This is the one place the rule lives; further requirements (e.g. required quizzes) join here.
+    """
+    return CompletionCheck(tuple(lesson for lesson in lessons if lesson.slug not in done_slugs))
+
+
+def latest_completion(session: Session, user: User, course: Course) -> CourseCompletion | None:
+    return session.scalar(
+        select(CourseCompletion)
+        .where(CourseCompletion.user_id == user.id, CourseCompletion.course_id == course.id)
+        .order_by(CourseCompletion.completed_at.desc())
+        .limit(1)
+    )
+
+
+def find_lesson(lessons: list[Lesson], slug: str) -> Lesson:
+    """The lesson with `slug` in a version's lessons. Raises NotFound."""
+    for lesson in lessons:
+        if lesson.slug == slug:
+            return lesson
+    raise NotFound(slug)
+
+
+def record_visit(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
+    """Remember the lesson the learner is on, so that "Continue" brings them back to it."""
+    enrolment.last_lesson_slug = lesson.slug
+    enrolment.last_accessed_at = utcnow()
+
+
+def resume_lesson(enrolment: Enrolment | None, lessons: list[Lesson], done_slugs: set[str]) -> Lesson | None:
+    """Where "Continue" leads: the last lesson visited, else the first one not yet complete."""
+    if not lessons:
+        return None
+    if enrolment is not None and enrolment.last_lesson_slug:
+        for lesson in lessons:
+            if lesson.slug == enrolment.last_lesson_slug:
+                return lesson
+    return next((lsn for lsn in lessons if lsn.slug not in done_slugs), lessons[0])
+
+
+def require_enrolment(session: Session, user: User, course: Course) -> Enrolment:
+    """The learner's enrolment. Raises PermissionDenied when they are not enrolled."""
+    enrolment = get_enrolment(session, user, course)
+    if enrolment is None:
+        raise PermissionDenied("not enrolled")
+    return enrolment
+
+
+def mark_lesson_complete(
+    session: Session, user: User, course: Course, version: CourseVersion, lesson: Lesson
+) -> CourseCompletion | None:
+    """Mark `lesson` complete for `user`; when the completion rule is then met, record it.
+
+    Returns the new course completion record, or None when the course is not (newly) complete.
+    Marking twice, or from two tabs at once, records one lesson completion and at most one course
+    completion. Raises PermissionDenied when the user is not enrolled.
+    """
+    enrolment = require_enrolment(session, user, course)
+    done = completed_slugs(session, enrolment)
+    if lesson.slug not in done:
+        try:
+            with session.begin_nested():
+                session.add(LessonCompletion(
+                    enrolment_id=enrolment.id, lesson_slug=lesson.slug, course_version_id=version.id
+                ))
+        except IntegrityError:
+            pass  # already marked from another tab
+        done.add(lesson.slug)
+    if not completion_check(lessons_of(session, version), done).is_met:
+        return None
+    if latest_completion(session, user, course) is not None:
+        return None
+    completion = CourseCompletion(
+        user_id=user.id, course_id=course.id, course_version_id=version.id,
+        hours_credited=version.hours, completed_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(completion)
+    except IntegrityError:
+        return None
+    return completion
+
+
+@dataclass(frozen=True)
+class LearningRow:
+    course: Course
+    version: CourseVersion
+    enrolment: Enrolment
+    progress: Progress
+    completion: CourseCompletion | None
+    completed_version: CourseVersion | None
+
+
+def my_learning(session: Session, user: User) -> list[LearningRow]:
+    """The learner's courses with progress and completion, in a constant number of queries."""
+    total = (
+        select(func.count(Lesson.id))
+        .where(Lesson.course_version_id == CourseVersion.id)
+        .correlate(CourseVersion)
+        .scalar_subquery()
+    )
+    done = (
+        select(func.count(LessonCompletion.id))
+        .join(Lesson, and_(Lesson.slug == LessonCompletion.lesson_slug,
+                           Lesson.course_version_id == CourseVersion.id))
+        .where(LessonCompletion.enrolment_id == Enrolment.id)
+        .correlate(CourseVersion, Enrolment)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Enrolment, Course, CourseVersion, total, done)
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(CourseVersion, _current_version_join())
+        .where(Enrolment.user_id == user.id)
+        .order_by(func.coalesce(Enrolment.last_accessed_at, Enrolment.enrolled_at).desc())
+    ).all()
+    completions: dict[int, CourseCompletion] = {}
+    for completion in session.scalars(
+        select(CourseCompletion).where(CourseCompletion.user_id == user.id)
+        .order_by(CourseCompletion.completed_at)
+    ):
+        completions[completion.course_id] = completion
+    version_ids = {c.course_version_id for c in completions.values()}
+    versions = {v.id: v for v in session.scalars(
+        select(CourseVersion).where(CourseVersion.id.in_(version_ids))
+    )} if version_ids else {}
+    result = []
+    for enrolment, course, version, total_count, done_count in rows:
+        completion = completions.get(course.id)
+        result.append(LearningRow(
+            course, version, enrolment, Progress(done_count, total_count), completion,
+            versions.get(completion.course_version_id) if completion else None,
+        ))
+    return result
+
+
+def total_hours(rows: list[LearningRow]) -> int:
+    return sum(row.completion.hours_credited for row in rows if row.completion)

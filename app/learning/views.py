@@ -1,0 +1,154 @@
+"""The learner's pages: catalogue, course, lessons, My learning, and course images."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.courses.categories import category_choices, category_label
+from app.errors import NotFound
+from app.extensions import db
+from app.learning import service
+from app.models import MediaFile
+
+bp = Blueprint("learning", __name__)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"category_label": category_label}
+
+
+@bp.route("/")
+def home():
+    if service.enrolled_course_ids(db.session, current_user):
+        return redirect(url_for("learning.my_learning"))
+    return redirect(url_for("learning.catalogue"))
+
+
+@bp.route("/courses/")
+def catalogue():
+    query = request.args.get("q", "").strip()[:100]
+    category = request.args.get("category", "")
+    if category and category not in dict(category_choices()):
+        category = ""
+    page = db.paginate(
+        service.catalogue_query(query, category),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "learning/catalogue.html",
+        page=page,
+        query=query,
+        category=category,
+        categories=category_choices(),
+        enrolled=service.enrolled_course_ids(db.session, current_user),
+    )
+
+
+@bp.route("/courses/<code>")
+def course(code: str):
+    course, version = service.get_course(db.session, code)
+    lessons = service.lessons_of(db.session, version)
+    enrolment = service.get_enrolment(db.session, current_user, course)
+    done = service.completed_slugs(db.session, enrolment)
+    return render_template(
+        "learning/course.html",
+        course=course,
+        version=version,
+        lessons=lessons,
+        enrolment=enrolment,
+        done=done,
+        progress=service.progress(lessons, done),
+        resume=service.resume_lesson(enrolment, lessons, done),
+        completion=service.latest_completion(db.session, current_user, course),
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/courses/<code>/enrol", methods=["POST"])
+def enrol(code: str):
+    course, version = service.get_course(db.session, code)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    service.enrol(db.session, current_user, course)
+    db.session.commit()
+    lessons = service.lessons_of(db.session, version)
+    flash(_("You are enrolled in this course. Good luck!"), "success")
+    if not lessons:
+        return redirect(url_for("learning.course", code=code))
+    return redirect(url_for("learning.lesson", code=code, slug=lessons[0].slug))
+
+
+@bp.route("/courses/<code>/lessons/<slug>")
+def lesson(code: str, slug: str):
+    course, version = service.get_course(db.session, code)
+    lessons = service.lessons_of(db.session, version)
+    lesson = service.find_lesson(lessons, slug)
+    enrolment = service.get_enrolment(db.session, current_user, course)
+    if enrolment is None:
+        flash(_("Enrol in the course to open its lessons."), "info")
+        return redirect(url_for("learning.course", code=code))
+    service.record_visit(db.session, enrolment, lesson)
+    db.session.commit()
+    done = service.completed_slugs(db.session, enrolment)
+    index = lessons.index(lesson)
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        version=version,
+        lessons=lessons,
+        lesson=lesson,
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        done=done,
+        progress=service.progress(lessons, done),
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/courses/<code>/lessons/<slug>/complete", methods=["POST"])
+def complete_lesson(code: str, slug: str):
+    course, version = service.get_course(db.session, code)
+    lessons = service.lessons_of(db.session, version)
+    lesson = service.find_lesson(lessons, slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    completion = service.mark_lesson_complete(db.session, current_user, course, version, lesson)
+    db.session.commit()
+    if completion is not None:
+        flash(_("Congratulations! You have completed this course and earned %(hours)s periods.",
+                hours=completion.hours_credited), "success")
+        return redirect(url_for("learning.course", code=code))
+    index = lessons.index(lesson)
+    if index + 1 < len(lessons):
+        return redirect(url_for("learning.lesson", code=code, slug=lessons[index + 1].slug))
+    flash(_("Lesson marked as complete."), "success")
+    return redirect(url_for("learning.course", code=code))
+
+
+@bp.route("/my")
+def my_learning():
+    rows = service.my_learning(db.session, current_user)
+    return render_template(
+        "learning/my_learning.html",
+        in_progress=[row for row in rows if row.completion is None],
+        completed=[row for row in rows if row.completion is not None],
+        total_hours=service.total_hours(rows),
+    )
+
+
+@bp.route("/media/<sha256>")
+def media(sha256: str):
+    item = db.session.get(MediaFile, sha256)
+    if item is None:
+        raise NotFound(sha256)
+    response = current_app.response_class(item.data, mimetype=item.content_type)
+    # Content-addressed, so it never changes; sandboxed so an SVG cannot run script.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.set_etag(sha256)
+    return response.make_conditional(request)

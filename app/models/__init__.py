@@ -1,0 +1,19 @@
+"""Typed models, one module per area; importing this package registers them all."""
+
+from app.models.base import Base
+from app.models.course import Course, CourseVersion, Lesson, MediaFile
+from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
+from app.models.user import Role, User
+
+__all__ = [
+    "Base",
+    "Course",
+    "CourseCompletion",
+    "CourseVersion",
+    "Enrolment",
+    "Lesson",
+    "LessonCompletion",
+    "MediaFile",
+    "Role",
+    "User",
+]

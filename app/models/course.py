@@ -1,0 +1,106 @@
+"""Courses as imported from Markdown folders: every import of changed content is a new version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+
+class Course(Base):
+    """A course, identified by its code across all its versions."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    current_version_number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[CourseVersion]] = relationship(
+        back_populates="course", order_by="CourseVersion.number"
+    )
+    current_version: Mapped[CourseVersion] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(CourseVersion.course_id) == Course.id,
+            CourseVersion.number == Course.current_version_number,
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+
+
+class CourseVersion(Base):
+    """One edition of a course, frozen at import; results cite the version they were earned on."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (
+        UniqueConstraint("course_id", "number"),
+        UniqueConstraint("course_id", "label"),
+        Index("ix_course_versions_category", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    number: Mapped[int]
+    label: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    hours: Mapped[int]
+    intro_html: Mapped[str] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text)
+    source_folder: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="versions")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="course_version", order_by="Lesson.position"
+    )
+
+
+class Lesson(Base):
+    """A lesson as it stands in one course version; `slug` is its id across versions."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("course_version_id", "slug"),
+        UniqueConstraint("course_version_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    html: Mapped[str] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(String(255))
+
+    course_version: Mapped[CourseVersion] = relationship(back_populates="lessons")
+
+
+class MediaFile(Base):
+    """An image from a course folder, stored by content hash so versions share unchanged files.
+
+    Kept in the database (not on local disk) so that several app servers can serve it.
+    """
+
+    __tablename__ = "media_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

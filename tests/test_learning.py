@@ -1,0 +1,141 @@
+"""The learner's journey through the test client."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import CourseCompletion, LessonCompletion
+from tests.conftest import write_course
+
+
+def test_catalogue_lists_course_and_search_ignores_diacritics(learner, course, client):
+    page = client.get("/courses/").get_data(as_text=True)
+    assert "Chuyển đổi số cơ bản" in page
+    for query in ("chuyen doi so", "CHUYỂN ĐỔI", "doi so", "kh-01"):
+        html = client.get("/courses/", query_string={"q": query}).get_data(as_text=True)
+        assert "Chuyển đổi số cơ bản" in html, query
+    html = client.get("/courses/", query_string={"q": "an ninh quốc phòng"}).get_data(as_text=True)
+    assert "Chuyển đổi số cơ bản" not in html
+    assert "No course matches" in html or "Không có khoá học" in html
+
+
+def test_search_matches_old_and_new_tone_marks(learner, courses_root, import_folder, client):
+    import_folder(write_course(courses_root, "hoa", code="HOA", title="Hòa giải ở cơ sở"))
+    html = client.get("/courses/", query_string={"q": "hoà giải"}).get_data(as_text=True)
+    assert "Hòa giải ở cơ sở" in html
+
+
+def test_category_filter(learner, courses_root, import_folder, client):
+    import_folder(write_course(courses_root, "a", code="AAA", title="Quản lý đô thị",
+                               category="urban-governance"))
+    import_folder(write_course(courses_root, "b", code="BBB", title="Bảo mật"))
+    html = client.get("/courses/", query_string={"category": "urban-governance"}).get_data(as_text=True)
+    assert "Quản lý đô thị" in html and "Bảo mật" not in html
+
+
+def test_course_page_shows_outline_hours_and_enrol(learner, course, client):
+    html = client.get("/courses/KH-01").get_data(as_text=True)
+    for title in ("Mở đầu", "Dữ liệu", "Kết luận"):
+        assert title in html
+    assert "4 tiết" in html
+    assert 'action="/courses/KH-01/enrol"' in html
+
+
+def test_lesson_needs_enrolment(learner, course, client):
+    response = client.get("/courses/KH-01/lessons/mo-dau")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/courses/KH-01")
+
+
+def test_full_journey_to_completion_record(app, learner, course, auth, client):
+    response = auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
+    assert response.headers["Location"].endswith("/courses/KH-01/lessons/mo-dau")
+
+    lesson = client.get("/courses/KH-01/lessons/mo-dau").get_data(as_text=True)
+    assert "Nội dung bài mở đầu" in lesson
+    assert 'rel="next" href="/courses/KH-01/lessons/du-lieu"' in lesson
+    assert "0 / 3" in lesson or "0 trên 3" in lesson or "0 of 3" in lesson
+
+    response = auth.post("/courses/KH-01/lessons/mo-dau/complete", token_from="/courses/KH-01")
+    assert response.headers["Location"].endswith("/courses/KH-01/lessons/du-lieu")
+    # a link between lessons in the Markdown points at the lesson's page
+    html = client.get("/courses/KH-01/lessons/du-lieu").get_data(as_text=True)
+    assert 'href="/courses/KH-01/lessons/mo-dau"' in html
+
+    # resume: the course page's button leads back to the last lesson visited
+    course_page = client.get("/courses/KH-01").get_data(as_text=True)
+    assert re.search(r'href="/courses/KH-01/lessons/du-lieu">\s*(Tiếp tục|Continue)', course_page)
+    assert "33%" in course_page
+
+    auth.post("/courses/KH-01/lessons/du-lieu/complete", token_from="/courses/KH-01")
+    response = auth.post("/courses/KH-01/lessons/ket-luan/complete", token_from="/courses/KH-01")
+    assert response.headers["Location"].endswith("/courses/KH-01")
+    page = client.get("/courses/KH-01").get_data(as_text=True)
+    assert "100%" in page
+    assert "1.0" in page  # the edition the completion was earned on
+
+    my = client.get("/my").get_data(as_text=True)
+    assert "Chuyển đổi số cơ bản" in my
+    assert "<strong>4</strong>" in my  # periods credited
+
+    with app.app_context():
+        completion = db.session.scalars(select(CourseCompletion)).one()
+        assert completion.hours_credited == 4
+        assert completion.course_version.label == "1.0"
+
+
+def test_marking_twice_records_once(app, learner, course, auth):
+    auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
+    for _ in range(2):
+        for slug in ("mo-dau", "du-lieu", "ket-luan"):
+            auth.post(f"/courses/KH-01/lessons/{slug}/complete", token_from="/courses/KH-01")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LessonCompletion.id))) == 3
+        assert db.session.scalar(select(func.count(CourseCompletion.id))) == 1
+
+
+def test_cannot_complete_without_enrolment(learner, course, auth):
+    response = auth.post("/courses/KH-01/lessons/mo-dau/complete", token_from="/courses/KH-01")
+    assert response.status_code == 403
+
+
+def test_unknown_course_and_lesson_are_404_in_layout(learner, course, client):
+    for path in ("/courses/NOPE", "/courses/KH-01/lessons/nope", "/khong-co"):
+        response = client.get(path)
+        assert response.status_code == 404
+        html = response.get_data(as_text=True)
+        assert 'class="site-header"' in html and "404" in html
+
+
+def test_my_learning_query_count_is_constant(app, courses_root, import_folder, learner, auth,
+                                             client, count_queries):
+    def enrol_in(n: int) -> None:
+        code = f"KH-{n:02d}"
+        import_folder(write_course(courses_root, f"c{n}", code=code, title=f"Khoá {n}"))
+        auth.post(f"/courses/{code}/enrol", token_from="/courses/")
+        auth.post(f"/courses/{code}/lessons/mo-dau/complete", token_from="/courses/")
+
+    enrol_in(1)
+    with count_queries() as few:
+        assert client.get("/my").status_code == 200
+    for n in range(2, 7):
+        enrol_in(n)
+    with count_queries() as many:
+        html = client.get("/my").get_data(as_text=True)
+    assert html.count("<progress") == 6
+    assert many.count == few.count
+
+
+def test_catalogue_query_count_is_constant(courses_root, import_folder, learner, client, count_queries):
+    import_folder(write_course(courses_root, "c1", code="C-1", title="Khoá 1"))
+    with count_queries() as few:
+        client.get("/courses/")
+    for n in range(2, 8):
+        import_folder(write_course(courses_root, f"c{n}", code=f"C-{n}", title=f"Khoá {n}"))
+    with count_queries() as many:
+        html = client.get("/courses/").get_data(as_text=True)
+    assert html.count('class="card course-card"') == 7
+    assert many.count == few.count
