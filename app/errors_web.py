@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if isinstance(error, CSRFError):
+            current_app.logger.info("CSRF refused: %s", error.description)
             return render_error(400, _("The form has expired. Please reload the page and try again."))
         if (error.code or 500) >= 500:
             db.session.rollback()  # Flask has logged the original exception already

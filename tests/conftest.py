@@ -73,6 +73,14 @@ def _empty_tables() -> None:
                 conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (names from metadata)
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's fixture of this name, which keeps one request context pushed for the
+    whole test: every client request then shares its `g`, so per-request state (the CSRF token
+    Flask-WTF caches in `g`) leaks from one request into the next, unlike in a real server."""
+    yield
+
+
 @pytest.fixture
 def app_settings() -> dict:
     """Override in a test module to start the app with other settings."""

@@ -1,0 +1,189 @@
+"""Accounts, login, roles, CSRF, session cookies and rate limiting."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from app.extensions import db
+from app.models import User
+from tests.conftest import PASSWORD, csrf_token
+
+# Routes that need path values, with values that exist in no database (a 404 still proves
+# that the login check ran first: an anonymous visitor is redirected before any lookup).
+SAMPLE_VALUES = {"code": "KH-01", "slug": "mo-dau", "sha256": "0" * 64, "filename": "app.css"}
+
+
+def _all_routes(app):
+    for rule in app.url_map.iter_rules():
+        path = rule.build(SAMPLE_VALUES, append_unknown=False)[1]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            yield rule.endpoint, method, path
+
+
+def test_every_page_but_login_and_static_requires_login(app, client):
+    checked = 0
+    for endpoint, method, path in _all_routes(app):
+        if endpoint in {"auth.login", "static", "auth.set_language"}:
+            continue
+        response = client.open(path, method=method)
+        if method == "POST":
+            assert response.status_code in (302, 400), (endpoint, method)
+            if response.status_code == 302:
+                assert "/login" in response.headers["Location"], endpoint
+        else:
+            assert response.status_code == 302, (endpoint, method)
+            assert "/login?next=" in response.headers["Location"], endpoint
+        checked += 1
+    assert checked >= 10
+
+
+def test_login_and_logout(make_user, auth, client):
+    make_user()
+    response = auth.login()
+    assert response.status_code == 302
+    assert client.get("/courses/").status_code == 200
+    response = auth.logout()
+    assert response.headers["Location"].endswith("/login")
+    assert client.get("/courses/").status_code == 302
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(make_user, auth):
+    make_user()
+    wrong_password = auth.login(password="wrong password").get_data(as_text=True)
+    unknown = auth.login(email="nobody@example.vn").get_data(as_text=True)
+    for html in (wrong_password, unknown):
+        assert "Sai thư điện tử hoặc mật khẩu." in html
+        assert 'aria-invalid="true"' in html  # the error sits at the field
+    assert "nobody@example.vn" in unknown  # the e-mail typed is kept
+
+
+def test_login_requires_csrf(make_user, client):
+    make_user()
+    response = client.post("/login", data={"email": "learner@example.vn", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+    assert client.get("/courses/").status_code == 302
+
+
+def test_logout_and_enrol_refuse_a_missing_csrf_token(learner, course, client):
+    assert client.post("/courses/KH-01/enrol").status_code == 400
+    assert client.post("/logout").status_code == 400
+    assert client.get("/courses/").status_code == 200  # still logged in
+
+
+def test_login_redirects_only_to_this_site(make_user, client):
+    make_user()
+    for target, expected in (("/my", "/my"), ("https://evil.example/", "/"), ("//evil.example", "/")):
+        client.get("/login")
+        token = csrf_token(client, "/login")
+        response = client.post(f"/login?next={target}", data={
+            "email": "learner@example.vn", "password": PASSWORD, "csrf_token": token})
+        assert response.headers["Location"] == expected
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/courses/")})
+
+
+def test_session_is_renewed_on_login(make_user, client, auth):
+    make_user()
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    auth.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert "_user_id" in session
+
+
+def test_session_cookie_flags(make_user, auth):
+    make_user()
+    response = auth.login()
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http on a developer's machine
+
+
+def test_session_cookie_is_secure_over_https(make_user, client):
+    make_user()
+    token = csrf_token(client, "/login")
+    response = client.post("/login", base_url="https://localhost", data={
+        "email": "learner@example.vn", "password": PASSWORD, "csrf_token": token})
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_passwords_are_hashed(app, make_user):
+    make_user()
+    with app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert PASSWORD not in user.password_hash
+        assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+@pytest.mark.parametrize("path", ["/teach/", "/teach/courses/KH-01", "/admin/users"])
+def test_learners_cannot_open_staff_pages(learner, course, client, path):
+    response = client.get(path)
+    assert response.status_code == 403
+    assert 'class="site-header"' in response.get_data(as_text=True)
+
+
+def test_trainer_sees_teaching_but_not_administration(make_user, auth, course, client):
+    make_user("gv@example.vn", role="trainer")
+    auth.login("gv@example.vn")
+    assert client.get("/teach/").status_code == 200
+    assert "KH-01" in client.get("/teach/courses/KH-01").get_data(as_text=True)
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_admin_creates_an_account_and_sees_field_errors(app, make_user, auth, client):
+    make_user("admin@example.vn", role="admin")
+    auth.login("admin@example.vn")
+    response = auth.post("/admin/users", {"email": "moi@example.vn", "full_name": "Phạm Thu Hà",
+                                          "role": "trainer", "password": "mat-khau-moi"},
+                         token_from="/admin/users")
+    assert response.status_code == 302
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert "Phạm Thu Hà" in html
+    response = auth.post("/admin/users", {"email": "moi@example.vn", "full_name": "Trùng",
+                                          "role": "learner", "password": "mat-khau-moi"},
+                         token_from="/admin/users")
+    html = response.get_data(as_text=True)
+    assert 'id="email-error"' in html
+    response = auth.post("/admin/users", {"email": "x@example.vn", "full_name": "Ngắn",
+                                          "role": "learner", "password": "ngan"},
+                         token_from="/admin/users")
+    assert 'id="password-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.role).where(User.email == "moi@example.vn")) == "trainer"
+
+
+def test_login_is_rate_limited(database_url, _schema, make_user):
+    make_user()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
+                      "LOGIN_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    codes = []
+    for _ in range(5):
+        token = csrf_token(client, "/login")
+        codes.append(client.post("/login", data={"email": "learner@example.vn",
+                                                 "password": "wrong", "csrf_token": token}).status_code)
+    assert codes[:3] == [200, 200, 200]
+    assert codes[3:] == [429, 429]
+    # pages other than the login form are not limited
+    assert client.get("/login").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_users_create_cli(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "gv@example.vn", "--role", "trainer",
+                                 "--password", "mot-mat-khau", "--name", "Đỗ Minh"])
+    assert result.exit_code == 0, result.output
+    assert "created trainer gv@example.vn" in result.output
+    result = runner.invoke(args=["users", "create", "gv@example.vn", "--password", "mot-mat-khau"])
+    assert result.exit_code != 0 and "already exists" in result.output
+    result = runner.invoke(args=["users", "create", "hv@example.vn"], input="bi-mat-123\nbi-mat-123\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "hv@example.vn"))
+        assert user.role == "learner" and user.check_password("bi-mat-123")
