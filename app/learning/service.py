@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, defer
 
 from app.errors import NotFound, PermissionDenied
 from app.models import (
@@ -62,9 +63,15 @@ def get_course(session: Session, code: str) -> tuple[Course, CourseVersion]:
 
 
 def lessons_of(session: Session, version: CourseVersion) -> list[Lesson]:
+    """The version's lessons in order, without their (large) HTML: see `lesson_html`."""
     return list(session.scalars(
-        select(Lesson).where(Lesson.course_version_id == version.id).order_by(Lesson.position)
+        select(Lesson).where(Lesson.course_version_id == version.id)
+        .order_by(Lesson.position).options(defer(Lesson.html))
     ))
+
+
+def lesson_html(session: Session, lesson: Lesson) -> str:
+    return session.scalar(select(Lesson.html).where(Lesson.id == lesson.id)) or ""
 
 
 def get_enrolment(session: Session, user: User, course: Course) -> Enrolment | None:
@@ -148,10 +155,22 @@ def find_lesson(lessons: list[Lesson], slug: str) -> Lesson:
     raise NotFound(slug)
 
 
-def record_visit(session: Session, enrolment: Enrolment, lesson: Lesson) -> None:
-    """Remember the lesson the learner is on, so that "Continue" brings them back to it."""
+VISIT_RESOLUTION = timedelta(minutes=10)
+
+
+def record_visit(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Remember the lesson the learner is on, so that "Continue" brings them back to it.
+
+    Re-reading the same lesson writes at most once per VISIT_RESOLUTION. Returns whether
+    anything changed (and needs a commit).
+    """
+    now = utcnow()
+    if (enrolment.last_lesson_slug == lesson.slug and enrolment.last_accessed_at is not None
+            and now - enrolment.last_accessed_at < VISIT_RESOLUTION):
+        return False
     enrolment.last_lesson_slug = lesson.slug
-    enrolment.last_accessed_at = utcnow()
+    enrolment.last_accessed_at = now
+    return True
 
 
 def resume_lesson(enrolment: Enrolment | None, lessons: list[Lesson], done_slugs: set[str]) -> Lesson | None:

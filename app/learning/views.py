@@ -92,22 +92,25 @@ def lesson(code: str, slug: str):
     if enrolment is None:
         flash(_("Enrol in the course to open its lessons."), "info")
         return redirect(url_for("learning.course", code=code))
-    service.record_visit(db.session, enrolment, lesson)
-    db.session.commit()
     done = service.completed_slugs(db.session, enrolment)
     index = lessons.index(lesson)
-    return render_template(
+    page = render_template(
         "learning/lesson.html",
         course=course,
         version=version,
         lessons=lessons,
         lesson=lesson,
+        html=service.lesson_html(db.session, lesson),
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         done=done,
         progress=service.progress(lessons, done),
         form=FlaskForm(),
     )
+    # Written after rendering: a commit expires the loaded objects the page needs.
+    if service.record_visit(enrolment, lesson):
+        db.session.commit()
+    return page
 
 
 @bp.route("/courses/<code>/lessons/<slug>/complete", methods=["POST"])
