@@ -47,9 +47,7 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
     env = os.environ if environ is None else environ
     environment = env.get("BOIDUONG_ENV", "production").strip().lower()
     if environment not in ENVIRONMENTS:
-        raise ConfigError(
-            f"BOIDUONG_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
-        )
+        raise ConfigError(f"BOIDUONG_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
     secret_key = env.get("SECRET_KEY", "")
     if not secret_key:
         if environment == "production":
@@ -71,18 +69,20 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COURSES_DIR": env.get("COURSES_DIR") or str(PROJECT_ROOT / "courses"),
         "VIDEO_HOSTS": tuple(h.strip().lower() for h in video_hosts.split(",") if h.strip()),
-        "MAX_CONTENT_LENGTH": _int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)),
-                                   "MAX_CONTENT_LENGTH"),
+        "MAX_CONTENT_LENGTH": _int(
+            env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)), "MAX_CONTENT_LENGTH"
+        ),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED", "true"), "RATELIMIT_ENABLED"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "false"),
-                                       "SESSION_COOKIE_SECURE"),
-        "PERMANENT_SESSION_LIFETIME": _int(env.get("SESSION_LIFETIME_MINUTES", "480"),
-                                           "SESSION_LIFETIME_MINUTES") * 60,
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "false"), "SESSION_COOKIE_SECURE"),
+        "PERMANENT_SESSION_LIFETIME": _int(
+            env.get("SESSION_LIFETIME_MINUTES", "480"), "SESSION_LIFETIME_MINUTES"
+        )
+        * 60,
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES"),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -44,7 +44,9 @@ def render_error(status: int, detail: str | None = None):
     if request.accept_mimetypes.best == "application/json":
         return {"error": _titles()[status], "detail": detail}, status
     return render_template(
-        "errors/error.html", status=status, title=_titles()[status],
+        "errors/error.html",
+        status=status,
+        title=_titles()[status],
         message=detail or _messages()[status],
     ), status
 
@@ -61,4 +63,3 @@ def init_app(app: Flask) -> None:
 
     for exc_class, status in _DOMAIN_STATUS.items():
         app.register_error_handler(exc_class, lambda _e, status=status: render_error(status))
-

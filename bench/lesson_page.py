@@ -36,15 +36,32 @@ def free_port() -> int:
 
 
 def flask(env: dict, *args: str) -> str:
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout
 
 
 def start_gunicorn(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", app], cwd=cwd, env=env)
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=cwd,
+        env=env,
+    )
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -113,8 +130,13 @@ def load(port: int, path: str, cookies: dict, total: int, concurrency: int) -> d
     wall = time.perf_counter() - started
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
-    return {"rps": len(latencies) / wall, "p50": q[49] * 1000, "p95": q[94] * 1000,
-            "p99": q[98] * 1000, "errors": errors}
+    return {
+        "rps": len(latencies) / wall,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -126,8 +148,13 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="boiduong-bench-"))
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-    env = {**os.environ, "BOIDUONG_ENV": "development", "DATABASE_URL": url,
-           "INSTANCE_PATH": str(tmp), "RATELIMIT_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "BOIDUONG_ENV": "development",
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(tmp),
+        "RATELIMIT_ENABLED": "false",
+    }
     flask(env, "db", "upgrade")
     started = time.perf_counter()
     out = flask(env, "courses", "import")
@@ -140,8 +167,11 @@ def main() -> None:
     try:
         client = Client(port)
         _, html, _ = client.request("GET", "/login")
-        client.request("POST", "/login", {"email": "bench@example.vn", "password": "bench-password",
-                                          "csrf_token": csrf(html)})
+        client.request(
+            "POST",
+            "/login",
+            {"email": "bench@example.vn", "password": "bench-password", "csrf_token": csrf(html)},
+        )
         _, html, _ = client.request("GET", "/courses/CDS-LD")
         status, _, headers = client.request("POST", "/courses/CDS-LD/enrol", {"csrf_token": csrf(html)})
         lesson = headers["Location"].replace(f"http://127.0.0.1:{port}", "")
@@ -162,13 +192,19 @@ def main() -> None:
         server.wait()
 
     db = url.split(":", 1)[0]
-    print(f"database: {db}; gunicorn sync workers: {args.workers}; clients: {args.concurrency}; "
-          f"requests: {args.requests}")
-    print(f"import of courses/ ({courses} courses, fresh database): {import_seconds:.2f} s "
-          "(including the flask command's start-up)")
+    print(
+        f"database: {db}; gunicorn sync workers: {args.workers}; clients: {args.concurrency}; "
+        f"requests: {args.requests}"
+    )
+    print(
+        f"import of courses/ ({courses} courses, fresh database): {import_seconds:.2f} s "
+        "(including the flask command's start-up)"
+    )
     for name, s in (("lesson page", lesson_stats), ("trivial route", trivial_stats)):
-        print(f"{name:14} {s['rps']:7.0f} req/s  p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  "
-              f"p99 {s['p99']:6.1f} ms  errors {s['errors']}")
+        print(
+            f"{name:14} {s['rps']:7.0f} req/s  p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  "
+            f"p99 {s['p99']:6.1f} ms  errors {s['errors']}"
+        )
     print(f"lesson page / trivial route: {lesson_stats['rps'] / trivial_stats['rps']:.0%}")
 
 

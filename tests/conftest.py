@@ -89,8 +89,7 @@ def app_settings() -> dict:
 
 @pytest.fixture
 def app(_schema, database_url, app_settings, tmp_path):
-    app = create_app(_settings(database_url, COURSES_DIR=str(tmp_path / "courses"),
-                               **app_settings))
+    app = create_app(_settings(database_url, COURSES_DIR=str(tmp_path / "courses"), **app_settings))
     with app.app_context():
         _empty_tables()
     yield app
@@ -101,8 +100,12 @@ def app(_schema, database_url, app_settings, tmp_path):
 
 @pytest.fixture
 def make_user(app):
-    def make(email: str = "learner@example.vn", role: str = "learner",
-             password: str = PASSWORD, full_name: str = "Nguyễn Văn An"):
+    def make(
+        email: str = "learner@example.vn",
+        role: str = "learner",
+        password: str = PASSWORD,
+        full_name: str = "Nguyễn Văn An",
+    ):
         with app.app_context():
             user = create_user(db.session, email, password, role, full_name)
             db.session.commit()
@@ -124,8 +127,7 @@ class Auth:
 
     def login(self, email: str = "learner@example.vn", password: str = PASSWORD):
         token = csrf_token(self.client, "/login")
-        return self.client.post("/login", data={"email": email, "password": password,
-                                                "csrf_token": token})
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
     def logout(self):
         token = csrf_token(self.client, "/courses/")
@@ -149,14 +151,23 @@ def learner(make_user, auth):
     return user_id
 
 
-def write_course(root: Path, folder: str = "khoa-hoc", *, code: str = "KH-01",
-                 title: str = "Chuyển đổi số cơ bản", version: str = "1.0",
-                 category: str = "digital-transformation", hours: int = 4,
-                 lessons: dict[str, str] | None = None, extra_front: str = "") -> Path:
+def write_course(
+    root: Path,
+    folder: str = "khoa-hoc",
+    *,
+    code: str = "KH-01",
+    title: str = "Chuyển đổi số cơ bản",
+    version: str = "1.0",
+    category: str = "digital-transformation",
+    hours: int = 4,
+    lessons: dict[str, str] | None = None,
+    extra_front: str = "",
+) -> Path:
     """Write a course folder; `lessons` maps file names to their Markdown."""
     path = root / folder
     path.mkdir(parents=True, exist_ok=True)
-    (path / "course.md").write_text(textwrap.dedent(f"""\
+    (path / "course.md").write_text(
+        textwrap.dedent(f"""\
         ---
         code: {code}
         title: {title}
@@ -167,7 +178,9 @@ def write_course(root: Path, folder: str = "khoa-hoc", *, code: str = "KH-01",
         {extra_front}---
 
         Giới thiệu khoá học.
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     if lessons is None:
         lessons = {
             "01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
@@ -192,8 +205,7 @@ def courses_root(tmp_path) -> Path:
 def import_folder(app):
     def run(path: Path):
         with app.app_context(), app.test_request_context():
-            outcome = import_course(db.session, path, urls=site_urls(),
-                                    video_hosts=app.config["VIDEO_HOSTS"])
+            outcome = import_course(db.session, path, urls=site_urls(), video_hosts=app.config["VIDEO_HOSTS"])
             if outcome.status == "failed":
                 db.session.rollback()
             else:

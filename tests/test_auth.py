@@ -78,8 +78,10 @@ def test_login_redirects_only_to_this_site(make_user, client):
     for target, expected in (("/my", "/my"), ("https://evil.example/", "/"), ("//evil.example", "/")):
         client.get("/login")
         token = csrf_token(client, "/login")
-        response = client.post(f"/login?next={target}", data={
-            "email": "learner@example.vn", "password": PASSWORD, "csrf_token": token})
+        response = client.post(
+            f"/login?next={target}",
+            data={"email": "learner@example.vn", "password": PASSWORD, "csrf_token": token},
+        )
         assert response.headers["Location"] == expected
         client.post("/logout", data={"csrf_token": csrf_token(client, "/courses/")})
 
@@ -106,8 +108,11 @@ def test_session_cookie_flags(make_user, auth):
 def test_session_cookie_is_secure_over_https(make_user, client):
     make_user()
     token = csrf_token(client, "/login")
-    response = client.post("/login", base_url="https://localhost", data={
-        "email": "learner@example.vn", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        data={"email": "learner@example.vn", "password": PASSWORD, "csrf_token": token},
+    )
     assert "Secure" in response.headers["Set-Cookie"]
 
 
@@ -137,20 +142,31 @@ def test_trainer_sees_teaching_but_not_administration(make_user, auth, course, c
 def test_admin_creates_an_account_and_sees_field_errors(app, make_user, auth, client):
     make_user("admin@example.vn", role="admin")
     auth.login("admin@example.vn")
-    response = auth.post("/admin/users", {"email": "moi@example.vn", "full_name": "Phạm Thu Hà",
-                                          "role": "trainer", "password": "mat-khau-moi"},
-                         token_from="/admin/users")
+    response = auth.post(
+        "/admin/users",
+        {
+            "email": "moi@example.vn",
+            "full_name": "Phạm Thu Hà",
+            "role": "trainer",
+            "password": "mat-khau-moi",
+        },
+        token_from="/admin/users",
+    )
     assert response.status_code == 302
     html = client.get("/admin/users").get_data(as_text=True)
     assert "Phạm Thu Hà" in html
-    response = auth.post("/admin/users", {"email": "moi@example.vn", "full_name": "Trùng",
-                                          "role": "learner", "password": "mat-khau-moi"},
-                         token_from="/admin/users")
+    response = auth.post(
+        "/admin/users",
+        {"email": "moi@example.vn", "full_name": "Trùng", "role": "learner", "password": "mat-khau-moi"},
+        token_from="/admin/users",
+    )
     html = response.get_data(as_text=True)
     assert 'id="email-error"' in html
-    response = auth.post("/admin/users", {"email": "x@example.vn", "full_name": "Ngắn",
-                                          "role": "learner", "password": "ngan"},
-                         token_from="/admin/users")
+    response = auth.post(
+        "/admin/users",
+        {"email": "x@example.vn", "full_name": "Ngắn", "role": "learner", "password": "ngan"},
+        token_from="/admin/users",
+    )
     assert 'id="password-error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.email == "moi@example.vn")) == "trainer"
@@ -158,14 +174,22 @@ def test_admin_creates_an_account_and_sees_field_errors(app, make_user, auth, cl
 
 def test_login_is_rate_limited(database_url, _schema, make_user):
     make_user()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
-                      "LOGIN_RATE_LIMIT": "3 per minute"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     client = app.test_client()
     codes = []
     for _ in range(5):
         token = csrf_token(client, "/login")
-        codes.append(client.post("/login", data={"email": "learner@example.vn",
-                                                 "password": "wrong", "csrf_token": token}).status_code)
+        codes.append(
+            client.post(
+                "/login", data={"email": "learner@example.vn", "password": "wrong", "csrf_token": token}
+            ).status_code
+        )
     assert codes[:3] == [200, 200, 200]
     assert codes[3:] == [429, 429]
     # pages other than the login form are not limited
@@ -176,8 +200,19 @@ def test_login_is_rate_limited(database_url, _schema, make_user):
 
 def test_users_create_cli(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "gv@example.vn", "--role", "trainer",
-                                 "--password", "mot-mat-khau", "--name", "Đỗ Minh"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "gv@example.vn",
+            "--role",
+            "trainer",
+            "--password",
+            "mot-mat-khau",
+            "--name",
+            "Đỗ Minh",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "created trainer gv@example.vn" in result.output
     result = runner.invoke(args=["users", "create", "gv@example.vn", "--password", "mot-mat-khau"])

@@ -15,8 +15,9 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 
 def test_production_with_secret_key(tmp_path):
-    config = load_config(str(tmp_path), {"SECRET_KEY": "x" * 32,
-                                         "DATABASE_URL": "postgresql+psycopg://u:p@h/db"})
+    config = load_config(
+        str(tmp_path), {"SECRET_KEY": "x" * 32, "DATABASE_URL": "postgresql+psycopg://u:p@h/db"}
+    )
     assert config["SECRET_KEY"] == "x" * 32
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@h/db"
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -28,12 +29,18 @@ def test_development_defaults_to_sqlite_in_instance_folder(tmp_path):
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/boiduong.sqlite3"
 
 
-@pytest.mark.parametrize("environ, message", [
-    ({"BOIDUONG_ENV": "staging"}, "BOIDUONG_ENV must be one of"),
-    ({"BOIDUONG_ENV": "test", "MAX_CONTENT_LENGTH": "lots"}, "MAX_CONTENT_LENGTH must be a whole number"),
-    ({"BOIDUONG_ENV": "test", "SESSION_COOKIE_SECURE": "maybe"}, "SESSION_COOKIE_SECURE must be true or false"),
-    ({"SECRET_KEY": "short"}, "too short"),
-])
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"BOIDUONG_ENV": "staging"}, "BOIDUONG_ENV must be one of"),
+        ({"BOIDUONG_ENV": "test", "MAX_CONTENT_LENGTH": "lots"}, "MAX_CONTENT_LENGTH must be a whole number"),
+        (
+            {"BOIDUONG_ENV": "test", "SESSION_COOKIE_SECURE": "maybe"},
+            "SESSION_COOKIE_SECURE must be true or false",
+        ),
+        ({"SECRET_KEY": "short"}, "too short"),
+    ],
+)
 def test_bad_settings_are_named(tmp_path, environ, message):
     with pytest.raises(ConfigError, match=message):
         load_config(str(tmp_path), environ)
@@ -44,7 +51,9 @@ def test_wsgi_refuses_to_start_in_production_without_secret(tmp_path):
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-c", "import wsgi"], capture_output=True, text=True,
+        [sys.executable, "-c", "import wsgi"],
+        capture_output=True,
+        text=True,
         env={"PATH": "/usr/bin:/bin", "BOIDUONG_ENV": "production", "INSTANCE_PATH": str(tmp_path)},
     )
     assert result.returncode != 0

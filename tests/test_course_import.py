@@ -47,14 +47,19 @@ def test_changed_content_needs_a_new_version_label(app, courses_root, import_fol
     assert outcome.status == "failed"
     assert str(outcome.problems[0]).endswith(
         "course.md:7: the course changed but version '1.0' was already imported with other "
-        "content; give this edition a new version label")
+        "content; give this edition a new version label"
+    )
     assert count(app, CourseVersion) == 1
 
-    write_course(courses_root, version="1.1", lessons={
-        "01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
-        "02-du-lieu.md": "# Dữ liệu\n\nNội dung về dữ liệu.\n",
-        "03-ket-luan.md": "# Kết luận\n\nNội dung đã sửa.\n",
-    })
+    write_course(
+        courses_root,
+        version="1.1",
+        lessons={
+            "01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
+            "02-du-lieu.md": "# Dữ liệu\n\nNội dung về dữ liệu.\n",
+            "03-ket-luan.md": "# Kết luận\n\nNội dung đã sửa.\n",
+        },
+    )
     assert import_folder(path).status == "updated"
     with app.app_context():
         course = db.session.scalars(select(Course)).one()
@@ -63,7 +68,8 @@ def test_changed_content_needs_a_new_version_label(app, courses_root, import_fol
 
 
 def test_progress_survives_a_new_version_for_lessons_whose_id_survives(
-        app, courses_root, import_folder, learner, auth, client):
+    app, courses_root, import_folder, learner, auth, client
+):
     path = write_course(courses_root)
     import_folder(path)
     auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
@@ -71,11 +77,15 @@ def test_progress_survives_a_new_version_for_lessons_whose_id_survives(
     auth.post("/courses/KH-01/lessons/du-lieu/complete", token_from="/courses/KH-01")
 
     # v2: lessons renumbered, "du-lieu" renamed but keeps its id, "ket-luan" dropped, one added
-    write_course(courses_root, version="2.0", lessons={
-        "01-gioi-thieu.md": "# Giới thiệu\n\nBài mới.\n",
-        "02-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
-        "03-du-lieu-so.md": "---\nid: du-lieu\n---\n# Dữ liệu số\n\nNội dung.\n",
-    })
+    write_course(
+        courses_root,
+        version="2.0",
+        lessons={
+            "01-gioi-thieu.md": "# Giới thiệu\n\nBài mới.\n",
+            "02-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
+            "03-du-lieu-so.md": "---\nid: du-lieu\n---\n# Dữ liệu số\n\nNội dung.\n",
+        },
+    )
     assert import_folder(path).status == "updated"
     html = client.get("/courses/KH-01").get_data(as_text=True)
     assert "2/3 bài học" in html and "67%" in html
@@ -86,13 +96,18 @@ def test_progress_survives_a_new_version_for_lessons_whose_id_survives(
         assert completion.course_version.label == "2.0"
 
 
-def test_a_completion_keeps_the_version_it_was_earned_on(app, courses_root, import_folder, learner, auth, client):
+def test_a_completion_keeps_the_version_it_was_earned_on(
+    app, courses_root, import_folder, learner, auth, client
+):
     path = write_course(courses_root, lessons={"01-mot.md": "# Một\n\nNội dung.\n"})
     import_folder(path)
     auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
     auth.post("/courses/KH-01/lessons/mot/complete", token_from="/courses/KH-01")
-    write_course(courses_root, version="2.0", lessons={"01-mot.md": "# Một\n\nNội dung.\n",
-                                                       "02-hai.md": "# Hai\n\nThêm.\n"})
+    write_course(
+        courses_root,
+        version="2.0",
+        lessons={"01-mot.md": "# Một\n\nNội dung.\n", "02-hai.md": "# Hai\n\nThêm.\n"},
+    )
     import_folder(path)
     html = client.get("/my").get_data(as_text=True)
     assert "1.0" in html  # completed on edition 1.0, and it stays completed
@@ -100,15 +115,21 @@ def test_a_completion_keeps_the_version_it_was_earned_on(app, courses_root, impo
         assert db.session.scalars(select(CourseCompletion)).one().course_version.label == "1.0"
 
 
-def test_images_are_stored_once_and_served_to_logged_in_users(app, courses_root, import_folder,
-                                                               learner, auth, client):
-    path = write_course(courses_root, lessons={"01-hinh.md": "# Hình\n\n![Sơ đồ tổ chức](images/so-do.svg)\n"})
+def test_images_are_stored_once_and_served_to_logged_in_users(
+    app, courses_root, import_folder, learner, auth, client
+):
+    path = write_course(
+        courses_root, lessons={"01-hinh.md": "# Hình\n\n![Sơ đồ tổ chức](images/so-do.svg)\n"}
+    )
     (path / "images").mkdir()
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>T</title></svg>'
     (path / "images" / "so-do.svg").write_bytes(svg)
     import_folder(path)
-    write_course(courses_root, version="2.0", lessons={
-        "01-hinh.md": "# Hình\n\n![Sơ đồ tổ chức](images/so-do.svg)\n\nThêm một câu.\n"})
+    write_course(
+        courses_root,
+        version="2.0",
+        lessons={"01-hinh.md": "# Hình\n\n![Sơ đồ tổ chức](images/so-do.svg)\n\nThêm một câu.\n"},
+    )
     import_folder(path)
     assert count(app, MediaFile) == 1  # unchanged image shared by both versions
 

@@ -42,19 +42,32 @@ def test_shipped_demo_courses_have_no_problems():
         assert source.images  # an image
 
 
-@pytest.mark.parametrize("front, expected", [
-    ('code: KH-01\ntitle: T\nsummary: S\ncategory: security\nhours: 4\nversion: "1"\n',
-     "course.md:5: category 'security' is not one of"),
-    ('code: KH-01\ntitle: T\nsummary: S\ncategory: other\nhours: bốn\nversion: "1"\n',
-     "course.md:6: hours must be a whole number"),
-    ('code: kh 01\ntitle: T\nsummary: S\ncategory: other\nhours: 4\nversion: "1"\n',
-     "course.md:2: code 'kh 01' must be"),
-    ('code: KH-01\nsummary: S\ncategory: other\nhours: 4\nversion: "1"\n',
-     "course.md:1: 'title' is required"),
-    ('code: KH-01\ntitle: T\nsummary: S\ncategory: other\nhours: 4\nversion: "1"\nauthor: X\n',
-     "course.md:8: unknown field 'author'"),
-    ('code: KH-01\ntitle: [T\nsummary: S\n', "course.md:4: front matter is not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        (
+            'code: KH-01\ntitle: T\nsummary: S\ncategory: security\nhours: 4\nversion: "1"\n',
+            "course.md:5: category 'security' is not one of",
+        ),
+        (
+            'code: KH-01\ntitle: T\nsummary: S\ncategory: other\nhours: bốn\nversion: "1"\n',
+            "course.md:6: hours must be a whole number",
+        ),
+        (
+            'code: kh 01\ntitle: T\nsummary: S\ncategory: other\nhours: 4\nversion: "1"\n',
+            "course.md:2: code 'kh 01' must be",
+        ),
+        (
+            'code: KH-01\nsummary: S\ncategory: other\nhours: 4\nversion: "1"\n',
+            "course.md:1: 'title' is required",
+        ),
+        (
+            'code: KH-01\ntitle: T\nsummary: S\ncategory: other\nhours: 4\nversion: "1"\nauthor: X\n',
+            "course.md:8: unknown field 'author'",
+        ),
+        ("code: KH-01\ntitle: [T\nsummary: S\n", "course.md:4: front matter is not valid YAML"),
+    ],
+)
 def test_front_matter_problems_name_the_line(tmp_path, front, expected):
     path = write_course(tmp_path)
     (path / "course.md").write_text(f"---\n{front}---\nGiới thiệu\n", encoding="utf-8")
@@ -70,22 +83,25 @@ def test_front_matter_must_exist_and_close(tmp_path):
 
 
 def test_lesson_problems_name_file_and_line(tmp_path):
-    path = write_course(tmp_path, lessons={
-        "01-mo-dau.md": (
-            "# Mở đầu\n\n"                                   # 1-2
-            "![](images/so-do.png)\n"                        # 3 no description, missing
-            "[bài hai](02-khong-co.md)\n"                    # 4 no such lesson
-            "[bấm](javascript:alert(1))\n"                   # 5 javascript link
-            "<script>alert(1)</script>\n"                    # 6 script
-            '<p onclick="x()">a</p>\n'                       # 7 event attribute
-            '<iframe src="https://evil.example/v"></iframe>\n'  # 8 foreign frame
-            "!!! caution \"Chú ý\"\n    nội dung\n"          # 9 unknown callout type
-            "```\n<script>in code is fine</script>\n```\n"   # 11-13 code is not checked
-            "[ra ngoài](../../etc/passwd)\n"                 # 14 leaves the folder
-        ),
-        "02-mo-dau-2.md": "Không có tiêu đề.\n",
-        "bai-ba.md": "# Không có số\n",
-    })
+    path = write_course(
+        tmp_path,
+        lessons={
+            "01-mo-dau.md": (
+                "# Mở đầu\n\n"  # 1-2
+                "![](images/so-do.png)\n"  # 3 no description, missing
+                "[bài hai](02-khong-co.md)\n"  # 4 no such lesson
+                "[bấm](javascript:alert(1))\n"  # 5 javascript link
+                "<script>alert(1)</script>\n"  # 6 script
+                '<p onclick="x()">a</p>\n'  # 7 event attribute
+                '<iframe src="https://evil.example/v"></iframe>\n'  # 8 foreign frame
+                '!!! caution "Chú ý"\n    nội dung\n'  # 9 unknown callout type
+                "```\n<script>in code is fine</script>\n```\n"  # 11-13 code is not checked
+                "[ra ngoài](../../etc/passwd)\n"  # 14 leaves the folder
+            ),
+            "02-mo-dau-2.md": "Không có tiêu đề.\n",
+            "bai-ba.md": "# Không có số\n",
+        },
+    )
     found = problems_of(path)
     for expected in (
         "01-mo-dau.md:3: image 'images/so-do.png' needs a description",
@@ -106,10 +122,13 @@ def test_lesson_problems_name_file_and_line(tmp_path):
 
 
 def test_lesson_ids_and_numbers_must_be_unique(tmp_path):
-    path = write_course(tmp_path, lessons={
-        "01-a.md": "# A\n\nx\n",
-        "01-b.md": "---\nid: a\n---\n# B\n\ny\n",
-    })
+    path = write_course(
+        tmp_path,
+        lessons={
+            "01-a.md": "# A\n\nx\n",
+            "01-b.md": "---\nid: a\n---\n# B\n\ny\n",
+        },
+    )
     found = problems_of(path)
     assert any(p.startswith("01-b.md:1: lesson number 1 is also used by 01-a.md") for p in found)
     assert any(p.startswith("01-b.md:2: lesson id 'a' is also used by 01-a.md") for p in found)
@@ -123,7 +142,7 @@ def test_front_matter_id_keeps_a_lesson_id_across_renames(tmp_path):
 
 def test_invalid_utf8_is_named(tmp_path):
     path = write_course(tmp_path)
-    (path / "02-du-lieu.md").write_bytes("# Dữ liệu\n\ndòng hai\n".encode("utf-8") + b"\xff\xfe\n")
+    (path / "02-du-lieu.md").write_bytes("# Dữ liệu\n\ndòng hai\n".encode() + b"\xff\xfe\n")
     assert "02-du-lieu.md:4: the file is not valid UTF-8 text" in problems_of(path)[0]
 
 

@@ -51,9 +51,23 @@ def test_every_message_in_the_code_has_a_vietnamese_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run(
-        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-         "-o", str(pot), "app", "templates"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(pybabel),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "app",
+            "templates",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}

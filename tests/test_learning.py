@@ -29,8 +29,9 @@ def test_search_matches_old_and_new_tone_marks(learner, courses_root, import_fol
 
 
 def test_category_filter(learner, courses_root, import_folder, client):
-    import_folder(write_course(courses_root, "a", code="AAA", title="Quản lý đô thị",
-                               category="urban-governance"))
+    import_folder(
+        write_course(courses_root, "a", code="AAA", title="Quản lý đô thị", category="urban-governance")
+    )
     import_folder(write_course(courses_root, "b", code="BBB", title="Bảo mật"))
     html = client.get("/courses/", query_string={"category": "urban-governance"}).get_data(as_text=True)
     assert "Quản lý đô thị" in html and "Bảo mật" not in html
@@ -110,8 +111,9 @@ def test_unknown_course_and_lesson_are_404_in_layout(learner, course, client):
         assert 'class="site-header"' in html and "404" in html
 
 
-def test_my_learning_query_count_is_constant(app, courses_root, import_folder, learner, auth,
-                                             client, count_queries):
+def test_my_learning_query_count_is_constant(
+    app, courses_root, import_folder, learner, auth, client, count_queries
+):
     def enrol_in(n: int) -> None:
         code = f"KH-{n:02d}"
         import_folder(write_course(courses_root, f"c{n}", code=code, title=f"Khoá {n}"))

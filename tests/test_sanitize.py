@@ -34,23 +34,23 @@ HOSTILE = [
     '<iframe src="http://www.youtube-nocookie.com/embed/abc"></iframe>',
     '<iframe src="https://www.youtube-nocookie.com.evil.example/embed/abc"></iframe>',
     '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    '<svg onload=alert(1)><circle r=5 /></svg>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<svg onload=alert(1)><circle r=5 /></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<div style="background:url(javascript:alert(1))">x</div>',
     '<p onclick="alert(1)" onmouseover="alert(2)">text</p>',
     '<form action="https://evil.example"><input name=p><button>Go</button></form>',
     '<object data="x.swf"></object><embed src="x.swf">',
-    '<link rel=stylesheet href=//evil.example/x.css><style>body{display:none}</style>',
+    "<link rel=stylesheet href=//evil.example/x.css><style>body{display:none}</style>",
     '<meta http-equiv="refresh" content="0;url=https://evil.example">',
     '<base href="https://evil.example/">',
-    '<!--<img src=x onerror=alert(1)>-->',
+    "<!--<img src=x onerror=alert(1)>-->",
     '<img src="x" alt="a" title="t" class="evil-class" id="login">',
     '<h2 id="csrf_token onfocus=alert(1)">Title</h2>',
     '<table><tr><td background="javascript:alert(1)">x</td></tr></table>',
     '<a href="https://example.vn" target="_top" rel="opener">ok</a>',
-    '<details open ontoggle=alert(1)><summary>x</summary></details>',
-    '<video><source onerror=alert(1)></video>',
-    '<img src=x:alert(alt) onerror=eval(src) alt=0>',
+    "<details open ontoggle=alert(1)><summary>x</summary></details>",
+    "<video><source onerror=alert(1)></video>",
+    "<img src=x:alert(alt) onerror=eval(src) alt=0>",
     '<a href="  javascript:alert(1)">x</a>',
     '<a href="\x01javascript:alert(1)">x</a>',
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
@@ -87,9 +87,28 @@ def _nh3(html: str) -> str:
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
-        attributes={tag: {"href", "src", "alt", "title", "rel", "width", "height", "loading", "id",
-                          "class", "start", "align", "colspan", "rowspan", "scope", "allow",
-                          "allowfullscreen"} for tag in ALLOWED_TAGS},
+        attributes={
+            tag: {
+                "href",
+                "src",
+                "alt",
+                "title",
+                "rel",
+                "width",
+                "height",
+                "loading",
+                "id",
+                "class",
+                "start",
+                "align",
+                "colspan",
+                "rowspan",
+                "scope",
+                "allow",
+                "allowfullscreen",
+            }
+            for tag in ALLOWED_TAGS
+        },
         attribute_filter=lambda tag, name, value: (
             value if attribute_allowed(tag, name, value, VIDEO_HOSTS) else None
         ),
@@ -120,10 +139,28 @@ def test_bleach_keeps_no_url_scheme_that_nh3_refuses_on_the_same_input(html):
 def test_no_script_handlers_or_foreign_frames(html):
     cleaned = sanitize_html(html, VIDEO_HOSTS)
     survivors = _survivors(cleaned)
-    assert not {"script", "style", "form", "input", "object", "embed", "svg", "math", "base",
-                "meta", "link", "details", "video"} & survivors.tags
-    assert not any(name.startswith("on") or name in {"style", "srcdoc", "background", "target"}
-                   for _, name in survivors.attributes)
+    assert (
+        not {
+            "script",
+            "style",
+            "form",
+            "input",
+            "object",
+            "embed",
+            "svg",
+            "math",
+            "base",
+            "meta",
+            "link",
+            "details",
+            "video",
+        }
+        & survivors.tags
+    )
+    assert not any(
+        name.startswith("on") or name in {"style", "srcdoc", "background", "target"}
+        for _, name in survivors.attributes
+    )
     assert survivors.schemes <= {"", "http", "https", "mailto"}
     if "iframe" in survivors.tags:
         assert 'src="https://www.youtube-nocookie.com/embed/abc"' in cleaned
@@ -153,7 +190,7 @@ def test_markdown_is_rendered_and_sanitised():
     html = render_markdown(
         "## Xác thực hai lớp\n\n"
         "| Cột | Giá trị |\n|:--|--:|\n| a | 1 |\n\n"
-        "!!! tip \"Mẹo\"\n    Dùng ứng dụng xác thực.\n\n"
+        '!!! tip "Mẹo"\n    Dùng ứng dụng xác thực.\n\n'
         "```\n<script>alert(1)</script>\n```\n\n"
         "[xấu](javascript:alert(1)) <img src=x onerror=alert(1)> [tốt](https://example.vn)\n",
         video_hosts=VIDEO_HOSTS,

@@ -11,8 +11,11 @@ class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
-                 SelectChoice("admin", _l("Admin"))],
+        choices=[
+            SelectChoice("learner", _l("Learner")),
+            SelectChoice("trainer", _l("Trainer")),
+            SelectChoice("admin", _l("Admin")),
+        ],
     )
     password = PasswordField(
         _l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]

@@ -22,8 +22,13 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(db.session, form.email.data or "", form.password.data or "",
-                               form.role.data or "learner", form.full_name.data or "")
+            user = create_user(
+                db.session,
+                form.email.data or "",
+                form.password.data or "",
+                form.role.data or "learner",
+                form.full_name.data or "",
+            )
         except Conflict:
             form.email.errors.append(_("An account with this e-mail already exists."))
         except ValidationFailed:

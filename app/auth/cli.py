@@ -18,8 +18,9 @@ def users_cli() -> None:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.LEARNER.value,
-              show_default=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.LEARNER.value, show_default=True
+)
 @click.option("--name", "full_name", default="", help="Full name shown on the site.")
 @click.password_option("--password", help="Prompted for (twice) when left out.")
 @with_appcontext

@@ -23,9 +23,7 @@ def normalise_email(email: str) -> str:
     return nfc(email).strip().lower()
 
 
-def create_user(
-    session: Session, email: str, password: str, role: Role | str, full_name: str = ""
-) -> User:
+def create_user(session: Session, email: str, password: str, role: Role | str, full_name: str = "") -> User:
     """Create an account. Raises ValidationFailed for bad input, Conflict when the e-mail exists."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:

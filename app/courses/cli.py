@@ -55,8 +55,13 @@ def check(path: str | None) -> None:
         problems.extend(found)
         if source is not None:
             if source.code in codes:
-                problems.append(Problem(str(folder / COURSE_FILE), 1,
-                                        f"code {source.code} is also used by {codes[source.code]}"))
+                problems.append(
+                    Problem(
+                        str(folder / COURSE_FILE),
+                        1,
+                        f"code {source.code} is also used by {codes[source.code]}",
+                    )
+                )
             codes[source.code] = folder
     _echo_problems(problems)
     if problems:
@@ -77,8 +82,7 @@ def import_(path: str | None) -> None:
     failed = 0
     started = time.perf_counter()
     for folder in _folders(path):
-        outcome = import_course(db.session, folder, urls=urls,
-                                video_hosts=current_app.config["VIDEO_HOSTS"])
+        outcome = import_course(db.session, folder, urls=urls, video_hosts=current_app.config["VIDEO_HOSTS"])
         if outcome.status == "failed":
             db.session.rollback()
             failed += 1

@@ -57,18 +57,20 @@ def _store_media(session: Session, source: CourseSource, urls: CourseUrls) -> di
 
 
 def _new_version(
-    session: Session, course: Course, number: int, source: CourseSource, urls: CourseUrls,
+    session: Session,
+    course: Course,
+    number: int,
+    source: CourseSource,
+    urls: CourseUrls,
     video_hosts: tuple[str, ...],
 ) -> CourseVersion:
     image_urls = _store_media(session, source, urls)
     lesson_urls = {
-        name: urls.lesson(source.code, slug)
-        for name, slug in lesson_slug_for_file(source.lessons).items()
+        name: urls.lesson(source.code, slug) for name, slug in lesson_slug_for_file(source.lessons).items()
     }
 
     def render(text: str) -> str:
-        return render_markdown(text, lesson_urls=lesson_urls, image_urls=image_urls,
-                               video_hosts=video_hosts)
+        return render_markdown(text, lesson_urls=lesson_urls, image_urls=image_urls, video_hosts=video_hosts)
 
     version = CourseVersion(
         course=course,
@@ -85,14 +87,16 @@ def _new_version(
     )
     session.add(version)
     for position, lesson in enumerate(source.lessons, start=1):
-        session.add(Lesson(
-            course_version=version,
-            slug=lesson.slug,
-            position=position,
-            title=lesson.title,
-            html=render(lesson.body),
-            source_file=lesson.file.name,
-        ))
+        session.add(
+            Lesson(
+                course_version=version,
+                slug=lesson.slug,
+                position=position,
+                title=lesson.title,
+                html=render(lesson.body),
+                source_file=lesson.file.name,
+            )
+        )
     return version
 
 
@@ -116,27 +120,35 @@ def import_course(
         _new_version(session, course, 1, source, urls, video_hosts)
         session.flush()
         return outcome
-    current = session.scalar(select(CourseVersion).where(
-        CourseVersion.course_id == course.id,
-        CourseVersion.number == course.current_version_number,
-    ))
+    current = session.scalar(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.number == course.current_version_number,
+        )
+    )
     if current is not None and current.content_hash == source.content_hash:
         outcome.status = "unchanged"
         return outcome
-    clash = session.scalar(select(CourseVersion.number).where(
-        CourseVersion.course_id == course.id, CourseVersion.label == source.version
-    ))
+    clash = session.scalar(
+        select(CourseVersion.number).where(
+            CourseVersion.course_id == course.id, CourseVersion.label == source.version
+        )
+    )
     if clash is not None:
         outcome.status = "failed"
-        outcome.problems = [Problem(
-            str(folder / COURSE_FILE), source.version_line,
-            f"the course changed but version '{source.version}' was already imported with other "
-            "content; give this edition a new version label",
-        )]
+        outcome.problems = [
+            Problem(
+                str(folder / COURSE_FILE),
+                source.version_line,
+                f"the course changed but version '{source.version}' was already imported with other "
+                "content; give this edition a new version label",
+            )
+        ]
         return outcome
-    number = (session.scalar(
-        select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
-    ) or 0) + 1
+    number = (
+        session.scalar(select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id))
+        or 0
+    ) + 1
     _new_version(session, course, number, source, urls, video_hosts)
     course.current_version_number = number
     session.flush()

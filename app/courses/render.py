@@ -24,8 +24,9 @@ def heading_slug(value: str, separator: str = "-") -> str:
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md, resolve_link: Callable[[str], str | None],
-                 resolve_image: Callable[[str], str | None]):
+    def __init__(
+        self, md, resolve_link: Callable[[str], str | None], resolve_image: Callable[[str], str | None]
+    ):
         super().__init__(md)
         self.resolve_link = resolve_link
         self.resolve_image = resolve_image
@@ -63,7 +64,6 @@ class _CourseLinks(Extension):
 def render_markdown(
     text: str,
     *,
-    source_dir: PurePosixPath = PurePosixPath("."),
     lesson_urls: dict[str, str] | None = None,
     image_urls: dict[str, str] | None = None,
     video_hosts: tuple[str, ...] = (),
@@ -71,13 +71,13 @@ def render_markdown(
     """Render course Markdown to sanitised HTML.
 
     `lesson_urls` maps lesson file names and `image_urls` maps image paths (both relative to the
-    course folder) to the addresses the site serves them at.
+    course folder, where lessons live) to the addresses the site serves them at.
     """
     lesson_urls = lesson_urls or {}
     image_urls = image_urls or {}
 
     def relative(path: str) -> str:
-        return resolve_in_folder(source_dir, path) or ""
+        return resolve_in_folder(PurePosixPath("."), path) or ""
 
     md = markdown.Markdown(
         extensions=[

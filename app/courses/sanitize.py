@@ -15,16 +15,65 @@ import bleach
 
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
-        "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe",
-        "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table",
-        "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "dd",
+        "del",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "iframe",
+        "img",
+        "kbd",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
     }
 )
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 ALLOWED_CLASSES = frozenset(
-    {"admonition", "admonition-title", "note", "tip", "important", "warning", "danger",
-     "example", "footnote", "toc"}
+    {
+        "admonition",
+        "admonition-title",
+        "note",
+        "tip",
+        "important",
+        "warning",
+        "danger",
+        "example",
+        "footnote",
+        "toc",
+    }
 )
 CALLOUT_TYPES = ("note", "tip", "important", "warning", "danger", "example")
 _ATTRIBUTES_BY_TAG = {
@@ -54,9 +103,9 @@ def is_allowed_video_url(url: str, video_hosts: Iterable[str]) -> bool:
 def attribute_allowed(tag: str, name: str, value: str, video_hosts: Iterable[str]) -> bool:
     """Decide one attribute. URL attributes are further checked against ALLOWED_PROTOCOLS."""
     if name == "class":
-        return all(
-            c in ALLOWED_CLASSES or _LANGUAGE_CLASS_RE.match(c) for c in value.split()
-        ) and bool(value.strip())
+        return all(c in ALLOWED_CLASSES or _LANGUAGE_CLASS_RE.match(c) for c in value.split()) and bool(
+            value.strip()
+        )
     if name not in _ATTRIBUTES_BY_TAG.get(tag, ()):
         return False
     if name == "id":

@@ -146,9 +146,7 @@ def _split_front_matter(
     return data, key_lines, "\n".join(lines[end + 1 :]), end + 2
 
 
-def _course_metadata(
-    reader: _Reader, file: Path, data: dict, key_lines: dict[str, int]
-) -> dict | None:
+def _course_metadata(reader: _Reader, file: Path, data: dict, key_lines: dict[str, int]) -> dict | None:
     ok = True
 
     def bad(key: str, message: str) -> None:
@@ -222,7 +220,9 @@ def _check_markdown(
     for line_no, line in _markdown_lines(body, first_line):
         for alt, target in IMAGE_RE.findall(line):
             if not alt.strip():
-                reader.problem(file, line_no, f"image '{target}' needs a description: ![description]({target})")
+                reader.problem(
+                    file, line_no, f"image '{target}' needs a description: ![description]({target})"
+                )
             _check_image(reader, file, line_no, base, target, images)
         targets = LINK_RE.findall(line)
         ref = REF_DEF_RE.match(line)
@@ -233,7 +233,8 @@ def _check_markdown(
         callout = CALLOUT_RE.match(line)
         if callout and callout.group(1) not in CALLOUT_TYPES:
             reader.problem(
-                file, line_no,
+                file,
+                line_no,
                 f"callout type '{callout.group(1)}' is not one of: {', '.join(CALLOUT_TYPES)}",
             )
         for closing, tag, attrs in HTML_TAG_RE.findall(line):
@@ -244,7 +245,8 @@ def _check_markdown(
                 src = SRC_ATTR_RE.search(attrs)
                 if not src or not is_allowed_video_url(src.group(1), video_hosts):
                     reader.problem(
-                        file, line_no,
+                        file,
+                        line_no,
                         "video frames are allowed only from: " + ", ".join(video_hosts),
                     )
             elif tag not in SAFE_INLINE_HTML:
@@ -283,7 +285,8 @@ def _check_image(reader, file, line_no, base, target, images) -> None:
     suffix = path.suffix.lower()
     if suffix not in IMAGE_TYPES:
         reader.problem(
-            file, line_no,
+            file,
+            line_no,
             f"image '{target}' must be one of: {', '.join(sorted(IMAGE_TYPES))}",
         )
         return
@@ -314,7 +317,9 @@ def _check_link(reader, file, line_no, base, target, lesson_files, images) -> No
     elif rel.endswith(".md"):
         reader.problem(file, line_no, f"link '{target}': there is no lesson file {rel}")
     elif rel in images or (reader.folder / rel).is_file():
-        reader.problem(file, line_no, f"link '{target}': link to lessons or web pages; show images with ![...](...)")
+        reader.problem(
+            file, line_no, f"link '{target}': link to lessons or web pages; show images with ![...](...)"
+        )
     else:
         reader.problem(file, line_no, f"link '{target}' does not exist in the course folder")
 
@@ -364,11 +369,17 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
             continue
         for key in front:
             if key not in LESSON_FIELDS:
-                reader.problem(path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title")
+                reader.problem(
+                    path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title"
+                )
         slug = nfc(str(front.get("id", stem)))
         if not SLUG_RE.match(slug) or len(slug) > 100:
             where = key_lines.get("id", 1)
-            reader.problem(path, where, f"lesson id '{slug}' must use a-z, 0-9 and dashes only (set 'id:' in front matter)")
+            reader.problem(
+                path,
+                where,
+                f"lesson id '{slug}' must use a-z, 0-9 and dashes only (set 'id:' in front matter)",
+            )
         front_title = nfc(str(front["title"]).strip()) if front.get("title") else None
         title, body, body_line = _lesson_title(reader, path, body, body_line, {"title": front_title})
         if title is None:
@@ -379,8 +390,11 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
     seen_slugs: dict[str, Path] = {}
     for lesson, key_lines in lessons:
         if lesson.slug in seen_slugs:
-            reader.problem(lesson.file, key_lines.get("id", 1),
-                           f"lesson id '{lesson.slug}' is also used by {seen_slugs[lesson.slug].name}")
+            reader.problem(
+                lesson.file,
+                key_lines.get("id", 1),
+                f"lesson id '{lesson.slug}' is also used by {seen_slugs[lesson.slug].name}",
+            )
         seen_slugs[lesson.slug] = lesson.file
     return [lesson for lesson, _ in lessons], lesson_files
 
@@ -421,8 +435,9 @@ def read_course(folder: Path, video_hosts: tuple[str, ...] = ()) -> tuple[Course
     images: dict[str, Path] = {}
     checks = [(course_file, intro, intro_line)] + [(lsn.file, lsn.body, lsn.body_line) for lsn in lessons]
     for file, body, first_line in checks:
-        _check_markdown(reader, file, body, first_line, lesson_files=lesson_files,
-                        images=images, video_hosts=video_hosts)
+        _check_markdown(
+            reader, file, body, first_line, lesson_files=lesson_files, images=images, video_hosts=video_hosts
+        )
     problems = sorted(set(reader.problems))
     if problems or meta is None:
         return None, problems

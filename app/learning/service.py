@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, defer
@@ -54,8 +55,7 @@ def enrolled_course_ids(session: Session, user: User) -> set[int]:
 def get_course(session: Session, code: str) -> tuple[Course, CourseVersion]:
     """The course with `code` and its current version. Raises NotFound."""
     row = session.execute(
-        select(Course, CourseVersion).join(CourseVersion, _current_version_join())
-        .where(Course.code == code)
+        select(Course, CourseVersion).join(CourseVersion, _current_version_join()).where(Course.code == code)
     ).first()
     if row is None:
         raise NotFound(code)
@@ -64,10 +64,14 @@ def get_course(session: Session, code: str) -> tuple[Course, CourseVersion]:
 
 def lessons_of(session: Session, version: CourseVersion) -> list[Lesson]:
     """The version's lessons in order, without their (large) HTML: see `lesson_html`."""
-    return list(session.scalars(
-        select(Lesson).where(Lesson.course_version_id == version.id)
-        .order_by(Lesson.position).options(defer(Lesson.html))
-    ))
+    return list(
+        session.scalars(
+            select(Lesson)
+            .where(Lesson.course_version_id == version.id)
+            .order_by(Lesson.position)
+            .options(defer(Lesson.html))
+        )
+    )
 
 
 def lesson_html(session: Session, lesson: Lesson) -> str:
@@ -99,9 +103,11 @@ def enrol(session: Session, user: User, course: Course) -> Enrolment:
 def completed_slugs(session: Session, enrolment: Enrolment | None) -> set[str]:
     if enrolment is None:
         return set()
-    return set(session.scalars(
-        select(LessonCompletion.lesson_slug).where(LessonCompletion.enrolment_id == enrolment.id)
-    ))
+    return set(
+        session.scalars(
+            select(LessonCompletion.lesson_slug).where(LessonCompletion.enrolment_id == enrolment.id)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -165,8 +171,11 @@ def record_visit(enrolment: Enrolment, lesson: Lesson) -> bool:
     anything changed (and needs a commit).
     """
     now = utcnow()
-    if (enrolment.last_lesson_slug == lesson.slug and enrolment.last_accessed_at is not None
-            and now - enrolment.last_accessed_at < VISIT_RESOLUTION):
+    if (
+        enrolment.last_lesson_slug == lesson.slug
+        and enrolment.last_accessed_at is not None
+        and now - enrolment.last_accessed_at < VISIT_RESOLUTION
+    ):
         return False
     enrolment.last_lesson_slug = lesson.slug
     enrolment.last_accessed_at = now
@@ -206,9 +215,11 @@ def mark_lesson_complete(
     if lesson.slug not in done:
         try:
             with session.begin_nested():
-                session.add(LessonCompletion(
-                    enrolment_id=enrolment.id, lesson_slug=lesson.slug, course_version_id=version.id
-                ))
+                session.add(
+                    LessonCompletion(
+                        enrolment_id=enrolment.id, lesson_slug=lesson.slug, course_version_id=version.id
+                    )
+                )
         except IntegrityError:
             pass  # already marked from another tab
         done.add(lesson.slug)
@@ -217,8 +228,11 @@ def mark_lesson_complete(
     if latest_completion(session, user, course) is not None:
         return None
     completion = CourseCompletion(
-        user_id=user.id, course_id=course.id, course_version_id=version.id,
-        hours_credited=version.hours, completed_at=utcnow(),
+        user_id=user.id,
+        course_id=course.id,
+        course_version_id=version.id,
+        hours_credited=version.hours,
+        completed_at=utcnow(),
     )
     try:
         with session.begin_nested():
@@ -248,8 +262,10 @@ def my_learning(session: Session, user: User) -> list[LearningRow]:
     )
     done = (
         select(func.count(LessonCompletion.id))
-        .join(Lesson, and_(Lesson.slug == LessonCompletion.lesson_slug,
-                           Lesson.course_version_id == CourseVersion.id))
+        .join(
+            Lesson,
+            and_(Lesson.slug == LessonCompletion.lesson_slug, Lesson.course_version_id == CourseVersion.id),
+        )
         .where(LessonCompletion.enrolment_id == Enrolment.id)
         .correlate(CourseVersion, Enrolment)
         .scalar_subquery()
@@ -263,21 +279,30 @@ def my_learning(session: Session, user: User) -> list[LearningRow]:
     ).all()
     completions: dict[int, CourseCompletion] = {}
     for completion in session.scalars(
-        select(CourseCompletion).where(CourseCompletion.user_id == user.id)
+        select(CourseCompletion)
+        .where(CourseCompletion.user_id == user.id)
         .order_by(CourseCompletion.completed_at)
     ):
         completions[completion.course_id] = completion
     version_ids = {c.course_version_id for c in completions.values()}
-    versions = {v.id: v for v in session.scalars(
-        select(CourseVersion).where(CourseVersion.id.in_(version_ids))
-    )} if version_ids else {}
+    versions = (
+        {v.id: v for v in session.scalars(select(CourseVersion).where(CourseVersion.id.in_(version_ids)))}
+        if version_ids
+        else {}
+    )
     result = []
     for enrolment, course, version, total_count, done_count in rows:
         completion = completions.get(course.id)
-        result.append(LearningRow(
-            course, version, enrolment, Progress(done_count, total_count), completion,
-            versions.get(completion.course_version_id) if completion else None,
-        ))
+        result.append(
+            LearningRow(
+                course,
+                version,
+                enrolment,
+                Progress(done_count, total_count),
+                completion,
+                versions.get(completion.course_version_id) if completion else None,
+            )
+        )
     return result
 
 

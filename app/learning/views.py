@@ -123,8 +123,13 @@ def complete_lesson(code: str, slug: str):
     completion = service.mark_lesson_complete(db.session, current_user, course, version, lesson)
     db.session.commit()
     if completion is not None:
-        flash(_("Congratulations! You have completed this course and earned %(hours)s periods.",
-                hours=completion.hours_credited), "success")
+        flash(
+            _(
+                "Congratulations! You have completed this course and earned %(hours)s periods.",
+                hours=completion.hours_credited,
+            ),
+            "success",
+        )
         return redirect(url_for("learning.course", code=code))
     index = lessons.index(lesson)
     if index + 1 < len(lessons):

@@ -66,9 +66,7 @@ class CourseVersion(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="versions")
-    lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="course_version", order_by="Lesson.position"
-    )
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="course_version", order_by="Lesson.position")
 
 
 class Lesson(Base):

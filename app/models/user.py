@@ -23,9 +23,7 @@ class User(UserMixin, Base):
     """A person who logs in: a learner (cadre), a trainer or an admin."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -25,17 +25,30 @@ class CourseStats:
 
 def course_overview(session: Session, course_id: int | None = None) -> list[CourseStats]:
     """Every course (or one) with its current version and learner counts, in one query."""
-    versions = (select(func.count(CourseVersion.id)).where(CourseVersion.course_id == Course.id)
-                .correlate(Course).scalar_subquery())
-    enrolled = (select(func.count(Enrolment.id)).where(Enrolment.course_id == Course.id)
-                .correlate(Course).scalar_subquery())
-    completed = (select(func.count(func.distinct(CourseCompletion.user_id)))
-                 .where(CourseCompletion.course_id == Course.id)
-                 .correlate(Course).scalar_subquery())
+    versions = (
+        select(func.count(CourseVersion.id))
+        .where(CourseVersion.course_id == Course.id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    enrolled = (
+        select(func.count(Enrolment.id))
+        .where(Enrolment.course_id == Course.id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+    completed = (
+        select(func.count(func.distinct(CourseCompletion.user_id)))
+        .where(CourseCompletion.course_id == Course.id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
     stmt = (
         select(Course, CourseVersion, versions, enrolled, completed)
-        .join(CourseVersion, and_(CourseVersion.course_id == Course.id,
-                                  CourseVersion.number == Course.current_version_number))
+        .join(
+            CourseVersion,
+            and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_version_number),
+        )
         .order_by(CourseVersion.title)
     )
     if course_id is not None:
@@ -52,12 +65,14 @@ class LessonStats:
 
 def lesson_stats(session: Session, version: CourseVersion) -> list[LessonStats]:
     """For each lesson of `version`: how many enrolled learners have marked it complete."""
-    counts = dict(session.execute(
-        select(LessonCompletion.lesson_slug, func.count(LessonCompletion.id))
-        .join(Enrolment, Enrolment.id == LessonCompletion.enrolment_id)
-        .where(Enrolment.course_id == version.course_id)
-        .group_by(LessonCompletion.lesson_slug)
-    ).all())
+    counts = dict(
+        session.execute(
+            select(LessonCompletion.lesson_slug, func.count(LessonCompletion.id))
+            .join(Enrolment, Enrolment.id == LessonCompletion.enrolment_id)
+            .where(Enrolment.course_id == version.course_id)
+            .group_by(LessonCompletion.lesson_slug)
+        ).all()
+    )
     lessons = session.scalars(
         select(Lesson).where(Lesson.course_version_id == version.id).order_by(Lesson.position)
     )
@@ -66,13 +81,23 @@ def lesson_stats(session: Session, version: CourseVersion) -> list[LessonStats]:
 
 def version_history(session: Session, course: Course) -> list[tuple[CourseVersion, int, int]]:
     """Each version with its number of lessons and of completions earned on it."""
-    lessons = (select(func.count(Lesson.id)).where(Lesson.course_version_id == CourseVersion.id)
-               .correlate(CourseVersion).scalar_subquery())
-    completions = (select(func.count(CourseCompletion.id))
-                   .where(CourseCompletion.course_version_id == CourseVersion.id)
-                   .correlate(CourseVersion).scalar_subquery())
-    return [tuple(row) for row in session.execute(
-        select(CourseVersion, lessons, completions)
-        .where(CourseVersion.course_id == course.id)
-        .order_by(CourseVersion.number.desc())
-    ).all()]
+    lessons = (
+        select(func.count(Lesson.id))
+        .where(Lesson.course_version_id == CourseVersion.id)
+        .correlate(CourseVersion)
+        .scalar_subquery()
+    )
+    completions = (
+        select(func.count(CourseCompletion.id))
+        .where(CourseCompletion.course_version_id == CourseVersion.id)
+        .correlate(CourseVersion)
+        .scalar_subquery()
+    )
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(CourseVersion, lessons, completions)
+            .where(CourseVersion.course_id == course.id)
+            .order_by(CourseVersion.number.desc())
+        ).all()
+    ]

@@ -15,10 +15,17 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def setup(make_user, courses_root, import_folder):
     make_user("hocvien@example.vn", full_name="Nguyễn Thị Lan")
-    import_folder(write_course(courses_root, lessons={
-        "01-mo-dau.md": "# Mở đầu\n\nChào mừng đến với khoá học.\n\n| Cột | Giá trị |\n|---|---|\n| a | 1 |\n",
-        "02-du-lieu.md": "# Dữ liệu\n\n!!! tip \"Mẹo\"\n    Kiểm tra nguồn dữ liệu.\n",
-    }))
+    import_folder(
+        write_course(
+            courses_root,
+            lessons={
+                "01-mo-dau.md": (
+                    "# Mở đầu\n\nChào mừng đến với khoá học.\n\n| Cột | Giá trị |\n|---|---|\n| a | 1 |\n"
+                ),
+                "02-du-lieu.md": '# Dữ liệu\n\n!!! tip "Mẹo"\n    Kiểm tra nguồn dữ liệu.\n',
+            },
+        )
+    )
 
 
 def log_in(page: Page, base: str) -> None:
@@ -29,8 +36,7 @@ def log_in(page: Page, base: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def test_learner_completes_a_lesson_and_sees_progress(setup, page: Page, live_server_url,
-                                                      screenshot_dir):
+def test_learner_completes_a_lesson_and_sees_progress(setup, page: Page, live_server_url, screenshot_dir):
     log_in(page, live_server_url)
     expect(page.get_by_role("heading", name="Danh mục khoá học")).to_be_visible()
 
