@@ -15,7 +15,8 @@ run: install translations db courses demo  ## set up everything and serve http:/
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install translations  ## the whole suite
+test: install translations  ## the whole suite (lint included)
+	$(BIN)/ruff check app tests bench wsgi.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
