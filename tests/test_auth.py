@@ -222,3 +222,15 @@ def test_users_create_cli(app):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "hv@example.vn"))
         assert user.role == "learner" and user.check_password("bi-mat-123")
+
+
+def test_trainer_previews_a_lesson_without_enrolling(app, make_user, auth, course, client):
+    make_user("gv@example.vn", role="trainer")
+    auth.login("gv@example.vn")
+    html = client.get("/courses/KH-01/lessons/du-lieu").get_data(as_text=True)
+    assert "Nội dung về dữ liệu" in html
+    assert "Xem trước" in html and "Đánh dấu hoàn thành" not in html
+    with app.app_context():
+        from app.models import Enrolment
+
+        assert db.session.scalar(select(Enrolment)) is None

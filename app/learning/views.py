@@ -12,6 +12,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.learning import service
 from app.models import MediaFile
+from app.security import can_teach
 
 bp = Blueprint("learning", __name__)
 
@@ -89,7 +90,8 @@ def lesson(code: str, slug: str):
     lessons = service.lessons_of(db.session, version)
     lesson = service.find_lesson(lessons, slug)
     enrolment = service.get_enrolment(db.session, current_user, course)
-    if enrolment is None:
+    preview = enrolment is None and can_teach(current_user)  # trainers read without enrolling
+    if enrolment is None and not preview:
         flash(_("Enrol in the course to open its lessons."), "info")
         return redirect(url_for("learning.course", code=code))
     done = service.completed_slugs(db.session, enrolment)
@@ -105,10 +107,11 @@ def lesson(code: str, slug: str):
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         done=done,
         progress=service.progress(lessons, done),
+        preview=preview,
         form=FlaskForm(),
     )
     # Written after rendering: a commit expires the loaded objects the page needs.
-    if service.record_visit(enrolment, lesson):
+    if enrolment is not None and service.record_visit(enrolment, lesson):
         db.session.commit()
     return page
 
