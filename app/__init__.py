@@ -41,10 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.learning.views import bp as learning_bp
+    from app.quizzes.views import bp as quizzes_bp
     from app.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(quizzes_bp)
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 

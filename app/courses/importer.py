@@ -20,6 +20,7 @@ from app.courses.source import (
     read_course,
 )
 from app.models import Course, CourseVersion, Lesson, MediaFile
+from app.quizzes.service import add_quiz
 from app.text import fold
 
 
@@ -87,16 +88,18 @@ def _new_version(
     )
     session.add(version)
     for position, lesson in enumerate(source.lessons, start=1):
-        session.add(
-            Lesson(
-                course_version=version,
-                slug=lesson.slug,
-                position=position,
-                title=lesson.title,
-                html=render(lesson.body),
-                source_file=lesson.file.name,
-            )
+        row = Lesson(
+            course_version=version,
+            slug=lesson.slug,
+            position=position,
+            title=lesson.title,
+            html=render(lesson.quiz.intro if lesson.quiz else lesson.body),
+            source_file=lesson.file.name,
+            kind=lesson.kind,
         )
+        session.add(row)
+        if lesson.quiz is not None:
+            add_quiz(session, course, version, row, lesson, render)
     return version
 
 

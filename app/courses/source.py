@@ -6,6 +6,7 @@ Nothing here touches the database; `courses check` and `courses import` both sta
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,7 @@ import yaml
 
 from app.courses.categories import CATEGORIES
 from app.courses.sanitize import CALLOUT_TYPES, is_allowed_video_url
+from app.quizzes.source import QuizSource, is_quiz, parse_quiz
 from app.text import nfc
 
 COURSE_FILE = "course.md"
@@ -67,6 +69,18 @@ class LessonSource:
     file: Path
     body: str
     body_line: int  # file line on which `body` starts
+    front: dict = field(default_factory=dict)
+    quiz: QuizSource | None = None
+
+    @property
+    def kind(self) -> str:
+        return "quiz" if self.quiz is not None else "page"
+
+    @property
+    def source_hash(self) -> str:
+        """Fingerprint of this file's content: a quiz attempt records the one it was taken on."""
+        front = json.dumps(self.front, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(f"{front}\0{self.title}\0{self.body}".encode()).hexdigest()
 
 
 @dataclass
@@ -367,11 +381,12 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
         front, key_lines, body, body_line = _split_front_matter(reader, path, text, required=False)
         if front is None:
             continue
-        for key in front:
-            if key not in LESSON_FIELDS:
-                reader.problem(
-                    path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title"
-                )
+        if not is_quiz(front):
+            for key in front:
+                if key not in LESSON_FIELDS:
+                    reader.problem(
+                        path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title"
+                    )
         slug = nfc(str(front.get("id", stem)))
         if not SLUG_RE.match(slug) or len(slug) > 100:
             where = key_lines.get("id", 1)
@@ -384,9 +399,13 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
         title, body, body_line = _lesson_title(reader, path, body, body_line, {"title": front_title})
         if title is None:
             continue
-        if not body.strip():
+        quiz = None
+        if is_quiz(front):
+            quiz = parse_quiz(front, key_lines, body, body_line,
+                              lambda line, message, path=path: reader.problem(path, line, message))
+        elif not body.strip():
             reader.problem(path, body_line, "the lesson has no content")
-        lessons.append((LessonSource(slug, title, number, path, body, body_line), key_lines))
+        lessons.append((LessonSource(slug, title, number, path, body, body_line, front, quiz), key_lines))
     seen_slugs: dict[str, Path] = {}
     for lesson, key_lines in lessons:
         if lesson.slug in seen_slugs:
@@ -405,7 +424,7 @@ def _content_hash(meta: dict, intro: str, lessons: list[LessonSource], images: d
         digest.update(f"{key}={meta[key]}\0".encode())
     digest.update(intro.encode() + b"\0")
     for lesson in lessons:
-        digest.update(f"{lesson.number}\0{lesson.slug}\0{lesson.title}\0{lesson.body}\0".encode())
+        digest.update(f"{lesson.number}\0{lesson.slug}\0{lesson.source_hash}\0".encode())
     for rel in sorted(images):
         digest.update(rel.encode() + b"\0" + hashlib.sha256(images[rel].read_bytes()).digest())
     return digest.hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,8 +18,11 @@ from app.models import (
     Enrolment,
     Lesson,
     LessonCompletion,
+    Quiz,
+    QuizAttempt,
     User,
 )
+from app.quizzes.service import quiz_grades, quizzes_of
 from app.models.base import utcnow
 from app.text import like_pattern
 
@@ -79,8 +83,12 @@ def lesson_html(session: Session, lesson: Lesson) -> str:
 
 
 def get_enrolment(session: Session, user: User, course: Course) -> Enrolment | None:
+    return get_enrolment_by_ids(session, user.id, course.id)
+
+
+def get_enrolment_by_ids(session: Session, user_id: int, course_id: int) -> Enrolment | None:
     return session.scalar(
-        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
     )
 
 
@@ -130,18 +138,24 @@ class CompletionCheck:
     """Whether a course's completion rule is met, and what is still missing."""
 
     missing_lessons: tuple[Lesson, ...]
+    failing_quizzes: tuple[Quiz, ...] = ()
 
     @property
     def is_met(self) -> bool:
-        return not self.missing_lessons
+        return not self.missing_lessons and not self.failing_quizzes
 
 
-def completion_check(lessons: list[Lesson], done_slugs: set[str]) -> CompletionCheck:
-    """The course completion rule: every lesson of the current version is complete.
-
-    This is the one place the rule lives; further requirements (e.g. required quizzes) join here.
-    """
-    return CompletionCheck(tuple(lesson for lesson in lessons if lesson.slug not in done_slugs))
+def completion_check(
+    lessons: list[Lesson], done_slugs: set[str], quizzes: list[Quiz] = (), grades: dict | None = None
+) -> CompletionCheck:
+    """The course completion rule, in one place: every lesson of the current version is complete
+    (a quiz counts once attempted), and every required graded quiz is passed (its grade, by the
+    quiz's grading method, reaches the pass mark)."""
+    grades = grades or {}
+    return CompletionCheck(
+        tuple(lesson for lesson in lessons if lesson.slug not in done_slugs),
+        tuple(q for q in quizzes if q.is_required and not (q.slug in grades and grades[q.slug].passed)),
+    )
 
 
 def latest_completion(session: Session, user: User, course: Course) -> CourseCompletion | None:
@@ -201,6 +215,47 @@ def require_enrolment(session: Session, user: User, course: Course) -> Enrolment
     return enrolment
 
 
+def _mark_done(session: Session, enrolment: Enrolment, slug: str, version_id: int, done: set[str]) -> None:
+    if slug in done:
+        return
+    with suppress(IntegrityError), session.begin_nested():  # marked from another tab meanwhile
+        session.add(LessonCompletion(enrolment_id=enrolment.id, lesson_slug=slug, course_version_id=version_id))
+    done.add(slug)
+
+
+def course_score(quizzes: list[Quiz], grades: dict) -> float | None:
+    """The score a completion record carries: the mean grade of the course's graded quizzes."""
+    values = [grades[q.slug].grade for q in quizzes
+              if q.is_graded and q.slug in grades and grades[q.slug].grade is not None]
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def complete_if_met(
+    session: Session, user: User, course: Course, version: CourseVersion, done: set[str]
+) -> CourseCompletion | None:
+    """Record the course completion when the rule is met and none exists yet; return it, or None."""
+    quizzes = quizzes_of(session, version)
+    grades = quiz_grades(session, user, course, quizzes) if quizzes else {}
+    if not completion_check(lessons_of(session, version), done, quizzes, grades).is_met:
+        return None
+    if latest_completion(session, user, course) is not None:
+        return None
+    completion = CourseCompletion(
+        user_id=user.id,
+        course_id=course.id,
+        course_version_id=version.id,
+        hours_credited=version.hours,
+        score=course_score(quizzes, grades),
+        completed_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(completion)
+    except IntegrityError:  # completed from another tab at the same moment
+        return None
+    return completion
+
+
 def mark_lesson_complete(
     session: Session, user: User, course: Course, version: CourseVersion, lesson: Lesson
 ) -> CourseCompletion | None:
@@ -212,34 +267,22 @@ def mark_lesson_complete(
     """
     enrolment = require_enrolment(session, user, course)
     done = completed_slugs(session, enrolment)
-    if lesson.slug not in done:
-        try:
-            with session.begin_nested():
-                session.add(
-                    LessonCompletion(
-                        enrolment_id=enrolment.id, lesson_slug=lesson.slug, course_version_id=version.id
-                    )
-                )
-        except IntegrityError:
-            pass  # already marked from another tab
-        done.add(lesson.slug)
-    if not completion_check(lessons_of(session, version), done).is_met:
+    _mark_done(session, enrolment, lesson.slug, version.id, done)
+    return complete_if_met(session, user, course, version, done)
+
+
+def quiz_attempted(session: Session, user: User, attempt: QuizAttempt) -> CourseCompletion | None:
+    """After an attempt is graded: the quiz counts as done, and the course may now be complete."""
+    enrolment = get_enrolment_by_ids(session, user.id, attempt.course_id)
+    if enrolment is None:
         return None
-    if latest_completion(session, user, course) is not None:
-        return None
-    completion = CourseCompletion(
-        user_id=user.id,
-        course_id=course.id,
-        course_version_id=version.id,
-        hours_credited=version.hours,
-        completed_at=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(completion)
-    except IntegrityError:
-        return None
-    return completion
+    done = completed_slugs(session, enrolment)
+    _mark_done(session, enrolment, attempt.quiz_slug, attempt.quiz.course_version_id, done)
+    course, version = session.execute(
+        select(Course, CourseVersion).join(CourseVersion, _current_version_join())
+        .where(Course.id == attempt.course_id)
+    ).one()
+    return complete_if_met(session, user, course, version, done)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.learning import service
 from app.models import MediaFile
+from app.quizzes.views import quiz_page
 from app.security import can_teach
 
 bp = Blueprint("learning", __name__)
@@ -96,20 +97,26 @@ def lesson(code: str, slug: str):
         return redirect(url_for("learning.course", code=code))
     done = service.completed_slugs(db.session, enrolment)
     index = lessons.index(lesson)
-    page = render_template(
-        "learning/lesson.html",
-        course=course,
-        version=version,
-        lessons=lessons,
-        lesson=lesson,
-        html=service.lesson_html(db.session, lesson),
-        previous=lessons[index - 1] if index > 0 else None,
-        next=lessons[index + 1] if index + 1 < len(lessons) else None,
-        done=done,
-        progress=service.progress(lessons, done),
-        preview=preview,
-        form=FlaskForm(),
-    )
+    context = {
+        "previous": lessons[index - 1] if index > 0 else None,
+        "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+        "progress": service.progress(lessons, done),
+        "preview": preview,
+    }
+    if lesson.kind == "quiz":
+        page = quiz_page(course, version, lessons, lesson, enrolment, done, **context)
+    else:
+        page = render_template(
+            "learning/lesson.html",
+            course=course,
+            version=version,
+            lessons=lessons,
+            lesson=lesson,
+            html=service.lesson_html(db.session, lesson),
+            done=done,
+            form=FlaskForm(),
+            **context,
+        )
     # Written after rendering: a commit expires the loaded objects the page needs.
     if enrolment is not None and service.record_visit(enrolment, lesson):
         db.session.commit()
@@ -121,8 +128,8 @@ def complete_lesson(code: str, slug: str):
     course, version = service.get_course(db.session, code)
     lessons = service.lessons_of(db.session, version)
     lesson = service.find_lesson(lessons, slug)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    if not FlaskForm().validate_on_submit() or lesson.kind != "page":
+        abort(400)  # a quiz counts as done when an attempt at it is submitted
     completion = service.mark_lesson_complete(db.session, current_user, course, version, lesson)
     db.session.commit()
     if completion is not None:

@@ -3,9 +3,11 @@
 from app.models.base import Base
 from app.models.course import Course, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
+from app.models.quiz import AttemptAnswer, Question, Quiz, QuizAttempt
 from app.models.user import Role, User
 
 __all__ = [
+    "AttemptAnswer",
     "Base",
     "Course",
     "CourseCompletion",
@@ -14,6 +16,9 @@ __all__ = [
     "Lesson",
     "LessonCompletion",
     "MediaFile",
+    "Question",
+    "Quiz",
+    "QuizAttempt",
     "Role",
     "User",
 ]

@@ -85,6 +85,7 @@ class Lesson(Base):
     title: Mapped[str] = mapped_column(String(300))
     html: Mapped[str] = mapped_column(Text)
     source_file: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10), default="page", server_default="page")  # page | quiz
 
     course_version: Mapped[CourseVersion] = relationship(back_populates="lessons")
 

@@ -60,5 +60,6 @@ class CourseCompletion(Base):
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
     hours_credited: Mapped[int]
+    score: Mapped[float | None]  # percent: mean grade of the course's graded quizzes, if any
 
     course_version: Mapped[CourseVersion] = relationship()

@@ -1,0 +1,401 @@
+"""Quizzes for learners: attempts, saving answers, grading exactly once, grades across attempts."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.datastructures import MultiDict
+
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.models import (
+    AttemptAnswer,
+    Course,
+    CourseVersion,
+    Lesson,
+    Question,
+    Quiz,
+    QuizAttempt,
+    User,
+)
+from app.models.base import utcnow
+from app.quizzes.types import question_type
+
+CLOSED = ("submitted", "expired")
+
+
+class AttemptClosed(Conflict):
+    """The attempt is closed (submitted, or its time is up): nothing more is saved."""
+
+
+def add_quiz(session: Session, course: Course, version: CourseVersion, lesson: Lesson, source,
+             render: Callable[[str], str]) -> Quiz:
+    """Store the quiz of `lesson` (a LessonSource with .quiz) with its questions. Flushes nothing."""
+    settings = source.quiz.settings
+    quiz = Quiz(
+        lesson=lesson, course=course, course_version=version, slug=source.slug, title=source.title,
+        kind=settings.kind, is_required=settings.required and settings.counts,
+        pass_mark=settings.pass_mark, max_attempts=settings.max_attempts, grading=settings.grading,
+        time_limit_minutes=settings.time_limit, draw=settings.draw,
+        shuffle_questions=settings.shuffle_questions, shuffle_options=settings.shuffle_options,
+        review=settings.review if settings.counts else "after_each", layout=settings.layout,
+        intro_html=render(source.quiz.intro), content_hash=source.source_hash,
+    )
+    session.add(quiz)
+    for position, q in enumerate(source.quiz.questions, start=1):
+        session.add(Question(
+            quiz=quiz, qid=q.qid, position=position, type=q.type, points=q.points, tags=list(q.tags),
+            title=q.title, stem_html=render(q.stem) if q.stem else "",
+            general_feedback_html=render(q.general_feedback) if q.general_feedback else "",
+            data=question_type(q.type).build(q, render, source.source_hash),
+        ))
+    return quiz
+
+
+def quiz_of_lesson(session: Session, lesson: Lesson) -> Quiz:
+    quiz = session.scalar(select(Quiz).where(Quiz.lesson_id == lesson.id))
+    if quiz is None:
+        raise NotFound(lesson.slug)
+    return quiz
+
+
+# --- grades -------------------------------------------------------------------------------------
+
+
+def grade_of(percents: list[float], method: str) -> float | None:
+    """The quiz grade from the closed attempts' percents (oldest first) by the grading method."""
+    if not percents:
+        return None
+    if method == "last":
+        return percents[-1]
+    if method == "first":
+        return percents[0]
+    if method == "average":
+        return sum(percents) / len(percents)
+    return max(percents)
+
+
+@dataclass(frozen=True)
+class QuizGrade:
+    slug: str
+    grade: float | None
+    attempts: int
+    passed: bool
+
+
+def quiz_grades(session: Session, user: User, course: Course, quizzes: list[Quiz]) -> dict[str, QuizGrade]:
+    """Grade of each quiz of a course version for `user`, from one query over their attempts."""
+    rows = session.execute(
+        select(QuizAttempt.quiz_slug, QuizAttempt.percent)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
+               QuizAttempt.status.in_(CLOSED))
+        .order_by(QuizAttempt.number)
+    ).all()
+    by_slug: dict[str, list[float]] = {}
+    for slug, percent in rows:
+        by_slug.setdefault(slug, []).append(percent or 0.0)
+    grades = {}
+    for quiz in quizzes:
+        percents = by_slug.get(quiz.slug, [])
+        grade = grade_of(percents, quiz.grading)
+        grades[quiz.slug] = QuizGrade(quiz.slug, grade, len(percents),
+                                      grade is not None and grade >= quiz.pass_mark)
+    return grades
+
+
+def quizzes_of(session: Session, version: CourseVersion) -> list[Quiz]:
+    return list(session.scalars(select(Quiz).where(Quiz.course_version_id == version.id)))
+
+
+# --- attempts -----------------------------------------------------------------------------------
+
+
+def attempts_of(session: Session, user: User, course: Course, slug: str) -> list[QuizAttempt]:
+    return list(session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
+               QuizAttempt.quiz_slug == slug)
+        .order_by(QuizAttempt.number)
+    ))
+
+
+def draw_questions(questions: list[Question], quiz: Quiz, seed: int) -> list[dict]:
+    """The questions an attempt shows, in order, with the order of their options.
+
+    Deterministic for a seed, so a stored attempt can be replayed and explained.
+    """
+    rng = random.Random(seed)
+    pool = list(questions)
+    if isinstance(quiz.draw, int):
+        chosen = rng.sample(pool, quiz.draw)
+        chosen.sort(key=lambda q: q.position)
+    elif isinstance(quiz.draw, dict):
+        chosen, taken = [], set()
+        for tag, wanted in sorted(quiz.draw.items()):
+            candidates = [q for q in pool if tag in q.tags and q.qid not in taken]
+            picked = rng.sample(candidates, min(wanted, len(candidates)))
+            taken.update(q.qid for q in picked)
+            chosen.extend(picked)
+        chosen.sort(key=lambda q: q.position)
+    else:
+        chosen = pool
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    return [{"qid": q.qid, "order": question_type(q.type).present(q.data, rng, quiz.shuffle_options)}
+            for q in chosen]
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """What the quiz page needs to know about one learner and one quiz."""
+
+    attempts: list[QuizAttempt]
+    grade: float | None
+    passed: bool
+    open_attempt: QuizAttempt | None
+
+    def attempts_left(self, quiz: Quiz) -> int | None:
+        if quiz.max_attempts == 0:
+            return None
+        return max(0, quiz.max_attempts - len(self.attempts))
+
+
+def quiz_state(session: Session, user: User, course: Course, quiz: Quiz, now: datetime | None = None) -> QuizState:
+    """The learner's attempts and grade; an open attempt whose time is up is closed first."""
+    attempts = attempts_of(session, user, course, quiz.slug)
+    for attempt in attempts:
+        if attempt.is_open and is_expired(attempt, now or utcnow()):
+            submit_attempt(session, attempt, user, now=now)
+    closed = [a.percent or 0.0 for a in attempts if a.status in CLOSED]
+    grade = grade_of(closed, quiz.grading)
+    return QuizState(
+        attempts, grade, grade is not None and grade >= quiz.pass_mark,
+        next((a for a in attempts if a.is_open), None),
+    )
+
+
+def start_attempt(session: Session, user: User, course: Course, quiz: Quiz, *,
+                  now: datetime | None = None, seed: int | None = None) -> QuizAttempt:
+    """Start an attempt, or return the one still open. Raises Conflict when no attempt is left."""
+    now = now or utcnow()
+    state = quiz_state(session, user, course, quiz, now)
+    if state.open_attempt is not None:
+        return state.open_attempt
+    if state.attempts_left(quiz) == 0:
+        raise Conflict("no attempts left")
+    seed = secrets.randbits(62) if seed is None else seed
+    questions = list(session.scalars(select(Question).where(Question.quiz_id == quiz.id)
+                                     .order_by(Question.position)))
+    attempt = QuizAttempt(
+        user_id=user.id, course_id=course.id, quiz_id=quiz.id, quiz_slug=quiz.slug,
+        number=len(state.attempts) + 1, is_graded=quiz.is_graded, seed=seed,
+        draw=draw_questions(questions, quiz, seed), content_hash=quiz.content_hash, status="open",
+        started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def own_attempt(session: Session, user: User, attempt_id: int) -> QuizAttempt:
+    """The attempt, if it is `user`'s. Raises NotFound or PermissionDenied."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound(str(attempt_id))
+    if attempt.user_id != user.id:
+        raise PermissionDenied("not your attempt")
+    return attempt
+
+
+def is_expired(attempt: QuizAttempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at
+
+
+def attempt_questions(session: Session, attempt: QuizAttempt) -> list[tuple[dict, Question]]:
+    """The drawn questions, in the attempt's order, paired with their draw entry."""
+    by_qid = {q.qid: q for q in session.scalars(select(Question).where(Question.quiz_id == attempt.quiz_id))}
+    return [(entry, by_qid[entry["qid"]]) for entry in attempt.draw]
+
+
+def saved_answers(session: Session, attempt: QuizAttempt) -> dict[str, AttemptAnswer]:
+    return {a.qid: a for a in session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+
+
+def field_name(qid: str) -> str:
+    return f"q-{qid}"
+
+
+def save_answers(session: Session, attempt: QuizAttempt, form: MultiDict, *, now: datetime | None = None) -> int:
+    """Save the replies in `form` for the questions it carries (field `qids` lists them).
+
+    Raises AttemptClosed when the attempt is closed or its time is up (the reply is not counted;
+    an expired attempt is closed and graded on what was saved in time), and ValidationFailed for
+    a question outside the attempt's draw or an option it never offered. Returns how many replies
+    were saved.
+    """
+    now = now or utcnow()
+    if not attempt.is_open:
+        raise AttemptClosed("closed")
+    if is_expired(attempt, now):
+        raise AttemptClosed("time is up")
+    wanted = form.getlist("qids")
+    drawn = {entry["qid"]: entry for entry in attempt.draw}
+    if any(qid not in drawn for qid in wanted):
+        raise ValidationFailed("question not in this attempt")
+    if not wanted:
+        return 0
+    questions = {q.qid: q for q in session.scalars(
+        select(Question).where(Question.quiz_id == attempt.quiz_id, Question.qid.in_(wanted)))}
+    replies = {qid: question_type(questions[qid].type).read(
+        questions[qid].data, drawn[qid]["order"], form, field_name(qid)) for qid in wanted}
+    existing = dict(session.execute(
+        select(AttemptAnswer.qid, AttemptAnswer.id)
+        .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.qid.in_(wanted))).all())
+    changed = [{"id": existing[qid], "response": r, "saved_at": now} for qid, r in replies.items() if qid in existing]
+    added = [{"attempt_id": attempt.id, "qid": qid, "response": r, "saved_at": now}
+             for qid, r in replies.items() if qid not in existing]
+    # one statement each, however many questions the page carries
+    if changed:
+        session.execute(update(AttemptAnswer), changed)
+    if added:
+        session.execute(insert(AttemptAnswer), added)
+    return len(replies)
+
+
+def submit_attempt(session: Session, attempt: QuizAttempt, user: User, *,
+                   now: datetime | None = None) -> QuizAttempt:
+    """Close and grade the attempt, exactly once even when submitted twice at the same moment.
+
+    The attempt is claimed with a conditional UPDATE (open -> submitted/expired): only the
+    request whose UPDATE changes the row grades it; any other finds it closed and returns it.
+    Raises PermissionDenied for another user's attempt.
+    """
+    if attempt.user_id != user.id:
+        raise PermissionDenied("not your attempt")
+    now = now or utcnow()
+    status = "expired" if is_expired(attempt, now) else "submitted"
+    claimed = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
+        .values(status=status, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        session.refresh(attempt)  # graded by the other request: show its result
+        return attempt
+    set_committed_value(attempt, "status", status)
+    set_committed_value(attempt, "submitted_at", now)
+    _grade(session, attempt)
+    from app.learning.service import quiz_attempted  # the course's completion rule lives there
+
+    quiz_attempted(session, user, attempt)
+    return attempt
+
+
+def _grade(session: Session, attempt: QuizAttempt) -> None:
+    quiz = attempt.quiz
+    answers = saved_answers(session, attempt)
+    updates, inserts = [], []
+    score = max_score = 0.0
+    for entry, question in attempt_questions(session, attempt):
+        answer = answers.get(entry["qid"])
+        mark = question_type(question.type).mark(question.data, answer.response if answer else None)
+        points = question.points
+        score += mark * points
+        max_score += points
+        if answer is not None:
+            updates.append({"id": answer.id, "mark": mark * points, "points": points})
+        else:
+            inserts.append({"attempt_id": attempt.id, "qid": entry["qid"], "response": None,
+                            "mark": 0.0, "points": points})
+    if updates:
+        session.execute(update(AttemptAnswer), updates)
+    if inserts:
+        session.execute(insert(AttemptAnswer), inserts)
+    percent = round(100 * score / max_score, 2) if max_score else 0.0
+    attempt.score, attempt.max_score, attempt.percent = score, max_score, percent
+    attempt.passed = percent >= quiz.pass_mark
+    session.flush()
+
+
+def may_review(quiz: Quiz, attempt: QuizAttempt, passed: bool) -> bool:
+    """Whether the learner may see right answers and feedback for a closed attempt."""
+    if attempt.is_open:
+        return False
+    if quiz.review == "after_each":
+        return True
+    if quiz.review == "after_passing":
+        return passed
+    return False
+
+
+# --- what pages show ----------------------------------------------------------------------------
+
+
+def _options(data: dict, order: list[str], key: str = "options") -> list[dict]:
+    by_id = {o["id"]: o for o in data[key]}
+    return [{"id": oid, "html": by_id[oid]["html"]} for oid in order]
+
+
+def question_view(question: Question, entry: dict, answer: AttemptAnswer | None) -> dict:
+    """What the attempt page shows of a question: its parts and the saved reply, never the key."""
+    data, order = question.data, entry["order"]
+    view = {"qid": question.qid, "title": question.title, "stem_html": question.stem_html,
+            "type": question.type, "points": question.points, "field": field_name(question.qid),
+            "response": (answer.response if answer else None) or {}}
+    if question.type in ("single", "multiple", "truefalse"):
+        view["options"] = _options(data, order)
+    elif question.type == "matching":
+        rights = {p["right_id"]: p["right_html"] for p in data["pairs"]}
+        view["lefts"] = [{"id": p["id"], "html": p["html"]} for p in data["pairs"]]
+        view["rights"] = [{"id": rid, "html": rights[rid]} for rid in order]
+    elif question.type == "ordering":
+        view["items"] = _options(data, order, "items")
+    return view
+
+
+def question_review(question: Question, entry: dict, answer: AttemptAnswer | None) -> dict:
+    """The question with the learner's reply, the mark, the right answers and feedback."""
+    view = question_view(question, entry, answer)
+    data = question.data
+    view.update(mark=answer.mark if answer and answer.mark is not None else 0.0,
+                general_feedback_html=question.general_feedback_html, feedback=[])
+    response = view["response"]
+    if question.type in ("single", "multiple", "truefalse"):
+        chosen = set(response.get("choices", [])) | ({response["choice"]} if "choice" in response else set())
+        by_id = {o["id"]: o for o in data["options"]}
+        view["options"] = [
+            {**o, "correct": by_id[o["id"]]["correct"], "chosen": o["id"] in chosen,
+             "feedback_html": by_id[o["id"]]["feedback_html"] if o["id"] in chosen else ""}
+            for o in view["options"]
+        ]
+    elif question.type in ("short", "numeric"):
+        matched = question_type(question.type).matching_answer(data, response)
+        view["accepted"] = [a["text"] for a in data["answers"]]
+        if matched and matched["feedback_html"]:
+            view["feedback"].append(matched["feedback_html"])
+    elif question.type == "matching":
+        rights = {p["right_id"]: p["right_html"] for p in data["pairs"]}
+        chosen = response.get("pairs", {})
+        view["lefts"] = [
+            {"id": p["id"], "html": p["html"], "right_html": p["right_html"],
+             "chosen_html": rights.get(chosen.get(p["id"], ""), ""),
+             "correct": chosen.get(p["id"]) == p["right_id"]}
+            for p in data["pairs"]
+        ]
+    elif question.type == "ordering":
+        positions = response.get("positions", {})
+        view["right_order"] = [
+            {"html": item["html"], "position": i, "chosen": positions.get(item["id"]),
+             "correct": positions.get(item["id"]) == i}
+            for i, item in enumerate(data["items"], start=1)
+        ]
+    return view

@@ -1,0 +1,417 @@
+"""Reading quiz files: settings from front matter, questions from Markdown, problems by line.
+
+The syntax is documented for trainers in courses/README.md ("Quizzes").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+QUIZ_FIELDS = (
+    "id", "title", "type", "kind", "required", "pass_mark", "max_attempts", "grading", "time_limit",
+    "draw", "shuffle_questions", "shuffle_options", "review", "layout",
+)
+KINDS = ("graded", "practice")
+GRADING_METHODS = ("highest", "last", "first", "average")
+REVIEW_POLICIES = ("after_each", "after_passing", "never")
+LAYOUTS = ("all_on_one_page", "one_per_page")
+QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering")
+TRUE_WORDS = {"đúng", "true"}
+FALSE_WORDS = {"sai", "false"}
+
+HEADING_RE = re.compile(r"^##\s+(.*?)\s*(?:\{([^{}]*)\})?\s*$")
+QID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TASK_RE = re.compile(r"^[-*+]\s+\[([ xX])\]\s+(.*)$")
+ANSWER_RE = re.compile(r"^=\s*(.*)$")
+PAIR_RE = re.compile(r"^[-*+]\s+(.+?)\s+->\s+(.+)$")
+ORDER_RE = re.compile(r"^\d{1,3}[.)]\s+(.*)$")
+BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
+NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
+TOLERANCE_RE = re.compile(rf"^({NUMBER})\s*(?:(?:\+-|±)\s*({NUMBER}))?$")
+RANGE_RE = re.compile(rf"^({NUMBER})\s*\.\.\s*({NUMBER})$")
+
+
+def parse_number(text: str) -> float | None:
+    """Read '2,5' or '2.5' (a learner may use the Vietnamese decimal comma)."""
+    text = text.strip().replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def parse_numeric_answer(text: str) -> tuple[float, float] | None:
+    """'5', '5 +- 0.5', '5 ± 0.5' or '4.5..5.5' as an inclusive (low, high) range."""
+    text = text.strip()
+    match = RANGE_RE.match(text)
+    if match:
+        low, high = parse_number(match[1]), parse_number(match[2])
+        return (low, high) if low is not None and high is not None and low <= high else None
+    match = TOLERANCE_RE.match(text)
+    if match:
+        value = parse_number(match[1])
+        tolerance = parse_number(match[2]) if match[2] else 0.0
+        if value is None or tolerance is None or tolerance < 0:
+            return None
+        return (value - tolerance, value + tolerance)
+    return None
+
+
+@dataclass
+class QuizSettings:
+    kind: str = "graded"
+    required: bool = True
+    pass_mark: int = 50
+    max_attempts: int = 0  # 0: unlimited
+    grading: str = "highest"
+    time_limit: int = 0  # minutes; 0: none
+    draw: int | dict[str, int] | None = None  # None: every question
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    review: str = "after_each"
+    layout: str = "all_on_one_page"
+
+    @property
+    def counts(self) -> bool:
+        """Whether this quiz is of record (graded) rather than practice."""
+        return self.kind == "graded"
+
+
+@dataclass
+class Choice:
+    text: str
+    correct: bool
+    feedback: str
+    line: int
+
+
+@dataclass
+class Answer:
+    text: str
+    feedback: str
+    line: int
+    numeric: tuple[float, float] | None = None
+
+
+@dataclass
+class QuestionSource:
+    qid: str
+    title: str
+    type: str
+    points: int
+    tags: tuple[str, ...]
+    stem: str
+    general_feedback: str
+    line: int
+    choices: list[Choice] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    ignore_case: bool = False
+    ignore_diacritics: bool = False
+
+
+@dataclass
+class QuizSource:
+    settings: QuizSettings
+    intro: str
+    intro_line: int
+    questions: list[QuestionSource]
+
+
+Report = Callable[[int, str], None]
+
+
+def is_quiz(front: dict) -> bool:
+    return front.get("type") == "quiz"
+
+
+def _settings(front: dict, key_lines: dict[str, int], report: Report) -> QuizSettings:
+    settings = QuizSettings()
+
+    def bad(key: str, message: str) -> None:
+        report(key_lines.get(key, 1), message)
+
+    for key in front:
+        if key not in QUIZ_FIELDS:
+            bad(str(key), f"unknown field '{key}'; quizzes take: {', '.join(QUIZ_FIELDS)}")
+    for key, allowed in (("kind", KINDS), ("grading", GRADING_METHODS), ("review", REVIEW_POLICIES),
+                         ("layout", LAYOUTS)):
+        if key in front:
+            if front[key] not in allowed:
+                bad(key, f"{key} '{front[key]}' is not one of: {', '.join(allowed)}")
+            else:
+                setattr(settings, key, front[key])
+    for key in ("required", "shuffle_questions", "shuffle_options"):
+        if key in front:
+            if not isinstance(front[key], bool):
+                bad(key, f"{key} must be true or false, not '{front[key]}'")
+            else:
+                setattr(settings, key, front[key])
+    for key, low, high in (("pass_mark", 0, 100), ("max_attempts", 0, 100), ("time_limit", 0, 600)):
+        if key in front:
+            value = front[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                bad(key, f"{key} must be a whole number from {low} to {high}, not '{value}'")
+            else:
+                setattr(settings, key, value)
+    if "draw" in front and front["draw"] not in (None, "all"):
+        draw = front["draw"]
+        if isinstance(draw, int) and not isinstance(draw, bool) and draw >= 1:
+            settings.draw = draw
+        elif isinstance(draw, dict) and draw and all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in draw.values()
+        ):
+            settings.draw = {str(tag): n for tag, n in draw.items()}
+        else:
+            bad("draw", "draw must be 'all', a number of questions, or {tag: number, ...}")
+    if settings.kind == "practice":
+        settings.required = False
+        settings.max_attempts = 0
+    return settings
+
+
+def _attributes(text: str, line: int, report: Report) -> dict[str, str]:
+    attrs: dict[str, str] = {}
+    for token in text.split():
+        if token.startswith("#"):
+            attrs["id"] = token[1:]
+        elif "=" in token:
+            key, _, value = token.partition("=")
+            attrs[key] = value
+        else:
+            report(line, f"'{token}' in the braces is not a setting: write key=value or #id")
+    return attrs
+
+
+def _item_kind(text: str) -> str | None:
+    if TASK_RE.match(text):
+        return "choice"
+    if ANSWER_RE.match(text):
+        return "answer"
+    if PAIR_RE.match(text):
+        return "pair"
+    if ORDER_RE.match(text):
+        return "order"
+    if BULLET_RE.match(text):
+        return "other"
+    return None
+
+
+def _blocks(lines: list[tuple[int, str]]):
+    """Split a question body into (stem lines, answer lines, general feedback lines).
+
+    The general feedback is the trailing quote; the answers are the run of list items of one kind
+    just before it (with their indented feedback); everything earlier is the question's text.
+    """
+    end = len(lines)
+    while end and not lines[end - 1][1].strip():
+        end -= 1
+    feedback_start = end
+    while feedback_start and lines[feedback_start - 1][1].startswith(">"):
+        feedback_start -= 1
+    answers_end = feedback_start
+    while answers_end and not lines[answers_end - 1][1].strip():
+        answers_end -= 1
+    kind = None
+    start = answers_end
+    while start:
+        text = lines[start - 1][1]
+        if not text.strip() or text.startswith(("  ", "\t")):
+            start -= 1
+            continue
+        this = _item_kind(text)
+        if this is None or (kind is not None and this != kind):
+            break
+        kind = this
+        start -= 1
+    while start < answers_end and (not lines[start][1].strip() or lines[start][1].startswith(("  ", "\t"))):
+        start += 1
+    return lines[:start], lines[start:answers_end], lines[feedback_start:end]
+
+
+def _quote(lines: list[tuple[int, str]]) -> str:
+    return "\n".join(re.sub(r"^\s*>\s?", "", text) for _, text in lines).strip()
+
+
+def _items(block: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """(line, item text, indented feedback) for each top-level item of the answer block."""
+    items: list[tuple[int, str, list[tuple[int, str]]]] = []
+    for line_no, text in block:
+        if not text.strip():
+            continue
+        if text.startswith(("  ", "\t")):
+            if items:
+                items[-1][2].append((line_no, text))
+            continue
+        items.append((line_no, text, []))
+    return [(n, t, _quote(fb)) for n, t, fb in items]
+
+
+def _question(heading_line: int, heading: str, body: list[tuple[int, str]], settings: QuizSettings,
+              report: Report) -> QuestionSource | None:
+    match = HEADING_RE.match(heading)
+    title = (match[1] if match else heading[2:]).strip()
+    attrs = _attributes(match[2] or "", heading_line, report) if match else {}
+    qid = attrs.pop("id", "")
+    if not qid:
+        report(heading_line, "a question needs an id: end its heading with {#some-id}")
+        return None
+    if not QID_RE.match(qid) or len(qid) > 100:
+        report(heading_line, f"question id '{qid}' must use a-z, 0-9 and dashes only")
+    points_text = attrs.pop("points", "1")
+    points = int(points_text) if points_text.isdigit() and 1 <= int(points_text) <= 100 else None
+    if points is None:
+        report(heading_line, f"points must be a whole number from 1 to 100, not '{points_text}'")
+        points = 1
+    tags = tuple(t for t in attrs.pop("tags", "").split(",") if t)
+    declared = attrs.pop("type", None)
+    if declared is not None and declared not in QUESTION_TYPES:
+        report(heading_line, f"unknown question type '{declared}'; the types are: {', '.join(QUESTION_TYPES)}")
+        return None
+    flags = {}
+    for key in ("case", "diacritics"):
+        value = attrs.pop(key, None)
+        if value not in (None, "ignore", "match"):
+            report(heading_line, f"{key} must be 'ignore' or 'match', not '{value}'")
+        flags[key] = value == "ignore"
+    for key in attrs:
+        report(heading_line, f"unknown question setting '{key}'")
+
+    stem_lines, block, feedback_lines = _blocks(body)
+    question = QuestionSource(
+        qid=qid, title=title, type=declared or "", points=points, tags=tags,
+        stem="\n".join(text for _, text in stem_lines).strip(), general_feedback=_quote(feedback_lines),
+        line=heading_line, ignore_case=flags["case"], ignore_diacritics=flags["diacritics"],
+    )
+    items = _items(block)
+    if not items:
+        report(heading_line, f"question '{qid}' has no answers: add a task list, '=' lines or a list")
+        return None
+    kind = _item_kind(items[0][1])
+    if kind == "other":
+        report(items[0][0], "answers are task items '- [ ]', '= answer' lines, pairs 'left -> right' "
+                            "or a numbered list")
+        return None
+    if kind == "choice":
+        for line_no, text, fb in items:
+            m = TASK_RE.match(text)
+            question.choices.append(Choice(m[2].strip(), m[1] in "xX", fb, line_no))
+        _check_choices(question, report)
+    elif kind == "answer":
+        for line_no, text, fb in items:
+            question.answers.append(Answer(ANSWER_RE.match(text)[1].strip(), fb, line_no))
+        _check_answers(question, report)
+    elif kind == "pair":
+        question.pairs = [(PAIR_RE.match(text)[1].strip(), PAIR_RE.match(text)[2].strip())
+                          for _, text, _ in items]
+        question.type = _expect(question, "matching", report)
+        if len(question.pairs) < 2:
+            report(heading_line, "a matching question needs at least two pairs")
+        rights = [right for _, right in question.pairs]
+        if len(set(rights)) != len(rights):
+            report(heading_line, "two pairs share the same right-hand side")
+    elif kind == "order":
+        question.order = [ORDER_RE.match(text)[1].strip() for _, text, _ in items]
+        question.type = _expect(question, "ordering", report)
+        if len(question.order) < 2:
+            report(heading_line, "an ordering question needs at least two items")
+    return question
+
+
+def _expect(question: QuestionSource, inferred: str, report: Report) -> str:
+    if question.type and question.type != inferred:
+        report(question.line, f"type={question.type} does not match the answers, which make a {inferred} question")
+    return inferred
+
+
+def _check_choices(question: QuestionSource, report: Report) -> None:
+    correct = [c for c in question.choices if c.correct]
+    labels = {c.text.strip().lower() for c in question.choices}
+    if not correct:
+        report(question.line, f"question '{question.qid}' has no correct answer: tick one with - [x]")
+    if len({c.text for c in question.choices}) != len(question.choices):
+        report(question.line, f"question '{question.qid}' lists the same option twice")
+    looks_true_false = len(question.choices) == 2 and labels in (
+        {w1, w2} for w1 in TRUE_WORDS for w2 in FALSE_WORDS)
+    if question.type == "":
+        if looks_true_false and len(correct) == 1:
+            question.type = "truefalse"
+        else:
+            question.type = "single" if len(correct) <= 1 else "multiple"
+    elif question.type in ("single", "truefalse") and len(correct) > 1:
+        report(correct[1].line, f"{len(correct)} correct answers in a single-choice question")
+    elif question.type == "truefalse" and not looks_true_false:
+        report(question.line, "a true/false question has exactly two options: Đúng and Sai")
+    elif question.type not in ("single", "multiple", "truefalse"):
+        report(question.line, f"type={question.type} does not match a task list of options")
+    if len(question.choices) < 2:
+        report(question.line, "a choice question needs at least two options")
+
+
+def _check_answers(question: QuestionSource, report: Report) -> None:
+    parsed = [parse_numeric_answer(a.text) for a in question.answers]
+    if question.type == "":
+        meant_numeric = any(re.search(r"\+-|±|^\s*[-+]?[\d.,]+\s*\.\.", a.text) for a in question.answers)
+        question.type = "numeric" if meant_numeric or all(p is not None for p in parsed) else "short"
+    if question.type == "numeric":
+        for answer, numeric in zip(question.answers, parsed, strict=True):
+            if numeric is None:
+                report(answer.line, f"'{answer.text}' is not a number, 'number +- tolerance' or 'low..high'")
+            answer.numeric = numeric
+    elif question.type == "short":
+        for answer in question.answers:
+            if not answer.text:
+                report(answer.line, "an accepted answer cannot be empty")
+    else:
+        report(question.line, f"type={question.type} does not match '=' answer lines")
+
+
+def parse_quiz(front: dict, key_lines: dict[str, int], body: str, body_line: int,
+               report: Report) -> QuizSource:
+    """Parse a quiz file's settings and questions; every problem goes to `report(line, message)`."""
+    settings = _settings(front, key_lines, report)
+    lines = [(body_line + i, text.rstrip()) for i, text in enumerate(body.split("\n"))]
+    intro: list[tuple[int, str]] = []
+    sections: list[tuple[int, str, list[tuple[int, str]]]] = []
+    fence = False
+    for line_no, text in lines:
+        if text.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if not fence and text.startswith("## "):
+            sections.append((line_no, text, []))
+        elif sections:
+            sections[-1][2].append((line_no, text))
+        else:
+            intro.append((line_no, text))
+    questions: list[QuestionSource] = []
+    seen: dict[str, int] = {}
+    for line_no, heading, body_lines in sections:
+        question = _question(line_no, heading, body_lines, settings, report)
+        if question is None:
+            continue
+        if question.qid in seen:
+            report(line_no, f"question id '{question.qid}' is also used on line {seen[question.qid]}")
+            continue
+        seen[question.qid] = line_no
+        questions.append(question)
+    if not sections:
+        report(body_line, "the quiz has no questions: each starts with '## Title {#id}'")
+    _check_draw(settings, questions, key_lines, report)
+    return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions)
+
+
+def _check_draw(settings: QuizSettings, questions: list[QuestionSource], key_lines, report) -> None:
+    line = key_lines.get("draw", 1)
+    if isinstance(settings.draw, int) and settings.draw > len(questions):
+        report(line, f"draw {settings.draw} is more than the {len(questions)} questions in the pool")
+    elif isinstance(settings.draw, dict):
+        for tag, wanted in settings.draw.items():
+            pool = sum(1 for q in questions if tag in q.tags)
+            if wanted > pool:
+                report(line, f"draw {wanted} questions tagged '{tag}', but the pool has {pool}")

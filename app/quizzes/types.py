@@ -1,0 +1,283 @@
+"""Question types: one class each, registered by name.
+
+Each type knows how to store a question (with its answer key) at import, what an attempt may show
+of it (never the key), how to read a learner's reply from a form, and how to mark it. Marks are
+fractions from 0 to 1 of the question's points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+import random
+import unicodedata
+from collections.abc import Callable
+from typing import ClassVar
+
+from werkzeug.datastructures import MultiDict
+
+from app.errors import ValidationFailed
+from app.quizzes.source import QuestionSource, parse_number
+from app.text import fold, nfc
+
+Render = Callable[[str], str]
+MAX_TEXT_ANSWER = 500
+# Vietnamese tone marks: grave, acute, tilde, hook above, dot below.
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def option_id(salt: str, qid: str, index: int, side: str = "o") -> str:
+    """An opaque id for an option: says nothing about its position or whether it is right."""
+    return hashlib.sha256(f"{salt}:{qid}:{side}:{index}".encode()).hexdigest()[:10]
+
+
+def tone_key(text: str) -> str:
+    """Compare key that treats old and new tone-mark placement alike ("hoà" = "hòa").
+
+    Each word's tone mark is taken off the vowel it sits on and put at the end of the word.
+    """
+    words = []
+    for word in nfc(text).split():
+        decomposed = unicodedata.normalize("NFD", word)
+        tones = [ch for ch in decomposed if ch in TONE_MARKS]
+        base = "".join(ch for ch in decomposed if ch not in TONE_MARKS)
+        words.append(unicodedata.normalize("NFC", base) + "".join(tones))
+    return " ".join(words)
+
+
+class QuestionType(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    def build(self, source: QuestionSource, render: Render, salt: str) -> dict:
+        """The stored form of a question, answer key included."""
+
+    def present(self, data: dict, rng: random.Random, shuffle: bool) -> list[str]:
+        """The order in which an attempt shows the question's parts (option ids)."""
+        return []
+
+    @abstractmethod
+    def read(self, data: dict, order: list[str], form: MultiDict, field: str) -> dict | None:
+        """The learner's reply from a form, or None when left blank.
+
+        Raises ValidationFailed for a value the question never offered (a tampered form).
+        """
+
+    @abstractmethod
+    def mark(self, data: dict, response: dict | None) -> float:
+        """The fraction (0 to 1) of the points that `response` earns."""
+
+
+REGISTRY: dict[str, QuestionType] = {}
+
+
+def register(cls: type[QuestionType]) -> type[QuestionType]:
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def question_type(name: str) -> QuestionType:
+    return REGISTRY[name]
+
+
+def _shuffled(ids: list[str], rng: random.Random, shuffle: bool) -> list[str]:
+    ids = list(ids)
+    if shuffle:
+        rng.shuffle(ids)
+    return ids
+
+
+@register
+class SingleChoice(QuestionType):
+    name = "single"
+
+    def build(self, source, render, salt):
+        return {"options": [
+            {"id": option_id(salt, source.qid, i), "html": render(c.text), "correct": c.correct,
+             "feedback_html": render(c.feedback) if c.feedback else ""}
+            for i, c in enumerate(source.choices)
+        ]}
+
+    def present(self, data, rng, shuffle):
+        return _shuffled([o["id"] for o in data["options"]], rng, shuffle)
+
+    def read(self, data, order, form, field):
+        value = form.get(field, "")
+        if not value:
+            return None
+        if value not in order:
+            raise ValidationFailed(f"unknown option {value!r}")
+        return {"choice": value}
+
+    def mark(self, data, response):
+        if not response:
+            return 0.0
+        return 1.0 if any(o["id"] == response.get("choice") and o["correct"] for o in data["options"]) else 0.0
+
+
+@register
+class TrueFalse(SingleChoice):
+    name = "truefalse"
+
+
+@register
+class MultipleResponse(SingleChoice):
+    """Partial credit: (right options chosen - wrong options chosen) / right options, at least 0."""
+
+    name = "multiple"
+
+    def read(self, data, order, form, field):
+        values = form.getlist(field)
+        if not values:
+            return None
+        if any(v not in order for v in values) or len(set(values)) != len(values):
+            raise ValidationFailed("unknown or repeated option")
+        return {"choices": values}
+
+    def mark(self, data, response):
+        if not response:
+            return 0.0
+        chosen = set(response.get("choices", []))
+        right = {o["id"] for o in data["options"] if o["correct"]}
+        if not right:
+            return 0.0
+        score = (len(chosen & right) - len(chosen - right)) / len(right)
+        return max(0.0, min(1.0, score))
+
+
+@register
+class ShortAnswer(QuestionType):
+    name = "short"
+
+    def build(self, source, render, salt):
+        return {
+            "answers": [{"text": a.text, "feedback_html": render(a.feedback) if a.feedback else ""}
+                        for a in source.answers],
+            "ignore_case": source.ignore_case,
+            "ignore_diacritics": source.ignore_diacritics,
+        }
+
+    @staticmethod
+    def key(text: str, ignore_case: bool, ignore_diacritics: bool) -> str:
+        text = " ".join(nfc(text).split())
+        if ignore_diacritics:
+            return fold(text)
+        text = tone_key(text)
+        return text.casefold() if ignore_case else text
+
+    def read(self, data, order, form, field):
+        value = form.get(field, "").strip()
+        if len(value) > MAX_TEXT_ANSWER:
+            raise ValidationFailed("answer too long")
+        return {"text": nfc(value)} if value else None
+
+    def matching_answer(self, data, response) -> dict | None:
+        if not response:
+            return None
+        flags = (data["ignore_case"], data["ignore_diacritics"])
+        given = self.key(response.get("text", ""), *flags)
+        return next((a for a in data["answers"] if self.key(a["text"], *flags) == given), None)
+
+    def mark(self, data, response):
+        return 1.0 if self.matching_answer(data, response) else 0.0
+
+
+@register
+class Numeric(QuestionType):
+    name = "numeric"
+
+    def build(self, source, render, salt):
+        return {"answers": [
+            {"text": a.text, "low": a.numeric[0], "high": a.numeric[1],
+             "feedback_html": render(a.feedback) if a.feedback else ""}
+            for a in source.answers
+        ]}
+
+    def read(self, data, order, form, field):
+        value = form.get(field, "").strip()
+        if len(value) > 50:
+            raise ValidationFailed("answer too long")
+        return {"text": value} if value else None
+
+    def matching_answer(self, data, response) -> dict | None:
+        if not response:
+            return None
+        number = parse_number(response.get("text", ""))
+        if number is None:
+            return None
+        return next((a for a in data["answers"] if a["low"] - 1e-9 <= number <= a["high"] + 1e-9), None)
+
+    def mark(self, data, response):
+        return 1.0 if self.matching_answer(data, response) else 0.0
+
+
+@register
+class Matching(QuestionType):
+    """Each left-hand item matched to its right-hand partner earns 1/n."""
+
+    name = "matching"
+
+    def build(self, source, render, salt):
+        return {"pairs": [
+            {"id": option_id(salt, source.qid, i, "l"), "html": render(left),
+             "right_id": option_id(salt, source.qid, i, "r"), "right_html": render(right)}
+            for i, (left, right) in enumerate(source.pairs)
+        ]}
+
+    def present(self, data, rng, shuffle):
+        # the right-hand choices are always shuffled, or the answer would be their order
+        return _shuffled([p["right_id"] for p in data["pairs"]], rng, True)
+
+    def read(self, data, order, form, field):
+        chosen = {}
+        for pair in data["pairs"]:
+            value = form.get(f"{field}-{pair['id']}", "")
+            if value:
+                if value not in order:
+                    raise ValidationFailed(f"unknown option {value!r}")
+                chosen[pair["id"]] = value
+        return {"pairs": chosen} if chosen else None
+
+    def mark(self, data, response):
+        if not response:
+            return 0.0
+        chosen = response.get("pairs", {})
+        right = sum(1 for p in data["pairs"] if chosen.get(p["id"]) == p["right_id"])
+        return right / len(data["pairs"])
+
+
+@register
+class Ordering(QuestionType):
+    """Each item put in its right place earns 1/n."""
+
+    name = "ordering"
+
+    def build(self, source, render, salt):
+        return {"items": [{"id": option_id(salt, source.qid, i), "html": render(text)}
+                          for i, text in enumerate(source.order)]}
+
+    def present(self, data, rng, shuffle):
+        ids = [item["id"] for item in data["items"]]
+        shown = list(ids)
+        for _ in range(10):  # shown in an order other than the answer
+            rng.shuffle(shown)
+            if shown != ids:
+                break
+        return shown
+
+    def read(self, data, order, form, field):
+        positions = {}
+        for item_id in order:
+            value = form.get(f"{field}-{item_id}", "")
+            if value:
+                if not value.isdigit() or not 1 <= int(value) <= len(order):
+                    raise ValidationFailed(f"bad position {value!r}")
+                positions[item_id] = int(value)
+        return {"positions": positions} if positions else None
+
+    def mark(self, data, response):
+        if not response:
+            return 0.0
+        positions = response.get("positions", {})
+        right = sum(1 for i, item in enumerate(data["items"], start=1) if positions.get(item["id"]) == i)
+        return right / len(data["items"])

@@ -1,0 +1,141 @@
+"""Taking quizzes: start, answer (saved as you go), submit, see the result and review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.errors import Conflict
+from app.extensions import db
+from app.learning import service as learning
+from app.models import Course, Lesson, QuizAttempt
+from app.quizzes import service
+
+bp = Blueprint("quizzes", __name__)
+
+
+def quiz_page(course: Course, version, lessons: list[Lesson], lesson: Lesson, enrolment, done, **context):
+    """The quiz's own page (in the lesson sequence): settings, past attempts, grade, start button."""
+    quiz = service.quiz_of_lesson(db.session, lesson)
+    state = service.quiz_state(db.session, current_user, course, quiz) if enrolment else None
+    db.session.commit()  # an expired attempt may just have been closed
+    return render_template(
+        "quizzes/quiz.html", course=course, version=version, lessons=lessons, lesson=lesson,
+        quiz=quiz, state=state, enrolment=enrolment, done=done, form=FlaskForm(),
+        question_count=len(quiz.questions) if quiz.draw is None else (
+            quiz.draw if isinstance(quiz.draw, int) else sum(quiz.draw.values())), **context,
+    )
+
+
+@bp.route("/courses/<code>/quizzes/<slug>/start", methods=["POST"])
+def start(code: str, slug: str):
+    course, version = learning.get_course(db.session, code)
+    lesson = learning.find_lesson(learning.lessons_of(db.session, version), slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    learning.require_enrolment(db.session, current_user, course)
+    quiz = service.quiz_of_lesson(db.session, lesson)
+    try:
+        attempt = service.start_attempt(db.session, current_user, course, quiz)
+    except Conflict:
+        db.session.rollback()
+        flash(_("You have used all your attempts at this quiz."), "error")
+        return redirect(url_for("learning.lesson", code=code, slug=slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+def _attempt_or_result(attempt_id: int):
+    attempt = service.own_attempt(db.session, current_user, attempt_id)
+    if attempt.is_open and service.is_expired(attempt, service.utcnow()):
+        service.submit_attempt(db.session, attempt, current_user)
+        db.session.commit()
+    return attempt
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):
+    attempt = _attempt_or_result(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    quiz = attempt.quiz
+    questions = service.attempt_questions(db.session, attempt)
+    answers = service.saved_answers(db.session, attempt)
+    views = [service.question_view(q, entry, answers.get(entry["qid"])) for entry, q in questions]
+    page = None
+    if quiz.layout == "one_per_page":
+        page = min(max(request.args.get("q", 1, type=int), 1), len(views))
+        shown = [(page, views[page - 1])]
+    else:
+        shown = list(enumerate(views, start=1))
+    course = db.session.get(Course, attempt.course_id)
+    return render_template(
+        "quizzes/attempt.html", attempt=attempt, quiz=quiz, course=course, shown=shown,
+        total=len(views), page=page, answered={qid for qid, a in answers.items() if a.response},
+        form=FlaskForm(),
+    )
+
+
+def _save(attempt: QuizAttempt) -> None:
+    service.save_answers(db.session, attempt, request.form)
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+def save(attempt_id: int):
+    attempt = service.own_attempt(db.session, current_user, attempt_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    try:
+        _save(attempt)
+    except service.AttemptClosed:
+        db.session.rollback()
+        attempt = _attempt_or_result(attempt_id)
+        if wants_json:
+            return jsonify(closed=True, message=_("Time is up: this answer was not counted."),
+                           result=url_for("quizzes.result", attempt_id=attempt_id)), 409
+        flash(_("Time is up: answers sent after the time limit were not counted."), "error")
+        return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+    db.session.commit()
+    if wants_json:
+        return jsonify(saved=True, message=_("Saved at %(time)s",
+                                             time=format_datetime(service.utcnow(), "HH:mm:ss")))
+    target = request.form.get("go", type=int)
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, q=target) if target
+                    else url_for("quizzes.attempt", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+def submit(attempt_id: int):
+    attempt = service.own_attempt(db.session, current_user, attempt_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        _save(attempt)
+    except service.AttemptClosed:
+        db.session.rollback()
+        flash(_("Time is up: answers sent after the time limit were not counted."), "error")
+        attempt = service.own_attempt(db.session, current_user, attempt_id)
+    service.submit_attempt(db.session, attempt, current_user)
+    db.session.commit()
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+def result(attempt_id: int):
+    attempt = _attempt_or_result(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    quiz = attempt.quiz
+    course = db.session.get(Course, attempt.course_id)
+    state = service.quiz_state(db.session, current_user, course, quiz)
+    reviews = None
+    if service.may_review(quiz, attempt, state.passed):
+        answers = service.saved_answers(db.session, attempt)
+        reviews = [service.question_review(q, entry, answers.get(entry["qid"]))
+                   for entry, q in service.attempt_questions(db.session, attempt)]
+    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, course=course,
+                           state=state, reviews=reviews)
