@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Course, CourseCompletion, CourseVersion, Enrolment, Lesson, LessonCompletion
+from app.models import (
+    AttemptAnswer,
+    Course,
+    CourseCompletion,
+    CourseVersion,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    QuizAttempt,
+)
 
 
 @dataclass(frozen=True)
@@ -101,3 +110,110 @@ def version_history(session: Session, course: Course) -> list[tuple[CourseVersio
             .order_by(CourseVersion.number.desc())
         ).all()
     ]
+
+
+# --- quiz results -------------------------------------------------------------------------------
+
+CLOSED = ("submitted", "expired")
+
+
+@dataclass(frozen=True)
+class QuizResults:
+    attempts: int
+    learners: int
+    mean_percent: float | None
+    pass_rate: float | None  # share of closed attempts that passed, percent
+    learners_passed: int
+    open_attempts: int
+    histogram: list[int]  # closed attempts per 10-point band: 0-9, 10-19, ..., 90-100
+
+
+def _closed_attempts(course_id: int, slug: str):
+    return and_(QuizAttempt.course_id == course_id, QuizAttempt.quiz_slug == slug,
+                QuizAttempt.status.in_(CLOSED))
+
+
+def quiz_results(session: Session, course: Course, slug: str) -> QuizResults:
+    """Attempts, pass rate and score distribution of a quiz (all its versions), aggregated in SQL."""
+    band = case(*[(QuizAttempt.percent < 10 * (i + 1), i) for i in range(9)], else_=9)
+    totals = session.execute(
+        select(func.count(QuizAttempt.id), func.count(func.distinct(QuizAttempt.user_id)),
+               func.avg(QuizAttempt.percent),
+               func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)))
+        .where(_closed_attempts(course.id, slug))
+    ).one()
+    passed_learners = session.scalar(
+        select(func.count(func.distinct(QuizAttempt.user_id)))
+        .where(_closed_attempts(course.id, slug), QuizAttempt.passed.is_(True))
+    )
+    open_attempts = session.scalar(
+        select(func.count(QuizAttempt.id)).where(
+            QuizAttempt.course_id == course.id, QuizAttempt.quiz_slug == slug, QuizAttempt.status == "open")
+    )
+    histogram = [0] * 10
+    for index, count in session.execute(
+        select(band, func.count(QuizAttempt.id)).where(_closed_attempts(course.id, slug)).group_by(band)
+    ):
+        histogram[int(index)] = count
+    attempts, learners, mean, passed = totals
+    return QuizResults(
+        attempts=attempts, learners=learners, mean_percent=float(mean) if mean is not None else None,
+        pass_rate=100 * (passed or 0) / attempts if attempts else None,
+        learners_passed=passed_learners or 0, open_attempts=open_attempts or 0, histogram=histogram,
+    )
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    qid: str
+    title: str
+    type: str
+    answered: int
+    facility: float | None  # share of the points earned, 0..1
+    discrimination: float | None  # facility in the top third minus in the bottom third, -1..1
+
+    @property
+    def flag(self) -> str | None:
+        """Why a trainer should look at this question, if they should."""
+        if self.facility is not None and (self.facility < 0.2 or self.facility > 0.95):
+            return "facility"
+        if self.discrimination is not None and self.discrimination < 0.1:
+            return "discrimination"
+        return None
+
+
+def item_analysis(session: Session, course: Course, slug: str, titles: dict[str, tuple[str, str]]) -> list[ItemStats]:
+    """Facility and discrimination of every question of a quiz, over all closed attempts.
+
+    Attempts are ranked into thirds by score with NTILE(3) and the marks aggregated per question,
+    all in one SQL statement: nothing per attempt is loaded into Python.
+    `titles` maps question ids to (title, type) for display.
+    """
+    ranked = (
+        select(QuizAttempt.id.label("attempt_id"),
+               func.ntile(3).over(order_by=(QuizAttempt.percent, QuizAttempt.id)).label("third"))
+        .where(_closed_attempts(course.id, slug))
+        .subquery()
+    )
+
+    def share(condition):
+        mark = func.sum(case((condition, AttemptAnswer.mark), else_=None))
+        points = func.sum(case((condition, AttemptAnswer.points), else_=None))
+        return mark, points
+
+    top_mark, top_points = share(ranked.c.third == 3)
+    bottom_mark, bottom_points = share(ranked.c.third == 1)
+    rows = session.execute(
+        select(AttemptAnswer.qid, func.count(AttemptAnswer.id), func.sum(AttemptAnswer.mark),
+               func.sum(AttemptAnswer.points), top_mark, top_points, bottom_mark, bottom_points)
+        .join(ranked, ranked.c.attempt_id == AttemptAnswer.attempt_id)
+        .group_by(AttemptAnswer.qid)
+    ).all()
+    stats = []
+    for qid, answered, mark, points, tm, tp, bm, bp in rows:
+        facility = float(mark) / float(points) if points else None
+        discrimination = (float(tm) / float(tp) - float(bm) / float(bp)) if tp and bp else None
+        title, qtype = titles.get(qid, (qid, ""))
+        stats.append(ItemStats(qid, title, qtype, answered, facility, discrimination))
+    order = list(titles)
+    return sorted(stats, key=lambda s: (order.index(s.qid) if s.qid in order else len(order), s.qid))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import csv
+import io
+
+from flask import Blueprint, make_response, render_template
 
 from app.extensions import db
-from app.learning.service import get_course
+from app.learning.service import find_lesson, get_course, lessons_of
+from app.quizzes.service import quiz_of_lesson
 from app.security import can_teach, require
 from app.teach import service
 
@@ -29,3 +33,38 @@ def course(code: str):
         history=service.version_history(db.session, course),
         stats=service.course_overview(db.session, course.id)[0],
     )
+
+
+def _quiz_context(code: str, slug: str):
+    course, version = get_course(db.session, code)
+    lesson = find_lesson(lessons_of(db.session, version), slug)
+    quiz = quiz_of_lesson(db.session, lesson)
+    titles = {q.qid: (q.title, q.type) for q in quiz.questions}
+    return course, version, quiz, titles
+
+
+@bp.route("/courses/<code>/quizzes/<slug>")
+def quiz_results(code: str, slug: str):
+    course, version, quiz, titles = _quiz_context(code, slug)
+    return render_template(
+        "teach/quiz.html", course=course, version=version, quiz=quiz,
+        results=service.quiz_results(db.session, course, slug),
+        items=service.item_analysis(db.session, course, slug, titles),
+    )
+
+
+@bp.route("/courses/<code>/quizzes/<slug>/items.csv")
+def quiz_items_csv(code: str, slug: str):
+    course, _version, _quiz, titles = _quiz_context(code, slug)
+    items = service.item_analysis(db.session, course, slug, titles)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["question_id", "title", "type", "answered", "facility", "discrimination"])
+    for item in items:
+        writer.writerow([item.qid, item.title, item.type, item.answered,
+                         "" if item.facility is None else f"{item.facility:.3f}",
+                         "" if item.discrimination is None else f"{item.discrimination:.3f}"])
+    response = make_response("\ufeff" + out.getvalue())  # BOM: Excel opens Vietnamese correctly
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{code}-{slug}-items.csv"'
+    return response

@@ -1,0 +1,726 @@
+"""Moodle GIFT question banks to and from Boiduong quiz files.
+
+`gift_to_markdown` reads GIFT the way Moodle's own importer does (question/format/gift/format.php):
+blocks separated by blank lines, `//` comment lines, `::title::`, the first `{...}` as the answers
+(text after it makes a "missing word" question with `_____` in its place), `####` general feedback,
+`%weight%`, `#feedback`, the escapes `\\~ \\= \\# \\{ \\} \\: \\\\ \\n` and `[html]`/`[markdown]`/`[plain]`/
+`[moodle]` format prefixes. `quiz_to_gift` writes a parsed quiz back. Whatever one format cannot say
+in the other is reported as a GiftProblem with its line, and the question (or the part) left out.
+
+Boiduong's own details travel in a comment line before each question, which Moodle ignores:
+`// id: otp points: 2 tags: a,b case: match diacritics: ignore`. Moodle's `[id:...]` and `[tag:...]`
+comment tokens are read too.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import yaml
+
+from app.quizzes.source import (
+    FALSE_WORDS,
+    QID_RE,
+    RANGE_RE,
+    TOLERANCE_RE,
+    TRUE_WORDS,
+    Answer,
+    Choice,
+    QuestionSource,
+    QuizSource,
+    _item_kind,
+    parse_number,
+    parse_numeric_answer,
+    parse_quiz,
+)
+from app.text import fold, nfc
+
+# Escaped characters are swapped for private-use characters while the structure is read.
+_ESCAPES = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\ue004", "}": "\ue005",
+            ":": "\ue006", "n": "\ue007"}
+_RESTORE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
+_WEIGHT_RE = re.compile(r"^%(-*\d{1,2}\.?\d*)%")  # Moodle's own pattern for %50%, %-33.33333%
+_FORMAT_RE = re.compile(r"^\[(moodle|html|plain|markdown)\]")
+_GIFT_NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_FENCE_PREFIXES = ("```", "~~~")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+_TOLERANCE = 0.01  # percent, when comparing weights
+DEFAULT_TITLE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class GiftProblem:
+    line: int  # 1-based line in the source (GIFT file for import, quiz Markdown file for export)
+    message: str  # English, clear: what was left out and why
+
+
+# --------------------------------------------------------------------------------------------------
+# GIFT -> Markdown
+
+
+@dataclass
+class _Meta:
+    """What the comment lines before a question say about it."""
+
+    qid: str = ""
+    points: int = 1
+    tags: tuple[str, ...] = ()
+    ignore_case: bool | None = None
+    ignore_diacritics: bool = False
+
+
+class _Skip(Exception):  # noqa: N818 (control flow: the question is left out)
+    """The question cannot be converted; the message says why."""
+
+
+def _protect(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPES:
+            out.append(_ESCAPES[text[i + 1]])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _restore(text: str) -> str:
+    return text.translate(_RESTORE)
+
+
+def _html_to_text(text: str, problems: list[str]) -> str:
+    if re.search(r"(?i)<img\b", text):
+        problems.append("a picture in its HTML text was left out (GIFT carries no files)")
+    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
+    text = re.sub(r"(?i)</(?:p|div|li|h[1-6]|tr)\s*>", "\n\n", text)
+    text = re.sub(r"<[^>]*>", "", text)
+    text = html.unescape(text).replace("\xa0", " ")
+    lines = [line.strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _text(raw: str, default: str, notes: list[str]) -> tuple[str, str]:
+    """(text, format) of one piece, as Moodle's parse_text_with_format reads it."""
+    raw = raw.strip()
+    fmt = default
+    match = _FORMAT_RE.match(raw)
+    if match:
+        fmt = match[1]
+        raw = raw[match.end():]
+    text = _restore(raw).strip()
+    if fmt == "html":
+        text = _html_to_text(text, notes)
+    return text, fmt
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _weight(piece: str) -> tuple[float | None, str]:
+    """The %weight% at the start of an answer, if any, and the rest."""
+    match = _WEIGHT_RE.match(piece)
+    if not match:
+        return None, piece
+    try:
+        value = float(match[1])
+    except ValueError:
+        value = 0.0
+    return value, piece[match.end():]
+
+
+def _split_feedback(piece: str, default: str, notes: list[str]) -> tuple[str, str]:
+    text, _, feedback = piece.partition("#")
+    return _text(text, default, notes)[0], _text(feedback, default, notes)[0]
+
+
+def _answer_pieces(answers: str, separator: str) -> list[str]:
+    pieces = answers.split(separator)
+    if pieces and not pieces[0].strip():
+        pieces.pop(0)
+    return [p.strip() for p in pieces]
+
+
+def _read_meta(comments: list[str], line: int, problems: list[GiftProblem]) -> _Meta:
+    meta = _Meta()
+    for comment in comments:
+        body = comment.strip()[2:].strip()
+        ours = re.match(r"^id:\s*(\S+)(.*)$", body)
+        if ours:
+            meta.qid = ours[1]
+            for key, value in re.findall(r"\b(points|tags|case|diacritics):\s*(\S+)", ours[2]):
+                if key == "points":
+                    if value.isdigit() and 1 <= int(value) <= 100:
+                        meta.points = int(value)
+                    else:
+                        problems.append(GiftProblem(line, f"points '{value}' in the comment were left out: "
+                                                          "points are a whole number from 1 to 100"))
+                elif key == "tags":
+                    meta.tags = tuple(t for t in value.split(",") if t)
+                elif key == "case":
+                    meta.ignore_case = value == "ignore"
+                else:
+                    meta.ignore_diacritics = value == "ignore"
+            continue
+        moodle_id = re.search(r"\[id:((?:\\\]|[^\]])+)\]", body)
+        if moodle_id and not meta.qid:
+            meta.qid = moodle_id[1].replace("\\]", "]").strip()
+        tags = [t.replace("\\]", "]").strip() for t in re.findall(r"\[tag:((?:\\\]|[^\]])+)\]", body)]
+        if tags and not meta.tags:
+            meta.tags = tuple(dict.fromkeys(slug for slug in (_slug(t) for t in tags) if slug))
+    return meta
+
+
+def _slug(text: str, limit: int = 50) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    if len(slug) > limit:
+        cut = slug[:limit]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug.strip("-")
+
+
+def _default_title(stem: str, number: int) -> str:
+    words = _one_line(stem).split()
+    if not words:
+        return f"Câu hỏi {number}"
+    title = " ".join(words[:DEFAULT_TITLE_WORDS])
+    return title + ("…" if len(words) > DEFAULT_TITLE_WORDS else "")
+
+
+def _choices(answers: str, fmt: str, line: int, notes: list[str]) -> tuple[str, list[Choice]]:
+    """A multiple-choice answer block as (type, choices), by the rules in the module docs."""
+    pieces = _answer_pieces(answers.replace("=", "~="), "~")
+    weighted: list[tuple[float, str, str]] = []
+    full = 0
+    for piece in pieces:
+        if piece.startswith("="):
+            weight, piece = 100.0, piece[1:]
+            full += 1
+        else:
+            found, piece = _weight(piece)
+            weight = found or 0.0
+        text, feedback = _split_feedback(piece, fmt, notes)
+        weighted.append((weight, _one_line(text), feedback))
+    if len(weighted) < 2:
+        raise _Skip("a multiple-choice question needs at least two options")
+    if any(not text for _, text, _ in weighted):
+        raise _Skip("an option has no text")
+    positive = [w for w, _, _ in weighted if w > 0]
+    if full:
+        if len(positive) > full:
+            raise _Skip("unequal partial weights cannot be expressed: Boiduong gives full points for the "
+                        "one right option of a single-choice question and nothing for the others")
+        if full > 1:
+            raise _Skip(f"{full} options are marked right (=) in a single-choice question; Boiduong takes "
+                        "exactly one right option (use ~%N% weights for a multiple-response question)")
+        kind = "single"
+    else:
+        if not positive:
+            raise _Skip("no option is right: mark one with = or give right options a positive %weight%")
+        if max(positive) - min(positive) > _TOLERANCE:
+            raise _Skip("unequal partial weights cannot be expressed: in a Boiduong multiple-response "
+                        "question every right option is worth the same")
+        if abs(sum(positive) - 100) > _TOLERANCE:
+            raise _Skip(f"the weights of the right options add up to {sum(positive):g}%, not 100%")
+        kind = "multiple"
+    return kind, [Choice(text, weight > 0, feedback, line) for weight, text, feedback in weighted]
+
+
+def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[Answer]:
+    kept: list[Answer] = []
+    for piece in _answer_pieces(answers, "="):
+        weight, piece = _weight(piece)
+        weight = 100.0 if weight is None else weight
+        text, feedback = _split_feedback(piece, fmt, notes)
+        text = _one_line(text)
+        wildcard = "*" in text.replace("\\*", "")
+        text = text.replace("\\*", "*")
+        if weight <= 0:
+            what = "the catch-all answer '*'" if text == "*" else f"the {weight:g}% answer '{text}'"
+            notes.append(f"{what} was left out: Boiduong has no feedback for particular wrong answers")
+            continue
+        if weight < 100 - _TOLERANCE:
+            raise _Skip(f"the {weight:g}% answer '{text}': partial credit for a short answer cannot be "
+                        "expressed")
+        if wildcard:
+            raise _Skip(f"the answer '{text}' uses the Moodle wildcard '*', which Boiduong cannot express")
+        if not text:
+            raise _Skip("an accepted answer is empty")
+        kept.append(Answer(text, feedback, line))
+    if not kept:
+        raise _Skip("the short-answer question has no accepted answer")
+    return kept
+
+
+def _num(value: float) -> str:
+    """A number in Boiduong's syntax: plain decimals, no exponent."""
+    text = format(Decimal(repr(value)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _gift_number(text: str) -> float | None:
+    text = text.strip()
+    if not _GIFT_NUMBER_RE.match(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _numeric_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[Answer]:
+    answers = answers[1:]
+    answers, tilde, wrong = answers.partition("~")
+    if tilde and _text(wrong.partition("#")[2], fmt, [])[0]:
+        notes.append("the feedback for any other answer (~#...) was left out: Boiduong has no feedback "
+                     "for particular wrong answers")
+    kept: list[Answer] = []
+    for piece in _answer_pieces(answers, "="):
+        weight, piece = _weight(piece)
+        weight = 100.0 if weight is None else weight
+        text, feedback = _split_feedback(piece, fmt, notes)
+        if weight <= 0:
+            notes.append(f"the {weight:g}% answer '{text}' was left out: Boiduong has no feedback for "
+                         "particular wrong answers")
+            continue
+        if weight < 100 - _TOLERANCE:
+            raise _Skip(f"the {weight:g}% answer '{text}': partial credit for a numeric answer cannot be "
+                        "expressed")
+        if text.find("..") > 0:
+            low_text, _, high_text = text.partition("..")
+            low, high = _gift_number(low_text), _gift_number(high_text)
+            if low is None or high is None or low > high:
+                raise _Skip(f"'{text}' is not a range 'low..high' of numbers")
+            ours = f"{_num(low)}..{_num(high)}"
+        elif text.find(":") > 0:
+            value_text, _, tolerance_text = text.partition(":")
+            value, tolerance = _gift_number(value_text), _gift_number(tolerance_text)
+            if value is None or tolerance is None or tolerance < 0:
+                raise _Skip(f"'{text}' is not 'number:tolerance'")
+            ours = _num(value) if tolerance == 0 else f"{_num(value)} +- {_num(tolerance)}"
+        else:
+            value = _gift_number(text)
+            if value is None:
+                raise _Skip(f"'{text}' is not a number")
+            ours = _num(value)
+        kept.append(Answer(ours, feedback, line, parse_numeric_answer(ours)))
+    if not kept:
+        raise _Skip("the numeric question has no accepted answer")
+    return kept
+
+
+def _pairs(answers: str, fmt: str, notes: list[str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for piece in _answer_pieces(answers, "="):
+        if "->" not in piece:
+            raise _Skip(f"'{_restore(piece)}' in a matching question has no '->'")
+        left, _, right = piece.partition("->")
+        left = _one_line(_text(left, fmt, notes)[0])
+        right = _one_line(_restore(right))
+        if not right:
+            raise _Skip("a matching pair has nothing on its right-hand side")
+        if not left:
+            notes.append(f"the extra right-hand answer '{right}' (a distractor) was left out: Boiduong "
+                         "matching questions have none")
+            continue
+        pairs.append((left, right))
+    if len(pairs) < 2:
+        raise _Skip("a matching question needs at least two pairs")
+    return pairs
+
+
+def _true_false(answers: str, fmt: str, line: int, notes: list[str]) -> list[Choice]:
+    """`{T#wrong#right}`: Moodle shows the first feedback for a wrong answer, the second for a right one."""
+    bits = answers.split("#", 2) + ["", ""]
+    is_true = _TRUE_FALSE[bits[0].strip()]
+    wrong, right = _text(bits[1], fmt, notes)[0], _text(bits[2], fmt, notes)[0]
+    return [Choice("Đúng", is_true, right if is_true else wrong, line),
+            Choice("Sai", not is_true, wrong if is_true else right, line)]
+
+
+def _read_question(line: int, lines: list[str], number: int,
+                   problems: list[GiftProblem]) -> tuple[QuestionSource, _Meta, list[str]] | None:
+    """One GIFT block as a question, its comment details and notes on parts left out; None when the
+    block is no question (a comment or category) or the question was left out (then reported)."""
+    comments = [text for text in lines if text.strip().startswith("//")]
+    text = "\n".join(" " if text.strip().startswith("//") else text for text in lines).strip()
+    if not text:
+        return None
+    text = _protect(text)
+    if text.startswith("$CATEGORY:"):
+        rest = text.partition("\n")[2].strip()
+        if not rest:
+            return None  # a category switch, not a question
+        text = rest
+    meta = _read_meta(comments, line, problems)
+    notes: list[str] = []
+    title = ""
+
+    def problem(message: str) -> None:
+        name = title or _one_line(_restore(text))[:40]
+        problems.append(GiftProblem(line, f"question '{name}' left out: {message}"))
+
+    if text.startswith("::"):
+        text = text[2:]
+        end = text.find("::")
+        if end >= 0:
+            title = _one_line(_restore(text[:end]))
+            text = text[end + 2:].strip()
+    start, finish = text.find("{"), text.find("}")
+    if start < 0 and finish < 0:
+        problem("a description (text without an answer block {...}) is not a question, and Boiduong "
+                "quizzes have no place for one")
+        return None
+    if start < 0 or finish < start:
+        problem("its braces do not match: the answers go between one '{' and the next '}'")
+        return None
+    answers = text[start + 1:finish].strip()
+    stem = text[:start] + ("" if text.endswith("}") else "_____") + text[finish + 1:]
+    general = ""
+    if "####" in answers:
+        answers, _, general = answers.rpartition("####")
+        answers = answers.strip()
+    stem, fmt = _text(stem, "moodle", notes)
+    general = _text(general, fmt, notes)[0]
+    title = title or _default_title(stem, number)
+    question = QuestionSource(qid=meta.qid, title=title, type="", points=meta.points, tags=meta.tags,
+                              stem=stem, general_feedback=general, line=line)
+    try:
+        if not answers:
+            raise _Skip("an essay question is marked by hand, which Boiduong quizzes cannot do")
+        if answers.startswith("#"):
+            question.type = "numeric"
+            question.answers = _numeric_answers(answers, fmt, line, notes)
+        elif "~" in answers:
+            question.type, question.choices = _choices(answers, fmt, line, notes)
+        elif "=" in answers and "->" in answers:
+            question.type = "matching"
+            question.pairs = _pairs(answers, fmt, notes)
+        elif answers.partition("#")[0].strip() in _TRUE_FALSE:
+            question.type = "truefalse"
+            question.choices = _true_false(answers, fmt, line, notes)
+        else:
+            question.type = "short"
+            question.answers = _short_answers(answers, fmt, line, notes)
+            # Moodle compares short answers ignoring case unless told otherwise (GIFT cannot tell it).
+            question.ignore_case = True if meta.ignore_case is None else meta.ignore_case
+            question.ignore_diacritics = meta.ignore_diacritics
+    except _Skip as skip:
+        problem(str(skip))
+        return None
+    return question, meta, notes
+
+
+def _blocks(text: str):
+    """(line of the first line, lines) for each run of non-blank lines."""
+    block: list[str] = []
+    first = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not block:
+                first = number
+            block.append(line)
+        elif block:
+            yield first, block
+            block = []
+    if block:
+        yield first, block
+
+
+def _question_line(first: int, lines: list[str]) -> int:
+    for offset, line in enumerate(lines):
+        if not line.strip().startswith("//"):
+            return first + offset
+    return first
+
+
+def _assign_ids(questions: list[tuple[QuestionSource, _Meta, list[str]]], problems: list[GiftProblem]) -> None:
+    used: set[str] = set()
+
+    def unique(base: str) -> str:
+        base = base or "cau-hoi"
+        candidate, n = base, 2
+        while candidate in used:
+            candidate = f"{base}-{n}"
+            n += 1
+        used.add(candidate)
+        return candidate
+
+    for question, meta, _ in questions:  # ids written in comments first, so they are kept
+        if meta.qid:
+            wanted = meta.qid if QID_RE.match(meta.qid) and len(meta.qid) <= 100 else _slug(meta.qid)
+            question.qid = unique(wanted)
+            if question.qid != meta.qid:
+                problems.append(GiftProblem(question.line, f"the id '{meta.qid}' became '{question.qid}': "
+                                                           "ids are unique and use a-z, 0-9 and dashes"))
+    for question, meta, _ in questions:
+        if not meta.qid:
+            question.qid = unique(_slug(question.title) or _slug(" ".join(question.stem.split()[:6])))
+
+
+def _escape_stem(stem: str, kind: str | None) -> str:
+    """The stem's lines, changed only where the quiz parser would misread them."""
+    lines = [line.rstrip() for line in stem.split("\n")]
+    fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(_FENCE_PREFIXES):
+            fence = not fence
+            continue
+        if fence:
+            continue
+        if line.startswith("## ") or _item_kind(line) == kind:
+            lines[i] = "\\" + line
+    if fence:
+        lines.append("```")
+    # Indented lines just before the answers would be read as the answers' feedback.
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or lines[end - 1].startswith((" ", "\t"))):
+        end -= 1
+    lines[end:] = [line.lstrip() for line in lines[end:]]
+    return "\n".join(lines).strip()
+
+
+def _quote(text: str, indent: str = "") -> list[str]:
+    return [f"{indent}> {line}".rstrip() for line in text.split("\n")]
+
+
+def _section(question: QuestionSource, declare_type: bool) -> str:
+    attrs = [f"#{question.qid}"]
+    if question.points != 1:
+        attrs.append(f"points={question.points}")
+    if question.tags:
+        attrs.append("tags=" + ",".join(question.tags))
+    if declare_type:
+        attrs.append(f"type={question.type}")
+    if question.ignore_case:
+        attrs.append("case=ignore")
+    if question.ignore_diacritics:
+        attrs.append("diacritics=ignore")
+    lines = [f"## {question.title} {{{' '.join(attrs)}}}", ""]
+    if question.stem:
+        lines += [question.stem, ""]
+    for choice in question.choices:
+        lines.append(f"- [{'x' if choice.correct else ' '}] {choice.text}")
+        if choice.feedback:
+            lines += _quote(choice.feedback, "  ")
+    for answer in question.answers:
+        lines.append(f"= {answer.text}")
+        if answer.feedback:
+            lines += _quote(answer.feedback, "  ")
+    lines += [f"- {left} -> {right}" for left, right in question.pairs]
+    if question.general_feedback:
+        lines += ["", *_quote(question.general_feedback)]
+    return "\n".join(lines) + "\n"
+
+
+def _shape(question: QuestionSource) -> tuple:
+    """What must survive writing a question as Markdown and reading it back."""
+    return (
+        question.qid, question.title, question.type, question.points, question.tags, question.stem,
+        question.general_feedback, [(c.text, c.correct, c.feedback) for c in question.choices],
+        [(a.numeric if question.type == "numeric" else a.text, a.feedback) for a in question.answers],
+        question.pairs, question.ignore_case, question.ignore_diacritics,
+    )
+
+
+def _parse_section(section: str) -> tuple[QuestionSource | None, list[str]]:
+    messages: list[str] = []
+    quiz = parse_quiz({}, {}, section, 1, lambda _line, message: messages.append(message))
+    return (quiz.questions[0] if quiz.questions else None), messages
+
+
+def _markdown_for(question: QuestionSource) -> tuple[str | None, str]:
+    """The question's Markdown section, or None and why it could not be written faithfully."""
+    kind = {"single": "choice", "multiple": "choice", "truefalse": "choice", "short": "answer",
+            "numeric": "answer", "matching": "pair"}[question.type]
+    question.stem = _escape_stem(question.stem, kind)
+    question.title = _one_line(question.title)
+    section = _section(question, declare_type=False)
+    parsed, messages = _parse_section(section)
+    if not messages and parsed is not None and parsed.type != question.type:
+        section = _section(question, declare_type=True)
+        parsed, messages = _parse_section(section)
+    if messages:
+        return None, "; ".join(messages)
+    if parsed is None or _shape(parsed) != _shape(question):
+        return None, "its text cannot be written as a quiz question without changing it"
+    return section, ""
+
+
+def gift_to_markdown(text: str, *, title: str, settings: dict | None = None) -> tuple[str, list[GiftProblem]]:
+    """Convert a GIFT question bank to the text of one Boiduong quiz file (front matter with type: quiz
+    plus the given settings, '# title', then one '## Title {#id ...}' section per question).
+    Questions that cannot be converted are left out and reported by their line; nothing is dropped silently."""
+    text = nfc(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    problems: list[GiftProblem] = []
+    questions: list[tuple[QuestionSource, _Meta, list[str]]] = []
+    for first, lines in _blocks(text):
+        read = _read_question(_question_line(first, lines), lines, len(questions) + 1, problems)
+        if read is not None:
+            questions.append(read)
+    _assign_ids(questions, problems)
+    sections: list[str] = []
+    for question, _, notes in questions:
+        section, why = _markdown_for(question)
+        if section is None:
+            problems.append(GiftProblem(question.line, f"question '{question.title}' left out: {why}"))
+        else:
+            sections.append(section)
+            problems += [GiftProblem(question.line, f"question '{question.title}': {note}") for note in notes]
+    if not sections:
+        problems.append(GiftProblem(1, "no question in the file could be converted"))
+    front = {"type": "quiz", **{k: v for k, v in (settings or {}).items() if k != "type"}}
+    head = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
+    body = "\n".join([f"# {_one_line(title)}\n", *sections])
+    problems.sort(key=lambda p: p.line)
+    return head + body, problems
+
+
+# --------------------------------------------------------------------------------------------------
+# Markdown -> GIFT
+
+
+def gift_escape(text: str) -> str:
+    """Text with GIFT's special characters escaped and line breaks written as \\n."""
+    text = text.replace("\\", "\\\\")
+    for ch in "~=#{}:":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", "\\n")
+
+
+def _gift_text(text: str) -> str:
+    """Escaped text, guarded so that Moodle cannot take its start for a [format] prefix."""
+    return ("[markdown]" if _FORMAT_RE.match(text) else "") + gift_escape(text)
+
+
+def _feedback(text: str) -> str:
+    return f"#{_gift_text(text)}" if text else ""
+
+
+def _gift_num(text: str) -> str | None:
+    """A Boiduong numeric answer ('5', '5 +- 0.5', '4..6') in GIFT ('5', '5:0.5', '4..6')."""
+    match = RANGE_RE.match(text.strip())
+    if match:
+        low, high = parse_number(match[1]), parse_number(match[2])
+        return None if low is None or high is None else f"{_num(low)}..{_num(high)}"
+    match = TOLERANCE_RE.match(text.strip())
+    if not match:
+        return None
+    value = parse_number(match[1])
+    tolerance = parse_number(match[2]) if match[2] else 0.0
+    if value is None or tolerance is None:
+        return None
+    return _num(value) if tolerance == 0 else f"{_num(value)}:{_num(tolerance)}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def _gift_answers(question: QuestionSource, notes: list[str]) -> str:
+    """The inside of the answer block; raises _Skip when GIFT cannot say it."""
+    lines: list[str] = []
+    if question.type in ("single", "multiple"):
+        right = [c for c in question.choices if c.correct]
+        if not right:
+            raise _Skip("it has no right option")
+        if question.type == "single" and len(right) > 1:
+            raise _Skip("a single-choice question has more than one right option")
+        share = 100 / len(right)
+        for choice in question.choices:
+            text = _gift_text(choice.text)
+            if question.type == "single":
+                mark = "=" if choice.correct else ("~%0%" if _WEIGHT_RE.match(text) else "~")
+            else:
+                # Moodle adds the weights of the chosen options (never below 0): -share for a wrong
+                # one gives Boiduong's (right chosen - wrong chosen) / right options.
+                mark = f"~%{_percent(share if choice.correct else -share)}%"
+            lines.append(f"\t{mark}{text}{_feedback(choice.feedback)}")
+    elif question.type == "truefalse":
+        true = next((c for c in question.choices if c.text.strip().lower() in TRUE_WORDS), None)
+        false = next((c for c in question.choices if c.text.strip().lower() in FALSE_WORDS), None)
+        if true is None or false is None or true.correct == false.correct:
+            raise _Skip("a true/false question needs the options Đúng and Sai, one of them right")
+        right, wrong = (true, false) if true.correct else (false, true)
+        answer = "T" if true.correct else "F"
+        feedback = ""
+        if wrong.feedback or right.feedback:
+            feedback = f"#{_gift_text(wrong.feedback)}"
+            if right.feedback:
+                feedback += f"#{_gift_text(right.feedback)}"
+        general = f"####{_gift_text(question.general_feedback)}" if question.general_feedback else ""
+        return f"{answer}{feedback}{general}"
+    elif question.type == "short":
+        for answer in question.answers:
+            if "->" in answer.text or "->" in answer.feedback:
+                raise _Skip(f"Moodle would read the '->' in '{answer.text}' as a matching question")
+            text = _gift_text(answer.text.replace("*", "\\*"))  # Moodle's wildcard, taken literally
+            weight = "%100%" if _WEIGHT_RE.match(text) else ""
+            lines.append(f"\t={weight}{text}{_feedback(answer.feedback)}")
+        if not question.ignore_case:
+            notes.append("Moodle compares short answers ignoring case: GIFT cannot ask for the exact case, "
+                         "which is kept only in the '// id:' comment")
+        if question.ignore_diacritics:
+            notes.append("Moodle cannot ignore diacritics in short answers: diacritics=ignore is kept only "
+                         "in the '// id:' comment")
+    elif question.type == "numeric":
+        for answer in question.answers:
+            value = _gift_num(answer.text)
+            if value is None:
+                raise _Skip(f"'{answer.text}' is not a number, 'number +- tolerance' or 'low..high'")
+            lines.append(f"\t={value}{_feedback(answer.feedback)}")
+    elif question.type == "matching":
+        for left, right in question.pairs:
+            if "->" in left:
+                raise _Skip(f"Moodle would split the pair '{left} -> {right}' at the first '->'")
+            lines.append(f"\t={_gift_text(left)} -> {gift_escape(right)}")
+    else:
+        raise _Skip(f"GIFT has no {question.type} questions")
+    if question.general_feedback:
+        lines.append(f"\t####{_gift_text(question.general_feedback)}")
+    return ("#" if question.type == "numeric" else "") + "\n" + "\n".join(lines) + "\n"
+
+
+def _comment(question: QuestionSource) -> str:
+    parts = [f"// id: {question.qid}"]
+    if question.points != 1:
+        parts.append(f"points: {question.points}")
+    if question.tags:
+        parts.append("tags: " + ",".join(question.tags))
+    if question.type == "short":
+        if not question.ignore_case:
+            parts.append("case: match")
+        if question.ignore_diacritics:
+            parts.append("diacritics: ignore")
+    return " ".join(parts)
+
+
+def quiz_to_gift(quiz: QuizSource) -> tuple[str, list[GiftProblem]]:
+    """Write a parsed quiz as GIFT. Questions GIFT cannot express (ordering) are reported (by QuestionSource.line)
+    and left out."""
+    problems: list[GiftProblem] = []
+    chunks: list[str] = []
+    for question in quiz.questions:
+        notes: list[str] = []
+        try:
+            answers = _gift_answers(question, notes)
+        except _Skip as skip:
+            problems.append(GiftProblem(question.line, f"question '{question.qid}' left out: {skip}"))
+            continue
+        texts = [question.stem, question.general_feedback, *(c.text for c in question.choices),
+                 *(c.feedback for c in question.choices), *(a.feedback for a in question.answers)]
+        pictures = sorted({target for text in texts for target in _IMAGE_RE.findall(text)})
+        if pictures:
+            notes.append(f"GIFT carries no files: upload {', '.join(pictures)} to Moodle separately")
+        problems += [GiftProblem(question.line, f"question '{question.qid}': {note}") for note in notes]
+        title = gift_escape(_one_line(question.title) or question.qid)
+        chunks.append(f"{_comment(question)}\n::{title}::[markdown]{gift_escape(question.stem)}{{{answers}}}")
+    return ("\n\n".join(chunks) + "\n" if chunks else ""), problems
