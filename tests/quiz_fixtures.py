@@ -85,10 +85,32 @@ Sắp xếp các bước xử lý khi nghi bị lộ mật khẩu.
 """
 
 
-def write_quiz_course(root: Path, *, kind="graded", max_attempts=0, grading="highest", time_limit=0,
-                      review="after_each", layout="all_on_one_page", version="1.0") -> Path:
-    return write_course(root, "kiem-tra", code="KT-01", title="An toàn thông tin", version=version, lessons={
-        "01-bai-mot.md": "# Bài một\n\nNội dung bài một.\n",
-        "02-kiem-tra.md": QUIZ.format(kind=kind, max_attempts=max_attempts, grading=grading,
-                                      time_limit=time_limit, review=review, layout=layout),
-    })
+def write_quiz_course(
+    root: Path,
+    *,
+    kind="graded",
+    max_attempts=0,
+    grading="highest",
+    time_limit=0,
+    review="after_each",
+    layout="all_on_one_page",
+    version="1.0",
+) -> Path:
+    return write_course(
+        root,
+        "kiem-tra",
+        code="KT-01",
+        title="An toàn thông tin",
+        version=version,
+        lessons={
+            "01-bai-mot.md": "# Bài một\n\nNội dung bài một.\n",
+            "02-kiem-tra.md": QUIZ.format(
+                kind=kind,
+                max_attempts=max_attempts,
+                grading=grading,
+                time_limit=time_limit,
+                review=review,
+                layout=layout,
+            ),
+        },
+    )

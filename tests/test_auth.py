@@ -12,7 +12,13 @@ from tests.conftest import PASSWORD, csrf_token
 
 # Routes that need path values, with values that exist in no database (a 404 still proves
 # that the login check ran first: an anonymous visitor is redirected before any lookup).
-SAMPLE_VALUES = {"code": "KH-01", "slug": "mo-dau", "sha256": "0" * 64, "filename": "app.css", "attempt_id": 1}
+SAMPLE_VALUES = {
+    "code": "KH-01",
+    "slug": "mo-dau",
+    "sha256": "0" * 64,
+    "filename": "app.css",
+    "attempt_id": 1,
+}
 
 
 def _all_routes(app):

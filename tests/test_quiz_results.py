@@ -47,15 +47,19 @@ def seed_attempts(app, courses_root, import_folder):
         course, version = learning.get_course(db.session, "DE")
         quiz = service.quizzes_of(db.session, version)[0]
         questions = {q.qid: q for q in quiz.questions}
-        plans = ([{"de": True, "phan-loai": True, "hong": False}] * 3
-                 + [{"de": True, "phan-loai": False, "hong": False}] * 3
-                 + [{"de": False, "phan-loai": False, "hong": True}] * 3)
+        plans = (
+            [{"de": True, "phan-loai": True, "hong": False}] * 3
+            + [{"de": True, "phan-loai": False, "hong": False}] * 3
+            + [{"de": False, "phan-loai": False, "hong": True}] * 3
+        )
         for n, plan in enumerate(plans):
             user = create_user(db.session, f"hv{n}@example.vn", "mat-khau-dai", "learner")
             learning.enrol(db.session, user, course)
             attempt = service.start_attempt(db.session, user, course, quiz, seed=n)
-            form = MultiDict([("qids", qid) for qid in plan]
-                             + [(f"q-{qid}", answer(questions[qid], right)) for qid, right in plan.items()])
+            form = MultiDict(
+                [("qids", qid) for qid in plan]
+                + [(f"q-{qid}", answer(questions[qid], right)) for qid, right in plan.items()]
+            )
             service.save_answers(db.session, attempt, form)
             service.submit_attempt(db.session, attempt, user)
         db.session.commit()
@@ -70,8 +74,13 @@ def test_results_and_item_analysis(app, make_user, auth, client, courses_root, i
     assert "20–29%: 3; " in html and "50–59%: 3; " in html and "70–79%: 3; " in html and "90–100%: 0<" in html
     assert "<dd>9</dd>" in html and "<dd>66.7%</dd>" in html  # attempts; share passed
 
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/teach/courses/DE/quizzes/de/items.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/teach/courses/DE/quizzes/de/items.csv").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
     by_qid = {r["question_id"]: r for r in rows}
     assert float(by_qid["de"]["facility"]) == round(6 / 9, 3)
     assert float(by_qid["phan-loai"]["facility"]) == round(3 / 9, 3)

@@ -37,7 +37,9 @@ def enrol_and_start(auth, client) -> int:
 def key(app, attempt_id: int) -> dict[str, tuple[Question, list[str]]]:
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
-        return {entry["qid"]: (q, entry["order"]) for entry, q in service.attempt_questions(db.session, attempt)}
+        return {
+            entry["qid"]: (q, entry["order"]) for entry, q in service.attempt_questions(db.session, attempt)
+        }
 
 
 def right_answers(app, attempt_id: int) -> dict[str, list[str] | str]:
@@ -74,8 +76,11 @@ def attempt_row(app, attempt_id: int) -> QuizAttempt:
 
 def marks(app, attempt_id: int) -> dict[str, float]:
     with app.app_context():
-        return dict(db.session.execute(
-            select(AttemptAnswer.qid, AttemptAnswer.mark).where(AttemptAnswer.attempt_id == attempt_id)).all())
+        return dict(
+            db.session.execute(
+                select(AttemptAnswer.qid, AttemptAnswer.mark).where(AttemptAnswer.attempt_id == attempt_id)
+            ).all()
+        )
 
 
 QIDS = ["otp", "nhay-cam", "ky-so", "hoa-giai", "so-phuong", "thoi-han", "ghep", "thu-tu"]
@@ -101,8 +106,10 @@ def test_each_question_type_is_marked_by_its_rule(app, learner, quiz_course, aut
     quiz_course()
     attempt_id = enrol_and_start(auth, client)
     k = key(app, attempt_id)
-    options = {qid: {re.sub(r"<[^>]+>", "", o["html"]): o["id"] for o in q.data.get("options", [])}
-               for qid, (q, _) in k.items()}
+    options = {
+        qid: {re.sub(r"<[^>]+>", "", o["html"]): o["id"] for o in q.data.get("options", [])}
+        for qid, (q, _) in k.items()
+    }
     ghep = k["ghep"][0].data["pairs"]
     thu_tu = k["thu-tu"][0].data["items"]
     form = {
@@ -121,8 +128,18 @@ def test_each_question_type_is_marked_by_its_rule(app, learner, quiz_course, aut
     }
     post_attempt(auth, attempt_id, "submit", form, QIDS)
     got = marks(app, attempt_id)
-    assert got == pytest.approx({"otp": 0, "nhay-cam": 0.5, "ky-so": 1, "hoa-giai": 1, "so-phuong": 1,
-                                 "thoi-han": 1, "ghep": 1 / 3, "thu-tu": 1 / 3})
+    assert got == pytest.approx(
+        {
+            "otp": 0,
+            "nhay-cam": 0.5,
+            "ky-so": 1,
+            "hoa-giai": 1,
+            "so-phuong": 1,
+            "thoi-han": 1,
+            "ghep": 1 / 3,
+            "thu-tu": 1 / 3,
+        }
+    )
     attempt = attempt_row(app, attempt_id)
     assert attempt.percent == pytest.approx(round(100 * (0.5 + 4 + 2 / 3) / 9, 2))
     assert attempt.passed is False
@@ -131,8 +148,13 @@ def test_each_question_type_is_marked_by_its_rule(app, learner, quiz_course, aut
 def test_multiple_response_partial_credit_rule(app, learner, quiz_course, auth, client):
     quiz_course()
     attempt_id = enrol_and_start(auth, client)
-    opts = {re.sub(r"<[^>]+>", "", o["html"]): o["id"] for o in key(app, attempt_id)["nhay-cam"][0].data["options"]}
-    form = {"q-nhay-cam": [opts["Tình trạng sức khoẻ"], opts["Thông tin tài khoản ngân hàng"], opts["Họ và tên"]]}
+    opts = {
+        re.sub(r"<[^>]+>", "", o["html"]): o["id"]
+        for o in key(app, attempt_id)["nhay-cam"][0].data["options"]
+    }
+    form = {
+        "q-nhay-cam": [opts["Tình trạng sức khoẻ"], opts["Thông tin tài khoản ngân hàng"], opts["Họ và tên"]]
+    }
     post_attempt(auth, attempt_id, "submit", form, ["nhay-cam"])
     assert marks(app, attempt_id)["nhay-cam"] == pytest.approx(0.5)  # (2 - 1) / 2
 
@@ -147,11 +169,22 @@ def test_the_answer_key_never_reaches_the_attempt_page(app, learner, quiz_course
     quiz_course(layout="all_on_one_page")
     attempt_id = enrol_and_start(auth, client)
     post_attempt(auth, attempt_id, "save", {"q-hoa-giai": "không biết"}, ["hoa-giai"])
-    pages = [client.get(f"/attempts/{attempt_id}").get_data(as_text=True),
-             client.get("/courses/KT-01/lessons/kiem-tra").get_data(as_text=True)]
+    pages = [
+        client.get(f"/attempts/{attempt_id}").get_data(as_text=True),
+        client.get("/courses/KT-01/lessons/kiem-tra").get_data(as_text=True),
+    ]
     for html in pages:
-        for secret in ("Không cơ quan nào hỏi", "Chính xác.", "Mã OTP chỉ dành", "tổ hoà giải", "126",
-                       "72 +- 2", "correct", "feedback", "right_id"):
+        for secret in (
+            "Không cơ quan nào hỏi",
+            "Chính xác.",
+            "Mã OTP chỉ dành",
+            "tổ hoà giải",
+            "126",
+            "72 +- 2",
+            "correct",
+            "feedback",
+            "right_id",
+        ):
             assert secret not in html, secret
     assert 'value="không biết"' in pages[0]  # the saved answer is restored
 
@@ -169,21 +202,30 @@ def test_one_question_per_page_saves_as_the_learner_goes(app, learner, quiz_cour
     html = client.get(f"/attempts/{attempt_id}?q=1").get_data(as_text=True)
     assert f'value="{first}" checked' in html
     # the fetch-based autosave answers JSON
-    response = auth.post(f"/attempts/{attempt_id}/save", {"q-hoa-giai": "hoà giải", "qids": "hoa-giai"},
-                         token_from="/courses/KT-01", headers={"X-Requested-With": "fetch"})
+    response = auth.post(
+        f"/attempts/{attempt_id}/save",
+        {"q-hoa-giai": "hoà giải", "qids": "hoa-giai"},
+        token_from="/courses/KT-01",
+        headers={"X-Requested-With": "fetch"},
+    )
     assert response.json["saved"] is True
 
 
-@pytest.mark.parametrize("policy, shown_before_pass, shown_after_pass", [
-    ("after_each", True, True), ("after_passing", False, True), ("never", False, False)])
+@pytest.mark.parametrize(
+    "policy, shown_before_pass, shown_after_pass",
+    [("after_each", True, True), ("after_passing", False, True), ("never", False, False)],
+)
 def test_review_policy(app, learner, quiz_course, auth, client, policy, shown_before_pass, shown_after_pass):
     quiz_course(review=policy)
     first = enrol_and_start(auth, client)
     post_attempt(auth, first, "submit", {}, [])
     html = client.get(f"/attempts/{first}/result").get_data(as_text=True)
     assert ("Mã OTP chỉ dành" in html) is shown_before_pass
-    second = int(auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
-                 .headers["Location"].rsplit("/", 1)[1])
+    second = int(
+        auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     post_attempt(auth, second, "submit", right_answers(app, second), QIDS)
     html = client.get(f"/attempts/{second}/result").get_data(as_text=True)
     assert ("Mã OTP chỉ dành" in html) is shown_after_pass
@@ -194,9 +236,11 @@ def test_tampered_forms_are_refused_and_change_nothing(app, make_user, learner, 
     attempt_id = enrol_and_start(auth, client)
     good = key(app, attempt_id)["otp"][0].data["options"][1]["id"]
     post_attempt(auth, attempt_id, "save", {"q-otp": good}, ["otp"])
-    for form, qids in (({"q-otp": "not-an-option"}, ["otp"]),
-                       ({"q-khong-co": "x"}, ["khong-co"]),
-                       ({"q-thu-tu-" + key(app, attempt_id)["thu-tu"][1][0]: "99"}, ["thu-tu"])):
+    for form, qids in (
+        ({"q-otp": "not-an-option"}, ["otp"]),
+        ({"q-khong-co": "x"}, ["khong-co"]),
+        ({"q-thu-tu-" + key(app, attempt_id)["thu-tu"][1][0]: "99"}, ["thu-tu"]),
+    ):
         assert post_attempt(auth, attempt_id, "save", form, qids).status_code == 400
         assert post_attempt(auth, attempt_id, "submit", form, qids).status_code == 400
     with app.app_context():
@@ -230,7 +274,9 @@ def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, c
     assert "hết thời gian" in html or "time ran out" in html
 
 
-def test_an_abandoned_attempt_is_closed_when_its_time_is_up(app, learner, quiz_course, auth, client, monkeypatch):
+def test_an_abandoned_attempt_is_closed_when_its_time_is_up(
+    app, learner, quiz_course, auth, client, monkeypatch
+):
     quiz_course(time_limit=5)
     attempt_id = enrol_and_start(auth, client)
     later = utcnow() + timedelta(minutes=6)
@@ -253,7 +299,9 @@ def test_double_submit_grades_once(app, learner, quiz_course, auth, client):
         assert db.session.scalar(select(func.count(AttemptAnswer.id))) == len(QIDS)
 
 
-def test_concurrent_submits_from_two_tabs_grade_exactly_once(app, learner, quiz_course, auth, client, monkeypatch):
+def test_concurrent_submits_from_two_tabs_grade_exactly_once(
+    app, learner, quiz_course, auth, client, monkeypatch
+):
     quiz_course()
     attempt_id = enrol_and_start(auth, client)
     graded = []
@@ -301,8 +349,11 @@ def test_attempt_limit_and_grading_method(app, learner, quiz_course, auth, clien
     quiz_course(max_attempts=2, grading="last")
     first = enrol_and_start(auth, client)
     post_attempt(auth, first, "submit", right_answers(app, first), QIDS)
-    second = int(auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
-                 .headers["Location"].rsplit("/", 1)[1])
+    second = int(
+        auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     post_attempt(auth, second, "submit", {}, [])
     response = auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
     assert response.headers["Location"].endswith("/courses/KT-01/lessons/kiem-tra")
@@ -327,8 +378,11 @@ def test_a_required_quiz_must_be_passed_to_complete(app, learner, quiz_course, a
     assert "100%" in html  # both items done...
     with app.app_context():
         assert db.session.scalar(select(func.count(CourseCompletion.id))) == 0  # ...but not passed
-    second = int(auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
-                 .headers["Location"].rsplit("/", 1)[1])
+    second = int(
+        auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     post_attempt(auth, second, "submit", right_answers(app, second), QIDS)
     with app.app_context():
         assert db.session.scalars(select(CourseCompletion)).one().score == 100.0
@@ -350,24 +404,43 @@ def test_practice_quiz_never_counts(app, learner, quiz_course, auth, client):
 def test_quiz_lesson_cannot_be_marked_complete_by_hand(learner, quiz_course, auth):
     quiz_course()
     auth.post("/courses/KT-01/enrol", token_from="/courses/KT-01")
-    assert auth.post("/courses/KT-01/lessons/kiem-tra/complete", token_from="/courses/KT-01").status_code == 400
+    assert (
+        auth.post("/courses/KT-01/lessons/kiem-tra/complete", token_from="/courses/KT-01").status_code == 400
+    )
 
 
-def test_attempt_records_draw_seed_and_version_hash_and_replays(app, learner, courses_root, import_folder,
-                                                                auth, client):
-    questions = "".join(f"## Câu {i} {{#cau-{i} tags={'a' if i % 2 else 'b'}}}\n\n- [x] Đúng {i}\n- [ ] Sai {i}\n\n"
-                        for i in range(1, 11))
-    import_folder(write_course(courses_root, "bo-de", code="BD", lessons={
-        "01-de.md": "---\ntype: quiz\ndraw: {a: 2, b: 1}\nshuffle_questions: true\nshuffle_options: true\n---\n"
-                    "# Đề\n\n" + questions}))
+def test_attempt_records_draw_seed_and_version_hash_and_replays(
+    app, learner, courses_root, import_folder, auth, client
+):
+    questions = "".join(
+        f"## Câu {i} {{#cau-{i} tags={'a' if i % 2 else 'b'}}}\n\n- [x] Đúng {i}\n- [ ] Sai {i}\n\n"
+        for i in range(1, 11)
+    )
+    import_folder(
+        write_course(
+            courses_root,
+            "bo-de",
+            code="BD",
+            lessons={
+                "01-de.md": "---\ntype: quiz\ndraw: {a: 2, b: 1}\nshuffle_questions: true\n"
+                "shuffle_options: true\n---\n# Đề\n\n" + questions
+            },
+        )
+    )
     auth.post("/courses/BD/enrol", token_from="/courses/BD")
-    attempt_id = int(auth.post("/courses/BD/quizzes/de/start", token_from="/courses/BD")
-                     .headers["Location"].rsplit("/", 1)[1])
+    attempt_id = int(
+        auth.post("/courses/BD/quizzes/de/start", token_from="/courses/BD")
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     with app.app_context():
         attempt = db.session.get(QuizAttempt, attempt_id)
         assert len(attempt.draw) == 3
-        qs = list(db.session.scalars(select(Question).where(Question.quiz_id == attempt.quiz_id)
-                                     .order_by(Question.position)))
+        qs = list(
+            db.session.scalars(
+                select(Question).where(Question.quiz_id == attempt.quiz_id).order_by(Question.position)
+            )
+        )
         tags = {q.qid: q.tags for q in qs}
         assert sorted(tags[e["qid"]][0] for e in attempt.draw) == ["a", "a", "b"]
         assert service.draw_questions(qs, attempt.quiz, attempt.seed) == attempt.draw
@@ -376,8 +449,9 @@ def test_attempt_records_draw_seed_and_version_hash_and_replays(app, learner, co
     assert html.count('<fieldset class="question') == 3
 
 
-def test_submit_query_count_does_not_grow_with_questions(app, learner, courses_root, import_folder, auth,
-                                                         client, count_queries):
+def test_submit_query_count_does_not_grow_with_questions(
+    app, learner, courses_root, import_folder, auth, client, count_queries
+):
     def quiz(n: int) -> str:
         body = "".join(f"## Câu {i} {{#cau-{i}}}\n\n- [x] Đúng\n- [ ] Sai\n\n" for i in range(n))
         return f"---\ntype: quiz\n---\n# Đề {n}\n\n{body}"
@@ -387,11 +461,13 @@ def test_submit_query_count_does_not_grow_with_questions(app, learner, courses_r
     counts = {}
     for n in (5, 30):
         auth.post(f"/courses/DE-{n}/enrol", token_from="/courses/")
-        attempt_id = int(auth.post(f"/courses/DE-{n}/quizzes/de/start", token_from="/courses/")
-                         .headers["Location"].rsplit("/", 1)[1])
+        attempt_id = int(
+            auth.post(f"/courses/DE-{n}/quizzes/de/start", token_from="/courses/")
+            .headers["Location"]
+            .rsplit("/", 1)[1]
+        )
         form = right_answers(app, attempt_id)
-        data = {**form, "qids": [f"cau-{i}" for i in range(n)],
-                "csrf_token": csrf_token(client, "/courses/")}
+        data = {**form, "qids": [f"cau-{i}" for i in range(n)], "csrf_token": csrf_token(client, "/courses/")}
         with count_queries() as counter:
             response = client.post(f"/attempts/{attempt_id}/submit", data=data)
         assert response.status_code == 302

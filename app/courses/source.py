@@ -401,8 +401,13 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
             continue
         quiz = None
         if is_quiz(front):
-            quiz = parse_quiz(front, key_lines, body, body_line,
-                              lambda line, message, path=path: reader.problem(path, line, message))
+            quiz = parse_quiz(
+                front,
+                key_lines,
+                body,
+                body_line,
+                lambda line, message, path=path: reader.problem(path, line, message),
+            )
         elif not body.strip():
             reader.problem(path, body_line, "the lesson has no content")
         lessons.append((LessonSource(slug, title, number, path, body, body_line, front, quiz), key_lines))

@@ -22,8 +22,8 @@ from app.models import (
     QuizAttempt,
     User,
 )
-from app.quizzes.service import quiz_grades, quizzes_of
 from app.models.base import utcnow
+from app.quizzes.service import quiz_grades, quizzes_of
 from app.text import like_pattern
 
 
@@ -219,14 +219,19 @@ def _mark_done(session: Session, enrolment: Enrolment, slug: str, version_id: in
     if slug in done:
         return
     with suppress(IntegrityError), session.begin_nested():  # marked from another tab meanwhile
-        session.add(LessonCompletion(enrolment_id=enrolment.id, lesson_slug=slug, course_version_id=version_id))
+        session.add(
+            LessonCompletion(enrolment_id=enrolment.id, lesson_slug=slug, course_version_id=version_id)
+        )
     done.add(slug)
 
 
 def course_score(quizzes: list[Quiz], grades: dict) -> float | None:
     """The score a completion record carries: the mean grade of the course's graded quizzes."""
-    values = [grades[q.slug].grade for q in quizzes
-              if q.is_graded and q.slug in grades and grades[q.slug].grade is not None]
+    values = [
+        grades[q.slug].grade
+        for q in quizzes
+        if q.is_graded and q.slug in grades and grades[q.slug].grade is not None
+    ]
     return round(sum(values) / len(values), 2) if values else None
 
 
@@ -279,7 +284,8 @@ def quiz_attempted(session: Session, user: User, attempt: QuizAttempt) -> Course
     done = completed_slugs(session, enrolment)
     _mark_done(session, enrolment, attempt.quiz_slug, attempt.quiz.course_version_id, done)
     course, version = session.execute(
-        select(Course, CourseVersion).join(CourseVersion, _current_version_join())
+        select(Course, CourseVersion)
+        .join(CourseVersion, _current_version_join())
         .where(Course.id == attempt.course_id)
     ).one()
     return complete_if_met(session, user, course, version, done)

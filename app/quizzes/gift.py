@@ -40,8 +40,16 @@ from app.quizzes.source import (
 from app.text import fold, nfc
 
 # Escaped characters are swapped for private-use characters while the structure is read.
-_ESCAPES = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\ue004", "}": "\ue005",
-            ":": "\ue006", "n": "\ue007"}
+_ESCAPES = {
+    "\\": "\ue000",
+    "~": "\ue001",
+    "=": "\ue002",
+    "#": "\ue003",
+    "{": "\ue004",
+    "}": "\ue005",
+    ":": "\ue006",
+    "n": "\ue007",
+}
 _RESTORE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
 _WEIGHT_RE = re.compile(r"^%(-*\d{1,2}\.?\d*)%")  # Moodle's own pattern for %50%, %-33.33333%
 _FORMAT_RE = re.compile(r"^\[(moodle|html|plain|markdown)\]")
@@ -72,6 +80,9 @@ class _Meta:
     tags: tuple[str, ...] = ()
     ignore_case: bool | None = None
     ignore_diacritics: bool = False
+
+
+_Read = tuple[QuestionSource, _Meta, list[str]]  # a question, its comment details, notes on parts left out
 
 
 class _Skip(Exception):  # noqa: N818 (control flow: the question is left out)
@@ -114,7 +125,7 @@ def _text(raw: str, default: str, notes: list[str]) -> tuple[str, str]:
     match = _FORMAT_RE.match(raw)
     if match:
         fmt = match[1]
-        raw = raw[match.end():]
+        raw = raw[match.end() :]
     text = _restore(raw).strip()
     if fmt == "html":
         text = _html_to_text(text, notes)
@@ -134,7 +145,7 @@ def _weight(piece: str) -> tuple[float | None, str]:
         value = float(match[1])
     except ValueError:
         value = 0.0
-    return value, piece[match.end():]
+    return value, piece[match.end() :]
 
 
 def _split_feedback(piece: str, default: str, notes: list[str]) -> tuple[str, str]:
@@ -161,8 +172,13 @@ def _read_meta(comments: list[str], line: int, problems: list[GiftProblem]) -> _
                     if value.isdigit() and 1 <= int(value) <= 100:
                         meta.points = int(value)
                     else:
-                        problems.append(GiftProblem(line, f"points '{value}' in the comment were left out: "
-                                                          "points are a whole number from 1 to 100"))
+                        problems.append(
+                            GiftProblem(
+                                line,
+                                f"points '{value}' in the comment were left out: "
+                                "points are a whole number from 1 to 100",
+                            )
+                        )
                 elif key == "tags":
                     meta.tags = tuple(t for t in value.split(",") if t)
                 elif key == "case":
@@ -216,18 +232,24 @@ def _choices(answers: str, fmt: str, line: int, notes: list[str]) -> tuple[str, 
     positive = [w for w, _, _ in weighted if w > 0]
     if full:
         if len(positive) > full:
-            raise _Skip("unequal partial weights cannot be expressed: Boiduong gives full points for the "
-                        "one right option of a single-choice question and nothing for the others")
+            raise _Skip(
+                "unequal partial weights cannot be expressed: Boiduong gives full points for the "
+                "one right option of a single-choice question and nothing for the others"
+            )
         if full > 1:
-            raise _Skip(f"{full} options are marked right (=) in a single-choice question; Boiduong takes "
-                        "exactly one right option (use ~%N% weights for a multiple-response question)")
+            raise _Skip(
+                f"{full} options are marked right (=) in a single-choice question; Boiduong takes "
+                "exactly one right option (use ~%N% weights for a multiple-response question)"
+            )
         kind = "single"
     else:
         if not positive:
             raise _Skip("no option is right: mark one with = or give right options a positive %weight%")
         if max(positive) - min(positive) > _TOLERANCE:
-            raise _Skip("unequal partial weights cannot be expressed: in a Boiduong multiple-response "
-                        "question every right option is worth the same")
+            raise _Skip(
+                "unequal partial weights cannot be expressed: in a Boiduong multiple-response "
+                "question every right option is worth the same"
+            )
         if abs(sum(positive) - 100) > _TOLERANCE:
             raise _Skip(f"the weights of the right options add up to {sum(positive):g}%, not 100%")
         kind = "multiple"
@@ -248,8 +270,9 @@ def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[
             notes.append(f"{what} was left out: Boiduong has no feedback for particular wrong answers")
             continue
         if weight < 100 - _TOLERANCE:
-            raise _Skip(f"the {weight:g}% answer '{text}': partial credit for a short answer cannot be "
-                        "expressed")
+            raise _Skip(
+                f"the {weight:g}% answer '{text}': partial credit for a short answer cannot be expressed"
+            )
         if wildcard:
             raise _Skip(f"the answer '{text}' uses the Moodle wildcard '*', which Boiduong cannot express")
         if not text:
@@ -280,20 +303,25 @@ def _numeric_answers(answers: str, fmt: str, line: int, notes: list[str]) -> lis
     answers = answers[1:]
     answers, tilde, wrong = answers.partition("~")
     if tilde and _text(wrong.partition("#")[2], fmt, [])[0]:
-        notes.append("the feedback for any other answer (~#...) was left out: Boiduong has no feedback "
-                     "for particular wrong answers")
+        notes.append(
+            "the feedback for any other answer (~#...) was left out: Boiduong has no feedback "
+            "for particular wrong answers"
+        )
     kept: list[Answer] = []
     for piece in _answer_pieces(answers, "="):
         weight, piece = _weight(piece)
         weight = 100.0 if weight is None else weight
         text, feedback = _split_feedback(piece, fmt, notes)
         if weight <= 0:
-            notes.append(f"the {weight:g}% answer '{text}' was left out: Boiduong has no feedback for "
-                         "particular wrong answers")
+            notes.append(
+                f"the {weight:g}% answer '{text}' was left out: Boiduong has no feedback for "
+                "particular wrong answers"
+            )
             continue
         if weight < 100 - _TOLERANCE:
-            raise _Skip(f"the {weight:g}% answer '{text}': partial credit for a numeric answer cannot be "
-                        "expressed")
+            raise _Skip(
+                f"the {weight:g}% answer '{text}': partial credit for a numeric answer cannot be expressed"
+            )
         if text.find("..") > 0:
             low_text, _, high_text = text.partition("..")
             low, high = _gift_number(low_text), _gift_number(high_text)
@@ -328,8 +356,10 @@ def _pairs(answers: str, fmt: str, notes: list[str]) -> list[tuple[str, str]]:
         if not right:
             raise _Skip("a matching pair has nothing on its right-hand side")
         if not left:
-            notes.append(f"the extra right-hand answer '{right}' (a distractor) was left out: Boiduong "
-                         "matching questions have none")
+            notes.append(
+                f"the extra right-hand answer '{right}' (a distractor) was left out: Boiduong "
+                "matching questions have none"
+            )
             continue
         pairs.append((left, right))
     if len(pairs) < 2:
@@ -342,12 +372,13 @@ def _true_false(answers: str, fmt: str, line: int, notes: list[str]) -> list[Cho
     bits = answers.split("#", 2) + ["", ""]
     is_true = _TRUE_FALSE[bits[0].strip()]
     wrong, right = _text(bits[1], fmt, notes)[0], _text(bits[2], fmt, notes)[0]
-    return [Choice("Đúng", is_true, right if is_true else wrong, line),
-            Choice("Sai", not is_true, wrong if is_true else right, line)]
+    return [
+        Choice("Đúng", is_true, right if is_true else wrong, line),
+        Choice("Sai", not is_true, wrong if is_true else right, line),
+    ]
 
 
-def _read_question(line: int, lines: list[str], number: int,
-                   problems: list[GiftProblem]) -> tuple[QuestionSource, _Meta, list[str]] | None:
+def _read_question(line: int, lines: list[str], number: int, problems: list[GiftProblem]) -> _Read | None:
     """One GIFT block as a question, its comment details and notes on parts left out; None when the
     block is no question (a comment or category) or the question was left out (then reported)."""
     comments = [text for text in lines if text.strip().startswith("//")]
@@ -373,17 +404,19 @@ def _read_question(line: int, lines: list[str], number: int,
         end = text.find("::")
         if end >= 0:
             title = _one_line(_restore(text[:end]))
-            text = text[end + 2:].strip()
+            text = text[end + 2 :].strip()
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
-        problem("a description (text without an answer block {...}) is not a question, and Boiduong "
-                "quizzes have no place for one")
+        problem(
+            "a description (text without an answer block {...}) is not a question, and Boiduong "
+            "quizzes have no place for one"
+        )
         return None
     if start < 0 or finish < start:
         problem("its braces do not match: the answers go between one '{' and the next '}'")
         return None
-    answers = text[start + 1:finish].strip()
-    stem = text[:start] + ("" if text.endswith("}") else "_____") + text[finish + 1:]
+    answers = text[start + 1 : finish].strip()
+    stem = text[:start] + ("" if text.endswith("}") else "_____") + text[finish + 1 :]
     general = ""
     if "####" in answers:
         answers, _, general = answers.rpartition("####")
@@ -391,8 +424,16 @@ def _read_question(line: int, lines: list[str], number: int,
     stem, fmt = _text(stem, "moodle", notes)
     general = _text(general, fmt, notes)[0]
     title = title or _default_title(stem, number)
-    question = QuestionSource(qid=meta.qid, title=title, type="", points=meta.points, tags=meta.tags,
-                              stem=stem, general_feedback=general, line=line)
+    question = QuestionSource(
+        qid=meta.qid,
+        title=title,
+        type="",
+        points=meta.points,
+        tags=meta.tags,
+        stem=stem,
+        general_feedback=general,
+        line=line,
+    )
     try:
         if not answers:
             raise _Skip("an essay question is marked by hand, which Boiduong quizzes cannot do")
@@ -442,7 +483,7 @@ def _question_line(first: int, lines: list[str]) -> int:
     return first
 
 
-def _assign_ids(questions: list[tuple[QuestionSource, _Meta, list[str]]], problems: list[GiftProblem]) -> None:
+def _assign_ids(questions: list[_Read], problems: list[GiftProblem]) -> None:
     used: set[str] = set()
 
     def unique(base: str) -> str:
@@ -459,8 +500,13 @@ def _assign_ids(questions: list[tuple[QuestionSource, _Meta, list[str]]], proble
             wanted = meta.qid if QID_RE.match(meta.qid) and len(meta.qid) <= 100 else _slug(meta.qid)
             question.qid = unique(wanted)
             if question.qid != meta.qid:
-                problems.append(GiftProblem(question.line, f"the id '{meta.qid}' became '{question.qid}': "
-                                                           "ids are unique and use a-z, 0-9 and dashes"))
+                problems.append(
+                    GiftProblem(
+                        question.line,
+                        f"the id '{meta.qid}' became '{question.qid}': "
+                        "ids are unique and use a-z, 0-9 and dashes",
+                    )
+                )
     for question, meta, _ in questions:
         if not meta.qid:
             question.qid = unique(_slug(question.title) or _slug(" ".join(question.stem.split()[:6])))
@@ -524,10 +570,18 @@ def _section(question: QuestionSource, declare_type: bool) -> str:
 def _shape(question: QuestionSource) -> tuple:
     """What must survive writing a question as Markdown and reading it back."""
     return (
-        question.qid, question.title, question.type, question.points, question.tags, question.stem,
-        question.general_feedback, [(c.text, c.correct, c.feedback) for c in question.choices],
+        question.qid,
+        question.title,
+        question.type,
+        question.points,
+        question.tags,
+        question.stem,
+        question.general_feedback,
+        [(c.text, c.correct, c.feedback) for c in question.choices],
         [(a.numeric if question.type == "numeric" else a.text, a.feedback) for a in question.answers],
-        question.pairs, question.ignore_case, question.ignore_diacritics,
+        question.pairs,
+        question.ignore_case,
+        question.ignore_diacritics,
     )
 
 
@@ -539,8 +593,14 @@ def _parse_section(section: str) -> tuple[QuestionSource | None, list[str]]:
 
 def _markdown_for(question: QuestionSource) -> tuple[str | None, str]:
     """The question's Markdown section, or None and why it could not be written faithfully."""
-    kind = {"single": "choice", "multiple": "choice", "truefalse": "choice", "short": "answer",
-            "numeric": "answer", "matching": "pair"}[question.type]
+    kind = {
+        "single": "choice",
+        "multiple": "choice",
+        "truefalse": "choice",
+        "short": "answer",
+        "numeric": "answer",
+        "matching": "pair",
+    }[question.type]
     question.stem = _escape_stem(question.stem, kind)
     question.title = _one_line(question.title)
     section = _section(question, declare_type=False)
@@ -558,10 +618,11 @@ def _markdown_for(question: QuestionSource) -> tuple[str | None, str]:
 def gift_to_markdown(text: str, *, title: str, settings: dict | None = None) -> tuple[str, list[GiftProblem]]:
     """Convert a GIFT question bank to the text of one Boiduong quiz file (front matter with type: quiz
     plus the given settings, '# title', then one '## Title {#id ...}' section per question).
-    Questions that cannot be converted are left out and reported by their line; nothing is dropped silently."""
+    Questions that cannot be converted are left out and reported by their line; nothing is dropped
+    silently."""
     text = nfc(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     problems: list[GiftProblem] = []
-    questions: list[tuple[QuestionSource, _Meta, list[str]]] = []
+    questions: list[_Read] = []
     for first, lines in _blocks(text):
         read = _read_question(_question_line(first, lines), lines, len(questions) + 1, problems)
         if read is not None:
@@ -666,11 +727,15 @@ def _gift_answers(question: QuestionSource, notes: list[str]) -> str:
             weight = "%100%" if _WEIGHT_RE.match(text) else ""
             lines.append(f"\t={weight}{text}{_feedback(answer.feedback)}")
         if not question.ignore_case:
-            notes.append("Moodle compares short answers ignoring case: GIFT cannot ask for the exact case, "
-                         "which is kept only in the '// id:' comment")
+            notes.append(
+                "Moodle compares short answers ignoring case: GIFT cannot ask for the exact case, "
+                "which is kept only in the '// id:' comment"
+            )
         if question.ignore_diacritics:
-            notes.append("Moodle cannot ignore diacritics in short answers: diacritics=ignore is kept only "
-                         "in the '// id:' comment")
+            notes.append(
+                "Moodle cannot ignore diacritics in short answers: diacritics=ignore is kept only "
+                "in the '// id:' comment"
+            )
     elif question.type == "numeric":
         for answer in question.answers:
             value = _gift_num(answer.text)
@@ -704,8 +769,8 @@ def _comment(question: QuestionSource) -> str:
 
 
 def quiz_to_gift(quiz: QuizSource) -> tuple[str, list[GiftProblem]]:
-    """Write a parsed quiz as GIFT. Questions GIFT cannot express (ordering) are reported (by QuestionSource.line)
-    and left out."""
+    """Write a parsed quiz as GIFT. Questions GIFT cannot express (ordering) are reported (by
+    QuestionSource.line) and left out."""
     problems: list[GiftProblem] = []
     chunks: list[str] = []
     for question in quiz.questions:
@@ -715,8 +780,13 @@ def quiz_to_gift(quiz: QuizSource) -> tuple[str, list[GiftProblem]]:
         except _Skip as skip:
             problems.append(GiftProblem(question.line, f"question '{question.qid}' left out: {skip}"))
             continue
-        texts = [question.stem, question.general_feedback, *(c.text for c in question.choices),
-                 *(c.feedback for c in question.choices), *(a.feedback for a in question.answers)]
+        texts = [
+            question.stem,
+            question.general_feedback,
+            *(c.text for c in question.choices),
+            *(c.feedback for c in question.choices),
+            *(a.feedback for a in question.answers),
+        ]
         pictures = sorted({target for text in texts for target in _IMAGE_RE.findall(text)})
         if pictures:
             notes.append(f"GIFT carries no files: upload {', '.join(pictures)} to Moodle separately")

@@ -34,27 +34,52 @@ class AttemptClosed(Conflict):
     """The attempt is closed (submitted, or its time is up): nothing more is saved."""
 
 
-def add_quiz(session: Session, course: Course, version: CourseVersion, lesson: Lesson, source,
-             render: Callable[[str], str]) -> Quiz:
+def add_quiz(
+    session: Session,
+    course: Course,
+    version: CourseVersion,
+    lesson: Lesson,
+    source,
+    render: Callable[[str], str],
+) -> Quiz:
     """Store the quiz of `lesson` (a LessonSource with .quiz) with its questions. Flushes nothing."""
     settings = source.quiz.settings
     quiz = Quiz(
-        lesson=lesson, course=course, course_version=version, slug=source.slug, title=source.title,
-        kind=settings.kind, is_required=settings.required and settings.counts,
-        pass_mark=settings.pass_mark, max_attempts=settings.max_attempts, grading=settings.grading,
-        time_limit_minutes=settings.time_limit, draw=settings.draw,
-        shuffle_questions=settings.shuffle_questions, shuffle_options=settings.shuffle_options,
-        review=settings.review if settings.counts else "after_each", layout=settings.layout,
-        intro_html=render(source.quiz.intro), content_hash=source.source_hash,
+        lesson=lesson,
+        course=course,
+        course_version=version,
+        slug=source.slug,
+        title=source.title,
+        kind=settings.kind,
+        is_required=settings.required and settings.counts,
+        pass_mark=settings.pass_mark,
+        max_attempts=settings.max_attempts,
+        grading=settings.grading,
+        time_limit_minutes=settings.time_limit,
+        draw=settings.draw,
+        shuffle_questions=settings.shuffle_questions,
+        shuffle_options=settings.shuffle_options,
+        review=settings.review if settings.counts else "after_each",
+        layout=settings.layout,
+        intro_html=render(source.quiz.intro),
+        content_hash=source.source_hash,
     )
     session.add(quiz)
     for position, q in enumerate(source.quiz.questions, start=1):
-        session.add(Question(
-            quiz=quiz, qid=q.qid, position=position, type=q.type, points=q.points, tags=list(q.tags),
-            title=q.title, stem_html=render(q.stem) if q.stem else "",
-            general_feedback_html=render(q.general_feedback) if q.general_feedback else "",
-            data=question_type(q.type).build(q, render, source.source_hash),
-        ))
+        session.add(
+            Question(
+                quiz=quiz,
+                qid=q.qid,
+                position=position,
+                type=q.type,
+                points=q.points,
+                tags=list(q.tags),
+                title=q.title,
+                stem_html=render(q.stem) if q.stem else "",
+                general_feedback_html=render(q.general_feedback) if q.general_feedback else "",
+                data=question_type(q.type).build(q, render, source.source_hash),
+            )
+        )
     return quiz
 
 
@@ -93,8 +118,9 @@ def quiz_grades(session: Session, user: User, course: Course, quizzes: list[Quiz
     """Grade of each quiz of a course version for `user`, from one query over their attempts."""
     rows = session.execute(
         select(QuizAttempt.quiz_slug, QuizAttempt.percent)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
-               QuizAttempt.status.in_(CLOSED))
+        .where(
+            QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.status.in_(CLOSED)
+        )
         .order_by(QuizAttempt.number)
     ).all()
     by_slug: dict[str, list[float]] = {}
@@ -104,8 +130,9 @@ def quiz_grades(session: Session, user: User, course: Course, quizzes: list[Quiz
     for quiz in quizzes:
         percents = by_slug.get(quiz.slug, [])
         grade = grade_of(percents, quiz.grading)
-        grades[quiz.slug] = QuizGrade(quiz.slug, grade, len(percents),
-                                      grade is not None and grade >= quiz.pass_mark)
+        grades[quiz.slug] = QuizGrade(
+            quiz.slug, grade, len(percents), grade is not None and grade >= quiz.pass_mark
+        )
     return grades
 
 
@@ -117,12 +144,17 @@ def quizzes_of(session: Session, version: CourseVersion) -> list[Quiz]:
 
 
 def attempts_of(session: Session, user: User, course: Course, slug: str) -> list[QuizAttempt]:
-    return list(session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
-               QuizAttempt.quiz_slug == slug)
-        .order_by(QuizAttempt.number)
-    ))
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.course_id == course.id,
+                QuizAttempt.quiz_slug == slug,
+            )
+            .order_by(QuizAttempt.number)
+        )
+    )
 
 
 def draw_questions(questions: list[Question], quiz: Quiz, seed: int) -> list[dict]:
@@ -147,8 +179,10 @@ def draw_questions(questions: list[Question], quiz: Quiz, seed: int) -> list[dic
         chosen = pool
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
-    return [{"qid": q.qid, "order": question_type(q.type).present(q.data, rng, quiz.shuffle_options)}
-            for q in chosen]
+    return [
+        {"qid": q.qid, "order": question_type(q.type).present(q.data, rng, quiz.shuffle_options)}
+        for q in chosen
+    ]
 
 
 @dataclass(frozen=True)
@@ -166,7 +200,9 @@ class QuizState:
         return max(0, quiz.max_attempts - len(self.attempts))
 
 
-def quiz_state(session: Session, user: User, course: Course, quiz: Quiz, now: datetime | None = None) -> QuizState:
+def quiz_state(
+    session: Session, user: User, course: Course, quiz: Quiz, now: datetime | None = None
+) -> QuizState:
     """The learner's attempts and grade; an open attempt whose time is up is closed first."""
     attempts = attempts_of(session, user, course, quiz.slug)
     for attempt in attempts:
@@ -175,13 +211,22 @@ def quiz_state(session: Session, user: User, course: Course, quiz: Quiz, now: da
     closed = [a.percent or 0.0 for a in attempts if a.status in CLOSED]
     grade = grade_of(closed, quiz.grading)
     return QuizState(
-        attempts, grade, grade is not None and grade >= quiz.pass_mark,
+        attempts,
+        grade,
+        grade is not None and grade >= quiz.pass_mark,
         next((a for a in attempts if a.is_open), None),
     )
 
 
-def start_attempt(session: Session, user: User, course: Course, quiz: Quiz, *,
-                  now: datetime | None = None, seed: int | None = None) -> QuizAttempt:
+def start_attempt(
+    session: Session,
+    user: User,
+    course: Course,
+    quiz: Quiz,
+    *,
+    now: datetime | None = None,
+    seed: int | None = None,
+) -> QuizAttempt:
     """Start an attempt, or return the one still open. Raises Conflict when no attempt is left."""
     now = now or utcnow()
     state = quiz_state(session, user, course, quiz, now)
@@ -190,12 +235,20 @@ def start_attempt(session: Session, user: User, course: Course, quiz: Quiz, *,
     if state.attempts_left(quiz) == 0:
         raise Conflict("no attempts left")
     seed = secrets.randbits(62) if seed is None else seed
-    questions = list(session.scalars(select(Question).where(Question.quiz_id == quiz.id)
-                                     .order_by(Question.position)))
+    questions = list(
+        session.scalars(select(Question).where(Question.quiz_id == quiz.id).order_by(Question.position))
+    )
     attempt = QuizAttempt(
-        user_id=user.id, course_id=course.id, quiz_id=quiz.id, quiz_slug=quiz.slug,
-        number=len(state.attempts) + 1, is_graded=quiz.is_graded, seed=seed,
-        draw=draw_questions(questions, quiz, seed), content_hash=quiz.content_hash, status="open",
+        user_id=user.id,
+        course_id=course.id,
+        quiz_id=quiz.id,
+        quiz_slug=quiz.slug,
+        number=len(state.attempts) + 1,
+        is_graded=quiz.is_graded,
+        seed=seed,
+        draw=draw_questions(questions, quiz, seed),
+        content_hash=quiz.content_hash,
+        status="open",
         started_at=now,
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
     )
@@ -225,15 +278,18 @@ def attempt_questions(session: Session, attempt: QuizAttempt) -> list[tuple[dict
 
 
 def saved_answers(session: Session, attempt: QuizAttempt) -> dict[str, AttemptAnswer]:
-    return {a.qid: a for a in session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    return {
+        a.qid: a for a in session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
+    }
 
 
 def field_name(qid: str) -> str:
     return f"q-{qid}"
 
 
-def save_answers(session: Session, attempt: QuizAttempt, form: MultiDict, *, now: datetime | None = None) -> int:
+def save_answers(
+    session: Session, attempt: QuizAttempt, form: MultiDict, *, now: datetime | None = None
+) -> int:
     """Save the replies in `form` for the questions it carries (field `qids` lists them).
 
     Raises AttemptClosed when the attempt is closed or its time is up (the reply is not counted;
@@ -252,16 +308,33 @@ def save_answers(session: Session, attempt: QuizAttempt, form: MultiDict, *, now
         raise ValidationFailed("question not in this attempt")
     if not wanted:
         return 0
-    questions = {q.qid: q for q in session.scalars(
-        select(Question).where(Question.quiz_id == attempt.quiz_id, Question.qid.in_(wanted)))}
-    replies = {qid: question_type(questions[qid].type).read(
-        questions[qid].data, drawn[qid]["order"], form, field_name(qid)) for qid in wanted}
-    existing = dict(session.execute(
-        select(AttemptAnswer.qid, AttemptAnswer.id)
-        .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.qid.in_(wanted))).all())
-    changed = [{"id": existing[qid], "response": r, "saved_at": now} for qid, r in replies.items() if qid in existing]
-    added = [{"attempt_id": attempt.id, "qid": qid, "response": r, "saved_at": now}
-             for qid, r in replies.items() if qid not in existing]
+    questions = {
+        q.qid: q
+        for q in session.scalars(
+            select(Question).where(Question.quiz_id == attempt.quiz_id, Question.qid.in_(wanted))
+        )
+    }
+    replies = {
+        qid: question_type(questions[qid].type).read(
+            questions[qid].data, drawn[qid]["order"], form, field_name(qid)
+        )
+        for qid in wanted
+    }
+    existing = dict(
+        session.execute(
+            select(AttemptAnswer.qid, AttemptAnswer.id).where(
+                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.qid.in_(wanted)
+            )
+        ).all()
+    )
+    changed = [
+        {"id": existing[qid], "response": r, "saved_at": now} for qid, r in replies.items() if qid in existing
+    ]
+    added = [
+        {"attempt_id": attempt.id, "qid": qid, "response": r, "saved_at": now}
+        for qid, r in replies.items()
+        if qid not in existing
+    ]
     # one statement each, however many questions the page carries
     if changed:
         session.execute(update(AttemptAnswer), changed)
@@ -270,8 +343,9 @@ def save_answers(session: Session, attempt: QuizAttempt, form: MultiDict, *, now
     return len(replies)
 
 
-def submit_attempt(session: Session, attempt: QuizAttempt, user: User, *,
-                   now: datetime | None = None) -> QuizAttempt:
+def submit_attempt(
+    session: Session, attempt: QuizAttempt, user: User, *, now: datetime | None = None
+) -> QuizAttempt:
     """Close and grade the attempt, exactly once even when submitted twice at the same moment.
 
     The attempt is claimed with a conditional UPDATE (open -> submitted/expired): only the
@@ -314,8 +388,15 @@ def _grade(session: Session, attempt: QuizAttempt) -> None:
         if answer is not None:
             updates.append({"id": answer.id, "mark": mark * points, "points": points})
         else:
-            inserts.append({"attempt_id": attempt.id, "qid": entry["qid"], "response": None,
-                            "mark": 0.0, "points": points})
+            inserts.append(
+                {
+                    "attempt_id": attempt.id,
+                    "qid": entry["qid"],
+                    "response": None,
+                    "mark": 0.0,
+                    "points": points,
+                }
+            )
     if updates:
         session.execute(update(AttemptAnswer), updates)
     if inserts:
@@ -348,9 +429,15 @@ def _options(data: dict, order: list[str], key: str = "options") -> list[dict]:
 def question_view(question: Question, entry: dict, answer: AttemptAnswer | None) -> dict:
     """What the attempt page shows of a question: its parts and the saved reply, never the key."""
     data, order = question.data, entry["order"]
-    view = {"qid": question.qid, "title": question.title, "stem_html": question.stem_html,
-            "type": question.type, "points": question.points, "field": field_name(question.qid),
-            "response": (answer.response if answer else None) or {}}
+    view = {
+        "qid": question.qid,
+        "title": question.title,
+        "stem_html": question.stem_html,
+        "type": question.type,
+        "points": question.points,
+        "field": field_name(question.qid),
+        "response": (answer.response if answer else None) or {},
+    }
     if question.type in ("single", "multiple", "truefalse"):
         view["options"] = _options(data, order)
     elif question.type == "matching":
@@ -366,15 +453,22 @@ def question_review(question: Question, entry: dict, answer: AttemptAnswer | Non
     """The question with the learner's reply, the mark, the right answers and feedback."""
     view = question_view(question, entry, answer)
     data = question.data
-    view.update(mark=answer.mark if answer and answer.mark is not None else 0.0,
-                general_feedback_html=question.general_feedback_html, feedback=[])
+    view.update(
+        mark=answer.mark if answer and answer.mark is not None else 0.0,
+        general_feedback_html=question.general_feedback_html,
+        feedback=[],
+    )
     response = view["response"]
     if question.type in ("single", "multiple", "truefalse"):
         chosen = set(response.get("choices", [])) | ({response["choice"]} if "choice" in response else set())
         by_id = {o["id"]: o for o in data["options"]}
         view["options"] = [
-            {**o, "correct": by_id[o["id"]]["correct"], "chosen": o["id"] in chosen,
-             "feedback_html": by_id[o["id"]]["feedback_html"] if o["id"] in chosen else ""}
+            {
+                **o,
+                "correct": by_id[o["id"]]["correct"],
+                "chosen": o["id"] in chosen,
+                "feedback_html": by_id[o["id"]]["feedback_html"] if o["id"] in chosen else "",
+            }
             for o in view["options"]
         ]
     elif question.type in ("short", "numeric"):
@@ -386,16 +480,24 @@ def question_review(question: Question, entry: dict, answer: AttemptAnswer | Non
         rights = {p["right_id"]: p["right_html"] for p in data["pairs"]}
         chosen = response.get("pairs", {})
         view["lefts"] = [
-            {"id": p["id"], "html": p["html"], "right_html": p["right_html"],
-             "chosen_html": rights.get(chosen.get(p["id"], ""), ""),
-             "correct": chosen.get(p["id"]) == p["right_id"]}
+            {
+                "id": p["id"],
+                "html": p["html"],
+                "right_html": p["right_html"],
+                "chosen_html": rights.get(chosen.get(p["id"], ""), ""),
+                "correct": chosen.get(p["id"]) == p["right_id"],
+            }
             for p in data["pairs"]
         ]
     elif question.type == "ordering":
         positions = response.get("positions", {})
         view["right_order"] = [
-            {"html": item["html"], "position": i, "chosen": positions.get(item["id"]),
-             "correct": positions.get(item["id"]) == i}
+            {
+                "html": item["html"],
+                "position": i,
+                "chosen": positions.get(item["id"]),
+                "correct": positions.get(item["id"]) == i,
+            }
             for i, item in enumerate(data["items"], start=1)
         ]
     return view

@@ -10,8 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 QUIZ_FIELDS = (
-    "id", "title", "type", "kind", "required", "pass_mark", "max_attempts", "grading", "time_limit",
-    "draw", "shuffle_questions", "shuffle_options", "review", "layout",
+    "id",
+    "title",
+    "type",
+    "kind",
+    "required",
+    "pass_mark",
+    "max_attempts",
+    "grading",
+    "time_limit",
+    "draw",
+    "shuffle_questions",
+    "shuffle_options",
+    "review",
+    "layout",
 )
 KINDS = ("graded", "practice")
 GRADING_METHODS = ("highest", "last", "first", "average")
@@ -140,8 +152,12 @@ def _settings(front: dict, key_lines: dict[str, int], report: Report) -> QuizSet
     for key in front:
         if key not in QUIZ_FIELDS:
             bad(str(key), f"unknown field '{key}'; quizzes take: {', '.join(QUIZ_FIELDS)}")
-    for key, allowed in (("kind", KINDS), ("grading", GRADING_METHODS), ("review", REVIEW_POLICIES),
-                         ("layout", LAYOUTS)):
+    for key, allowed in (
+        ("kind", KINDS),
+        ("grading", GRADING_METHODS),
+        ("review", REVIEW_POLICIES),
+        ("layout", LAYOUTS),
+    ):
         if key in front:
             if front[key] not in allowed:
                 bad(key, f"{key} '{front[key]}' is not one of: {', '.join(allowed)}")
@@ -164,8 +180,10 @@ def _settings(front: dict, key_lines: dict[str, int], report: Report) -> QuizSet
         draw = front["draw"]
         if isinstance(draw, int) and not isinstance(draw, bool) and draw >= 1:
             settings.draw = draw
-        elif isinstance(draw, dict) and draw and all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in draw.values()
+        elif (
+            isinstance(draw, dict)
+            and draw
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in draw.values())
         ):
             settings.draw = {str(tag): n for tag, n in draw.items()}
         else:
@@ -253,8 +271,9 @@ def _items(block: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     return [(n, t, _quote(fb)) for n, t, fb in items]
 
 
-def _question(heading_line: int, heading: str, body: list[tuple[int, str]], settings: QuizSettings,
-              report: Report) -> QuestionSource | None:
+def _question(
+    heading_line: int, heading: str, body: list[tuple[int, str]], settings: QuizSettings, report: Report
+) -> QuestionSource | None:
     match = HEADING_RE.match(heading)
     title = (match[1] if match else heading[2:]).strip()
     attrs = _attributes(match[2] or "", heading_line, report) if match else {}
@@ -272,7 +291,9 @@ def _question(heading_line: int, heading: str, body: list[tuple[int, str]], sett
     tags = tuple(t for t in attrs.pop("tags", "").split(",") if t)
     declared = attrs.pop("type", None)
     if declared is not None and declared not in QUESTION_TYPES:
-        report(heading_line, f"unknown question type '{declared}'; the types are: {', '.join(QUESTION_TYPES)}")
+        report(
+            heading_line, f"unknown question type '{declared}'; the types are: {', '.join(QUESTION_TYPES)}"
+        )
         return None
     flags = {}
     for key in ("case", "diacritics"):
@@ -285,9 +306,16 @@ def _question(heading_line: int, heading: str, body: list[tuple[int, str]], sett
 
     stem_lines, block, feedback_lines = _blocks(body)
     question = QuestionSource(
-        qid=qid, title=title, type=declared or "", points=points, tags=tags,
-        stem="\n".join(text for _, text in stem_lines).strip(), general_feedback=_quote(feedback_lines),
-        line=heading_line, ignore_case=flags["case"], ignore_diacritics=flags["diacritics"],
+        qid=qid,
+        title=title,
+        type=declared or "",
+        points=points,
+        tags=tags,
+        stem="\n".join(text for _, text in stem_lines).strip(),
+        general_feedback=_quote(feedback_lines),
+        line=heading_line,
+        ignore_case=flags["case"],
+        ignore_diacritics=flags["diacritics"],
     )
     items = _items(block)
     if not items:
@@ -295,8 +323,10 @@ def _question(heading_line: int, heading: str, body: list[tuple[int, str]], sett
         return None
     kind = _item_kind(items[0][1])
     if kind == "other":
-        report(items[0][0], "answers are task items '- [ ]', '= answer' lines, pairs 'left -> right' "
-                            "or a numbered list")
+        report(
+            items[0][0],
+            "answers are task items '- [ ]', '= answer' lines, pairs 'left -> right' or a numbered list",
+        )
         return None
     if kind == "choice":
         for line_no, text, fb in items:
@@ -308,8 +338,9 @@ def _question(heading_line: int, heading: str, body: list[tuple[int, str]], sett
             question.answers.append(Answer(ANSWER_RE.match(text)[1].strip(), fb, line_no))
         _check_answers(question, report)
     elif kind == "pair":
-        question.pairs = [(PAIR_RE.match(text)[1].strip(), PAIR_RE.match(text)[2].strip())
-                          for _, text, _ in items]
+        question.pairs = [
+            (PAIR_RE.match(text)[1].strip(), PAIR_RE.match(text)[2].strip()) for _, text, _ in items
+        ]
         question.type = _expect(question, "matching", report)
         if len(question.pairs) < 2:
             report(heading_line, "a matching question needs at least two pairs")
@@ -326,7 +357,10 @@ def _question(heading_line: int, heading: str, body: list[tuple[int, str]], sett
 
 def _expect(question: QuestionSource, inferred: str, report: Report) -> str:
     if question.type and question.type != inferred:
-        report(question.line, f"type={question.type} does not match the answers, which make a {inferred} question")
+        report(
+            question.line,
+            f"type={question.type} does not match the answers, which make a {inferred} question",
+        )
     return inferred
 
 
@@ -338,7 +372,8 @@ def _check_choices(question: QuestionSource, report: Report) -> None:
     if len({c.text for c in question.choices}) != len(question.choices):
         report(question.line, f"question '{question.qid}' lists the same option twice")
     looks_true_false = len(question.choices) == 2 and labels in (
-        {w1, w2} for w1 in TRUE_WORDS for w2 in FALSE_WORDS)
+        {w1, w2} for w1 in TRUE_WORDS for w2 in FALSE_WORDS
+    )
     if question.type == "":
         if looks_true_false and len(correct) == 1:
             question.type = "truefalse"
@@ -372,8 +407,9 @@ def _check_answers(question: QuestionSource, report: Report) -> None:
         report(question.line, f"type={question.type} does not match '=' answer lines")
 
 
-def parse_quiz(front: dict, key_lines: dict[str, int], body: str, body_line: int,
-               report: Report) -> QuizSource:
+def parse_quiz(
+    front: dict, key_lines: dict[str, int], body: str, body_line: int, report: Report
+) -> QuizSource:
     """Parse a quiz file's settings and questions; every problem goes to `report(line, message)`."""
     settings = _settings(front, key_lines, report)
     lines = [(body_line + i, text.rstrip()) for i, text in enumerate(body.split("\n"))]

@@ -8,9 +8,9 @@ fractions from 0 to 1 of the question's points.
 from __future__ import annotations
 
 import hashlib
-from abc import ABC, abstractmethod
 import random
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -92,11 +92,17 @@ class SingleChoice(QuestionType):
     name = "single"
 
     def build(self, source, render, salt):
-        return {"options": [
-            {"id": option_id(salt, source.qid, i), "html": render(c.text), "correct": c.correct,
-             "feedback_html": render(c.feedback) if c.feedback else ""}
-            for i, c in enumerate(source.choices)
-        ]}
+        return {
+            "options": [
+                {
+                    "id": option_id(salt, source.qid, i),
+                    "html": render(c.text),
+                    "correct": c.correct,
+                    "feedback_html": render(c.feedback) if c.feedback else "",
+                }
+                for i, c in enumerate(source.choices)
+            ]
+        }
 
     def present(self, data, rng, shuffle):
         return _shuffled([o["id"] for o in data["options"]], rng, shuffle)
@@ -112,7 +118,9 @@ class SingleChoice(QuestionType):
     def mark(self, data, response):
         if not response:
             return 0.0
-        return 1.0 if any(o["id"] == response.get("choice") and o["correct"] for o in data["options"]) else 0.0
+        return (
+            1.0 if any(o["id"] == response.get("choice") and o["correct"] for o in data["options"]) else 0.0
+        )
 
 
 @register
@@ -151,8 +159,10 @@ class ShortAnswer(QuestionType):
 
     def build(self, source, render, salt):
         return {
-            "answers": [{"text": a.text, "feedback_html": render(a.feedback) if a.feedback else ""}
-                        for a in source.answers],
+            "answers": [
+                {"text": a.text, "feedback_html": render(a.feedback) if a.feedback else ""}
+                for a in source.answers
+            ],
             "ignore_case": source.ignore_case,
             "ignore_diacritics": source.ignore_diacritics,
         }
@@ -187,11 +197,17 @@ class Numeric(QuestionType):
     name = "numeric"
 
     def build(self, source, render, salt):
-        return {"answers": [
-            {"text": a.text, "low": a.numeric[0], "high": a.numeric[1],
-             "feedback_html": render(a.feedback) if a.feedback else ""}
-            for a in source.answers
-        ]}
+        return {
+            "answers": [
+                {
+                    "text": a.text,
+                    "low": a.numeric[0],
+                    "high": a.numeric[1],
+                    "feedback_html": render(a.feedback) if a.feedback else "",
+                }
+                for a in source.answers
+            ]
+        }
 
     def read(self, data, order, form, field):
         value = form.get(field, "").strip()
@@ -218,11 +234,17 @@ class Matching(QuestionType):
     name = "matching"
 
     def build(self, source, render, salt):
-        return {"pairs": [
-            {"id": option_id(salt, source.qid, i, "l"), "html": render(left),
-             "right_id": option_id(salt, source.qid, i, "r"), "right_html": render(right)}
-            for i, (left, right) in enumerate(source.pairs)
-        ]}
+        return {
+            "pairs": [
+                {
+                    "id": option_id(salt, source.qid, i, "l"),
+                    "html": render(left),
+                    "right_id": option_id(salt, source.qid, i, "r"),
+                    "right_html": render(right),
+                }
+                for i, (left, right) in enumerate(source.pairs)
+            ]
+        }
 
     def present(self, data, rng, shuffle):
         # the right-hand choices are always shuffled, or the answer would be their order
@@ -253,8 +275,12 @@ class Ordering(QuestionType):
     name = "ordering"
 
     def build(self, source, render, salt):
-        return {"items": [{"id": option_id(salt, source.qid, i), "html": render(text)}
-                          for i, text in enumerate(source.order)]}
+        return {
+            "items": [
+                {"id": option_id(salt, source.qid, i), "html": render(text)}
+                for i, text in enumerate(source.order)
+            ]
+        }
 
     def present(self, data, rng, shuffle):
         ids = [item["id"] for item in data["items"]]

@@ -23,10 +23,20 @@ def quiz_page(course: Course, version, lessons: list[Lesson], lesson: Lesson, en
     state = service.quiz_state(db.session, current_user, course, quiz) if enrolment else None
     db.session.commit()  # an expired attempt may just have been closed
     return render_template(
-        "quizzes/quiz.html", course=course, version=version, lessons=lessons, lesson=lesson,
-        quiz=quiz, state=state, enrolment=enrolment, done=done, form=FlaskForm(),
-        question_count=len(quiz.questions) if quiz.draw is None else (
-            quiz.draw if isinstance(quiz.draw, int) else sum(quiz.draw.values())), **context,
+        "quizzes/quiz.html",
+        course=course,
+        version=version,
+        lessons=lessons,
+        lesson=lesson,
+        quiz=quiz,
+        state=state,
+        enrolment=enrolment,
+        done=done,
+        form=FlaskForm(),
+        question_count=len(quiz.questions)
+        if quiz.draw is None
+        else (quiz.draw if isinstance(quiz.draw, int) else sum(quiz.draw.values())),
+        **context,
     )
 
 
@@ -73,8 +83,14 @@ def attempt(attempt_id: int):
         shown = list(enumerate(views, start=1))
     course = db.session.get(Course, attempt.course_id)
     return render_template(
-        "quizzes/attempt.html", attempt=attempt, quiz=quiz, course=course, shown=shown,
-        total=len(views), page=page, answered={qid for qid, a in answers.items() if a.response},
+        "quizzes/attempt.html",
+        attempt=attempt,
+        quiz=quiz,
+        course=course,
+        shown=shown,
+        total=len(views),
+        page=page,
+        answered={qid for qid, a in answers.items() if a.response},
         form=FlaskForm(),
     )
 
@@ -95,17 +111,24 @@ def save(attempt_id: int):
         db.session.rollback()
         attempt = _attempt_or_result(attempt_id)
         if wants_json:
-            return jsonify(closed=True, message=_("Time is up: this answer was not counted."),
-                           result=url_for("quizzes.result", attempt_id=attempt_id)), 409
+            return jsonify(
+                closed=True,
+                message=_("Time is up: this answer was not counted."),
+                result=url_for("quizzes.result", attempt_id=attempt_id),
+            ), 409
         flash(_("Time is up: answers sent after the time limit were not counted."), "error")
         return redirect(url_for("quizzes.result", attempt_id=attempt_id))
     db.session.commit()
     if wants_json:
-        return jsonify(saved=True, message=_("Saved at %(time)s",
-                                             time=format_datetime(service.utcnow(), "HH:mm:ss")))
+        return jsonify(
+            saved=True, message=_("Saved at %(time)s", time=format_datetime(service.utcnow(), "HH:mm:ss"))
+        )
     target = request.form.get("go", type=int)
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, q=target) if target
-                    else url_for("quizzes.attempt", attempt_id=attempt_id))
+    return redirect(
+        url_for("quizzes.attempt", attempt_id=attempt_id, q=target)
+        if target
+        else url_for("quizzes.attempt", attempt_id=attempt_id)
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
@@ -135,7 +158,10 @@ def result(attempt_id: int):
     reviews = None
     if service.may_review(quiz, attempt, state.passed):
         answers = service.saved_answers(db.session, attempt)
-        reviews = [service.question_review(q, entry, answers.get(entry["qid"]))
-                   for entry, q in service.attempt_questions(db.session, attempt)]
-    return render_template("quizzes/result.html", attempt=attempt, quiz=quiz, course=course,
-                           state=state, reviews=reviews)
+        reviews = [
+            service.question_review(q, entry, answers.get(entry["qid"]))
+            for entry, q in service.attempt_questions(db.session, attempt)
+        ]
+    return render_template(
+        "quizzes/result.html", attempt=attempt, quiz=quiz, course=course, state=state, reviews=reviews
+    )

@@ -129,26 +129,31 @@ class QuizResults:
 
 
 def _closed_attempts(course_id: int, slug: str):
-    return and_(QuizAttempt.course_id == course_id, QuizAttempt.quiz_slug == slug,
-                QuizAttempt.status.in_(CLOSED))
+    return and_(
+        QuizAttempt.course_id == course_id, QuizAttempt.quiz_slug == slug, QuizAttempt.status.in_(CLOSED)
+    )
 
 
 def quiz_results(session: Session, course: Course, slug: str) -> QuizResults:
     """Attempts, pass rate and score distribution of a quiz (all its versions), aggregated in SQL."""
     band = case(*[(QuizAttempt.percent < 10 * (i + 1), i) for i in range(9)], else_=9)
     totals = session.execute(
-        select(func.count(QuizAttempt.id), func.count(func.distinct(QuizAttempt.user_id)),
-               func.avg(QuizAttempt.percent),
-               func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .where(_closed_attempts(course.id, slug))
+        select(
+            func.count(QuizAttempt.id),
+            func.count(func.distinct(QuizAttempt.user_id)),
+            func.avg(QuizAttempt.percent),
+            func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+        ).where(_closed_attempts(course.id, slug))
     ).one()
     passed_learners = session.scalar(
-        select(func.count(func.distinct(QuizAttempt.user_id)))
-        .where(_closed_attempts(course.id, slug), QuizAttempt.passed.is_(True))
+        select(func.count(func.distinct(QuizAttempt.user_id))).where(
+            _closed_attempts(course.id, slug), QuizAttempt.passed.is_(True)
+        )
     )
     open_attempts = session.scalar(
         select(func.count(QuizAttempt.id)).where(
-            QuizAttempt.course_id == course.id, QuizAttempt.quiz_slug == slug, QuizAttempt.status == "open")
+            QuizAttempt.course_id == course.id, QuizAttempt.quiz_slug == slug, QuizAttempt.status == "open"
+        )
     )
     histogram = [0] * 10
     for index, count in session.execute(
@@ -157,9 +162,13 @@ def quiz_results(session: Session, course: Course, slug: str) -> QuizResults:
         histogram[int(index)] = count
     attempts, learners, mean, passed = totals
     return QuizResults(
-        attempts=attempts, learners=learners, mean_percent=float(mean) if mean is not None else None,
+        attempts=attempts,
+        learners=learners,
+        mean_percent=float(mean) if mean is not None else None,
         pass_rate=100 * (passed or 0) / attempts if attempts else None,
-        learners_passed=passed_learners or 0, open_attempts=open_attempts or 0, histogram=histogram,
+        learners_passed=passed_learners or 0,
+        open_attempts=open_attempts or 0,
+        histogram=histogram,
     )
 
 
@@ -182,7 +191,9 @@ class ItemStats:
         return None
 
 
-def item_analysis(session: Session, course: Course, slug: str, titles: dict[str, tuple[str, str]]) -> list[ItemStats]:
+def item_analysis(
+    session: Session, course: Course, slug: str, titles: dict[str, tuple[str, str]]
+) -> list[ItemStats]:
     """Facility and discrimination of every question of a quiz, over all closed attempts.
 
     Attempts are ranked into thirds by score with NTILE(3) and the marks aggregated per question,
@@ -190,8 +201,10 @@ def item_analysis(session: Session, course: Course, slug: str, titles: dict[str,
     `titles` maps question ids to (title, type) for display.
     """
     ranked = (
-        select(QuizAttempt.id.label("attempt_id"),
-               func.ntile(3).over(order_by=(QuizAttempt.percent, QuizAttempt.id)).label("third"))
+        select(
+            QuizAttempt.id.label("attempt_id"),
+            func.ntile(3).over(order_by=(QuizAttempt.percent, QuizAttempt.id)).label("third"),
+        )
         .where(_closed_attempts(course.id, slug))
         .subquery()
     )
@@ -204,8 +217,16 @@ def item_analysis(session: Session, course: Course, slug: str, titles: dict[str,
     top_mark, top_points = share(ranked.c.third == 3)
     bottom_mark, bottom_points = share(ranked.c.third == 1)
     rows = session.execute(
-        select(AttemptAnswer.qid, func.count(AttemptAnswer.id), func.sum(AttemptAnswer.mark),
-               func.sum(AttemptAnswer.points), top_mark, top_points, bottom_mark, bottom_points)
+        select(
+            AttemptAnswer.qid,
+            func.count(AttemptAnswer.id),
+            func.sum(AttemptAnswer.mark),
+            func.sum(AttemptAnswer.points),
+            top_mark,
+            top_points,
+            bottom_mark,
+            bottom_points,
+        )
         .join(ranked, ranked.c.attempt_id == AttemptAnswer.attempt_id)
         .group_by(AttemptAnswer.qid)
     ).all()

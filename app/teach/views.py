@@ -47,7 +47,10 @@ def _quiz_context(code: str, slug: str):
 def quiz_results(code: str, slug: str):
     course, version, quiz, titles = _quiz_context(code, slug)
     return render_template(
-        "teach/quiz.html", course=course, version=version, quiz=quiz,
+        "teach/quiz.html",
+        course=course,
+        version=version,
+        quiz=quiz,
         results=service.quiz_results(db.session, course, slug),
         items=service.item_analysis(db.session, course, slug, titles),
     )
@@ -61,9 +64,16 @@ def quiz_items_csv(code: str, slug: str):
     writer = csv.writer(out)
     writer.writerow(["question_id", "title", "type", "answered", "facility", "discrimination"])
     for item in items:
-        writer.writerow([item.qid, item.title, item.type, item.answered,
-                         "" if item.facility is None else f"{item.facility:.3f}",
-                         "" if item.discrimination is None else f"{item.discrimination:.3f}"])
+        writer.writerow(
+            [
+                item.qid,
+                item.title,
+                item.type,
+                item.answered,
+                "" if item.facility is None else f"{item.facility:.3f}",
+                "" if item.discrimination is None else f"{item.discrimination:.3f}",
+            ]
+        )
     response = make_response("\ufeff" + out.getvalue())  # BOM: Excel opens Vietnamese correctly
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{code}-{slug}-items.csv"'
