@@ -54,8 +54,9 @@ import-courses: courses
 lint: install
 	$(BIN)/ruff check app tests bench wsgi.py
 
-bench: install translations
+bench: install translations  ## benchmarks (BENCH_DATABASE_URL for PostgreSQL; it is emptied)
 	$(BIN)/python bench/lesson_page.py
+	$(BIN)/python bench/item_analysis.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* app/translations/*/LC_MESSAGES/*.mo
