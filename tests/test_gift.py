@@ -20,8 +20,13 @@ def parse_markdown(text: str) -> tuple[dict, str, QuizSource]:
     start = next(i for i in range(end + 1, len(lines)) if lines[i].strip())
     assert lines[start].startswith("# ")
     problems: list[tuple[int, str]] = []
-    quiz = parse_quiz(front, {}, "\n".join(lines[start + 1:]), start + 2,
-                      lambda line, message: problems.append((line, message)))
+    quiz = parse_quiz(
+        front,
+        {},
+        "\n".join(lines[start + 1 :]),
+        start + 2,
+        lambda line, message: problems.append((line, message)),
+    )
     assert problems == []
     return front, lines[start][2:], quiz
 
@@ -55,8 +60,9 @@ def shape(question: QuestionSource) -> dict:
         "stem": question.stem,
         "general_feedback": question.general_feedback,
         "choices": [(label(question, c.text), c.correct, c.feedback) for c in question.choices],
-        "answers": [(a.numeric if question.type == "numeric" else a.text, a.feedback)
-                    for a in question.answers],
+        "answers": [
+            (a.numeric if question.type == "numeric" else a.text, a.feedback) for a in question.answers
+        ],
         "pairs": question.pairs,
         "order": question.order,
         "flags": (question.ignore_case, question.ignore_diacritics),
@@ -74,7 +80,8 @@ def lines_of(problems: list[GiftProblem]) -> list[int]:
 def test_file_has_front_matter_title_and_sections():
     text, problems = gift_to_markdown(
         "::Mã OTP::Ai được hỏi mã OTP? {=Không ai ~Công an ~Ngân hàng}\n",
-        title="Kiểm tra cuối khoá", settings={"kind": "practice", "pass_mark": 80, "type": "page"},
+        title="Kiểm tra cuối khoá",
+        settings={"kind": "practice", "pass_mark": 80, "type": "page"},
     )
     assert problems == []
     assert text.startswith("---\ntype: quiz\nkind: practice\npass_mark: 80\n---\n# Kiểm tra cuối khoá\n\n")
@@ -94,7 +101,10 @@ def test_single_choice_with_answer_and_general_feedback():
         }
     """)
     assert shape(question) | {"stem": ""} == shape(question) | {
-        "qid": "ma-otp-qua-dien-thoai", "title": "Mã OTP qua điện thoại", "type": "single", "stem": "",
+        "qid": "ma-otp-qua-dien-thoai",
+        "title": "Mã OTP qua điện thoại",
+        "type": "single",
+        "stem": "",
         "general_feedback": "Mã OTP chỉ dành cho chính bạn.",
         "choices": [
             ("Đọc mã để phối hợp", False, "Không cơ quan nào yêu cầu đọc mã OTP qua điện thoại."),
@@ -117,8 +127,11 @@ def test_equal_weights_make_a_multiple_response_question():
     """)
     assert question.type == "multiple"
     assert [(c.text, c.correct) for c in question.choices] == [
-        ("Xk9!pQ2-rz", True), ("T@o-Lao-2024-b", True), ("correct-horse-battery-staple", True),
-        ("123456", False), ("password", False),
+        ("Xk9!pQ2-rz", True),
+        ("T@o-Lao-2024-b", True),
+        ("correct-horse-battery-staple", True),
+        ("123456", False),
+        ("password", False),
     ]
     assert question.choices[1].feedback == "Long and mixed."
     assert question.choices[3].feedback == "Far too easy."
@@ -126,22 +139,26 @@ def test_equal_weights_make_a_multiple_response_question():
 
 
 def test_a_single_full_weight_without_equals_sign_stays_multiple_response():
-    text, problems = gift_to_markdown("::Một::Chọn các đáp án đúng {~%100%Hà Nội ~Huế ~%0%Đà Nẵng}",
-                                      title="T")
+    text, problems = gift_to_markdown(
+        "::Một::Chọn các đáp án đúng {~%100%Hà Nội ~Huế ~%0%Đà Nẵng}", title="T"
+    )
     assert problems == []
     assert "{#mot type=multiple}" in text
     question = parse_markdown(text)[2].questions[0]
     assert question.type == "multiple" and [c.correct for c in question.choices] == [True, False, False]
 
 
-@pytest.mark.parametrize("answers, reason", [
-    ("~%70%Hà Nội ~%30%Huế ~Đà Nẵng", "unequal partial weights cannot be expressed"),
-    ("=Hà Nội ~%50%Huế ~Đà Nẵng", "unequal partial weights cannot be expressed"),
-    ("~%50%Hà Nội ~%25%Huế ~%25%Đà Nẵng ~Vinh", "unequal partial weights cannot be expressed"),
-    ("~%40%Hà Nội ~%40%Huế ~Đà Nẵng", "add up to 80%, not 100%"),
-    ("=Hà Nội =Huế ~Đà Nẵng", "2 options are marked right"),
-    ("~Hà Nội ~Huế", "no option is right"),
-])
+@pytest.mark.parametrize(
+    "answers, reason",
+    [
+        ("~%70%Hà Nội ~%30%Huế ~Đà Nẵng", "unequal partial weights cannot be expressed"),
+        ("=Hà Nội ~%50%Huế ~Đà Nẵng", "unequal partial weights cannot be expressed"),
+        ("~%50%Hà Nội ~%25%Huế ~%25%Đà Nẵng ~Vinh", "unequal partial weights cannot be expressed"),
+        ("~%40%Hà Nội ~%40%Huế ~Đà Nẵng", "add up to 80%, not 100%"),
+        ("=Hà Nội =Huế ~Đà Nẵng", "2 options are marked right"),
+        ("~Hà Nội ~Huế", "no option is right"),
+    ],
+)
 def test_weights_that_cannot_be_expressed_are_reported_by_line(answers, reason):
     gift = f"// câu hỏi đầu\n::Đúng::1 + 1 = 2 {{T}}\n\n\n// trọng số\n::Trọng số::Chọn {{{answers}}}\n"
     quiz, problems = convert(gift)
@@ -169,15 +186,18 @@ def test_true_false_feedback_goes_to_the_right_options():
     assert all(q.type == "truefalse" for q in quiz.questions)
     # Moodle: the first feedback is shown for a wrong answer, the second for the right one.
     assert [(c.text, c.correct, c.feedback) for c in tron.choices] == [
-        ("Đúng", True, "Chính xác."), ("Sai", False, "Sai rồi: ảnh vệ tinh cho thấy điều đó."),
+        ("Đúng", True, "Chính xác."),
+        ("Sai", False, "Sai rồi: ảnh vệ tinh cho thấy điều đó."),
     ]
     assert [(c.text, c.correct, c.feedback) for c in quay.choices] == [
-        ("Đúng", False, "Không đúng."), ("Sai", True, "Đúng, Trái đất quay quanh Mặt trời."),
+        ("Đúng", False, "Không đúng."),
+        ("Sai", True, "Đúng, Trái đất quay quanh Mặt trời."),
     ]
     assert quay.general_feedback == "Thuyết nhật tâm."
     assert [(c.correct, c.feedback) for c in ngan.choices] == [(True, ""), (False, "")]
     assert [(c.correct, c.feedback) for c in chi_dung.choices] == [
-        (False, ""), (True, "Đúng vậy, nó là thủ đô."),
+        (False, ""),
+        (True, "Đúng vậy, nó là thủ đô."),
     ]
 
 
@@ -191,7 +211,9 @@ def test_short_answer_with_several_answers_ignores_case_like_moodle():
     """)
     assert question.type == "short"
     assert [(a.text, a.feedback) for a in question.answers] == [
-        ("Hà Nội", "Chính xác."), ("Ha Noi", ""), ("Thăng Long", "Tên cũ, vẫn đúng."),
+        ("Hà Nội", "Chính xác."),
+        ("Ha Noi", ""),
+        ("Thăng Long", "Tên cũ, vẫn đúng."),
     ]
     assert question.ignore_case and not question.ignore_diacritics
 
@@ -213,14 +235,26 @@ def test_short_answer_weights():
     assert [q.qid for q in quiz.questions] == ["sai-cu-the"]
     assert [a.text for a in quiz.questions[0].answers] == ["Hà Nội"]
     assert [(p.line, p.message) for p in problems] == [
-        (1, "question 'Sai cụ thể': the 0% answer 'Huế' was left out: Boiduong has no feedback for "
-            "particular wrong answers"),
-        (1, "question 'Sai cụ thể': the catch-all answer '*' was left out: Boiduong has no feedback for "
-            "particular wrong answers"),
-        (3, "question 'Một phần' left out: the 50% answer 'Thăng Long': partial credit for a short answer "
-            "cannot be expressed"),
-        (5, "question 'Ký tự đại diện' left out: the answer 'Ng*ễn' uses the Moodle wildcard '*', which "
-            "Boiduong cannot express"),
+        (
+            1,
+            "question 'Sai cụ thể': the 0% answer 'Huế' was left out: Boiduong has no feedback for "
+            "particular wrong answers",
+        ),
+        (
+            1,
+            "question 'Sai cụ thể': the catch-all answer '*' was left out: Boiduong has no feedback for "
+            "particular wrong answers",
+        ),
+        (
+            3,
+            "question 'Một phần' left out: the 50% answer 'Thăng Long': partial credit for a short answer "
+            "cannot be expressed",
+        ),
+        (
+            5,
+            "question 'Ký tự đại diện' left out: the answer 'Ng*ễn' uses the Moodle wildcard '*', which "
+            "Boiduong cannot express",
+        ),
     ]
 
 
@@ -248,7 +282,8 @@ def test_numeric_tolerance_ranges_and_several_answers():
     assert pi.answers[0].numeric == pytest.approx((3.135, 3.145))
     assert khoang.answers[0].text == "1..5" and khoang.answers[0].numeric == (1, 5)
     assert [(a.text, a.numeric, a.feedback) for a in nhieu.answers] == [
-        ("100 +- 0.5", (99.5, 100.5), "Độ C."), ("211..213", (211, 213), "Độ F."),
+        ("100 +- 0.5", (99.5, 100.5), "Độ C."),
+        ("211..213", (211, 213), "Độ F."),
     ]
     assert nhieu.general_feedback == "Ở mực nước biển."
     assert mu.answers[0].text == "1000"
@@ -269,8 +304,10 @@ def test_numeric_problems():
     assert "'mười' is not a number" in problems[0].message
     assert "partial credit for a numeric answer cannot be expressed" in problems[1].message
     assert "'5..1' is not a range" in problems[2].message
-    assert problems[3].message == ("question 'Sai': the feedback for any other answer (~#...) was left out: "
-                                   "Boiduong has no feedback for particular wrong answers")
+    assert problems[3].message == (
+        "question 'Sai': the feedback for any other answer (~#...) was left out: "
+        "Boiduong has no feedback for particular wrong answers"
+    )
 
 
 def test_matching_pairs_and_distractors():
@@ -286,13 +323,16 @@ def test_matching_pairs_and_distractors():
     question = quiz.questions[0]
     assert question.type == "matching"
     assert question.pairs == [
-        ("Lừa đảo qua thư", "Đường link giả mạo"), ("Mã độc tống tiền", "Tệp bị mã hoá"),
+        ("Lừa đảo qua thư", "Đường link giả mạo"),
+        ("Mã độc tống tiền", "Tệp bị mã hoá"),
         ("Giả danh qua điện thoại", "Xin mã OTP"),
     ]
     assert question.general_feedback == "Hãy cảnh giác."
-    assert [(p.line, p.message) for p in problems] == [(1, (
-        "question 'Ghép': the extra right-hand answer 'Máy in hết mực' (a distractor) was left out: Boiduong "
-        "matching questions have none"))]
+    message = (
+        "question 'Ghép': the extra right-hand answer 'Máy in hết mực' (a distractor) was left out: "
+        "Boiduong matching questions have none"
+    )
+    assert [(p.line, p.message) for p in problems] == [(1, message)]
 
 
 def test_escaped_characters():
@@ -304,8 +344,10 @@ def test_escaped_characters():
     """)
     assert question.title == "Ký tự: đặc biệt" and question.qid == "ky-tu-dac-biet"
     assert question.stem == "Trong GIFT, các dấu ~ = # { } : và \\ phải thoát.\nDòng hai."
-    assert [(a.text, a.feedback) for a in question.answers] == [("a#b=c", "Phản hồi có {ngoặc} và ~."),
-                                                                ("x:y", "")]
+    assert [(a.text, a.feedback) for a in question.answers] == [
+        ("a#b=c", "Phản hồi có {ngoặc} và ~."),
+        ("x:y", ""),
+    ]
 
 
 def test_missing_word_puts_a_blank_in_the_stem():
@@ -397,8 +439,12 @@ def test_ids_from_titles_and_stems_are_unique():
     """)
     assert problems == []
     assert [q.qid for q in quiz.questions] == [
-        "cau-hoi-ve-da-nang", "cau-hoi-ve-da-nang-2", "duong-day-nong-cua-bo-thong-tin-va", "khong-co-chu",
-        "otp-2", "otp",
+        "cau-hoi-ve-da-nang",
+        "cau-hoi-ve-da-nang-2",
+        "duong-day-nong-cua-bo-thong-tin-va",
+        "khong-co-chu",
+        "otp-2",
+        "otp",
     ]
     assert quiz.questions[2].title == "Đường dây nóng của Bộ Thông tin và…"
 
@@ -431,15 +477,21 @@ def test_boiduong_and_moodle_comment_details_are_read():
 
 def test_stem_lines_the_quiz_parser_would_misread_are_escaped():
     quiz, problems = convert(r"""
-        ::Danh sách::Câu hỏi\n## Không phải tiêu đề\n- [x] không phải đáp án\n    thụt lề {=a ~b}
+        ::Danh sách::Câu hỏi\n## Không phải tiêu đề\n- [x] không phải đáp án\n    - [ ] thụt lề {=a ~b}
 
         ::Bằng::Câu hỏi\n\= 5 {=năm =5a}
+
+        ::Mã::Đoạn mã chưa đóng:\n```\n## print(1) {=a ~b}
+
+        ::Sau::Câu sau đoạn mã {T}
     """)
     assert problems == []
-    danh_sach, bang = quiz.questions
-    assert danh_sach.stem == "Câu hỏi\n\\## Không phải tiêu đề\n\\- [x] không phải đáp án\nthụt lề"
+    danh_sach, bang, ma, sau = quiz.questions
+    assert danh_sach.stem == "Câu hỏi\n\\## Không phải tiêu đề\n\\- [x] không phải đáp án\n\\- [ ] thụt lề"
     assert [c.text for c in danh_sach.choices] == ["a", "b"]
     assert bang.stem == "Câu hỏi\n\\= 5" and [a.text for a in bang.answers] == ["năm", "5a"]
+    assert ma.stem == "Đoạn mã chưa đóng:\n```\n## print(1)\n```"
+    assert sau.qid == "sau" and sau.type == "truefalse"
 
 
 def test_windows_line_ends_and_byte_order_mark():
@@ -600,13 +652,21 @@ def test_export_writes_moodle_gift():
     assert len(chunks) == 10 and "thu-tu" not in gift
     by_id = {q.qid: q.line for q in quiz.questions}
     assert [(p.line, p.message) for p in problems] == [
-        (by_id["thu-do"], "question 'thu-do': Moodle compares short answers ignoring case: GIFT cannot ask "
-                          "for the exact case, which is kept only in the '// id:' comment"),
-        (by_id["khong-phan-biet"], "question 'khong-phan-biet': Moodle cannot ignore diacritics in short "
-                                   "answers: diacritics=ignore is kept only in the '// id:' comment"),
+        (
+            by_id["thu-do"],
+            "question 'thu-do': Moodle compares short answers ignoring case: GIFT cannot ask "
+            "for the exact case, which is kept only in the '// id:' comment",
+        ),
+        (
+            by_id["khong-phan-biet"],
+            "question 'khong-phan-biet': Moodle cannot ignore diacritics in short "
+            "answers: diacritics=ignore is kept only in the '// id:' comment",
+        ),
         (by_id["thu-tu"], "question 'thu-tu' left out: GIFT has no ordering questions"),
-        (by_id["anh"], "question 'anh': GIFT carries no files: upload images/trang-gia.png to Moodle "
-                       "separately"),
+        (
+            by_id["anh"],
+            "question 'anh': GIFT carries no files: upload images/trang-gia.png to Moodle separately",
+        ),
     ]
 
 
@@ -665,8 +725,14 @@ def test_markdown_to_gift_and_back_keeps_every_question_gift_can_express():
     assert len(export_problems) == 4
     expected = [shape(q) for q in quiz.questions if q.type != "ordering"]
     assert [shape(q) for q in again.questions] == expected
-    assert {q.type for q in again.questions} == {"single", "multiple", "truefalse", "short", "numeric",
-                                                 "matching"}
+    assert {q.type for q in again.questions} == {
+        "single",
+        "multiple",
+        "truefalse",
+        "short",
+        "numeric",
+        "matching",
+    }
 
 
 def test_gift_to_markdown_to_gift_and_back_gives_the_same_questions():
@@ -703,3 +769,44 @@ def test_gift_to_markdown_to_gift_and_back_gives_the_same_questions():
     assert [shape(q) for q in again.questions] == [shape(q) for q in first.questions]
     # and once more: a second round trip changes nothing
     assert quiz_to_gift(again)[0] == quiz_to_gift(first)[0]
+
+
+def test_a_moodle_export_reads_cleanly():
+    quiz, problems = convert("""\
+        // question: 0  name: Switch category to $course$/top/Mặc định
+        $CATEGORY: $course$/top/Mặc định
+
+
+        // question: 12  name: Thủ đô
+        ::Thủ đô::[html]<p>Thủ đô của Việt Nam?</p>{
+        \t=%100%Hà Nội#
+        \t=%100%Ha Noi#<p>Không dấu.</p>
+        }
+
+
+        // question: 13  name: Số
+        ::Số::[html]<p>Hai cộng hai?</p>{#
+        \t=%100%4:0#
+        \t~#
+        }
+
+
+        // question: 14  name: Ảnh
+        ::Ảnh::[html]<p>Đây là gì? <img src\\="@@PLUGINFILE@@/a.png" alt\\="a"></p>{
+        \t~<p>Mèo</p>
+        \t=<p>Chó</p>#<p>Đúng.</p>
+        \t####<p>Một con chó.</p>
+        }
+    """)
+    thu_do, so, anh = quiz.questions
+    assert [(a.text, a.feedback) for a in thu_do.answers] == [("Hà Nội", ""), ("Ha Noi", "Không dấu.")]
+    assert thu_do.stem == "Thủ đô của Việt Nam?" and thu_do.ignore_case
+    assert so.answers[0].numeric == (4, 4)
+    assert anh.stem == "Đây là gì?" and anh.general_feedback == "Một con chó."
+    assert [(c.text, c.correct, c.feedback) for c in anh.choices] == [
+        ("Mèo", False, ""),
+        ("Chó", True, "Đúng."),
+    ]
+    assert problems == [
+        GiftProblem(20, "question 'Ảnh': a picture in its HTML text was left out (GIFT carries no files)"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -10,8 +11,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.courses.importer import CourseUrls, import_course
+from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
 from app.extensions import db
+from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 
 
 def site_urls() -> CourseUrls:
@@ -93,4 +96,66 @@ def import_(path: str | None) -> None:
         click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
     click.echo(f"done in {time.perf_counter() - started:.2f} s")
     if failed:
+        raise SystemExit(1)
+
+
+def _next_number(folder: Path) -> int:
+    numbers = [int(m[1]) for p in folder.glob("*.md") if (m := re.match(r"^(\d{1,4})-", p.name))]
+    return max(numbers, default=0) + 1
+
+
+@courses_cli.command("import-gift")
+@click.argument("gift_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--course", "course_path", required=True, type=click.Path(exists=True, file_okay=False),
+              help="The course folder that receives the new quiz file.")
+@click.option("--title", default="", help="Quiz title (default: from the file name).")
+@click.option("--kind", type=click.Choice(["graded", "practice"]), default="graded", show_default=True)
+@with_appcontext
+def import_gift(gift_file: str, course_path: str, title: str, kind: str) -> None:
+    """Convert a Moodle GIFT question bank into a quiz file in a course folder.
+
+    Questions that cannot be converted are listed by line (and left out); the command then exits 1.
+    """
+    source = Path(gift_file)
+    folder = Path(course_path)
+    title = title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    text = source.read_bytes().decode("utf-8-sig", errors="replace")
+    markdown, problems = gift_to_markdown(text, title=title, settings={"kind": kind})
+    target = folder / f"{_next_number(folder):02d}-{heading_slug(title)}.md"
+    target.write_text(markdown, encoding="utf-8")
+    for problem in problems:
+        click.echo(f"{source}:{problem.line}: {problem.message}", err=True)
+    _, found = read_course(folder, current_app.config["VIDEO_HOSTS"])
+    _echo_problems(found)
+    click.echo(f"wrote {target} ({markdown.count(chr(10) + '## ')} questions)")
+    if problems or found:
+        raise SystemExit(1)
+
+
+@courses_cli.command("export-gift")
+@click.argument("quiz_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of printing.")
+@with_appcontext
+def export_gift(quiz_file: str, output: str | None) -> None:
+    """Write the quiz in QUIZ_FILE (a file of a course folder) as Moodle GIFT.
+
+    Questions GIFT cannot express are listed by line (and left out); the command then exits 1.
+    """
+    path = Path(quiz_file).resolve()
+    course, problems = read_course(path.parent, current_app.config["VIDEO_HOSTS"])
+    if course is None:
+        _echo_problems(problems)
+        raise SystemExit(1)
+    lesson = next((lesson for lesson in course.lessons if lesson.file.resolve() == path), None)
+    if lesson is None or lesson.quiz is None:
+        raise click.ClickException(f"{quiz_file} is not a quiz file (front matter 'type: quiz')")
+    gift, problems = quiz_to_gift(lesson.quiz)
+    if output:
+        Path(output).write_text(gift, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(gift, nl=False)
+    for problem in problems:
+        click.echo(f"{quiz_file}:{problem.line}: {problem.message}", err=True)
+    if problems:
         raise SystemExit(1)

@@ -32,7 +32,7 @@ from app.quizzes.source import (
     Choice,
     QuestionSource,
     QuizSource,
-    _item_kind,
+    item_kind,
     parse_number,
     parse_numeric_answer,
     parse_quiz,
@@ -107,9 +107,9 @@ def _restore(text: str) -> str:
     return text.translate(_RESTORE)
 
 
-def _html_to_text(text: str, problems: list[str]) -> str:
+def _html_to_text(text: str, notes: list[str]) -> str:
     if re.search(r"(?i)<img\b", text):
-        problems.append("a picture in its HTML text was left out (GIFT carries no files)")
+        notes.append("a picture in its HTML text was left out (GIFT carries no files)")
     text = re.sub(r"(?i)<br\s*/?>", "\n", text)
     text = re.sub(r"(?i)</(?:p|div|li|h[1-6]|tr)\s*>", "\n\n", text)
     text = re.sub(r"<[^>]*>", "", text)
@@ -515,22 +515,19 @@ def _assign_ids(questions: list[_Read], problems: list[GiftProblem]) -> None:
 def _escape_stem(stem: str, kind: str | None) -> str:
     """The stem's lines, changed only where the quiz parser would misread them."""
     lines = [line.rstrip() for line in stem.split("\n")]
-    fence = False
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith(_FENCE_PREFIXES):
-            fence = not fence
-            continue
-        if fence:
-            continue
-        if line.startswith("## ") or _item_kind(line) == kind:
-            lines[i] = "\\" + line
-    if fence:
-        lines.append("```")
+    if sum(line.lstrip().startswith(_FENCE_PREFIXES) for line in lines) % 2:
+        lines.append("```")  # an open fence would swallow the questions after this one
     # Indented lines just before the answers would be read as the answers' feedback.
     end = len(lines)
     while end and (not lines[end - 1].strip() or lines[end - 1].startswith((" ", "\t"))):
         end -= 1
     lines[end:] = [line.lstrip() for line in lines[end:]]
+    fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(_FENCE_PREFIXES):
+            fence = not fence
+        elif not fence and (line.startswith("## ") or item_kind(line) == kind):
+            lines[i] = "\\" + line
     return "\n".join(lines).strip()
 
 

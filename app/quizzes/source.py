@@ -207,7 +207,7 @@ def _attributes(text: str, line: int, report: Report) -> dict[str, str]:
     return attrs
 
 
-def _item_kind(text: str) -> str | None:
+def item_kind(text: str) -> str | None:
     if TASK_RE.match(text):
         return "choice"
     if ANSWER_RE.match(text):
@@ -243,7 +243,7 @@ def _blocks(lines: list[tuple[int, str]]):
         if not text.strip() or text.startswith(("  ", "\t")):
             start -= 1
             continue
-        this = _item_kind(text)
+        this = item_kind(text)
         if this is None or (kind is not None and this != kind):
             break
         kind = this
@@ -321,7 +321,7 @@ def _question(
     if not items:
         report(heading_line, f"question '{qid}' has no answers: add a task list, '=' lines or a list")
         return None
-    kind = _item_kind(items[0][1])
+    kind = item_kind(items[0][1])
     if kind == "other":
         report(
             items[0][0],
