@@ -45,6 +45,8 @@ courses: install
 
 demo: install
 	$(DEV_ENV) $(FLASK) demo accounts
+	$(DEV_ENV) $(FLASK) profiles load-defaults
+	$(DEV_ENV) $(FLASK) demo profiles
 
 check-courses: install
 	$(DEV_ENV) $(FLASK) courses check

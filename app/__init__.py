@@ -41,20 +41,25 @@ def create_app(config: dict | None = None) -> Flask:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.learning.views import bp as learning_bp
+    from app.profiles.views import bp as profiles_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(profiles_bp)
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
     from app.demo import demo_cli
+    from app.profiles.cli import profiles_cli, requirements_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(profiles_cli)
+    app.cli.add_command(requirements_cli)
     return app

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event, func
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -24,3 +25,10 @@ def init_app(app: Flask) -> None:
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def add_days(session: Session, day: ColumnElement, days: int) -> ColumnElement:
+    """`day` + `days` as a date, in SQL, on both databases (SQLite stores dates as ISO text)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(day, f"{days:+d} days")
+    return day + days

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.auth.service import create_user
 from app.extensions import db
 from app.models import Role, User
+from app.profiles.demo import load_demo_profiles
 
 # Also listed in README.md. They are for local demonstration only.
 DEMO_ACCOUNTS = (
@@ -41,3 +42,21 @@ def accounts() -> None:
             state = "exists"
         click.echo(f"  {role.value:8} {email:30} password: {password:16} ({state})")
     db.session.commit()
+
+
+@demo_cli.command("profiles")
+@with_appcontext
+def profiles() -> None:
+    """Demo units and cadre profiles (after 'demo accounts' and 'courses import')."""
+    if current_app.config["ENVIRONMENT"] == "production":
+        raise click.ClickException("refusing to load demo profiles with BOIDUONG_ENV=production")
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    learner, admin = users.get(DEMO_ACCOUNTS[0][0]), users.get(DEMO_ACCOUNTS[2][0])
+    if learner is None or admin is None:
+        raise click.ClickException("run 'flask demo accounts' first")
+    notes = load_demo_profiles(db.session, learner, admin)
+    db.session.commit()
+    if not notes:
+        click.echo("  demo profiles exist")
+    for note in notes:
+        click.echo(f"  {note}")

@@ -106,8 +106,13 @@ def _next_number(folder: Path) -> int:
 
 @courses_cli.command("import-gift")
 @click.argument("gift_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--course", "course_path", required=True, type=click.Path(exists=True, file_okay=False),
-              help="The course folder that receives the new quiz file.")
+@click.option(
+    "--course",
+    "course_path",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="The course folder that receives the new quiz file.",
+)
 @click.option("--title", default="", help="Quiz title (default: from the file name).")
 @click.option("--kind", type=click.Choice(["graded", "practice"]), default="graded", show_default=True)
 @with_appcontext

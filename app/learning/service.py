@@ -23,6 +23,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.profiles.records import record_completion
 from app.quizzes.service import quiz_grades, quizzes_of
 from app.text import like_pattern
 
@@ -258,6 +259,7 @@ def complete_if_met(
             session.add(completion)
     except IntegrityError:  # completed from another tab at the same moment
         return None
+    record_completion(session, completion)  # into the cadre's training record, if there is a profile
     return completion
 
 

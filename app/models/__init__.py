@@ -3,12 +3,46 @@
 from app.models.base import Base
 from app.models.course import Course, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
+from app.models.org import Scale, ScaleLevel, Title, Unit, UnitChange
+from app.models.profile import (
+    AnnualRating,
+    Cadre,
+    DisciplineRecord,
+    PlanningEntry,
+    PositionRecord,
+    QualificationRecord,
+    TrainingRecord,
+)
 from app.models.quiz import AttemptAnswer, Question, Quiz, QuizAttempt
+from app.models.requirements import (
+    AppointmentDecision,
+    AuditEntry,
+    DecisionOverride,
+    RequirementRule,
+    RequirementSet,
+)
 from app.models.user import Role, User
 
 __all__ = [
+    "AnnualRating",
+    "AppointmentDecision",
     "AttemptAnswer",
+    "AuditEntry",
     "Base",
+    "Cadre",
+    "DecisionOverride",
+    "DisciplineRecord",
+    "PlanningEntry",
+    "PositionRecord",
+    "QualificationRecord",
+    "RequirementRule",
+    "RequirementSet",
+    "Scale",
+    "ScaleLevel",
+    "Title",
+    "TrainingRecord",
+    "Unit",
+    "UnitChange",
     "Course",
     "CourseCompletion",
     "CourseVersion",

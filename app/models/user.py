@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,10 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value)
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # An admin attached to a unit acts only within that unit's subtree; without one, city-wide.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # May record the competent authority's override of an ineligible appointment.
+    can_override: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def set_password(self, password: str) -> None:

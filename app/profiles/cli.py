@@ -1,0 +1,114 @@
+"""`flask profiles …` and `flask requirements …`: for the personnel office and for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Cadre, Title
+from app.profiles import requirements
+from app.profiles.decisions import eligibility_for
+from app.profiles.eligibility import result_to_dict
+from app.profiles.facts import CONDITIONAL, MET
+from app.profiles.present import OVERALL_LABELS, STATUS_LABELS, describe, evidence_text, load_names
+from app.profiles.records import local_today
+
+EXIT_CODES = {MET: 0, CONDITIONAL: 3}
+
+
+@click.group("profiles")
+def profiles_cli() -> None:
+    """Cadre profiles and eligibility."""
+
+
+@profiles_cli.command("eligibility")
+@click.argument("employee_code")
+@click.argument("title_code")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@with_appcontext
+def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> None:
+    """Check EMPLOYEE_CODE against TITLE_CODE. Exit status: 0 eligible, 3 on condition, 1 not."""
+    cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == employee_code))
+    if cadre is None:
+        raise click.ClickException(f"no cadre with employee code {employee_code}")
+    if db.session.scalar(select(Title.id).where(Title.code == title_code)) is None:
+        raise click.ClickException(f"unknown position {title_code}")
+    day = as_of.date() if as_of else local_today()
+    result, row, _facts = eligibility_for(db.session, cadre, title_code, day)
+    names = load_names(db.session)
+    if as_json:
+        data = result_to_dict(result)
+        data["requirement_set"] = {
+            "version": row.version if row else None,
+            "legal_basis": row.legal_basis if row else None,
+        }
+        for item, rule_result in zip(data["results"], result.results, strict=True):
+            item["missing_text"] = [describe(m, names) for m in rule_result.missing]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(
+            f"{cadre.full_name} ({cadre.employee_code}) → {names.title(title_code)}, {day.isoformat()}: "
+            f"{OVERALL_LABELS[result.status]}"
+        )
+        if row:
+            click.echo(f"  requirements version {row.version}, {row.legal_basis}")
+        for r in result.results:
+            click.echo(f"  [{STATUS_LABELS[r.status]}] {r.rule.label or r.rule.kind} — {r.rule.legal_basis}")
+            for m in r.missing:
+                click.echo(f"      missing: {describe(m, names)}")
+            if r.deadline:
+                click.echo(f"      deadline: {r.deadline.isoformat()}")
+            for e in r.evidence:
+                text = evidence_text(e.summary)
+                if text:
+                    click.echo(f"      evidence: {text}")
+    raise SystemExit(EXIT_CODES.get(result.status, 1))
+
+
+@profiles_cli.command("load-defaults")
+@with_appcontext
+def load_defaults() -> None:
+    """Load the reference scales and titles and the example requirement sets (idempotent)."""
+    saved = requirements.load_defaults(db.session)
+    db.session.commit()
+    click.echo(f"reference data loaded; {len(saved)} example requirement set(s) added")
+
+
+@click.group("requirements")
+def requirements_cli() -> None:
+    """Position requirements as YAML."""
+
+
+@requirements_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_(path: str) -> None:
+    """Import requirement sets from YAML: all of them or, on any problem, none."""
+    try:
+        saved = requirements.import_yaml(db.session, None, Path(path).read_text(encoding="utf-8"))
+    except requirements.RequirementsInvalid as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            click.echo(f"{path}: {problem}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    for row in saved:
+        click.echo(f"{row.title_code}: version {row.version} from {row.effective_from.isoformat()}")
+    click.echo(f"{len(saved)} new version(s)")
+
+
+@requirements_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@with_appcontext
+def export(path: str, as_of) -> None:
+    """Write the requirement sets in force to a YAML file for review."""
+    text = requirements.export_yaml(db.session, as_of.date() if as_of else local_today())
+    Path(path).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {path}")

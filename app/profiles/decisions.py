@@ -1,0 +1,188 @@
+"""Appointment decisions: evaluated as of their effective date, frozen, blocked unless overridden."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.models import (
+    AppointmentDecision,
+    Cadre,
+    DecisionOverride,
+    PositionRecord,
+    Title,
+    Unit,
+    User,
+)
+from app.profiles import audit, facts
+from app.profiles.eligibility import evaluate, result_to_dict
+from app.profiles.loader import load_facts, reference, to_requirement_set
+from app.profiles.requirements import current_set
+from app.text import nfc
+
+DECISION_KINDS = ("appointment", "reappointment", "transfer", "rotation")
+
+
+def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date):
+    """(evaluation, requirement set row or None) for one cadre, title and date."""
+    scales, titles = reference(session)
+    row = current_set(session, title_code, as_of)
+    rules = to_requirement_set(row) if row else facts.RequirementSet(title_code, 0, as_of, ())
+    cadre_facts = load_facts(session, [cadre])[cadre.id]
+    return evaluate(cadre_facts, rules, as_of, scales=scales, titles=titles), row, cadre_facts
+
+
+def _jsonable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def propose(
+    session: Session,
+    actor: User,
+    cadre: Cadre,
+    *,
+    title_code: str,
+    unit: Unit,
+    effective_on: date,
+    decision_no: str,
+    kind: str = "appointment",
+) -> AppointmentDecision:
+    """Record a proposed appointment with its eligibility frozen as of `effective_on`.
+
+    Eligible (met or conditional) proposals are approved and update the position history;
+    ineligible ones are stored as blocked. Raises ValidationFailed for an unknown title, a date
+    before the cadre's birth, or a missing decision number.
+    """
+    if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
+        raise ValidationFailed(f"title: unknown position {title_code!r}")
+    if kind not in DECISION_KINDS:
+        raise ValidationFailed(f"kind: unknown kind {kind!r}")
+    if effective_on <= cadre.date_of_birth:
+        raise ValidationFailed("effective_on: the date is before the cadre's birth")
+    decision_no = nfc(decision_no).strip()
+    if not decision_no:
+        raise ValidationFailed("decision_no: required")
+    result, row, cadre_facts = eligibility_for(session, cadre, title_code, effective_on)
+    decision = AppointmentDecision(
+        cadre_id=cadre.id,
+        title_code=title_code,
+        unit_id=unit.id,
+        kind=kind,
+        effective_on=effective_on,
+        decision_no=decision_no,
+        requirement_set_id=row.id if row else None,
+        evaluation={
+            "requirement_set": {
+                "title": title_code,
+                "version": row.version if row else None,
+                "effective_from": row.effective_from.isoformat() if row else None,
+                "legal_basis": row.legal_basis if row else "",
+            },
+            "inputs": _jsonable(asdict(cadre_facts)),
+            "result": result_to_dict(result),
+        },
+        eligibility=result.status,
+        status="blocked" if result.status == facts.UNMET else "approved",
+        proposed_by_id=actor.id,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "propose_appointment",
+        "cadre",
+        cadre.id,
+        decision=decision.id,
+        title=title_code,
+        eligibility=result.status,
+    )
+    if decision.status == "approved":
+        _apply(session, cadre, decision)
+    return decision
+
+
+def record_override(
+    session: Session,
+    actor: User,
+    decision: AppointmentDecision,
+    *,
+    authority: str,
+    authority_decision_no: str,
+    reason: str,
+) -> DecisionOverride:
+    """The competent authority appoints despite unmet requirements: kept with who, when and why.
+
+    Raises PermissionDenied without the override permission, Conflict unless the decision is
+    blocked, ValidationFailed when a field is empty.
+    """
+    if not actor.can_override:
+        raise PermissionDenied("override permission required")
+    if decision.status != "blocked" or decision.override is not None:
+        raise Conflict("only a blocked proposal can be overridden")
+    for name, value in (
+        ("authority", authority),
+        ("authority_decision_no", authority_decision_no),
+        ("reason", reason),
+    ):
+        if not value.strip():
+            raise ValidationFailed(f"{name}: required")
+    override = DecisionOverride(
+        decision_id=decision.id,
+        authority=nfc(authority).strip(),
+        authority_decision_no=nfc(authority_decision_no).strip(),
+        reason=nfc(reason).strip(),
+        recorded_by_id=actor.id,
+    )
+    session.add(override)
+    session.flush()
+    cadre = session.get(Cadre, decision.cadre_id)
+    _apply(session, cadre, decision)
+    audit.record(session, actor, "override_appointment", "cadre", cadre.id, decision=decision.id)
+    return override
+
+
+def _apply(session: Session, cadre: Cadre, decision: AppointmentDecision) -> None:
+    """An appointment that goes through: close the current post, open the new one."""
+    day_before = date.fromordinal(decision.effective_on.toordinal() - 1)
+    session.execute(
+        update(PositionRecord)
+        .where(
+            PositionRecord.cadre_id == cadre.id,
+            PositionRecord.end_date.is_(None),
+            PositionRecord.start_date < decision.effective_on,
+        )
+        .values(end_date=day_before)
+    )
+    session.add(
+        PositionRecord(
+            cadre_id=cadre.id,
+            title_code=decision.title_code,
+            unit_id=decision.unit_id,
+            kind=decision.kind,
+            decision_no=decision.decision_no,
+            decision_date=decision.effective_on,
+            start_date=decision.effective_on,
+            appointment_id=decision.id,
+        )
+    )
+    cadre.title_code = decision.title_code
+    cadre.unit_id = decision.unit_id
+    session.flush()
+
+
+def get_decision(session: Session, decision_id: int) -> AppointmentDecision:
+    decision = session.get(AppointmentDecision, decision_id)
+    if decision is None:
+        raise NotFound(str(decision_id))
+    return decision

@@ -1,0 +1,275 @@
+"""Demo units and cadre profiles for a developer's machine (`flask demo profiles`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from app.auth.service import create_user
+from app.learning import service as learning
+from app.models import (
+    AnnualRating,
+    Cadre,
+    PlanningEntry,
+    PositionRecord,
+    QualificationRecord,
+    Unit,
+    User,
+)
+from app.profiles import records, requirements
+from app.profiles.units import create_unit, merge_unit
+from app.quizzes import service as quizzes
+from app.text import fold
+
+UNITS = [  # code, name, type, parent
+    ("HN", "Thành phố Hà Nội", "city", None),
+    ("SO-NV", "Sở Nội vụ", "department", "HN"),
+    ("SO-NV-TCCB", "Phòng Tổ chức cán bộ", "division", "SO-NV"),
+    ("SO-NV-CCVC", "Phòng Công chức, viên chức", "division", "SO-NV"),
+    ("SO-KHCN", "Sở Khoa học và Công nghệ", "department", "HN"),
+    ("SO-KHCN-CDS", "Phòng Chuyển đổi số", "division", "SO-KHCN"),
+    ("P-BA-DINH", "Phường Ba Đình", "ward", "HN"),
+    ("P-BA-DINH-VP", "Văn phòng HĐND và UBND phường Ba Đình", "office", "P-BA-DINH"),
+    ("P-HOAN-KIEM", "Phường Hoàn Kiếm", "ward", "HN"),
+]
+OTHERS = [  # name, gender, born, unit, title, job position
+    ("Lê Minh Tuấn", "male", date(1979, 2, 14), "SO-NV-CCVC", "division-head", ""),
+    ("Đỗ Thu Trang", "female", date(1990, 9, 3), "SO-NV-CCVC", None, "Chuyên viên quản lý công chức"),
+    ("Vũ Đức Anh", "male", date(1987, 11, 21), "SO-KHCN-CDS", "division-deputy", ""),
+    ("Hoàng Thị Mai", "female", date(1992, 4, 30), "SO-KHCN-CDS", None, "Chuyên viên chuyển đổi số"),
+    ("Bùi Quang Huy", "male", date(1983, 7, 8), "P-BA-DINH-VP", "ward-vice-chair", ""),
+    ("Ngô Thanh Hương", "female", date(1995, 1, 17), "P-BA-DINH-VP", None, "Công chức văn phòng - thống kê"),
+    ("Đặng Văn Long", "male", date(1976, 12, 2), "P-HOAN-KIEM", "ward-chair", ""),
+    ("Trịnh Ngọc Ánh", "female", date(1989, 6, 25), "P-HOAN-KIEM", None, "Công chức tư pháp - hộ tịch"),
+]
+
+
+def _cadre(
+    session: Session,
+    code: str,
+    name: str,
+    gender: str,
+    born: date,
+    unit: Unit,
+    title: str | None,
+    job: str = "",
+    user: User | None = None,
+    rank: str = "Chuyên viên",
+) -> Cadre:
+    cadre = Cadre(
+        employee_code=code,
+        full_name=name,
+        search_name=fold(name),
+        date_of_birth=born,
+        gender=gender,
+        staff_type="civil_servant",
+        unit_id=unit.id,
+        job_position=job,
+        title_code=title,
+        rank=rank,
+        professional_qualification="Cử nhân",
+        user_id=user.id if user else None,
+    )
+    session.add(cadre)
+    session.flush()
+    return cadre
+
+
+def _qualify(session: Session, cadre: Cadre, *levels: tuple[str, str]) -> None:
+    for scale, level in levels:
+        session.add(
+            QualificationRecord(
+                cadre_id=cadre.id,
+                scale_code=scale,
+                level_code=level,
+                issuer="Học viện Chính trị quốc gia Hồ Chí Minh"
+                if scale == "political-theory"
+                else "Trường Đào tạo, bồi dưỡng cán bộ Hà Nội",
+                number=f"{scale[:3].upper()}-{cadre.id:05d}",
+                issued_on=date(2020, 6, 1),
+            )
+        )
+
+
+def _complete_course(session: Session, user: User, code: str) -> None:
+    """Take a course for real: every lesson marked done and the quizzes answered correctly."""
+    course, version = learning.get_course(session, code)
+    learning.enrol(session, user, course)
+    for lesson in learning.lessons_of(session, version):
+        if lesson.kind == "page":
+            learning.mark_lesson_complete(session, user, course, version, lesson)
+            continue
+        quiz = quizzes.quiz_of_lesson(session, lesson)
+        attempt = quizzes.start_attempt(session, user, course, quiz, seed=1)
+        form = MultiDict()
+        for _entry, question in quizzes.attempt_questions(session, attempt):
+            form.add("qids", question.qid)
+            field, data = quizzes.field_name(question.qid), question.data
+            if question.type in ("single", "truefalse"):
+                form.add(field, next(o["id"] for o in data["options"] if o["correct"]))
+            elif question.type == "multiple":
+                for o in data["options"]:
+                    if o["correct"]:
+                        form.add(field, o["id"])
+            elif question.type in ("short", "numeric"):
+                form.add(field, data["answers"][0]["text"].split(" +- ")[0].split("..")[0])
+            elif question.type == "matching":
+                for pair in data["pairs"]:
+                    form.add(f"{field}-{pair['id']}", pair["right_id"])
+            elif question.type == "ordering":
+                for i, item in enumerate(data["items"], start=1):
+                    form.add(f"{field}-{item['id']}", str(i))
+        quizzes.save_answers(session, attempt, form)
+        quizzes.submit_attempt(session, attempt, user)
+
+
+def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str]:
+    """Units, cadres, a unit admin, and two cadres to show eligibility: one who has finished the
+    demo courses and meets the division-head requirements, and the demo learner, who does not yet."""
+    if session.scalar(select(Unit.id).where(Unit.code == "HN")) is not None:
+        return []
+    requirements.load_defaults(session)
+    units: dict[str, Unit] = {}
+    for code, name, kind, parent in UNITS:
+        units[code] = create_unit(
+            session,
+            None,
+            code=code,
+            name=name,
+            type=kind,
+            parent=units.get(parent) if parent else None,
+            valid_from=date(2025, 7, 1),
+        )
+    old = create_unit(
+        session,
+        None,
+        code="Q-BA-DINH",
+        name="Quận Ba Đình (đến 30/6/2025)",
+        type="district",
+        parent=units["HN"],
+        valid_from=date(1961, 1, 1),
+    )
+    merge_unit(session, None, old, units["P-BA-DINH"], date(2025, 7, 1), "Nghị quyết của UBTVQH năm 2025")
+    admin.can_override = True
+    notes = []
+    unit_admin = create_user(
+        session, "quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo", "admin", "Phan Thị Hạnh"
+    )
+    unit_admin.unit_id = units["P-BA-DINH"].id
+    notes.append("unit admin quantri.phuong@demo.boiduong.vn / quantri-phuong-demo (Phường Ba Đình only)")
+
+    # Meets the division-head requirements: planned, qualified, long enough in post, courses done.
+    ready_user = create_user(session, "canbo@demo.boiduong.vn", "canbo-demo", "learner", "Phạm Quốc Hùng")
+    ready = _cadre(
+        session,
+        "HN-000002",
+        "Phạm Quốc Hùng",
+        "male",
+        date(1982, 3, 9),
+        units["SO-NV-TCCB"],
+        "division-deputy",
+        user=ready_user,
+        rank="Chuyên viên chính",
+    )
+    _qualify(
+        session,
+        ready,
+        ("political-theory", "advanced"),
+        ("state-management", "principal"),
+        ("leadership", "division"),
+    )
+    session.add(
+        PositionRecord(
+            cadre_id=ready.id,
+            title_code="division-deputy",
+            unit_id=units["SO-NV-TCCB"].id,
+            kind="appointment",
+            decision_no="125/QĐ-SNV",
+            start_date=date(2021, 3, 1),
+        )
+    )
+    session.add(
+        PlanningEntry(
+            cadre_id=ready.id,
+            title_code="division-head",
+            term="2025-2030",
+            valid_from=date(2025, 1, 1),
+            decision_no="45/QĐ-SNV",
+        )
+    )
+    session.flush()
+    for code in ("CDS-LD", "QLCQDT"):
+        _complete_course(session, ready_user, code)
+    notes.append("cadre canbo@demo.boiduong.vn / canbo-demo (finished the demo courses)")
+
+    # The demo learner: planned for division head, but lacks courses and the state-management level.
+    lan = _cadre(
+        session,
+        "HN-000001",
+        "Nguyễn Thị Lan",
+        "female",
+        date(1986, 5, 12),
+        units["SO-NV-TCCB"],
+        "division-deputy",
+        user=learner,
+    )
+    _qualify(session, lan, ("political-theory", "intermediate"), ("state-management", "specialist"))
+    session.add(
+        PositionRecord(
+            cadre_id=lan.id,
+            title_code="division-deputy",
+            unit_id=units["SO-NV-TCCB"].id,
+            kind="appointment",
+            decision_no="310/QĐ-SNV",
+            start_date=date(2022, 9, 1),
+        )
+    )
+    session.add(
+        PlanningEntry(
+            cadre_id=lan.id,
+            title_code="division-head",
+            term="2025-2030",
+            valid_from=date(2025, 1, 1),
+            decision_no="45/QĐ-SNV",
+        )
+    )
+    for year, rating in ((2023, "good"), (2024, "excellent"), (2025, "good")):
+        session.add(AnnualRating(cadre_id=lan.id, year=year, rating=rating))
+    records.add_external(
+        session,
+        admin,
+        lan,
+        records.ExternalTraining(
+            programme="Bồi dưỡng kỹ năng số cơ bản",
+            issuer="Trường Đào tạo, bồi dưỡng cán bộ Hà Nội",
+            completed_on=date(2025, 10, 15),
+            hours=8,
+            certificate_no="KNS-2025-0412",
+            category="digital-transformation",
+        ),
+    )
+
+    for n, (name, gender, born, unit_code, title, job) in enumerate(OTHERS, start=3):
+        cadre = _cadre(session, f"HN-{n:06d}", name, gender, born, units[unit_code], title, job)
+        _qualify(
+            session,
+            cadre,
+            ("political-theory", "intermediate" if title else "elementary"),
+            ("state-management", "specialist"),
+        )
+        if title:
+            session.add(
+                PositionRecord(
+                    cadre_id=cadre.id,
+                    title_code=title,
+                    unit_id=units[unit_code].id,
+                    kind="appointment",
+                    decision_no=f"{n}/QĐ",
+                    start_date=date(2020, 1, 1),
+                )
+            )
+    session.flush()
+    return notes

@@ -1,0 +1,170 @@
+"""Plain, frozen inputs and outputs of the eligibility engine (no database, no Flask).
+
+The engine (app/profiles/eligibility.py) is a pure function of these: a cadre's facts, a requirement
+set, reference data (scales, titles) and an as-of date. The database layer builds them in a few
+set-based queries; tests build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+MET, UNMET, CONDITIONAL = "met", "unmet", "conditional"
+
+RULE_KINDS = (
+    "course",  # completed course C (min_score, within_months, not expired; grace_months -> conditional)
+    "courses_k_of_n",  # completed K of a set of courses
+    "hours_in_category",  # at least H periods (tiết) in a category within the last N months
+    "annual_hours",  # at least H periods a year in each of the last N calendar years
+    "qualification",  # a level at or above L on an ordered scale, with accepted equivalents
+    "planning",  # in the planning pool (quy hoạch) for the target title or higher
+    "remaining_service",  # at least N years before retirement age
+    "discipline",  # no active discipline; cooling-off months since the last one
+    "months_in_post",  # months in the current (or an equivalent) post
+)
+
+
+@dataclass(frozen=True)
+class TrainingFact:
+    """One training record in force (not superseded): an internal completion or an external record."""
+
+    record_id: int
+    completed_on: date
+    hours: int
+    course_code: str | None = None  # internal courses, or external ones mapped to a code
+    programme: str = ""
+    category: str | None = None
+    score: float | None = None  # percent
+    valid_until: date | None = None  # valid through this day, inclusive
+    revoked: bool = False
+    course_version: str | None = None
+    certificate_no: str | None = None
+    unit_code: str | None = None  # the unit the cadre was in when it was earned
+
+
+@dataclass(frozen=True)
+class QualificationFact:
+    record_id: int
+    scale: str  # e.g. "political-theory"
+    level: str  # e.g. "intermediate"
+    issued_on: date | None = None
+    expires_on: date | None = None  # valid through this day, inclusive
+    revoked: bool = False
+    issuer: str = ""
+    number: str = ""
+
+
+@dataclass(frozen=True)
+class PlanningFact:
+    record_id: int
+    title_code: str
+    valid_from: date
+    valid_to: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class DisciplineFact:
+    record_id: int
+    level: str  # reprimand | warning | removal | dismissal | ...
+    decided_on: date
+
+
+@dataclass(frozen=True)
+class PositionFact:
+    record_id: int
+    title_code: str
+    start_date: date
+    end_date: date | None = None  # None: current
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CadreFacts:
+    employee_code: str
+    full_name: str
+    date_of_birth: date
+    gender: str  # "male" | "female"
+    title_code: str | None = None  # current title (chức vụ), if any
+    trainings: tuple[TrainingFact, ...] = ()
+    qualifications: tuple[QualificationFact, ...] = ()
+    planning: tuple[PlanningFact, ...] = ()
+    discipline: tuple[DisciplineFact, ...] = ()
+    positions: tuple[PositionFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScaleDef:
+    """An ordered scale (data, not code): levels from lowest to highest."""
+
+    code: str
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TitleDef:
+    code: str
+    name: str
+    rank: int  # higher is more senior; "or higher" compares ranks
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    params: dict
+    legal_basis: str = ""
+    label: str = ""
+    key: str = ""  # stable id of the rule within its set
+
+
+@dataclass(frozen=True)
+class RequirementSet:
+    title_code: str
+    version: int
+    effective_from: date
+    rules: tuple[Rule, ...]
+    legal_basis: str = ""
+    is_example: bool = False
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What exactly is missing, as a code and parameters (turned into words by the presenter)."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A record the engine relied on."""
+
+    kind: str  # training | qualification | planning | discipline | position | profile
+    record_id: int | None
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: Rule
+    status: str  # met | unmet | conditional
+    evidence: tuple[Evidence, ...] = ()
+    missing: tuple[Missing, ...] = ()
+    deadline: date | None = None  # conditional: by when the condition must be met
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    title_code: str
+    as_of: date
+    set_version: int
+    results: tuple[RuleResult, ...]
+
+    @property
+    def status(self) -> str:
+        statuses = {r.status for r in self.results}
+        if UNMET in statuses:
+            return UNMET
+        if CONDITIONAL in statuses:
+            return CONDITIONAL
+        return MET

@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class TrainingForm(FlaskForm):
+    programme = StringField(_l("Programme"), validators=[DataRequired(), Length(max=300)])
+    issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
+    certificate_no = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    course_code = StringField(
+        _l("Equivalent course code (optional)"), validators=[Optional(), Length(max=32)]
+    )
+    completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
+    hours = IntegerField(_l("Periods (tiết)"), validators=[DataRequired(), NumberRange(min=0, max=2000)])
+    score = DecimalField(_l("Score % (optional)"), validators=[Optional(), NumberRange(min=0, max=100)])
+    evidence = StringField(_l("Evidence reference"), validators=[Optional(), Length(max=300)])
+
+
+class CorrectionForm(TrainingForm):
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=2000)])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the revocation"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ProposalForm(FlaskForm):
+    title_code = SelectField(_l("Position"), validators=[DataRequired()])
+    unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=40)])
+    kind = SelectField(_l("Kind"))
+    effective_on = DateField(_l("Effective date"), validators=[DataRequired()])
+    decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
+
+
+class OverrideForm(FlaskForm):
+    authority = StringField(_l("Competent authority"), validators=[DataRequired(), Length(max=300)])
+    authority_decision_no = StringField(
+        _l("Its decision number"), validators=[DataRequired(), Length(max=100)]
+    )
+    reason = TextAreaField(_l("Written reason"), validators=[DataRequired(), Length(max=4000)])
+
+
+class RequirementsForm(FlaskForm):
+    source = TextAreaField(_l("Requirement set (YAML)"), validators=[DataRequired(), Length(max=100_000)])

@@ -1,0 +1,135 @@
+"""Building the eligibility engine's inputs from the database, for one cadre or thousands at once.
+
+Each kind of record is read with one query over the whole batch of cadres (never one per cadre).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Cadre,
+    DisciplineRecord,
+    PlanningEntry,
+    PositionRecord,
+    QualificationRecord,
+    RequirementSet,
+    Scale,
+    Title,
+    TrainingRecord,
+    Unit,
+)
+from app.profiles import facts
+from app.profiles.records import qualification_in_force, training_in_force
+
+BATCH = 5000
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFacts]:
+    """CadreFacts for each cadre, with five queries per batch of up to 5,000 cadres."""
+    out: dict[int, facts.CadreFacts] = {}
+    ids = [c.id for c in cadres]
+    by_id = {c.id: c for c in cadres}
+    for chunk in _chunks(ids):
+        trainings: dict[int, list] = defaultdict(list)
+        for r, unit_code in session.execute(
+            select(TrainingRecord, Unit.code)
+            .outerjoin(Unit, Unit.id == TrainingRecord.unit_id)
+            .where(TrainingRecord.cadre_id.in_(chunk), training_in_force())
+        ):
+            trainings[r.cadre_id].append(
+                facts.TrainingFact(
+                    record_id=r.id,
+                    completed_on=r.completed_on,
+                    hours=r.hours,
+                    course_code=r.course_code,
+                    programme=r.programme,
+                    category=r.category,
+                    score=r.score,
+                    valid_until=r.valid_until,
+                    revoked=r.is_revoked,
+                    course_version=r.course_version,
+                    certificate_no=r.certificate_no,
+                    unit_code=unit_code,
+                )
+            )
+        quals: dict[int, list] = defaultdict(list)
+        for q in session.scalars(
+            select(QualificationRecord).where(
+                QualificationRecord.cadre_id.in_(chunk), qualification_in_force()
+            )
+        ):
+            quals[q.cadre_id].append(
+                facts.QualificationFact(
+                    record_id=q.id,
+                    scale=q.scale_code,
+                    level=q.level_code,
+                    issued_on=q.issued_on,
+                    expires_on=q.expires_on,
+                    revoked=q.is_revoked,
+                    issuer=q.issuer,
+                    number=q.number,
+                )
+            )
+        planning: dict[int, list] = defaultdict(list)
+        for p in session.scalars(select(PlanningEntry).where(PlanningEntry.cadre_id.in_(chunk))):
+            planning[p.cadre_id].append(facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to))
+        discipline: dict[int, list] = defaultdict(list)
+        for d in session.scalars(select(DisciplineRecord).where(DisciplineRecord.cadre_id.in_(chunk))):
+            discipline[d.cadre_id].append(facts.DisciplineFact(d.id, d.level, d.decided_on))
+        positions: dict[int, list] = defaultdict(list)
+        for p, unit_code in session.execute(
+            select(PositionRecord, Unit.code)
+            .outerjoin(Unit, Unit.id == PositionRecord.unit_id)
+            .where(PositionRecord.cadre_id.in_(chunk))
+        ):
+            positions[p.cadre_id].append(
+                facts.PositionFact(p.id, p.title_code, p.start_date, p.end_date, unit_code)
+            )
+        for cid in chunk:
+            c = by_id[cid]
+            out[cid] = facts.CadreFacts(
+                employee_code=c.employee_code,
+                full_name=c.full_name,
+                date_of_birth=c.date_of_birth,
+                gender=c.gender,
+                title_code=c.title_code,
+                trainings=tuple(trainings[cid]),
+                qualifications=tuple(quals[cid]),
+                planning=tuple(planning[cid]),
+                discipline=tuple(discipline[cid]),
+                positions=tuple(sorted(positions[cid], key=lambda p: p.start_date)),
+            )
+    return out
+
+
+def reference(session: Session) -> tuple[dict[str, facts.ScaleDef], dict[str, facts.TitleDef]]:
+    scales = {
+        s.code: facts.ScaleDef(s.code, tuple(level.code for level in s.levels))
+        for s in session.scalars(select(Scale))
+    }
+    titles = {t.code: facts.TitleDef(t.code, t.name, t.rank) for t in session.scalars(select(Title))}
+    return scales, titles
+
+
+def to_requirement_set(row: RequirementSet) -> facts.RequirementSet:
+    return facts.RequirementSet(
+        title_code=row.title_code,
+        version=row.version,
+        effective_from=row.effective_from,
+        rules=tuple(
+            facts.Rule(kind=r.kind, params=r.params, legal_basis=r.legal_basis, label=r.label, key=r.key)
+            for r in row.rules
+        ),
+        legal_basis=row.legal_basis,
+        is_example=row.is_example,
+    )

@@ -1,0 +1,220 @@
+"""Training and qualification records: created, corrected and revoked without editing in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from app.errors import Conflict, ValidationFailed
+from app.models import (
+    Cadre,
+    CourseCompletion,
+    CourseVersion,
+    QualificationRecord,
+    TrainingRecord,
+    User,
+)
+from app.profiles import audit
+from app.text import nfc
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> date:
+    """Today in Vietnam: the date that records and eligibility checks speak of."""
+    return datetime.now(LOCAL).date()
+
+
+def training_in_force():
+    """Condition: a training record that no later record supersedes."""
+    later = aliased(TrainingRecord)
+    return ~exists(select(later.id).where(later.supersedes_id == TrainingRecord.id))
+
+
+def qualification_in_force():
+    later = aliased(QualificationRecord)
+    return ~exists(select(later.id).where(later.supersedes_id == QualificationRecord.id))
+
+
+def record_completion(session: Session, completion: CourseCompletion) -> TrainingRecord | None:
+    """Turn an internal course completion into a training record of the learner's cadre profile."""
+    cadre = session.scalar(select(Cadre).where(Cadre.user_id == completion.user_id))
+    if cadre is None:
+        return None
+    if session.scalar(select(TrainingRecord.id).where(TrainingRecord.course_completion_id == completion.id)):
+        return None
+    version = session.get(CourseVersion, completion.course_version_id)
+    record = TrainingRecord(
+        cadre_id=cadre.id,
+        source="internal",
+        course_completion_id=completion.id,
+        course_code=version.course.code,
+        course_version=version.label,
+        programme=version.title,
+        issuer="Boiduong",
+        certificate_no=f"BD-{version.course.code}-{completion.id:06d}",
+        category=version.category,
+        hours=completion.hours_credited,
+        score=completion.score,
+        completed_on=completion.completed_at.astimezone(LOCAL).date(),
+        unit_id=cadre.unit_id,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def link_account(session: Session, actor: User | None, cadre: Cadre, user: User) -> int:
+    """Link a profile to a login account and bring in the courses that account has completed."""
+    if cadre.user_id is not None and cadre.user_id != user.id:
+        raise Conflict("the profile is linked to another account")
+    if session.scalar(select(Cadre.id).where(Cadre.user_id == user.id, Cadre.id != cadre.id)):
+        raise Conflict("the account is linked to another profile")
+    cadre.user_id = user.id
+    session.flush()
+    added = 0
+    for completion in session.scalars(select(CourseCompletion).where(CourseCompletion.user_id == user.id)):
+        added += record_completion(session, completion) is not None
+    audit.record(session, actor, "link_account", "cadre", cadre.id, user=user.email)
+    return added
+
+
+@dataclass(frozen=True)
+class ExternalTraining:
+    programme: str
+    issuer: str
+    completed_on: date
+    hours: int
+    certificate_no: str = ""
+    category: str | None = None
+    course_code: str | None = None
+    valid_until: date | None = None
+    score: float | None = None
+    evidence: str = ""
+
+
+def _check_external(data: ExternalTraining) -> None:
+    if not data.programme.strip():
+        raise ValidationFailed("programme: required")
+    if data.hours < 0 or data.hours > 2000:
+        raise ValidationFailed("hours: must be between 0 and 2000")
+    if data.valid_until and data.valid_until < data.completed_on:
+        raise ValidationFailed("valid_until: before the completion date")
+    if data.score is not None and not 0 <= data.score <= 100:
+        raise ValidationFailed("score: must be between 0 and 100")
+
+
+def add_external(session: Session, actor: User, cadre: Cadre, data: ExternalTraining) -> TrainingRecord:
+    """Record an external programme (entered or imported by an admin). Raises ValidationFailed."""
+    _check_external(data)
+    record = TrainingRecord(
+        cadre_id=cadre.id,
+        source="external",
+        programme=nfc(data.programme).strip(),
+        issuer=nfc(data.issuer),
+        certificate_no=data.certificate_no,
+        category=data.category,
+        course_code=data.course_code,
+        hours=data.hours,
+        score=data.score,
+        completed_on=data.completed_on,
+        valid_until=data.valid_until,
+        unit_id=cadre.unit_id,
+        evidence=data.evidence,
+        recorded_by_id=actor.id,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "add_training", "cadre", cadre.id, record=record.id)
+    return record
+
+
+def _require_in_force(session: Session, record: TrainingRecord) -> None:
+    if session.scalar(select(TrainingRecord.id).where(TrainingRecord.supersedes_id == record.id)):
+        raise Conflict("this record has already been corrected or revoked")
+
+
+def correct_training(
+    session: Session, actor: User, record: TrainingRecord, data: ExternalTraining, reason: str
+) -> TrainingRecord:
+    """A correction: a new record that supersedes `record`, with who and why."""
+    if not reason.strip():
+        raise ValidationFailed("reason: say why the record is corrected")
+    _check_external(data)
+    _require_in_force(session, record)
+    new = TrainingRecord(
+        cadre_id=record.cadre_id,
+        source=record.source,
+        course_completion_id=None,
+        course_code=data.course_code or record.course_code,
+        course_version=record.course_version,
+        programme=nfc(data.programme).strip(),
+        issuer=nfc(data.issuer),
+        certificate_no=data.certificate_no,
+        category=data.category,
+        hours=data.hours,
+        score=data.score,
+        completed_on=data.completed_on,
+        valid_until=data.valid_until,
+        unit_id=record.unit_id,
+        evidence=data.evidence,
+        supersedes_id=record.id,
+        reason=nfc(reason).strip(),
+        recorded_by_id=actor.id,
+    )
+    session.add(new)
+    session.flush()
+    audit.record(session, actor, "correct_training", "cadre", record.cadre_id, record=record.id, new=new.id)
+    return new
+
+
+def revoke_training(session: Session, actor: User, record: TrainingRecord, reason: str) -> TrainingRecord:
+    """A revocation (e.g. a certificate withdrawn): a new record marked revoked that supersedes it."""
+    if not reason.strip():
+        raise ValidationFailed("reason: say why the record is revoked")
+    _require_in_force(session, record)
+    new = TrainingRecord(
+        cadre_id=record.cadre_id,
+        source=record.source,
+        course_code=record.course_code,
+        course_version=record.course_version,
+        programme=record.programme,
+        issuer=record.issuer,
+        certificate_no=record.certificate_no,
+        category=record.category,
+        hours=record.hours,
+        score=record.score,
+        completed_on=record.completed_on,
+        valid_until=record.valid_until,
+        unit_id=record.unit_id,
+        evidence=record.evidence,
+        is_revoked=True,
+        supersedes_id=record.id,
+        reason=nfc(reason).strip(),
+        recorded_by_id=actor.id,
+    )
+    session.add(new)
+    session.flush()
+    audit.record(session, actor, "revoke_training", "cadre", record.cadre_id, record=record.id)
+    return new
+
+
+def training_history(session: Session, cadre: Cadre) -> list[tuple[TrainingRecord, bool]]:
+    """Every training record of the cadre, newest first, with whether it is still in force."""
+    superseded = set(
+        session.scalars(
+            select(TrainingRecord.supersedes_id).where(
+                TrainingRecord.cadre_id == cadre.id, TrainingRecord.supersedes_id.is_not(None)
+            )
+        )
+    )
+    records = session.scalars(
+        select(TrainingRecord)
+        .where(TrainingRecord.cadre_id == cadre.id)
+        .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
+    )
+    return [(r, r.id not in superseded) for r in records]

@@ -1,0 +1,302 @@
+"""Position requirements as data: YAML in and out, validation naming the field, versions by date,
+and the "what if" comparison before a change is saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.courses.categories import CATEGORIES
+from app.errors import ValidationFailed
+from app.models import Cadre, Course, PlanningEntry, RequirementRule, RequirementSet, Title, User
+from app.profiles import audit, facts
+from app.profiles.eligibility import evaluate, validate_rule
+from app.profiles.loader import load_facts, reference, to_requirement_set
+from app.profiles.reference import load_reference
+from app.text import nfc
+
+DEFAULTS_FILE = Path(__file__).with_name("default_requirements.yaml")
+SET_FIELDS = ("title", "effective_from", "legal_basis", "note", "example", "rules")
+RULE_FIELDS = ("key", "kind", "label", "legal_basis", "params")
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class RequirementsInvalid(ValidationFailed):
+    def __init__(self, problems: list[FieldProblem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SetInput:
+    title_code: str
+    effective_from: date
+    legal_basis: str
+    note: str
+    is_example: bool
+    rules: tuple[facts.Rule, ...]
+
+
+def parse_sets(session: Session, text: str) -> list[SetInput]:
+    """Read requirement sets from YAML and check every field. Raises RequirementsInvalid."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "yaml"
+        raise RequirementsInvalid(
+            [FieldProblem(where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        ) from None
+    if isinstance(data, dict) and "requirements" in data:
+        data = data["requirements"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not data:
+        raise RequirementsInvalid([FieldProblem("requirements", "expected a list of requirement sets")])
+    scales, titles = reference(session)
+    course_codes = set(session.scalars(select(Course.code)))
+    problems: list[FieldProblem] = []
+    sets: list[SetInput] = []
+    for i, item in enumerate(data):
+        where = f"requirements[{i}]"
+        if not isinstance(item, dict):
+            problems.append(FieldProblem(where, "expected 'title', 'effective_from' and 'rules'"))
+            continue
+        for key in item:
+            if key not in SET_FIELDS:
+                problems.append(FieldProblem(f"{where}.{key}", "unknown field"))
+        title = str(item.get("title", ""))
+        if title not in titles:
+            problems.append(FieldProblem(f"{where}.title", f"unknown title {title!r}"))
+        effective = item.get("effective_from")
+        if not isinstance(effective, date):
+            problems.append(FieldProblem(f"{where}.effective_from", "a date is required (YYYY-MM-DD)"))
+        rules = []
+        raw_rules = item.get("rules")
+        if not isinstance(raw_rules, list):
+            problems.append(FieldProblem(f"{where}.rules", "a list of rules is required"))
+            raw_rules = []
+        keys = set()
+        for j, raw in enumerate(raw_rules):
+            rwhere = f"{where}.rules[{j}]"
+            if not isinstance(raw, dict):
+                problems.append(FieldProblem(rwhere, "expected kind, params, legal_basis"))
+                continue
+            for key in raw:
+                if key not in RULE_FIELDS:
+                    problems.append(FieldProblem(f"{rwhere}.{key}", "unknown field"))
+            params = raw.get("params") or {}
+            if not isinstance(params, dict):
+                problems.append(FieldProblem(f"{rwhere}.params", "expected key: value pairs"))
+                params = {}
+            rule = facts.Rule(
+                kind=str(raw.get("kind", "")),
+                params=params,
+                legal_basis=nfc(str(raw.get("legal_basis", ""))),
+                label=nfc(str(raw.get("label", ""))),
+                key=str(raw.get("key") or f"{raw.get('kind', 'rule')}-{j + 1}"),
+            )
+            if rule.key in keys:
+                problems.append(FieldProblem(f"{rwhere}.key", f"key {rule.key!r} is used twice"))
+            keys.add(rule.key)
+            for field, message in validate_rule(
+                rule, scales=scales, titles=titles, course_codes=course_codes, categories=set(CATEGORIES)
+            ):
+                problems.append(FieldProblem(f"{rwhere}.{field}", message))
+            rules.append(rule)
+        if not problems:
+            sets.append(
+                SetInput(
+                    title,
+                    effective,
+                    nfc(str(item.get("legal_basis", ""))),
+                    nfc(str(item.get("note", ""))),
+                    bool(item.get("example", False)),
+                    tuple(rules),
+                )
+            )
+    if problems:
+        raise RequirementsInvalid(problems)
+    return sets
+
+
+def current_set(session: Session, title_code: str, as_of: date) -> RequirementSet | None:
+    """The requirement set in force for a title on a date: latest effective date, then latest version."""
+    return session.scalar(
+        select(RequirementSet)
+        .where(RequirementSet.title_code == title_code, RequirementSet.effective_from <= as_of)
+        .order_by(RequirementSet.effective_from.desc(), RequirementSet.version.desc())
+        .limit(1)
+    )
+
+
+def _same(row: RequirementSet, data: SetInput) -> bool:
+    return (
+        row.effective_from == data.effective_from
+        and row.legal_basis == data.legal_basis
+        and row.note == data.note
+        and row.is_example == data.is_example
+        and [(r.key, r.kind, r.params, r.legal_basis, r.label) for r in row.rules]
+        == [(r.key, r.kind, r.params, r.legal_basis, r.label) for r in data.rules]
+    )
+
+
+def save_set(session: Session, actor: User | None, data: SetInput) -> RequirementSet | None:
+    """Store `data` as the title's next version; nothing when it equals the latest version."""
+    latest = session.scalar(
+        select(RequirementSet)
+        .where(RequirementSet.title_code == data.title_code)
+        .order_by(RequirementSet.version.desc())
+        .limit(1)
+    )
+    if latest is not None and _same(latest, data):
+        return None
+    version = (latest.version if latest else 0) + 1
+    row = RequirementSet(
+        title_code=data.title_code,
+        version=version,
+        effective_from=data.effective_from,
+        legal_basis=data.legal_basis,
+        note=data.note,
+        is_example=data.is_example,
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(row)
+    session.flush()
+    for position, rule in enumerate(data.rules, start=1):
+        session.add(
+            RequirementRule(
+                set_id=row.id,
+                position=position,
+                key=rule.key,
+                kind=rule.kind,
+                params=rule.params,
+                legal_basis=rule.legal_basis,
+                label=rule.label,
+            )
+        )
+    session.flush()
+    session.refresh(row)
+    audit.record(
+        session, actor, "save_requirements", "requirement_set", row.id, title=data.title_code, version=version
+    )
+    return row
+
+
+def import_yaml(session: Session, actor: User | None, text: str) -> list[RequirementSet]:
+    """Validate every set first, then save them all (or nothing). Raises RequirementsInvalid."""
+    saved = [save_set(session, actor, data) for data in parse_sets(session, text)]
+    return [row for row in saved if row is not None]
+
+
+def export_yaml(session: Session, as_of: date, title_codes: list[str] | None = None) -> str:
+    """The sets in force on `as_of` as YAML, for review or for import elsewhere."""
+    codes = title_codes or list(session.scalars(select(Title.code).order_by(Title.rank.desc(), Title.code)))
+    items = []
+    for code in codes:
+        row = current_set(session, code, as_of)
+        if row is None:
+            continue
+        items.append(
+            {
+                "title": row.title_code,
+                "effective_from": row.effective_from,
+                "legal_basis": row.legal_basis,
+                "note": row.note,
+                "example": row.is_example,
+                "rules": [
+                    {
+                        "key": r.key,
+                        "kind": r.kind,
+                        "label": r.label,
+                        "legal_basis": r.legal_basis,
+                        "params": r.params,
+                    }
+                    for r in row.rules
+                ],
+            }
+        )
+    return yaml.safe_dump({"requirements": items}, allow_unicode=True, sort_keys=False, width=100)
+
+
+def set_as_input(row: RequirementSet) -> SetInput:
+    data = to_requirement_set(row)
+    return SetInput(row.title_code, row.effective_from, row.legal_basis, row.note, row.is_example, data.rules)
+
+
+# --- what if ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    candidates: int
+    gained: list[tuple[Cadre, str, str]]  # cadre, status before, status after
+    lost: list[tuple[Cadre, str, str]]
+    unchanged: int
+
+
+def candidates_for(session: Session, title_code: str, as_of: date) -> list[Cadre]:
+    """Cadres a title's requirements concern: holders of the title and its planning pool."""
+    planned = select(PlanningEntry.cadre_id).where(
+        PlanningEntry.title_code == title_code,
+        PlanningEntry.valid_from <= as_of,
+        or_(PlanningEntry.valid_to.is_(None), PlanningEntry.valid_to >= as_of),
+    )
+    return list(
+        session.scalars(
+            select(Cadre)
+            .where(or_(Cadre.title_code == title_code, Cadre.id.in_(planned)))
+            .order_by(Cadre.full_name)
+        )
+    )
+
+
+def what_if(session: Session, data: SetInput, as_of: date) -> WhatIf:
+    """Who would gain or lose eligibility if `data` replaced the set in force today."""
+    scales, titles = reference(session)
+    cadres = candidates_for(session, data.title_code, as_of)
+    all_facts = load_facts(session, cadres)
+    row = current_set(session, data.title_code, as_of)
+    before_set = to_requirement_set(row) if row else facts.RequirementSet(data.title_code, 0, as_of, ())
+    after_set = facts.RequirementSet(
+        data.title_code,
+        before_set.version + 1,
+        data.effective_from,
+        data.rules,
+        data.legal_basis,
+        data.is_example,
+    )
+    gained, lost, unchanged = [], [], 0
+    for cadre in cadres:
+        before = evaluate(all_facts[cadre.id], before_set, as_of, scales=scales, titles=titles).status
+        after = evaluate(all_facts[cadre.id], after_set, as_of, scales=scales, titles=titles).status
+        if before == after:
+            unchanged += 1
+        elif after == facts.UNMET:
+            lost.append((cadre, before, after))
+        elif before == facts.UNMET:
+            gained.append((cadre, before, after))
+        else:
+            (gained if after == facts.MET else lost).append((cadre, before, after))
+    return WhatIf(len(cadres), gained, lost, unchanged)
+
+
+def load_defaults(session: Session) -> list[RequirementSet]:
+    """Reference scales and titles, then the example requirement sets shipped with the platform."""
+    load_reference(session)
+    if session.scalar(select(func.count(RequirementSet.id))):
+        return []
+    return import_yaml(session, None, DEFAULTS_FILE.read_text(encoding="utf-8"))

@@ -1,0 +1,467 @@
+"""Cadre profiles, eligibility, appointment decisions and requirement sets in the browser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.courses.categories import category_choices
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.models import (
+    AnnualRating,
+    AppointmentDecision,
+    Cadre,
+    DisciplineRecord,
+    PlanningEntry,
+    PositionRecord,
+    QualificationRecord,
+    RequirementSet,
+    Title,
+    TrainingRecord,
+    Unit,
+)
+from app.profiles import access, audit, decisions, records, requirements
+from app.profiles.eligibility import eligibility_from_dict
+from app.profiles.facts import MET
+from app.profiles.forms import (
+    CorrectionForm,
+    OverrideForm,
+    ProposalForm,
+    RequirementsForm,
+    RevokeForm,
+    TrainingForm,
+)
+from app.profiles.present import (
+    KIND_LABELS,
+    OVERALL_LABELS,
+    STATUS_LABELS,
+    describe,
+    evidence_text,
+    load_names,
+)
+from app.profiles.reports import use_after_training
+from app.profiles.units import get_unit
+from app.text import like_pattern
+
+bp = Blueprint("profiles", __name__)
+
+DECISION_KIND_LABELS = {
+    "appointment": _l("Appointment"),
+    "reappointment": _l("Reappointment"),
+    "transfer": _l("Transfer"),
+    "rotation": _l("Rotation"),
+}
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "status_label": lambda s: STATUS_LABELS.get(s, s),
+        "overall_label": lambda s: OVERALL_LABELS.get(s, s),
+        "kind_label": lambda k: KIND_LABELS.get(k, k),
+        "evidence_text": evidence_text,
+        "can_manage_profiles": access.can_manage_profiles,
+    }
+
+
+def _require_admin():
+    if not access.can_manage_profiles(current_user):
+        abort(403)
+
+
+def _cadre_for_viewer(cadre_id: int) -> Cadre:
+    """The profile if the current user may see it (403 otherwise); views by others are audited."""
+    cadre = db.session.get(Cadre, cadre_id)
+    if cadre is None:
+        raise NotFound(str(cadre_id))
+    if not access.may_view(db.session, current_user, cadre):
+        raise PermissionDenied("outside your unit")
+    return cadre
+
+
+def _today() -> date:
+    return records.local_today()
+
+
+def _profile_context(cadre: Cadre) -> dict:
+    session = db.session
+    names = load_names(session)
+    today = _today()
+    targets = [cadre.title_code] if cadre.title_code else []
+    planning = list(
+        session.scalars(
+            select(PlanningEntry)
+            .where(PlanningEntry.cadre_id == cadre.id)
+            .order_by(PlanningEntry.valid_from.desc())
+        )
+    )
+    targets += [
+        p.title_code
+        for p in planning
+        if (p.valid_to is None or p.valid_to >= today) and p.title_code not in targets
+    ]
+    evaluations = []
+    for title in targets:
+        result, row, _facts = decisions.eligibility_for(session, cadre, title, today)
+        missing_courses = sorted(
+            {
+                code
+                for r in result.results
+                if r.status != MET
+                for m in r.missing
+                for code in (
+                    [m.params.get("course")] if m.params.get("course") else m.params.get("remaining", [])
+                )
+            }
+        )
+        evaluations.append(
+            {
+                "title": title,
+                "result": result,
+                "set": row,
+                "plan": missing_courses,
+                "describe": lambda m, names=names: describe(m, names),
+            }
+        )
+    return {
+        "cadre": cadre,
+        "names": names,
+        "today": today,
+        "evaluations": evaluations,
+        "planning": planning,
+        "positions": list(
+            session.scalars(
+                select(PositionRecord)
+                .where(PositionRecord.cadre_id == cadre.id)
+                .order_by(PositionRecord.start_date.desc())
+            )
+        ),
+        "discipline": list(
+            session.scalars(
+                select(DisciplineRecord)
+                .where(DisciplineRecord.cadre_id == cadre.id)
+                .order_by(DisciplineRecord.decided_on.desc())
+            )
+        ),
+        "ratings": list(
+            session.scalars(
+                select(AnnualRating)
+                .where(AnnualRating.cadre_id == cadre.id)
+                .order_by(AnnualRating.year.desc())
+            )
+        ),
+        "qualifications": list(
+            session.scalars(
+                select(QualificationRecord)
+                .where(QualificationRecord.cadre_id == cadre.id)
+                .order_by(QualificationRecord.scale_code)
+            )
+        ),
+        "trainings": records.training_history(session, cadre),
+        "decisions": list(
+            session.scalars(
+                select(AppointmentDecision)
+                .where(AppointmentDecision.cadre_id == cadre.id)
+                .order_by(AppointmentDecision.created_at.desc())
+            )
+        ),
+    }
+
+
+@bp.route("/me")
+def my_profile():
+    cadre = db.session.scalar(select(Cadre).where(Cadre.user_id == current_user.id))
+    if cadre is None:
+        return render_template("profiles/no_profile.html")
+    return render_template("profiles/profile.html", owner=True, **_profile_context(cadre))
+
+
+@bp.route("/cadres/")
+def cadres():
+    _require_admin()
+    query = request.args.get("q", "").strip()[:100]
+    stmt = (
+        select(Cadre)
+        .where(access.visible_cadres(db.session, current_user))
+        .order_by(Cadre.search_name, Cadre.id)
+    )
+    if query:
+        stmt = stmt.where(
+            (Cadre.search_name.like(like_pattern(query), escape="\\"))
+            | (Cadre.employee_code == query.upper())
+        )
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    unit_ids = {c.unit_id for c in page.items}
+    units = (
+        {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    )
+    titles = dict(db.session.execute(select(Title.code, Title.name)).all())
+    return render_template("profiles/cadres.html", page=page, query=query, units=units, titles=titles)
+
+
+@bp.route("/cadres/<int:cadre_id>")
+def profile(cadre_id: int):
+    cadre = _cadre_for_viewer(cadre_id)
+    owner = cadre.user_id == current_user.id
+    if not owner:
+        audit.record(db.session, current_user, "view_profile", "cadre", cadre.id)
+        db.session.commit()
+    return render_template("profiles/profile.html", owner=owner, **_profile_context(cadre))
+
+
+@bp.route("/cadres/<int:cadre_id>/print")
+def dossier(cadre_id: int):
+    cadre = _cadre_for_viewer(cadre_id)
+    if cadre.user_id != current_user.id:
+        audit.record(db.session, current_user, "print_profile", "cadre", cadre.id)
+        db.session.commit()
+    return render_template("profiles/dossier.html", **_profile_context(cadre))
+
+
+def _category_choices():
+    return [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in category_choices()]
+
+
+def _external(form: TrainingForm) -> records.ExternalTraining:
+    return records.ExternalTraining(
+        programme=form.programme.data or "",
+        issuer=form.issuer.data or "",
+        completed_on=form.completed_on.data,
+        hours=form.hours.data or 0,
+        certificate_no=form.certificate_no.data or "",
+        category=form.category.data or None,
+        course_code=(form.course_code.data or "").strip().upper() or None,
+        valid_until=form.valid_until.data,
+        score=float(form.score.data) if form.score.data is not None else None,
+        evidence=form.evidence.data or "",
+    )
+
+
+def _field_error(form, exc: ValidationFailed) -> None:
+    field, _sep, message = str(exc).partition(": ")
+    target = getattr(form, field, None)
+    (target.errors if target is not None else form.form_errors).append(message or str(exc))
+
+
+@bp.route("/cadres/<int:cadre_id>/training/new", methods=["GET", "POST"])
+def add_training(cadre_id: int):
+    _require_admin()
+    cadre = _cadre_for_viewer(cadre_id)
+    form = TrainingForm()
+    form.category.choices = _category_choices()
+    if form.validate_on_submit():
+        try:
+            records.add_external(db.session, current_user, cadre, _external(form))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Training record added."), "success")
+            return redirect(url_for("profiles.profile", cadre_id=cadre.id))
+    return render_template("profiles/training_form.html", form=form, cadre=cadre, record=None, mode="add")
+
+
+def _record_for_admin(record_id: int) -> tuple[TrainingRecord, Cadre]:
+    _require_admin()
+    record = db.session.get(TrainingRecord, record_id)
+    if record is None:
+        raise NotFound(str(record_id))
+    return record, _cadre_for_viewer(record.cadre_id)
+
+
+@bp.route("/training/<int:record_id>/correct", methods=["GET", "POST"])
+def correct_training(record_id: int):
+    record, cadre = _record_for_admin(record_id)
+    form = CorrectionForm(obj=record) if request.method == "GET" else CorrectionForm()
+    form.category.choices = _category_choices()
+    if form.validate_on_submit():
+        try:
+            records.correct_training(
+                db.session, current_user, record, _external(form), form.reason.data or ""
+            )
+        except (ValidationFailed, Conflict) as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The record was corrected; the original stays in the history."), "success")
+            return redirect(url_for("profiles.profile", cadre_id=cadre.id))
+    return render_template(
+        "profiles/training_form.html", form=form, cadre=cadre, record=record, mode="correct"
+    )
+
+
+@bp.route("/training/<int:record_id>/revoke", methods=["GET", "POST"])
+def revoke_training(record_id: int):
+    record, cadre = _record_for_admin(record_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            records.revoke_training(db.session, current_user, record, form.reason.data or "")
+        except (ValidationFailed, Conflict) as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The record was revoked; it stays in the history."), "success")
+            return redirect(url_for("profiles.profile", cadre_id=cadre.id))
+    return render_template(
+        "profiles/training_form.html", form=form, cadre=cadre, record=record, mode="revoke"
+    )
+
+
+@bp.route("/cadres/<int:cadre_id>/appointments/new", methods=["GET", "POST"])
+def propose(cadre_id: int):
+    _require_admin()
+    cadre = _cadre_for_viewer(cadre_id)
+    form = ProposalForm()
+    form.title_code.choices = [
+        SelectChoice(t.code, t.name) for t in db.session.scalars(select(Title).order_by(Title.rank))
+    ]
+    form.kind.choices = [SelectChoice(k, str(v)) for k, v in DECISION_KIND_LABELS.items()]
+    if request.method == "GET":
+        form.unit_code.data = cadre.unit.code
+    if form.validate_on_submit():
+        try:
+            unit = get_unit(db.session, (form.unit_code.data or "").strip())
+            if not access.may_act_in_unit(db.session, current_user, unit):
+                raise ValidationFailed("unit_code: outside your unit")
+            decision = decisions.propose(
+                db.session,
+                current_user,
+                cadre,
+                title_code=form.title_code.data,
+                unit=unit,
+                effective_on=form.effective_on.data,
+                decision_no=form.decision_no.data or "",
+                kind=form.kind.data,
+            )
+        except NotFound:
+            db.session.rollback()
+            form.unit_code.errors.append(_("No unit has this code."))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            return redirect(url_for("profiles.decision", decision_id=decision.id))
+    return render_template("profiles/propose.html", form=form, cadre=cadre)
+
+
+@bp.route("/decisions/<int:decision_id>", methods=["GET", "POST"])
+def decision(decision_id: int):
+    _require_admin()
+    decision = decisions.get_decision(db.session, decision_id)
+    cadre = _cadre_for_viewer(decision.cadre_id)
+    form = OverrideForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            decisions.record_override(
+                db.session,
+                current_user,
+                decision,
+                authority=form.authority.data or "",
+                authority_decision_no=form.authority_decision_no.data or "",
+                reason=form.reason.data or "",
+            )
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        except Conflict:
+            db.session.rollback()
+            abort(409)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The override was recorded and the appointment went through."), "success")
+            return redirect(url_for("profiles.decision", decision_id=decision.id))
+    names = load_names(db.session)
+    return render_template(
+        "profiles/decision.html",
+        decision=decision,
+        cadre=cadre,
+        form=form,
+        names=names,
+        result=eligibility_from_dict(decision.evaluation["result"]),
+        describe=lambda m: describe(m, names),
+        kind_labels=DECISION_KIND_LABELS,
+    )
+
+
+@bp.route("/requirements/")
+def requirement_sets():
+    _require_admin()
+    sets = list(
+        db.session.scalars(
+            select(RequirementSet).order_by(RequirementSet.title_code, RequirementSet.version.desc())
+        )
+    )
+    titles = list(db.session.scalars(select(Title).order_by(Title.rank.desc())))
+    return render_template("profiles/requirements.html", sets=sets, titles=titles, today=_today())
+
+
+@bp.route("/requirements/<title_code>/edit", methods=["GET", "POST"])
+def edit_requirements(title_code: str):
+    if not access.is_city_admin(current_user):
+        abort(403)  # requirement sets are city-wide
+    title = db.session.scalar(select(Title).where(Title.code == title_code))
+    if title is None:
+        raise NotFound(title_code)
+    form = RequirementsForm()
+    if request.method == "GET":
+        form.source.data = (
+            requirements.export_yaml(db.session, _today(), [title_code])
+            if requirements.current_set(db.session, title_code, date.max)
+            else _starter_yaml(title_code)
+        )
+    preview, problems = None, []
+    if form.validate_on_submit():
+        try:
+            parsed = requirements.parse_sets(db.session, form.source.data or "")
+            if any(p.title_code != title_code for p in parsed):
+                raise requirements.RequirementsInvalid(
+                    [
+                        requirements.FieldProblem(
+                            "requirements[0].title", _("must be %(code)s", code=title_code)
+                        )
+                    ]
+                )
+        except requirements.RequirementsInvalid as exc:
+            problems = exc.problems
+        else:
+            if request.form.get("action") == "save":
+                saved = [requirements.save_set(db.session, current_user, p) for p in parsed]
+                db.session.commit()
+                flash(_("Saved as a new version.") if any(saved) else _("Nothing changed."), "success")
+                return redirect(url_for("profiles.requirement_sets"))
+            preview = requirements.what_if(db.session, parsed[0], _today())
+    return render_template(
+        "profiles/requirements_edit.html", form=form, title=title, preview=preview, problems=problems
+    )
+
+
+def _starter_yaml(title_code: str) -> str:
+    return (
+        f"requirements:\n  - title: {title_code}\n    effective_from: {_today().isoformat()}\n"
+        "    legal_basis: ''\n    rules:\n      - {key: planning, kind: planning, legal_basis: '', "
+        "params: {or_higher: true}}\n"
+    )
+
+
+@bp.route("/reports/use-after-training")
+def use_report():
+    _require_admin()
+    courses = request.args.get("course", "")
+    months = min(max(request.args.get("months", 12, type=int), 1), 120)
+    rows = use_after_training(db.session, current_user, course_code=courses or None, months=months)
+    return render_template("profiles/use_report.html", rows=rows, months=months, course=courses)
