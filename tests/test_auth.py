@@ -18,6 +18,10 @@ SAMPLE_VALUES = {
     "sha256": "0" * 64,
     "filename": "app.css",
     "attempt_id": 1,
+    "cadre_id": 1,
+    "record_id": 1,
+    "decision_id": 1,
+    "title_code": "division-head",
 }
 
 

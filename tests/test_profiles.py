@@ -432,3 +432,16 @@ def test_linking_an_account_brings_in_completed_courses(world, app):
         assert records.link_account(db.session, None, cadre, user) == before
         db.session.commit()
         assert db.session.scalar(internal) == before
+
+
+def test_pool_page_says_who_meets_the_requirements(world, app, auth, client):
+    auth.login(DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][1])
+    html = client.get("/requirements/division-head/pool").get_data(as_text=True)
+    hung = html.index("Phạm Quốc Hùng")
+    lan = html.index("Nguyễn Thị Lan")
+    assert hung < lan  # eligible first
+    assert "Quản lý nhà nước ngạch chuyên viên chính trở lên" in html[lan:]
+    auth.logout()
+    auth.login("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")
+    html = client.get("/requirements/division-head/pool").get_data(as_text=True)
+    assert "Nguyễn Thị Lan" not in html  # outside the unit admin's subtree

@@ -248,20 +248,18 @@ class WhatIf:
     unchanged: int
 
 
-def candidates_for(session: Session, title_code: str, as_of: date) -> list[Cadre]:
-    """Cadres a title's requirements concern: holders of the title and its planning pool."""
+def candidates_for(session: Session, title_code: str, as_of: date, scope=None) -> list[Cadre]:
+    """Cadres a title's requirements concern: holders of the title and its planning pool
+    (optionally only those matching `scope`, a condition on Cadre such as an admin's units)."""
     planned = select(PlanningEntry.cadre_id).where(
         PlanningEntry.title_code == title_code,
         PlanningEntry.valid_from <= as_of,
         or_(PlanningEntry.valid_to.is_(None), PlanningEntry.valid_to >= as_of),
     )
-    return list(
-        session.scalars(
-            select(Cadre)
-            .where(or_(Cadre.title_code == title_code, Cadre.id.in_(planned)))
-            .order_by(Cadre.full_name)
-        )
-    )
+    stmt = select(Cadre).where(or_(Cadre.title_code == title_code, Cadre.id.in_(planned)))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return list(session.scalars(stmt.order_by(Cadre.search_name, Cadre.id)))
 
 
 def what_if(session: Session, data: SetInput, as_of: date) -> WhatIf:
@@ -300,3 +298,31 @@ def load_defaults(session: Session) -> list[RequirementSet]:
     if session.scalar(select(func.count(RequirementSet.id))):
         return []
     return import_yaml(session, None, DEFAULTS_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class PoolEntry:
+    cadre: Cadre
+    status: str
+    unmet: tuple[str, ...]  # labels of the rules not met
+
+
+def pool_eligibility(session: Session, title_code: str, as_of: date, scope=None) -> list[PoolEntry]:
+    """Eligibility of every candidate for a title (holders and planning pool), set-based: the
+    records of all candidates are read in a few batched queries, then evaluated in memory."""
+    scales, titles = reference(session)
+    cadres = candidates_for(session, title_code, as_of, scope)
+    all_facts = load_facts(session, cadres)
+    row = current_set(session, title_code, as_of)
+    rules = to_requirement_set(row) if row else facts.RequirementSet(title_code, 0, as_of, ())
+    entries = []
+    for cadre in cadres:
+        result = evaluate(all_facts[cadre.id], rules, as_of, scales=scales, titles=titles)
+        entries.append(
+            PoolEntry(
+                cadre,
+                result.status,
+                tuple(r.rule.label or r.rule.kind for r in result.results if r.status == facts.UNMET),
+            )
+        )
+    return entries

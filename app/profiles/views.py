@@ -410,6 +410,28 @@ def requirement_sets():
     return render_template("profiles/requirements.html", sets=sets, titles=titles, today=_today())
 
 
+@bp.route("/requirements/<title_code>/pool")
+def pool(title_code: str):
+    _require_admin()
+    title = db.session.scalar(select(Title).where(Title.code == title_code))
+    if title is None:
+        raise NotFound(title_code)
+    entries = requirements.pool_eligibility(
+        db.session, title_code, _today(), access.visible_cadres(db.session, current_user)
+    )
+    order = {"met": 0, "conditional": 1, "unmet": 2}
+    entries.sort(key=lambda e: (order.get(e.status, 3), e.cadre.search_name))
+    counts = {status: sum(1 for e in entries if e.status == status) for status in order}
+    return render_template(
+        "profiles/pool.html",
+        title=title,
+        entries=entries[:500],
+        total=len(entries),
+        counts=counts,
+        today=_today(),
+    )
+
+
 @bp.route("/requirements/<title_code>/edit", methods=["GET", "POST"])
 def edit_requirements(title_code: str):
     if not access.is_city_admin(current_user):
