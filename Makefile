@@ -59,6 +59,7 @@ lint: install
 bench: install translations  ## benchmarks (BENCH_DATABASE_URL for PostgreSQL; it is emptied)
 	$(BIN)/python bench/lesson_page.py
 	$(BIN)/python bench/item_analysis.py
+	$(BIN)/python bench/eligibility.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* app/translations/*/LC_MESSAGES/*.mo
