@@ -68,6 +68,7 @@ def _helpers():
         "kind_label": lambda k: KIND_LABELS.get(k, k),
         "evidence_text": evidence_text,
         "can_manage_profiles": access.can_manage_profiles,
+        "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
     }
 
 
