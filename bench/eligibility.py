@@ -11,17 +11,12 @@ some discipline, then times one cadre's evaluation and the whole pool's, countin
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT, analyze, fresh_app
 
 
 def main() -> None:
@@ -29,20 +24,15 @@ def main() -> None:
     parser.add_argument("--cadres", type=int, default=10_000)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="boiduong-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.update(BOIDUONG_ENV="development", DATABASE_URL=url, INSTANCE_PATH=str(tmp))
+    app, tmp, url = fresh_app()
 
-    from flask_migrate import upgrade
-    from sqlalchemy import event, insert, select, text
+    from sqlalchemy import event, insert, select
 
-    from app import create_app
     from app.courses.cli import site_urls
     from app.courses.importer import import_course
     from app.courses.source import course_folders
     from app.extensions import db
     from app.models import (
-        Base,
         Cadre,
         DisciplineRecord,
         PlanningEntry,
@@ -56,15 +46,7 @@ def main() -> None:
     from app.profiles.requirements import load_defaults, pool_eligibility
     from app.profiles.units import create_unit
 
-    app = create_app()
     with app.app_context(), app.test_request_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            Base.metadata.drop_all(db.engine)
-        upgrade()
         for folder in course_folders(ROOT / "courses"):
             import_course(db.session, folder, urls=site_urls())
         load_defaults(db.session)
@@ -190,9 +172,7 @@ def main() -> None:
             for start in range(0, len(rows), 20_000):
                 db.session.execute(insert(model), rows[start : start + 20_000])
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
+        analyze(db)
         seeded = time.perf_counter() - started
 
         statements = []

@@ -11,16 +11,11 @@ quiz_results() and item_analysis() and prints the figures.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import analyze, fresh_app
 
 
 def main() -> None:
@@ -30,30 +25,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="boiduong-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.update(BOIDUONG_ENV="development", DATABASE_URL=url, INSTANCE_PATH=str(tmp))
+    app, tmp, url = fresh_app()
 
-    from flask_migrate import upgrade
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import insert, select
 
-    from app import create_app
     from app.courses.cli import site_urls
     from app.courses.importer import import_course
     from app.extensions import db
-    from app.models import AttemptAnswer, Base, Quiz, QuizAttempt, User
+    from app.models import AttemptAnswer, Quiz, QuizAttempt, User
     from app.models.base import utcnow
     from app.teach import service
 
-    app = create_app()
     with app.app_context(), app.test_request_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            Base.metadata.drop_all(db.engine)
-        upgrade()
         folder = tmp / "de-thi"
         folder.mkdir()
         (folder / "course.md").write_text(
@@ -125,9 +108,7 @@ def main() -> None:
         for start in range(0, len(answers), 50_000):
             db.session.execute(insert(AttemptAnswer), answers[start : start + 50_000])
         db.session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
+        analyze(db)
         seeded = time.perf_counter() - started
 
         course = quiz.course
