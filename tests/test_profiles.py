@@ -445,3 +445,77 @@ def test_pool_page_says_who_meets_the_requirements(world, app, auth, client):
     auth.login("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")
     html = client.get("/requirements/division-head/pool").get_data(as_text=True)
     assert "Nguyễn Thị Lan" not in html  # outside the unit admin's subtree
+
+
+def test_admin_records_qualifications_planning_and_discipline(world, app, auth, client):
+    lan = cadre_id(app, "HN-000001")
+    auth.login(DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][1])
+    url = f"/cadres/{lan}/qualifications/new"
+    response = auth.post(url, {"scale": "state-management", "level": "bachelor"}, token_from=url)
+    assert 'id="level-error"' in response.get_data(as_text=True)  # not a level of that scale
+    auth.post(
+        url,
+        {
+            "scale": "state-management",
+            "level": "principal",
+            "issuer": "Học viện Hành chính",
+            "number": "CVC-77",
+            "issued_on": "2026-03-01",
+        },
+        token_from=url,
+    )
+    result = app.test_cli_runner().invoke(
+        args=["profiles", "eligibility", "HN-000001", "division-head", "--json"]
+    )
+    unmet = {r["rule"]["key"] for r in json.loads(result.output)["results"] if r["status"] == "unmet"}
+    assert "state-management" not in unmet
+
+    url = f"/cadres/{lan}/discipline/new"
+    auth.post(
+        url, {"level": "reprimand", "decided_on": "2026-01-10", "decision_no": "5/QĐ-KL"}, token_from=url
+    )
+    html = client.get(f"/cadres/{lan}").get_data(as_text=True)
+    assert "10 thg 1, 2028" in html  # eligible again 24 months later
+
+    url = f"/cadres/{lan}/planning/new"
+    response = auth.post(
+        url,
+        {
+            "title_code": "department-deputy",
+            "term": "2025-2030",
+            "valid_from": "2026-01-01",
+            "valid_to": "2025-01-01",
+            "decision_no": "9/QĐ",
+        },
+        token_from=url,
+    )
+    assert 'id="valid_to-error"' in response.get_data(as_text=True)
+    auth.post(
+        url,
+        {
+            "title_code": "department-deputy",
+            "term": "2025-2030",
+            "valid_from": "2026-01-01",
+            "decision_no": "9/QĐ",
+        },
+        token_from=url,
+    )
+    html = client.get(f"/cadres/{lan}").get_data(as_text=True)
+    assert "Phó Giám đốc sở:" in html  # a new target position is now evaluated
+
+    with app.app_context():
+        from app.models import QualificationRecord
+
+        record_id = db.session.scalar(
+            select(QualificationRecord.id).where(QualificationRecord.number == "CVC-77")
+        )
+    url = f"/qualifications/{record_id}/revoke"
+    auth.post(url, {"reason": "Chứng chỉ bị thu hồi do cấp sai đối tượng."}, token_from=url)
+    result = app.test_cli_runner().invoke(
+        args=["profiles", "eligibility", "HN-000001", "division-head", "--json"]
+    )
+    unmet = {r["rule"]["key"] for r in json.loads(result.output)["results"] if r["status"] == "unmet"}
+    assert {"state-management", "discipline"} <= unmet
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+        assert {"add_qualification", "add_discipline", "add_planning", "revoke_qualification"} <= set(actions)

@@ -45,3 +45,28 @@ class OverrideForm(FlaskForm):
 
 class RequirementsForm(FlaskForm):
     source = TextAreaField(_l("Requirement set (YAML)"), validators=[DataRequired(), Length(max=100_000)])
+
+
+class QualificationForm(FlaskForm):
+    scale = SelectField(_l("Area"), validators=[DataRequired()])
+    level = SelectField(_l("Level"), validators=[DataRequired()], validate_choice=False)
+    issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
+    issued_on = DateField(_l("Issued on"), validators=[Optional()])
+    expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()])
+    evidence = StringField(_l("Evidence reference"), validators=[Optional(), Length(max=300)])
+
+
+class PlanningForm(FlaskForm):
+    title_code = SelectField(_l("Target position"), validators=[DataRequired()])
+    term = StringField(_l("Term, e.g. 2025-2030"), validators=[DataRequired(), Length(max=20)])
+    valid_from = DateField(_l("From"), validators=[DataRequired()])
+    valid_to = DateField(_l("To (optional)"), validators=[Optional()])
+    decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
+
+
+class DisciplineForm(FlaskForm):
+    level = SelectField(_l("Level"), validators=[DataRequired()])
+    decided_on = DateField(_l("Decided on"), validators=[DataRequired()])
+    decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])

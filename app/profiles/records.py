@@ -14,10 +14,16 @@ from app.models import (
     Cadre,
     CourseCompletion,
     CourseVersion,
+    DisciplineRecord,
+    PlanningEntry,
     QualificationRecord,
+    Scale,
+    ScaleLevel,
+    Title,
     TrainingRecord,
     User,
 )
+from app.models.profile import DISCIPLINE_LEVELS
 from app.profiles import audit
 from app.text import nfc
 
@@ -218,3 +224,135 @@ def training_history(session: Session, cadre: Cadre) -> list[tuple[TrainingRecor
         .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
     )
     return [(r, r.id not in superseded) for r in records]
+
+
+# --- qualifications, planning, discipline -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualificationInput:
+    scale: str
+    level: str
+    issuer: str = ""
+    number: str = ""
+    issued_on: date | None = None
+    expires_on: date | None = None
+    evidence: str = ""
+
+
+def add_qualification(
+    session: Session, actor: User, cadre: Cadre, data: QualificationInput
+) -> QualificationRecord:
+    """Record a qualification on an ordered scale. Raises ValidationFailed naming the field."""
+    scale = session.scalar(select(Scale).where(Scale.code == data.scale))
+    if scale is None:
+        raise ValidationFailed(f"scale: unknown scale {data.scale!r}")
+    if (
+        session.scalar(
+            select(ScaleLevel.id).where(ScaleLevel.scale_id == scale.id, ScaleLevel.code == data.level)
+        )
+        is None
+    ):
+        raise ValidationFailed(f"level: {data.level!r} is not a level of {scale.name}")
+    if data.issued_on and data.expires_on and data.expires_on < data.issued_on:
+        raise ValidationFailed("expires_on: before the issue date")
+    record = QualificationRecord(
+        cadre_id=cadre.id,
+        scale_code=data.scale,
+        level_code=data.level,
+        issuer=nfc(data.issuer).strip(),
+        number=nfc(data.number).strip(),
+        issued_on=data.issued_on,
+        expires_on=data.expires_on,
+        evidence=data.evidence,
+        recorded_by_id=actor.id,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "add_qualification", "cadre", cadre.id, record=record.id)
+    return record
+
+
+def revoke_qualification(
+    session: Session, actor: User, record: QualificationRecord, reason: str
+) -> QualificationRecord:
+    """A revoked certificate: a new entry that supersedes the old one, with who and why."""
+    if not reason.strip():
+        raise ValidationFailed("reason: say why the qualification is revoked")
+    if session.scalar(select(QualificationRecord.id).where(QualificationRecord.supersedes_id == record.id)):
+        raise Conflict("this record has already been revoked")
+    new = QualificationRecord(
+        cadre_id=record.cadre_id,
+        scale_code=record.scale_code,
+        level_code=record.level_code,
+        issuer=record.issuer,
+        number=record.number,
+        issued_on=record.issued_on,
+        expires_on=record.expires_on,
+        evidence=record.evidence,
+        is_revoked=True,
+        supersedes_id=record.id,
+        reason=nfc(reason).strip(),
+        recorded_by_id=actor.id,
+    )
+    session.add(new)
+    session.flush()
+    audit.record(session, actor, "revoke_qualification", "cadre", record.cadre_id, record=record.id)
+    return new
+
+
+def add_planning(
+    session: Session,
+    actor: User,
+    cadre: Cadre,
+    *,
+    title_code: str,
+    term: str,
+    valid_from: date,
+    valid_to: date | None,
+    decision_no: str,
+) -> PlanningEntry:
+    """Put the cadre in the planning pool (quy hoạch) for a title. Raises ValidationFailed."""
+    if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
+        raise ValidationFailed(f"title_code: unknown position {title_code!r}")
+    if valid_to and valid_to < valid_from:
+        raise ValidationFailed("valid_to: before the start of the term")
+    entry = PlanningEntry(
+        cadre_id=cadre.id,
+        title_code=title_code,
+        term=nfc(term).strip(),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        decision_no=nfc(decision_no).strip(),
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor, "add_planning", "cadre", cadre.id, title=title_code)
+    return entry
+
+
+def add_discipline(
+    session: Session,
+    actor: User,
+    cadre: Cadre,
+    *,
+    level: str,
+    decided_on: date,
+    decision_no: str,
+    reason: str,
+) -> DisciplineRecord:
+    if level not in DISCIPLINE_LEVELS:
+        raise ValidationFailed(f"level: unknown discipline level {level!r}")
+    if decided_on <= cadre.date_of_birth:
+        raise ValidationFailed("decided_on: before the cadre's birth")
+    record = DisciplineRecord(
+        cadre_id=cadre.id,
+        level=level,
+        decided_on=decided_on,
+        decision_no=nfc(decision_no).strip(),
+        reason=nfc(reason).strip(),
+    )
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "add_discipline", "cadre", cadre.id, level=level)
+    return record

@@ -23,6 +23,7 @@ from app.models import (
     PositionRecord,
     QualificationRecord,
     RequirementSet,
+    Scale,
     Title,
     TrainingRecord,
     Unit,
@@ -32,8 +33,11 @@ from app.profiles.eligibility import eligibility_from_dict
 from app.profiles.facts import MET
 from app.profiles.forms import (
     CorrectionForm,
+    DisciplineForm,
     OverrideForm,
+    PlanningForm,
     ProposalForm,
+    QualificationForm,
     RequirementsForm,
     RevokeForm,
     TrainingForm,
@@ -69,6 +73,7 @@ def _helpers():
         "evidence_text": evidence_text,
         "can_manage_profiles": access.can_manage_profiles,
         "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
+        "discipline_label": lambda k: DISCIPLINE_LABELS.get(k, k),
     }
 
 
@@ -166,6 +171,13 @@ def _profile_context(cadre: Cadre) -> dict:
             )
         ),
         "trainings": records.training_history(session, cadre),
+        "superseded_qualifications": set(
+            session.scalars(
+                select(QualificationRecord.supersedes_id).where(
+                    QualificationRecord.cadre_id == cadre.id, QualificationRecord.supersedes_id.is_not(None)
+                )
+            )
+        ),
         "decisions": list(
             session.scalars(
                 select(AppointmentDecision)
@@ -316,6 +328,123 @@ def revoke_training(record_id: int):
             return redirect(url_for("profiles.profile", cadre_id=cadre.id))
     return render_template(
         "profiles/training_form.html", form=form, cadre=cadre, record=record, mode="revoke"
+    )
+
+
+DISCIPLINE_LABELS = {
+    "reprimand": _l("Reprimand"),
+    "warning": _l("Warning"),
+    "removal": _l("Removal from post"),
+    "dismissal": _l("Dismissal"),
+    "other": _l("Other"),
+}
+
+
+def _record_form(cadre: Cadre, form, heading: str, save):
+    """Shared GET/POST handling of the small record forms: save, or show the field's error."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except (ValidationFailed, Conflict) as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("profiles.profile", cadre_id=cadre.id))
+    return render_template("profiles/record_form.html", form=form, cadre=cadre, heading=heading)
+
+
+@bp.route("/cadres/<int:cadre_id>/qualifications/new", methods=["GET", "POST"])
+def add_qualification(cadre_id: int):
+    _require_admin()
+    cadre = _cadre_for_viewer(cadre_id)
+    form = QualificationForm()
+    scales = list(db.session.scalars(select(Scale).order_by(Scale.name)))
+    form.scale.choices = [SelectChoice(s.code, s.name) for s in scales]
+    form.level.choices = [
+        SelectChoice(level.code, f"{s.name}: {level.name}") for s in scales for level in s.levels
+    ]
+
+    def save():
+        records.add_qualification(
+            db.session,
+            current_user,
+            cadre,
+            records.QualificationInput(
+                scale=form.scale.data,
+                level=form.level.data,
+                issuer=form.issuer.data or "",
+                number=form.number.data or "",
+                issued_on=form.issued_on.data,
+                expires_on=form.expires_on.data,
+                evidence=form.evidence.data or "",
+            ),
+        )
+
+    return _record_form(cadre, form, _("Add a qualification"), save)
+
+
+@bp.route("/qualifications/<int:record_id>/revoke", methods=["GET", "POST"])
+def revoke_qualification(record_id: int):
+    _require_admin()
+    record = db.session.get(QualificationRecord, record_id)
+    if record is None:
+        raise NotFound(str(record_id))
+    cadre = _cadre_for_viewer(record.cadre_id)
+    form = RevokeForm()
+    return _record_form(
+        cadre,
+        form,
+        _("Revoke a qualification"),
+        lambda: records.revoke_qualification(db.session, current_user, record, form.reason.data or ""),
+    )
+
+
+@bp.route("/cadres/<int:cadre_id>/planning/new", methods=["GET", "POST"])
+def add_planning(cadre_id: int):
+    _require_admin()
+    cadre = _cadre_for_viewer(cadre_id)
+    form = PlanningForm()
+    form.title_code.choices = [
+        SelectChoice(t.code, t.name) for t in db.session.scalars(select(Title).order_by(Title.rank))
+    ]
+    return _record_form(
+        cadre,
+        form,
+        _("Add to a planning pool"),
+        lambda: records.add_planning(
+            db.session,
+            current_user,
+            cadre,
+            title_code=form.title_code.data,
+            term=form.term.data or "",
+            valid_from=form.valid_from.data,
+            valid_to=form.valid_to.data,
+            decision_no=form.decision_no.data or "",
+        ),
+    )
+
+
+@bp.route("/cadres/<int:cadre_id>/discipline/new", methods=["GET", "POST"])
+def add_discipline(cadre_id: int):
+    _require_admin()
+    cadre = _cadre_for_viewer(cadre_id)
+    form = DisciplineForm()
+    form.level.choices = [SelectChoice(k, str(v)) for k, v in DISCIPLINE_LABELS.items()]
+    return _record_form(
+        cadre,
+        form,
+        _("Record a discipline decision"),
+        lambda: records.add_discipline(
+            db.session,
+            current_user,
+            cadre,
+            level=form.level.data,
+            decided_on=form.decided_on.data,
+            decision_no=form.decision_no.data or "",
+            reason=form.reason.data or "",
+        ),
     )
 
 
