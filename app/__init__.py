@@ -55,11 +55,12 @@ def create_app(config: dict | None = None) -> Flask:
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
     from app.demo import demo_cli
-    from app.profiles.cli import profiles_cli, requirements_cli
+    from app.profiles.cli import profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(profiles_cli)
     app.cli.add_command(requirements_cli)
+    app.cli.add_command(units_cli)
     return app

@@ -519,3 +519,27 @@ def test_admin_records_qualifications_planning_and_discipline(world, app, auth, 
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
         assert {"add_qualification", "add_discipline", "add_planning", "revoke_qualification"} <= set(actions)
+
+
+def test_units_cli_and_page(world, app, auth, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["units", "create", "P-MOI", "Phường Mới", "--type", "ward", "--parent", "HN"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        runner.invoke(args=["units", "rename", "P-MOI", "Phường Mới Lập", "--decision", "1/NQ"]).exit_code
+        == 0
+    )
+    result = runner.invoke(args=["units", "merge", "P-HOAN-KIEM", "P-MOI", "--on", "2026-07-01"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["units", "move", "HN", "P-MOI"]).exit_code != 0  # not under itself
+    assert "no unit" in runner.invoke(args=["units", "rename", "KHONG", "X"]).output
+    auth.login(DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][1])
+    html = client.get("/units/").get_data(as_text=True)
+    assert "Phường Mới Lập" in html and "Phường Mới → Phường Mới Lập" in html
+    assert "Quận Ba Đình" in html  # merged in 2025, still listed with its successor
+    auth.logout()
+    auth.login("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")
+    html = client.get("/units/").get_data(as_text=True)
+    assert "Phường Ba Đình" in html and "Sở Nội vụ" not in html

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Cadre, Title
+from app.models.org import UNIT_TYPES
 from app.profiles import requirements
 from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict
 from app.profiles.facts import CONDITIONAL, MET
 from app.profiles.present import OVERALL_LABELS, STATUS_LABELS, describe, evidence_text, load_names
 from app.profiles.records import local_today
+from app.profiles.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 
 EXIT_CODES = {MET: 0, CONDITIONAL: 3}
 
@@ -112,3 +116,92 @@ def export(path: str, as_of) -> None:
     text = requirements.export_yaml(db.session, as_of.date() if as_of else local_today())
     Path(path).write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+@click.group("units")
+def units_cli() -> None:
+    """Organisation units: create, rename, move, merge (history is kept)."""
+
+
+def _unit(code: str):
+    try:
+        return get_unit(db.session, code)
+    except NotFound:
+        raise click.ClickException(f"no unit with code {code}") from None
+
+
+def _day(value) -> date:
+    return value.date() if value else local_today()
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@units_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--type", "kind", type=click.Choice(UNIT_TYPES), required=True)
+@click.option("--parent", help="Code of the parent unit (none: a root).")
+@click.option("--from", "valid_from", type=DATE, help="Valid from (default: today).")
+@with_appcontext
+def create(code: str, name: str, kind: str, parent: str | None, valid_from) -> None:
+    """Create unit CODE called NAME."""
+    try:
+        unit = create_unit(
+            db.session,
+            None,
+            code=code,
+            name=name,
+            type=kind,
+            parent=_unit(parent) if parent else None,
+            valid_from=_day(valid_from),
+        )
+    except (ValidationFailed, Conflict) as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created {unit.code} {unit.path}")
+
+
+@units_cli.command("rename")
+@click.argument("code")
+@click.argument("name")
+@click.option("--on", "effective_on", type=DATE, help="Effective date (default: today).")
+@click.option("--decision", default="", help="Decision number.")
+@with_appcontext
+def rename(code: str, name: str, effective_on, decision: str) -> None:
+    """Rename unit CODE to NAME."""
+    rename_unit(db.session, None, _unit(code), name, _day(effective_on), decision)
+    db.session.commit()
+    click.echo(f"renamed {code}")
+
+
+@units_cli.command("move")
+@click.argument("code")
+@click.argument("parent")
+@click.option("--on", "effective_on", type=DATE, help="Effective date (default: today).")
+@click.option("--decision", default="", help="Decision number.")
+@with_appcontext
+def move(code: str, parent: str, effective_on, decision: str) -> None:
+    """Move unit CODE (and everything below it) under PARENT."""
+    try:
+        move_unit(db.session, None, _unit(code), _unit(parent), _day(effective_on), decision)
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"moved {code} under {parent}")
+
+
+@units_cli.command("merge")
+@click.argument("code")
+@click.argument("successor")
+@click.option("--on", "effective_on", type=DATE, required=True, help="The successor takes over on this day.")
+@click.option("--decision", default="", help="Decision number.")
+@with_appcontext
+def merge(code: str, successor: str, effective_on, decision: str) -> None:
+    """Merge unit CODE into SUCCESSOR: CODE stays in the records it was cited in."""
+    try:
+        merge_unit(db.session, None, _unit(code), _unit(successor), effective_on.date(), decision)
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"merged {code} into {successor} from {effective_on.date().isoformat()}")

@@ -27,6 +27,7 @@ from app.models import (
     Title,
     TrainingRecord,
     Unit,
+    UnitChange,
 )
 from app.profiles import access, audit, decisions, records, requirements
 from app.profiles.eligibility import eligibility_from_dict
@@ -51,7 +52,7 @@ from app.profiles.present import (
     load_names,
 )
 from app.profiles.reports import use_after_training
-from app.profiles.units import get_unit
+from app.profiles.units import get_unit, subtree_condition
 from app.text import like_pattern
 
 bp = Blueprint("profiles", __name__)
@@ -617,3 +618,26 @@ def use_report():
     months = min(max(request.args.get("months", 12, type=int), 1), 120)
     rows = use_after_training(db.session, current_user, course_code=courses or None, months=months)
     return render_template("profiles/use_report.html", rows=rows, months=months, course=courses)
+
+
+@bp.route("/units/")
+def units():
+    _require_admin()
+    root = access.admin_unit(db.session, current_user)
+    stmt = select(Unit).order_by(Unit.path)
+    if root is not None:
+        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+    rows = list(db.session.scalars(stmt))
+    by_id = {u.id: u for u in rows}
+    successors = {u.successor_id for u in rows if u.successor_id and u.successor_id not in by_id}
+    if successors:
+        by_id.update({u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(successors)))})
+    changes = list(
+        db.session.scalars(
+            select(UnitChange)
+            .where(UnitChange.unit_id.in_([u.id for u in rows]))
+            .order_by(UnitChange.effective_on.desc())
+            .limit(200)
+        )
+    )
+    return render_template("profiles/units.html", units=rows, by_id=by_id, changes=changes, today=_today())
