@@ -43,18 +43,21 @@ def create_app(config: dict | None = None) -> Flask:
     from app.learning.views import bp as learning_bp
     from app.profiles.views import bp as profiles_bp
     from app.quizzes.views import bp as quizzes_bp
+    from app.reports.views import bp as reports_bp
     from app.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(profiles_bp)
+    app.register_blueprint(reports_bp, url_prefix="/review")
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
     from app.demo import demo_cli
+    from app.imports.cli import cadres_cli
     from app.profiles.cli import profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
@@ -63,4 +66,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(profiles_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(units_cli)
+    app.cli.add_command(cadres_cli)
     return app

@@ -22,6 +22,8 @@ SAMPLE_VALUES = {
     "record_id": 1,
     "decision_id": 1,
     "title_code": "division-head",
+    "batch_id": 1,
+    "fmt": "csv",
 }
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.learning import service
 from app.models import MediaFile
 from app.quizzes.views import quiz_page
+from app.reports.service import my_assignments
 from app.security import can_teach
 
 bp = Blueprint("learning", __name__)
@@ -153,6 +154,7 @@ def my_learning():
     rows = service.my_learning(db.session, current_user)
     return render_template(
         "learning/my_learning.html",
+        assigned=my_assignments(db.session, current_user),
         in_progress=[row for row in rows if row.completion is None],
         completed=[row for row in rows if row.completion is not None],
         total_hours=service.total_hours(rows),

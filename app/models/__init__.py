@@ -1,5 +1,6 @@
 """Typed models, one module per area; importing this package registers them all."""
 
+from app.models.admin import Assignment, AssignmentCourse, AssignmentMember, ImportBatch
 from app.models.base import Base
 from app.models.course import Course, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
@@ -25,6 +26,10 @@ from app.models.user import Role, User
 
 __all__ = [
     "AnnualRating",
+    "Assignment",
+    "AssignmentCourse",
+    "AssignmentMember",
+    "ImportBatch",
     "AppointmentDecision",
     "AttemptAnswer",
     "AuditEntry",

@@ -1,0 +1,403 @@
+"""Bulk import of units and cadres: every problem by row, column and value first; then all or nothing.
+
+Re-importing the same file changes nothing; an updated file updates cadres by employee code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app.errors import ValidationFailed
+from app.imports.reader import Table, parse_date
+from app.models import Cadre, Title, Unit, User
+from app.models.base import utcnow
+from app.models.org import UNIT_TYPES
+from app.profiles import audit
+from app.profiles.units import create_unit
+from app.text import fold, nfc
+
+CADRE_COLUMNS = {
+    "employee_code": ("employee_code", "ma_can_bo", "ma_cb", "ma_nhan_vien", "ma_so_can_bo"),
+    "full_name": ("full_name", "ho_ten", "ho_va_ten"),
+    "date_of_birth": ("date_of_birth", "ngay_sinh"),
+    "gender": ("gender", "gioi_tinh"),
+    "staff_type": ("staff_type", "loai_can_bo", "doi_tuong"),
+    "unit_code": ("unit_code", "ma_don_vi"),
+    "job_position": ("job_position", "vi_tri_viec_lam"),
+    "title_code": ("title_code", "ma_chuc_vu", "chuc_vu"),
+    "rank": ("rank", "ngach"),
+    "professional_qualification": ("professional_qualification", "trinh_do_chuyen_mon", "chuyen_mon"),
+    "email": ("email", "thu_dien_tu"),
+}
+CADRE_REQUIRED = ("employee_code", "full_name", "date_of_birth", "gender", "staff_type", "unit_code")
+UNIT_COLUMNS = {
+    "code": ("code", "ma_don_vi", "unit_code"),
+    "name": ("name", "ten_don_vi", "ten"),
+    "type": ("type", "loai_don_vi", "loai"),
+    "parent_code": ("parent_code", "ma_don_vi_cap_tren", "don_vi_cap_tren"),
+    "valid_from": ("valid_from", "hieu_luc_tu", "ngay_thanh_lap"),
+}
+UNIT_REQUIRED = ("code", "name", "type")
+GENDERS = {"male": "male", "nam": "male", "m": "male", "female": "female", "nu": "female", "f": "female"}
+STAFF = {
+    "cadre": "cadre",
+    "can bo": "cadre",
+    "civil servant": "civil_servant",
+    "civil_servant": "civil_servant",
+    "cong chuc": "civil_servant",
+    "public employee": "public_employee",
+    "public_employee": "public_employee",
+    "vien chuc": "public_employee",
+}
+UNIT_TYPE_WORDS = {
+    "thanh pho": "city",
+    "so": "department",
+    "ban": "department",
+    "quan": "district",
+    "huyen": "district",
+    "thi xa": "district",
+    "phuong": "ward",
+    "xa": "commune",
+    "phong": "division",
+    "van phong": "office",
+    "khac": "other",
+}
+CADRE_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "gender",
+    "staff_type",
+    "unit_id",
+    "job_position",
+    "title_code",
+    "rank",
+    "professional_qualification",
+)
+
+
+@dataclass(frozen=True, order=True)
+class RowProblem:
+    row: int
+    column: str
+    value: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.value or '(empty)'}: {self.why}"
+
+
+@dataclass
+class ImportReport:
+    kind: str  # units | cadres
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _columns(table: Table, spec: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, key in enumerate(table.keys):
+        for name, aliases in spec.items():
+            if key in aliases and name not in found:
+                found[name] = index
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise ValidationFailed("file: missing column(s): " + ", ".join(missing))
+    return found
+
+
+def detect_kind(table: Table) -> str:
+    keys = set(table.keys)
+    if keys & set(CADRE_COLUMNS["employee_code"]):
+        return "cadres"
+    if keys & set(UNIT_COLUMNS["name"]) and keys & set(UNIT_COLUMNS["type"]):
+        return "units"
+    raise ValidationFailed(
+        "file: the header row names neither cadres (employee_code...) nor units (code, name, type)"
+    )
+
+
+def _scope_path(session: Session, actor: User | None) -> str | None:
+    if actor is None or actor.unit_id is None:
+        return None
+    return session.scalar(select(Unit.path).where(Unit.id == actor.unit_id))
+
+
+def import_people(session: Session, actor: User | None, table: Table, *, dry_run: bool) -> ImportReport:
+    """Check (and unless `dry_run`, apply) a units or cadres table. Flushes; the caller commits only
+    when the report has no problems, so a file with any bad row writes nothing."""
+    kind = detect_kind(table)
+    if kind == "units":
+        return _units(session, actor, table, dry_run)
+    return _cadres(session, actor, table, dry_run)
+
+
+def _get(cells: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns.get(name)
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def _units(session: Session, actor: User | None, table: Table, dry_run: bool) -> ImportReport:
+    columns = _columns(table, UNIT_COLUMNS, UNIT_REQUIRED)
+    report = ImportReport("units")
+    headers = {name: table.headers[i] for name, i in columns.items()}
+    existing = {u.code: u for u in session.scalars(select(Unit))}
+    scope = _scope_path(session, actor)
+    wanted: dict[str, dict] = {}
+    for number, cells in table.rows:
+        report.rows += 1
+        values = {name: _get(cells, columns, name) for name in columns}
+
+        def bad(name: str, why: str, number=number, values=values) -> None:
+            report.problems.append(RowProblem(number, headers.get(name, name), values.get(name, ""), why))
+
+        for name in UNIT_REQUIRED:
+            if not values.get(name):
+                bad(name, "required")
+        code = values.get("code", "")
+        kind = values.get("type", "").lower()
+        kind = kind if kind in UNIT_TYPES else UNIT_TYPE_WORDS.get(fold(kind), "")
+        if values.get("type") and not kind:
+            bad("type", f"not one of: {', '.join(UNIT_TYPES)}")
+        valid_from = None
+        if values.get("valid_from"):
+            valid_from = parse_date(values["valid_from"])
+            if valid_from is None:
+                bad("valid_from", "not a date (dd/mm/yyyy)")
+        if code in wanted:
+            bad("code", f"the same unit code is on row {wanted[code]['row']}")
+            continue
+        if code:
+            wanted[code] = {
+                "row": number,
+                "name": nfc(values.get("name", "")),
+                "type": kind,
+                "parent": values.get("parent_code", ""),
+                "valid_from": valid_from,
+            }
+
+    def within_scope(code: str, depth: int = 0) -> bool:
+        if code in existing:
+            return existing[code].path.startswith(scope)
+        parent = wanted.get(code, {}).get("parent", "")
+        return bool(parent) and depth < 50 and within_scope(parent, depth + 1)
+
+    for code, item in wanted.items():
+        parent = item["parent"]
+        if parent and parent not in existing and parent not in wanted:
+            report.problems.append(
+                RowProblem(
+                    item["row"], headers.get("parent_code", "parent_code"), parent, "no unit has this code"
+                )
+            )
+        elif scope is not None and not within_scope(code):
+            report.problems.append(RowProblem(item["row"], headers["code"], code, "outside your unit"))
+    report.problems.sort()
+    if report.problems or dry_run:
+        _count_units(report, wanted, existing)
+        return report
+    pending = dict(wanted)
+    while pending:
+        progressed = False
+        for code, item in list(pending.items()):
+            parent = item["parent"]
+            if parent and parent in pending:
+                continue
+            unit = existing.get(code)
+            parent_unit = existing.get(parent) if parent else None
+            if unit is None:
+                existing[code] = create_unit(
+                    session,
+                    actor,
+                    code=code,
+                    name=item["name"],
+                    type=item["type"],
+                    parent=parent_unit,
+                    valid_from=item["valid_from"],
+                )
+                report.created += 1
+            elif unit.name != item["name"] or unit.type != item["type"]:
+                unit.name, unit.type = item["name"], item["type"]
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            del pending[code]
+            progressed = True
+        if not progressed:
+            report.problems.append(
+                RowProblem(
+                    next(iter(pending.values()))["row"],
+                    headers["code"],
+                    next(iter(pending)),
+                    "units are each other's parents",
+                )
+            )
+            return report
+    session.flush()
+    audit.record(
+        session, actor, "import_units", "units", None, created=report.created, updated=report.updated
+    )
+    return report
+
+
+def _count_units(report: ImportReport, wanted: dict, existing: dict) -> None:
+    for code, item in wanted.items():
+        unit = existing.get(code)
+        if unit is None:
+            report.created += 1
+        elif unit.name != item["name"] or unit.type != item["type"]:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -> ImportReport:
+    columns = _columns(table, CADRE_COLUMNS, CADRE_REQUIRED)
+    headers = {name: table.headers[i] for name, i in columns.items()}
+    report = ImportReport("cadres")
+    units = dict(session.execute(select(Unit.code, Unit.id)).all())
+    unit_paths = dict(session.execute(select(Unit.id, Unit.path)).all())
+    titles = {code: code for code in session.scalars(select(Title.code))}
+    titles.update({fold(name): code for code, name in session.execute(select(Title.code, Title.name))})
+    users = dict(session.execute(select(User.email, User.id)).all()) if "email" in columns else {}
+    scope = _scope_path(session, actor)
+    rows: dict[str, dict] = {}
+    seen: dict[str, int] = {}
+    for number, cells in table.rows:
+        report.rows += 1
+        values = {name: _get(cells, columns, name) for name in columns}
+        problems_before = len(report.problems)
+
+        def bad(name: str, why: str, number=number, values=values) -> None:
+            report.problems.append(RowProblem(number, headers.get(name, name), values.get(name, ""), why))
+
+        for name in CADRE_REQUIRED:
+            if not values.get(name):
+                bad(name, "required")
+        code = values.get("employee_code", "").upper()
+        if code in seen:
+            bad("employee_code", f"the same employee code is on row {seen[code]}")
+            continue
+        if code:
+            seen[code] = number
+        born = parse_date(values.get("date_of_birth", "")) if values.get("date_of_birth") else None
+        if values.get("date_of_birth") and (born is None or not date(1930, 1, 1) <= born <= date.today()):
+            bad("date_of_birth", "not a possible date of birth (dd/mm/yyyy)")
+        gender = GENDERS.get(fold(values.get("gender", "")))
+        if values.get("gender") and gender is None:
+            bad("gender", "write Nam or Nữ")
+        staff = STAFF.get(fold(values.get("staff_type", "")).replace("_", " ")) or STAFF.get(
+            values.get("staff_type", "")
+        )
+        if values.get("staff_type") and staff is None:
+            bad("staff_type", "write cán bộ, công chức or viên chức")
+        unit_id = units.get(values.get("unit_code", ""))
+        if values.get("unit_code") and unit_id is None:
+            bad("unit_code", "no unit has this code")
+        elif unit_id is not None and scope is not None and not unit_paths[unit_id].startswith(scope):
+            bad("unit_code", "outside your unit")
+        title = None
+        if values.get("title_code"):
+            title = titles.get(values["title_code"]) or titles.get(fold(values["title_code"]))
+            if title is None:
+                bad("title_code", "unknown position")
+        user_id = None
+        if values.get("email"):
+            user_id = users.get(values["email"].lower())
+            if user_id is None:
+                bad("email", "no account has this e-mail")
+        if code and len(report.problems) == problems_before:
+            rows[code] = {
+                "employee_code": code,
+                "full_name": nfc(values["full_name"]),
+                "date_of_birth": born,
+                "gender": gender,
+                "staff_type": staff,
+                "unit_id": unit_id,
+                "job_position": nfc(values.get("job_position", "")),
+                "title_code": title,
+                "rank": nfc(values.get("rank", "")),
+                "professional_qualification": nfc(values.get("professional_qualification", "")),
+                "user_id": user_id,
+                "row": number,
+            }
+    existing = {
+        c.employee_code: c
+        for c in session.execute(
+            select(
+                Cadre.id,
+                Cadre.employee_code,
+                Cadre.unit_id,
+                Cadre.user_id,
+                *[getattr(Cadre, f) for f in CADRE_FIELDS if f != "unit_id"],
+            )
+        ).all()
+    }
+    linked = {c.user_id: c.employee_code for c in existing.values() if c.user_id is not None}
+    for code, row in rows.items():
+        current = existing.get(code)
+        if current is not None and scope is not None and not unit_paths[current.unit_id].startswith(scope):
+            report.problems.append(
+                RowProblem(
+                    row["row"], headers["employee_code"], code, "this cadre is in a unit outside yours"
+                )
+            )
+        owner = linked.get(row["user_id"]) if row["user_id"] is not None else None
+        if owner is not None and owner != code:
+            report.problems.append(
+                RowProblem(
+                    row["row"], headers["email"], "", f"the account is linked to another profile ({owner})"
+                )
+            )
+    report.problems.sort()
+    inserts, updates = [], []
+    for code, row in rows.items():
+        current = existing.get(code)
+        data = {k: row[k] for k in CADRE_FIELDS}
+        if current is None:
+            inserts.append(
+                {
+                    **data,
+                    "employee_code": code,
+                    "search_name": fold(row["full_name"]),
+                    "user_id": row["user_id"],
+                }
+            )
+        else:
+            changed = any(getattr(current, k) != v for k, v in data.items()) or (
+                row["user_id"] is not None and current.user_id != row["user_id"]
+            )
+            if changed:
+                updates.append(
+                    {
+                        **data,
+                        "id": current.id,
+                        "search_name": fold(row["full_name"]),
+                        "user_id": row["user_id"] if row["user_id"] is not None else current.user_id,
+                    }
+                )
+            else:
+                report.unchanged += 1
+    report.created, report.updated = len(inserts), len(updates)
+    if report.problems or dry_run:
+        return report
+    now = utcnow()
+    for start in range(0, len(inserts), 10_000):
+        session.execute(insert(Cadre), [{**r, "created_at": now} for r in inserts[start : start + 10_000]])
+    for start in range(0, len(updates), 10_000):
+        session.execute(update(Cadre), updates[start : start + 10_000])
+    session.flush()
+    audit.record(
+        session, actor, "import_cadres", "cadres", None, created=report.created, updated=report.updated
+    )
+    return report

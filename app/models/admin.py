@@ -1,0 +1,73 @@
+"""Assignments of courses to cadres, and uploaded import files waiting to be applied."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+from app.models.course import Course
+
+
+class Assignment(Base):
+    """Courses (one, or several forming a programme) assigned to cadres with a due date.
+
+    The target (a unit subtree, a position, a planning pool or named cadres) is resolved into
+    members when the assignment is made. A member who later leaves the target (moves unit, changes
+    post) drops out unless the assignment follows movers; overdue is computed, never stored.
+    """
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    target_kind: Mapped[str] = mapped_column(String(10))  # unit | title | planning | cadres
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    title_code: Mapped[str | None] = mapped_column(String(40))
+    due_on: Mapped[date]
+    follows_movers: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    courses: Mapped[list[AssignmentCourse]] = relationship()
+
+
+class AssignmentCourse(Base):
+    __tablename__ = "assignment_courses"
+    __table_args__ = (UniqueConstraint("assignment_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+
+    course: Mapped[Course] = relationship()
+
+
+class AssignmentMember(Base):
+    __tablename__ = "assignment_members"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "cadre_id"),
+        Index("ix_assignment_members_cadre_id", "cadre_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImportBatch(Base):
+    """An uploaded file checked by a dry run, kept in the database (not on a server's disk) until
+    the admin applies it."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]

@@ -1,0 +1,531 @@
+"""City-scale completion reporting: aggregated per unit in SQL, rolled up the unit tree in memory
+(a few thousand units), so no page loads enrolments or cadres one by one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.errors import NotFound, ValidationFailed
+from app.models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentMember,
+    Cadre,
+    Course,
+    CourseCompletion,
+    CourseVersion,
+    Enrolment,
+    PlanningEntry,
+    Unit,
+    User,
+)
+from app.profiles import audit
+from app.profiles.records import LOCAL, local_today
+from app.profiles.units import subtree_condition
+from app.text import nfc
+
+
+@dataclass
+class Stats:
+    enrolled: int = 0
+    completed: int = 0
+    score_sum: float = 0.0
+    scored: int = 0
+    overdue: int = 0
+
+    @property
+    def in_progress(self) -> int:
+        return self.enrolled - self.completed
+
+    @property
+    def rate(self) -> float | None:
+        return 100 * self.completed / self.enrolled if self.enrolled else None
+
+    @property
+    def average_score(self) -> float | None:
+        return self.score_sum / self.scored if self.scored else None
+
+    def add(self, other: Stats) -> None:
+        self.enrolled += other.enrolled
+        self.completed += other.completed
+        self.score_sum += other.score_sum
+        self.scored += other.scored
+        self.overdue += other.overdue
+
+
+@dataclass(frozen=True)
+class Filters:
+    course_ids: tuple[int, ...] = ()
+    category: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+def _start_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, LOCAL)
+
+
+def _course_condition(column, filters: Filters, session: Session):
+    conditions = []
+    if filters.course_ids:
+        conditions.append(column.in_(filters.course_ids))
+    if filters.category:
+        conditions.append(
+            column.in_(
+                select(Course.id)
+                .join(
+                    CourseVersion,
+                    and_(
+                        CourseVersion.course_id == Course.id,
+                        CourseVersion.number == Course.current_version_number,
+                    ),
+                )
+                .where(CourseVersion.category == filters.category)
+            )
+        )
+    return and_(*conditions) if conditions else literal(True)
+
+
+def effective_members(today: date):
+    """(assignment_id, cadre_id, user_id) of members an assignment still applies to today."""
+    assigned_unit = aliased(Unit)
+    cadre_unit = aliased(Unit)
+    still_in = or_(
+        Assignment.follows_movers.is_(True),
+        Assignment.target_kind.in_(("cadres", "planning")),
+        and_(
+            Assignment.target_kind == "unit",
+            cadre_unit.path >= assigned_unit.path,
+            cadre_unit.path < assigned_unit.path + "~",
+        ),
+        and_(Assignment.target_kind == "title", Cadre.title_code == Assignment.title_code),
+    )
+    return (
+        select(AssignmentMember.assignment_id, AssignmentMember.cadre_id, Cadre.user_id, Cadre.unit_id)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(Cadre, Cadre.id == AssignmentMember.cadre_id)
+        .join(cadre_unit, cadre_unit.id == Cadre.unit_id)
+        .outerjoin(assigned_unit, assigned_unit.id == Assignment.unit_id)
+        .where(still_in)
+    )
+
+
+def unit_stats(session: Session, filters: Filters, today: date | None = None) -> dict[int, Stats]:
+    """Per unit (the cadre's current unit): enrolments, completions, scores and overdue courses."""
+    today = today or local_today()
+    completed = CourseCompletion
+    completion_window = literal(True)
+    if filters.start:
+        completion_window = and_(completion_window, completed.completed_at >= _start_utc(filters.start))
+    if filters.end:
+        completion_window = and_(
+            completion_window, completed.completed_at < _start_utc(filters.end + timedelta(days=1))
+        )
+    done = (
+        select(completed.user_id, completed.course_id, func.max(completed.score).label("score"))
+        .where(completion_window)
+        .group_by(completed.user_id, completed.course_id)
+        .subquery()
+    )
+    enrol_filter = _course_condition(Enrolment.course_id, filters, session)
+    if filters.end:
+        enrol_filter = and_(enrol_filter, Enrolment.enrolled_at < _start_utc(filters.end + timedelta(days=1)))
+    stats: dict[int, Stats] = defaultdict(Stats)
+    for unit_id, enrolled, completed_count, score_sum, scored in session.execute(
+        select(
+            Cadre.unit_id,
+            func.count(Enrolment.id),
+            func.count(done.c.course_id),
+            func.sum(done.c.score),
+            func.count(done.c.score),
+        )
+        .join(Cadre, Cadre.user_id == Enrolment.user_id)
+        .outerjoin(done, and_(done.c.user_id == Enrolment.user_id, done.c.course_id == Enrolment.course_id))
+        .where(enrol_filter)
+        .group_by(Cadre.unit_id)
+    ):
+        stats[unit_id] = Stats(enrolled, completed_count, float(score_sum or 0), scored)
+    members = effective_members(today).subquery()
+    overdue = (
+        select(members.c.unit_id, func.count())
+        .select_from(members)
+        .join(Assignment, Assignment.id == members.c.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .where(
+            Assignment.due_on < today,
+            _course_condition(AssignmentCourse.course_id, filters, session),
+            ~exists(
+                select(CourseCompletion.id).where(
+                    CourseCompletion.user_id == members.c.user_id,
+                    CourseCompletion.course_id == AssignmentCourse.course_id,
+                )
+            ),
+        )
+        .group_by(members.c.unit_id)
+    )
+    for unit_id, count in session.execute(overdue):
+        stats[unit_id].overdue = count
+    return stats
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: Unit
+    stats: Stats
+    has_children: bool
+
+
+def rolled_up(session: Session, root: Unit | None, filters: Filters) -> tuple[Stats, list[UnitRow]]:
+    """Totals for `root` (None: the city) and for each of its children, rolled up from below."""
+    per_unit = unit_stats(session, filters)
+    units = list(
+        session.scalars(select(Unit).where(subtree_condition(Unit.path, root.path)) if root else select(Unit))
+    )
+    totals: dict[int, Stats] = defaultdict(Stats)
+    for unit in units:
+        own = per_unit.get(unit.id)
+        if own is None:
+            continue
+        ids = [int(part) for part in unit.path.strip("/").split("/")]
+        for ancestor_id in ids:
+            totals[ancestor_id].add(own)
+    parent_id = root.id if root else None
+    children = sorted((u for u in units if u.parent_id == parent_id), key=lambda u: u.name)
+    child_parents = {u.parent_id for u in units}
+    total = Stats()
+    if root is not None:
+        total = totals.get(root.id, Stats())
+    else:
+        for child in children:
+            total.add(totals.get(child.id, Stats()))
+    return total, [UnitRow(c, totals.get(c.id, Stats()), c.id in child_parents) for c in children]
+
+
+@dataclass(frozen=True)
+class CadreRow:
+    cadre: Cadre
+    enrolled: int
+    completed: int
+    overdue: int
+    hours: int
+
+
+def cadre_rows(session: Session, unit: Unit, filters: Filters, today: date | None = None) -> list[CadreRow]:
+    """The cadres of one unit (not below it) with their numbers, in a constant number of queries."""
+    today = today or local_today()
+    cadres = list(session.scalars(select(Cadre).where(Cadre.unit_id == unit.id).order_by(Cadre.search_name)))
+    user_ids = [c.user_id for c in cadres if c.user_id]
+    enrolled = (
+        dict(
+            session.execute(
+                select(Enrolment.user_id, func.count())
+                .where(
+                    Enrolment.user_id.in_(user_ids), _course_condition(Enrolment.course_id, filters, session)
+                )
+                .group_by(Enrolment.user_id)
+            ).all()
+        )
+        if user_ids
+        else {}
+    )
+    completed = (
+        {
+            uid: (n, hours)
+            for uid, n, hours in session.execute(
+                select(
+                    CourseCompletion.user_id,
+                    func.count(func.distinct(CourseCompletion.course_id)),
+                    func.sum(CourseCompletion.hours_credited),
+                )
+                .where(
+                    CourseCompletion.user_id.in_(user_ids),
+                    _course_condition(CourseCompletion.course_id, filters, session),
+                )
+                .group_by(CourseCompletion.user_id)
+            )
+        }
+        if user_ids
+        else {}
+    )
+    members = effective_members(today).where(Cadre.unit_id == unit.id).subquery()
+    overdue = dict(
+        session.execute(
+            select(members.c.cadre_id, func.count())
+            .select_from(members)
+            .join(Assignment, Assignment.id == members.c.assignment_id)
+            .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+            .where(
+                Assignment.due_on < today,
+                ~exists(
+                    select(CourseCompletion.id).where(
+                        CourseCompletion.user_id == members.c.user_id,
+                        CourseCompletion.course_id == AssignmentCourse.course_id,
+                    )
+                ),
+            )
+            .group_by(members.c.cadre_id)
+        ).all()
+    )
+    return [
+        CadreRow(
+            c,
+            enrolled.get(c.user_id, 0),
+            completed.get(c.user_id, (0, 0))[0],
+            overdue.get(c.id, 0),
+            int(completed.get(c.user_id, (0, 0))[1] or 0),
+        )
+        for c in cadres
+    ]
+
+
+def completions_by_month(
+    session: Session, root: Unit | None, filters: Filters, months: int = 12
+) -> list[tuple[str, int]]:
+    """Completions per month over the last `months` months, for the subtree (grouped in SQL)."""
+    today = local_today()
+    first = date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        first = date(first.year - (first.month == 1), 12 if first.month == 1 else first.month - 1, 1)
+    stmt = (
+        select(CourseCompletion.completed_at)
+        .join(Cadre, Cadre.user_id == CourseCompletion.user_id)
+        .where(
+            CourseCompletion.completed_at >= _start_utc(first),
+            _course_condition(CourseCompletion.course_id, filters, session),
+        )
+    )
+    if root is not None:
+        stmt = stmt.where(Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path))))
+    month = (
+        func.strftime("%Y-%m", CourseCompletion.completed_at)
+        if session.get_bind().dialect.name == "sqlite"
+        else func.to_char(CourseCompletion.completed_at, "YYYY-MM")
+    )
+    counts = dict(session.execute(stmt.with_only_columns(month, func.count()).group_by(month)).all())
+    out, day = [], first
+    for _ in range(months):
+        key = f"{day.year:04d}-{day.month:02d}"
+        out.append((key, counts.get(key, 0)))
+        day = date(day.year + (day.month == 12), 1 if day.month == 12 else day.month + 1, 1)
+    return out
+
+
+def iter_cadre_export(session: Session, root: Unit | None, filters: Filters) -> Iterator[list]:
+    """Every cadre of the subtree with their numbers, read in batches (flat memory for the whole city)."""
+    yield ["employee_code", "full_name", "unit_code", "unit_name", "enrolled", "completed", "hours"]
+    enrolments = (
+        select(Enrolment.user_id, func.count().label("n"))
+        .where(_course_condition(Enrolment.course_id, filters, session))
+        .group_by(Enrolment.user_id)
+        .subquery()
+    )
+    completions = (
+        select(
+            CourseCompletion.user_id,
+            func.count(func.distinct(CourseCompletion.course_id)).label("n"),
+            func.sum(CourseCompletion.hours_credited).label("hours"),
+        )
+        .where(_course_condition(CourseCompletion.course_id, filters, session))
+        .group_by(CourseCompletion.user_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Cadre.employee_code,
+            Cadre.full_name,
+            Unit.code,
+            Unit.name,
+            enrolments.c.n,
+            completions.c.n,
+            completions.c.hours,
+        )
+        .join(Unit, Unit.id == Cadre.unit_id)
+        .outerjoin(enrolments, enrolments.c.user_id == Cadre.user_id)
+        .outerjoin(completions, completions.c.user_id == Cadre.user_id)
+        .order_by(Unit.path, Cadre.search_name)
+        .execution_options(yield_per=5000)
+    )
+    if root is not None:
+        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+    for row in session.execute(stmt):
+        yield [row[0], row[1], row[2], row[3], row[4] or 0, row[5] or 0, int(row[6] or 0)]
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentInput:
+    name: str
+    course_codes: tuple[str, ...]
+    target_kind: str
+    due_on: date
+    unit_code: str = ""
+    title_code: str = ""
+    employee_codes: tuple[str, ...] = ()
+    follows_movers: bool = False
+
+
+def create_assignment(session: Session, actor: User, data: AssignmentInput, scope: Unit | None) -> Assignment:
+    """Assign courses to a target, resolved now into members. Raises ValidationFailed naming the field."""
+    if not data.name.strip():
+        raise ValidationFailed("name: required")
+    courses = list(session.scalars(select(Course).where(Course.code.in_(data.course_codes))))
+    if not courses or len(courses) != len(set(data.course_codes)):
+        raise ValidationFailed("courses: choose one or more existing courses")
+    if data.due_on < local_today():
+        raise ValidationFailed("due_on: the due date has passed")
+    cadres = select(Cadre.id)
+    unit = None
+    if data.target_kind == "unit":
+        unit = session.scalar(select(Unit).where(Unit.code == data.unit_code))
+        if unit is None:
+            raise ValidationFailed("unit_code: no unit has this code")
+        cadres = cadres.where(
+            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, unit.path)))
+        )
+    elif data.target_kind == "title":
+        cadres = cadres.where(Cadre.title_code == data.title_code)
+    elif data.target_kind == "planning":
+        today = local_today()
+        cadres = cadres.where(
+            Cadre.id.in_(
+                select(PlanningEntry.cadre_id).where(
+                    PlanningEntry.title_code == data.title_code,
+                    PlanningEntry.valid_from <= today,
+                    or_(PlanningEntry.valid_to.is_(None), PlanningEntry.valid_to >= today),
+                )
+            )
+        )
+    elif data.target_kind == "cadres":
+        codes = [c.strip().upper() for c in data.employee_codes if c.strip()]
+        cadres = cadres.where(Cadre.employee_code.in_(codes))
+        found = set(session.scalars(select(Cadre.employee_code).where(Cadre.employee_code.in_(codes))))
+        unknown = [c for c in codes if c not in found]
+        if unknown or not codes:
+            raise ValidationFailed(f"employee_codes: unknown: {', '.join(unknown) or '(none given)'}")
+    else:
+        raise ValidationFailed("target_kind: unknown target")
+    if scope is not None:
+        cadres = cadres.where(
+            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
+        )
+        if unit is not None and not unit.path.startswith(scope.path):
+            raise ValidationFailed("unit_code: outside your unit")
+    assignment = Assignment(
+        name=nfc(data.name).strip(),
+        target_kind=data.target_kind,
+        unit_id=unit.id if unit else None,
+        title_code=data.title_code or None,
+        due_on=data.due_on,
+        follows_movers=data.follows_movers,
+        created_by_id=actor.id,
+    )
+    session.add(assignment)
+    session.flush()
+    for course in courses:
+        session.add(AssignmentCourse(assignment_id=assignment.id, course_id=course.id))
+    ids = list(session.scalars(cadres))
+    if ids:
+        session.execute(
+            AssignmentMember.__table__.insert(),
+            [
+                {"assignment_id": assignment.id, "cadre_id": cid, "added_at": datetime.now(LOCAL)}
+                for cid in ids
+            ],
+        )
+    session.flush()
+    audit.record(session, actor, "create_assignment", "assignment", assignment.id, members=len(ids))
+    return assignment
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    assignment: Assignment
+    members: int
+    completed: int  # member × course pairs completed
+    overdue: int
+
+
+def assignment_summaries(session: Session, scope: Unit | None) -> list[AssignmentSummary]:
+    today = local_today()
+    members = effective_members(today)
+    if scope is not None:
+        members = members.where(
+            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
+        )
+    m = members.subquery()
+    done = exists(
+        select(CourseCompletion.id).where(
+            CourseCompletion.user_id == m.c.user_id, CourseCompletion.course_id == AssignmentCourse.course_id
+        )
+    )
+    rows = session.execute(
+        select(
+            m.c.assignment_id,
+            func.count(func.distinct(m.c.cadre_id)),
+            func.sum(case((done, 1), else_=0)),
+            func.sum(case((and_(~done, Assignment.due_on < today), 1), else_=0)),
+        )
+        .select_from(m)
+        .join(Assignment, Assignment.id == m.c.assignment_id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .group_by(m.c.assignment_id)
+    ).all()
+    counts = {aid: (n, int(c or 0), int(o or 0)) for aid, n, c, o in rows}
+    assignments = session.scalars(select(Assignment).order_by(Assignment.due_on.desc(), Assignment.id.desc()))
+    result = []
+    for a in assignments:
+        if a.id in counts or scope is None:
+            n, c, o = counts.get(a.id, (0, 0, 0))
+            result.append(AssignmentSummary(a, n, c, o))
+    return result
+
+
+@dataclass(frozen=True)
+class MyAssignment:
+    assignment: Assignment
+    course: Course
+    due_on: date
+    completed: bool
+
+    @property
+    def overdue(self) -> bool:
+        return not self.completed and self.due_on < local_today()
+
+
+def my_assignments(session: Session, user: User) -> list[MyAssignment]:
+    """What is assigned to the learner (through their cadre profile), with due dates."""
+    cadre_id = session.scalar(select(Cadre.id).where(Cadre.user_id == user.id))
+    if cadre_id is None:
+        return []
+    m = effective_members(local_today()).where(AssignmentMember.cadre_id == cadre_id).subquery()
+    rows = session.execute(
+        select(Assignment, Course)
+        .join(m, m.c.assignment_id == Assignment.id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .join(Course, Course.id == AssignmentCourse.course_id)
+        .order_by(Assignment.due_on)
+    ).all()
+    done = set(session.scalars(select(CourseCompletion.course_id).where(CourseCompletion.user_id == user.id)))
+    return [MyAssignment(a, c, a.due_on, c.id in done) for a, c in rows]
+
+
+def get_scope_unit(session: Session, code: str | None, admin_scope: Unit | None) -> Unit | None:
+    """The unit a report is about: the one asked for, inside the admin's scope (default: the
+    admin's unit, or the city when the tree has a single root). Raises NotFound."""
+    if not code:
+        if admin_scope is not None:
+            return admin_scope
+        roots = list(session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(2)))
+        return roots[0] if len(roots) == 1 else None
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None or (admin_scope is not None and not unit.path.startswith(admin_scope.path)):
+        raise NotFound(code)
+    return unit

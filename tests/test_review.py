@@ -1,0 +1,240 @@
+"""Admin review at city scale: imports, the dashboard, exports and assignments, within unit scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from app.demo import DEMO_ACCOUNTS
+from app.extensions import db
+from app.models import Assignment, Cadre, Unit
+from app.profiles.records import local_today
+from tests.test_profiles import world  # noqa: F401 (fixture)
+
+CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
+WARD_ADMIN = ("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")
+
+CADRES_CSV = (
+    "Mã cán bộ,Họ và tên,Ngày sinh,Giới tính,Loại cán bộ,Mã đơn vị,Chức vụ,Ngạch\n"
+    "HN-200001,Trần Thị Hoa,05/03/1988,Nữ,công chức,P-BA-DINH-VP,,Chuyên viên\n"
+    "HN-200002,Lê Văn Bình,12/11/1990,Nam,viên chức,P-BA-DINH,,\n"
+)
+
+
+def run_import(app, content: bytes, name: str = "cb.csv", *extra):
+    path = app.instance_path + "/" + name
+    with open(path, "wb") as f:
+        f.write(content)
+    return app.test_cli_runner().invoke(args=["cadres", "import", path, *extra])
+
+
+def test_cli_import_dry_run_apply_and_idempotence(world, app):  # noqa: F811
+    bad = (
+        CADRES_CSV
+        + "HN-200001,Trùng,01/01/1990,Nam,công chức,P-BA-DINH,,\n"
+        + "HN-200003,X,31/02/1990,Nam,công chức,KHONG,,\n"
+    )
+    result = run_import(app, bad.encode("utf-8-sig"))
+    assert result.exit_code == 1
+    assert "row 4, column Mã cán bộ: HN-200001: the same employee code is on row 2" in result.output
+    assert "row 5, column Ngày sinh: 31/02/1990: not a possible date of birth" in result.output
+    assert "row 5, column Mã đơn vị: KHONG: no unit has this code" in result.output
+    with app.app_context():
+        assert (
+            db.session.scalar(select(func.count()).where(Cadre.employee_code.like("HN-2%"))) == 0
+        )  # nothing
+    result = run_import(app, CADRES_CSV.encode("utf-8"), "cb.csv", "--dry-run")
+    assert result.exit_code == 0 and "2 would be created" in result.output
+    assert run_import(app, CADRES_CSV.encode("utf-8")).exit_code == 0
+    result = run_import(app, CADRES_CSV.encode("utf-8"))
+    assert "0 were created, 0 updated, 2 unchanged" in result.output  # re-import changes nothing
+    updated = CADRES_CSV.replace("Lê Văn Bình,12/11/1990", "Lê Văn Bình,13/11/1990")
+    assert "1 updated" in run_import(app, updated.encode("utf-8")).output
+    with app.app_context():
+        assert (
+            db.session.scalar(select(Cadre.search_name).where(Cadre.employee_code == "HN-200001"))
+            == "tran thi hoa"
+        )
+
+
+def test_import_reads_excel_exports_and_xlsx(world, app):  # noqa: F811
+    semicolons = CADRES_CSV.replace(",", ";").encode("utf-16")  # Excel's "Unicode text"-style export
+    assert run_import(app, semicolons).exit_code == 0
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in CADRES_CSV.replace("HN-2", "HN-3").splitlines():
+        sheet.append(line.split(","))
+    out = io.BytesIO()
+    workbook.save(out)
+    result = run_import(app, out.getvalue(), "cb.xlsx")
+    assert result.exit_code == 0 and "2 were created" in result.output
+    result = run_import(app, b"\x89PNG\r\n\x1a\n\x00\x00binary", "anh.png")
+    assert result.exit_code != 0 and "not a CSV or XLSX file" in result.output
+
+
+def test_units_import(world, app):  # noqa: F811
+    units = (
+        "code,name,type,parent_code\nP-MOI,Phường Mới,phường,HN\nP-MOI-VP,Văn phòng phường Mới,office,P-MOI\n"
+    )
+    result = run_import(app, units.encode("utf-8"), "units.csv")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        child = db.session.scalar(select(Unit).where(Unit.code == "P-MOI-VP"))
+        assert child.parent.code == "P-MOI" and child.path.startswith(child.parent.path)
+    assert "2 unchanged" in run_import(app, units.encode("utf-8"), "units.csv").output
+
+
+def test_browser_import_is_scoped_to_the_unit_admin(world, app, auth, client):  # noqa: F811
+    auth.login(*WARD_ADMIN)
+    outside = CADRES_CSV + "HN-200009,Ngoài Phạm Vi,01/01/1990,Nam,công chức,SO-NV,,\n"
+    token = (
+        client.get("/admin/import")
+        .get_data(as_text=True)
+        .split('name="csrf_token" type="hidden" value="')[1]
+        .split('"')[0]
+    )
+    response = client.post(
+        "/admin/import",
+        data={"csrf_token": token, "file": (io.BytesIO(outside.encode()), "cb.csv")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "outside your unit" in html and "Apply the import" not in html
+    response = client.post(
+        "/admin/import",
+        data={"csrf_token": token, "file": (io.BytesIO(CADRES_CSV.encode()), "cb.csv")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    batch = html.split('action="/admin/import/')[1].split("/apply")[0]
+    assert client.post(f"/admin/import/{batch}/apply", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Cadre.employee_code.like("HN-2%"))) == 2
+
+
+def test_dashboard_drill_down_and_scope(world, app, auth, client, count_queries):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    html = client.get("/review/").get_data(as_text=True)
+    assert "Sở Nội vụ" in html and "Phường Ba Đình" in html and "<svg" in html
+    html = client.get("/review/?unit=SO-NV").get_data(as_text=True)
+    assert "Phòng Tổ chức cán bộ" in html
+    html = client.get("/review/cadres?unit=SO-NV-TCCB").get_data(as_text=True)
+    assert "Phạm Quốc Hùng" in html and "Nguyễn Thị Lan" in html
+    with count_queries() as counter:
+        client.get("/review/")
+    assert counter.count <= 10
+    auth.logout()
+    auth.login(*WARD_ADMIN)
+    html = client.get("/review/").get_data(as_text=True)
+    assert "Sở Nội vụ" not in html
+    assert client.get("/review/?unit=SO-NV").status_code == 404
+    assert client.get("/review/cadres?unit=SO-NV-TCCB").status_code == 404
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/review/export.csv?what=cadres").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
+    codes = {r[0] for r in rows[1:]}
+    assert "HN-000001" not in codes and "HN-000007" in codes  # no other unit's rows in an export
+
+
+def test_exports_csv_and_xlsx(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/review/export.csv?unit=SO-NV").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
+    assert rows[0][:3] == ["unit_code", "unit_name", "enrolled"]
+    tccb = next(r for r in rows if r[0] == "SO-NV-TCCB")
+    assert int(tccb[2]) >= 2 and int(tccb[4]) >= 2  # Phạm Quốc Hùng's enrolments and completions
+    data = client.get("/review/export.xlsx?unit=SO-NV").data
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))][:2] == ["unit_code", "unit_name"]
+
+
+def test_assignments_overdue_and_my_learning(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    due = (local_today() + timedelta(days=30)).isoformat()
+    url = "/review/assignments"
+    response = auth.post(
+        url,
+        {
+            "name": "Chương trình chuyển đổi số 2026",
+            "courses": ["CDS-LD", "ATTT-CB"],
+            "target_kind": "unit",
+            "unit_code": "SO-NV",
+            "due_on": due,
+        },
+        token_from=url,
+    )
+    assert response.status_code == 302
+    html = client.get(url).get_data(as_text=True)
+    assert "Chương trình chuyển đổi số 2026" in html
+    response = auth.post(
+        url,
+        {"name": "Sai", "courses": ["CDS-LD"], "target_kind": "unit", "unit_code": "KHONG", "due_on": due},
+        token_from=url,
+    )
+    assert 'id="unit_code-error"' in response.get_data(as_text=True)
+    # make it overdue: nobody edits "overdue", it follows from the due date and completions
+    with app.app_context():
+        db.session.scalars(select(Assignment)).one().due_on = local_today() - timedelta(days=1)
+        db.session.commit()
+    html = client.get("/review/?unit=SO-NV").get_data(as_text=True)
+    assert '<strong class="fail">' in html
+    auth.logout()
+    auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])
+    html = client.get("/my").get_data(as_text=True)
+    assert "Chương trình chuyển đổi số 2026" in html and "CDS-LD" in html
+    assert '<strong class="fail">' in html  # overdue for the learner too
+
+
+def test_a_cadre_who_moves_out_drops_out_unless_the_assignment_follows(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    url = "/review/assignments"
+    due = (local_today() + timedelta(days=30)).isoformat()
+    auth.post(
+        url,
+        {
+            "name": "Theo đơn vị",
+            "courses": ["QLCQDT"],
+            "target_kind": "unit",
+            "unit_code": "SO-NV-TCCB",
+            "due_on": due,
+        },
+        token_from=url,
+    )
+    auth.post(
+        url,
+        {
+            "name": "Theo người",
+            "courses": ["ATTT-CB"],
+            "target_kind": "unit",
+            "unit_code": "SO-NV-TCCB",
+            "due_on": due,
+            "follows_movers": "y",
+        },
+        token_from=url,
+    )
+    with app.app_context():
+        lan = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000001"))
+        lan.unit_id = db.session.scalar(select(Unit.id).where(Unit.code == "P-HOAN-KIEM"))
+        db.session.commit()
+    auth.logout()
+    auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])
+    html = client.get("/my").get_data(as_text=True)
+    assert "Theo người" in html and "Theo đơn vị" not in html
+
+
+@pytest.mark.parametrize(
+    "path", ["/review/", "/review/assignments", "/review/export.csv", "/review/cadres", "/admin/import"]
+)
+def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, path):  # noqa: F811
+    auth.login(DEMO_ACCOUNTS[1][0], DEMO_ACCOUNTS[1][1])
+    assert client.get(path).status_code == 403
