@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,6 +13,7 @@ from app.auth.service import create_user
 from app.extensions import db
 from app.models import Role, User
 from app.profiles.demo import load_demo_profiles
+from app.reports.seed import seed_city
 
 # Also listed in README.md. They are for local demonstration only.
 DEMO_ACCOUNTS = (
@@ -60,3 +63,23 @@ def profiles() -> None:
         click.echo("  demo profiles exist")
     for note in notes:
         click.echo(f"  {note}")
+
+
+@demo_cli.command("seed")
+@click.option("--cadres", default=131_565, show_default=True, help="How many cadres to create.")
+@click.option(
+    "--seed", default=2026, show_default=True, help="Random seed: the same seed builds the same city."
+)
+@with_appcontext
+def seed(cadres: int, seed: int) -> None:
+    """A Hanoi-sized city for benchmarks (after 'courses import' and 'profiles load-defaults')."""
+    if current_app.config["ENVIRONMENT"] == "production":
+        raise click.ClickException("refusing to seed a production database")
+    started = time.perf_counter()
+    try:
+        seed_city(db.session, cadres, seed, echo=click.echo)
+    except RuntimeError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"seeded in {time.perf_counter() - started:.0f} s")

@@ -238,3 +238,59 @@ def test_a_cadre_who_moves_out_drops_out_unless_the_assignment_follows(world, ap
 def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, path):  # noqa: F811
     auth.login(DEMO_ACCOUNTS[1][0], DEMO_ACCOUNTS[1][1])
     assert client.get(path).status_code == 403
+
+
+def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noqa: F811
+    from app.models import UnitCourseStats
+    from app.reports import rollups
+
+    auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
+    auth.post("/courses/ATTT-CB/enrol", token_from="/courses/ATTT-CB")
+    auth.logout()
+    auth.login(*CITY_ADMIN)  # and is appointed into another unit: her counters move with her
+    with app.app_context():
+        cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000001"))
+        cadre_id = cadre.id
+    url = f"/cadres/{cadre_id}/appointments/new"
+    auth.post(
+        url,
+        {
+            "title_code": "division-deputy",
+            "kind": "transfer",
+            "unit_code": "SO-NV-CCVC",
+            "effective_on": "2026-12-20",
+            "decision_no": "77/QĐ",
+        },
+        token_from=url,
+    )
+
+    def snapshot():
+        return sorted(
+            db.session.execute(
+                select(
+                    UnitCourseStats.unit_id,
+                    UnitCourseStats.course_id,
+                    UnitCourseStats.enrolled,
+                    UnitCourseStats.completed,
+                    UnitCourseStats.scored,
+                )
+            ).all()
+        )
+
+    with app.app_context():
+        kept = [row for row in snapshot() if row[2] or row[3]]
+        rollups.rebuild(db.session)
+        assert kept == snapshot()
+
+
+def test_dashboard_with_a_period_counts_live(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    today = local_today()
+    html = client.get(f"/review/?unit=SO-NV&start={today.isoformat()}&end={today.isoformat()}").get_data(
+        as_text=True
+    )
+    row = html.split("Phòng Tổ chức cán bộ</a>")[1].split("</tr>")[0]
+    assert '<td class="num">2</td>' in row  # Phạm Quốc Hùng's two completions today
+    html = client.get("/review/?unit=SO-NV&start=2020-01-01&end=2020-12-31").get_data(as_text=True)
+    row = html.split("Phòng Tổ chức cán bộ</a>")[1].split("</tr>")[0]
+    assert row.count('<td class="num">0</td>') >= 3

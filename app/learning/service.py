@@ -25,6 +25,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.profiles.records import record_completion
 from app.quizzes.service import quiz_grades, quizzes_of
+from app.reports import rollups
 from app.text import like_pattern
 
 
@@ -106,6 +107,7 @@ def enrol(session: Session, user: User, course: Course) -> Enrolment:
         existing = get_enrolment(session, user, course)
         assert existing is not None
         return existing
+    rollups.bump(session, user.id, course.id, enrolled=1)
     return enrolment
 
 
@@ -260,6 +262,7 @@ def complete_if_met(
     except IntegrityError:  # completed from another tab at the same moment
         return None
     record_completion(session, completion)  # into the cadre's training record, if there is a profile
+    rollups.bump(session, user.id, course.id, completed=1, score=completion.score)
     return completion
 
 

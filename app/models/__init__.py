@@ -1,6 +1,6 @@
 """Typed models, one module per area; importing this package registers them all."""
 
-from app.models.admin import Assignment, AssignmentCourse, AssignmentMember, ImportBatch
+from app.models.admin import Assignment, AssignmentCourse, AssignmentMember, ImportBatch, UnitCourseStats
 from app.models.base import Base
 from app.models.course import Course, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
@@ -48,6 +48,7 @@ __all__ = [
     "TrainingRecord",
     "Unit",
     "UnitChange",
+    "UnitCourseStats",
     "Course",
     "CourseCompletion",
     "CourseVersion",

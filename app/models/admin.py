@@ -71,3 +71,17 @@ class ImportBatch(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[datetime | None]
+
+
+class UnitCourseStats(Base):
+    """Enrolments and completions per unit and course, kept current as learners enrol and complete
+    (and rebuilt after imports move cadres), so the city dashboard reads a few thousand rows."""
+
+    __tablename__ = "unit_course_stats"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    enrolled: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+    score_sum: Mapped[float] = mapped_column(default=0.0)
+    scored: Mapped[int] = mapped_column(default=0)

@@ -52,6 +52,7 @@ class CourseCompletion(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "course_version_id"),
         Index("ix_course_completions_course_id", "course_id"),
+        Index("ix_course_completions_user_id_course_id", "user_id", "course_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ from app.profiles import audit, facts
 from app.profiles.eligibility import evaluate, result_to_dict
 from app.profiles.loader import load_facts, reference, to_requirement_set
 from app.profiles.requirements import current_set
+from app.reports import rollups
 from app.text import nfc
 
 DECISION_KINDS = ("appointment", "reappointment", "transfer", "rotation")
@@ -177,6 +178,8 @@ def _apply(session: Session, cadre: Cadre, decision: AppointmentDecision) -> Non
         )
     )
     cadre.title_code = decision.title_code
+    if cadre.user_id is not None:
+        rollups.move_learner(session, cadre.user_id, cadre.unit_id, decision.unit_id)
     cadre.unit_id = decision.unit_id
     session.flush()
 

@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.models.profile import DISCIPLINE_LEVELS
 from app.profiles import audit
+from app.reports.rollups import move_learner
 from app.text import nfc
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -82,6 +83,7 @@ def link_account(session: Session, actor: User | None, cadre: Cadre, user: User)
         raise Conflict("the account is linked to another profile")
     cadre.user_id = user.id
     session.flush()
+    move_learner(session, user.id, None, cadre.unit_id)
     added = 0
     for completion in session.scalars(select(CourseCompletion).where(CourseCompletion.user_id == user.id)):
         added += record_completion(session, completion) is not None

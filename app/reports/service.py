@@ -23,6 +23,7 @@ from app.models import (
     Enrolment,
     PlanningEntry,
     Unit,
+    UnitCourseStats,
     User,
 )
 from app.profiles import audit
@@ -127,30 +128,48 @@ def unit_stats(session: Session, filters: Filters, today: date | None = None) ->
         completion_window = and_(
             completion_window, completed.completed_at < _start_utc(filters.end + timedelta(days=1))
         )
-    done = (
-        select(completed.user_id, completed.course_id, func.max(completed.score).label("score"))
-        .where(completion_window)
-        .group_by(completed.user_id, completed.course_id)
-        .subquery()
+    matching = and_(
+        completed.user_id == Enrolment.user_id, completed.course_id == Enrolment.course_id, completion_window
     )
+    done = exists(select(completed.id).where(matching))
+    best = select(func.max(completed.score)).where(matching).scalar_subquery()
     enrol_filter = _course_condition(Enrolment.course_id, filters, session)
     if filters.end:
         enrol_filter = and_(enrol_filter, Enrolment.enrolled_at < _start_utc(filters.end + timedelta(days=1)))
     stats: dict[int, Stats] = defaultdict(Stats)
-    for unit_id, enrolled, completed_count, score_sum, scored in session.execute(
-        select(
-            Cadre.unit_id,
-            func.count(Enrolment.id),
-            func.count(done.c.course_id),
-            func.sum(done.c.score),
-            func.count(done.c.score),
+    if filters.start is None and filters.end is None:  # the counters kept current as learners go
+        rows = session.execute(
+            select(
+                UnitCourseStats.unit_id,
+                func.sum(UnitCourseStats.enrolled),
+                func.sum(UnitCourseStats.completed),
+                func.sum(UnitCourseStats.score_sum),
+                func.sum(UnitCourseStats.scored),
+            )
+            .where(_course_condition(UnitCourseStats.course_id, filters, session))
+            .group_by(UnitCourseStats.unit_id)
         )
-        .join(Cadre, Cadre.user_id == Enrolment.user_id)
-        .outerjoin(done, and_(done.c.user_id == Enrolment.user_id, done.c.course_id == Enrolment.course_id))
-        .where(enrol_filter)
-        .group_by(Cadre.unit_id)
-    ):
-        stats[unit_id] = Stats(enrolled, completed_count, float(score_sum or 0), scored)
+    else:
+        per_enrolment = (
+            select(Cadre.unit_id.label("unit_id"), done.label("done"), best.label("score"))
+            .select_from(Enrolment)
+            .join(Cadre, Cadre.user_id == Enrolment.user_id)
+            .where(enrol_filter)
+            .subquery()
+        )
+        rows = session.execute(
+            select(
+                per_enrolment.c.unit_id,
+                func.count(),
+                func.sum(case((per_enrolment.c.done, 1), else_=0)),
+                func.sum(per_enrolment.c.score),
+                func.count(per_enrolment.c.score),
+            ).group_by(per_enrolment.c.unit_id)
+        )
+    for unit_id, enrolled, completed_count, score_sum, scored in rows:
+        stats[unit_id] = Stats(
+            int(enrolled or 0), int(completed_count or 0), float(score_sum or 0), int(scored or 0)
+        )
     members = effective_members(today).subquery()
     overdue = (
         select(members.c.unit_id, func.count())
