@@ -28,6 +28,7 @@ def main() -> None:
 
     from sqlalchemy import event, insert, select
 
+    from app.clock import local_today
     from app.courses.cli import site_urls
     from app.courses.importer import import_course
     from app.courses.source import course_folders
@@ -42,7 +43,6 @@ def main() -> None:
     )
     from app.models.base import utcnow
     from app.profiles.decisions import eligibility_for
-    from app.profiles.records import local_today
     from app.profiles.requirements import load_defaults, pool_eligibility
     from app.profiles.units import create_unit
 

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from app.clock import local_today
 from app.demo import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import Assignment, Cadre, Unit
-from app.profiles.records import local_today
 from tests.test_profiles import world  # noqa: F401 (fixture)
 
 CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
@@ -241,7 +241,7 @@ def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, pat
 
 
 def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noqa: F811
-    from app.models import UnitCourseStats
+    from app.models import UnitCourseStats, UnitMonthStats
     from app.reports import rollups
 
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
@@ -264,6 +264,20 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
         token_from=url,
     )
 
+    def months():
+        return sorted(
+            row
+            for row in db.session.execute(
+                select(
+                    UnitMonthStats.unit_id,
+                    UnitMonthStats.course_id,
+                    UnitMonthStats.month,
+                    UnitMonthStats.completed,
+                )
+            ).all()
+            if row[3]
+        )
+
     def snapshot():
         return sorted(
             db.session.execute(
@@ -278,9 +292,11 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
         )
 
     with app.app_context():
-        kept = [row for row in snapshot() if row[2] or row[3]]
+        kept, kept_months = [row for row in snapshot() if row[2] or row[3]], months()
+        assert kept_months  # Phạm Quốc Hùng's completions this month
         rollups.rebuild(db.session)
         assert kept == snapshot()
+        assert kept_months == months()
 
 
 def test_dashboard_with_a_period_counts_live(world, app, auth, client):  # noqa: F811

@@ -262,7 +262,9 @@ def complete_if_met(
     except IntegrityError:  # completed from another tab at the same moment
         return None
     record_completion(session, completion)  # into the cadre's training record, if there is a profile
-    rollups.bump(session, user.id, course.id, completed=1, score=completion.score)
+    rollups.bump(
+        session, user.id, course.id, completed=1, score=completion.score, completed_at=completion.completed_at
+    )
     return completion
 
 

@@ -1,6 +1,13 @@
 """Typed models, one module per area; importing this package registers them all."""
 
-from app.models.admin import Assignment, AssignmentCourse, AssignmentMember, ImportBatch, UnitCourseStats
+from app.models.admin import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentMember,
+    ImportBatch,
+    UnitCourseStats,
+    UnitMonthStats,
+)
 from app.models.base import Base
 from app.models.course import Course, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
@@ -49,6 +56,7 @@ __all__ = [
     "Unit",
     "UnitChange",
     "UnitCourseStats",
+    "UnitMonthStats",
     "Course",
     "CourseCompletion",
     "CourseVersion",

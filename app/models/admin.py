@@ -85,3 +85,14 @@ class UnitCourseStats(Base):
     completed: Mapped[int] = mapped_column(default=0)
     score_sum: Mapped[float] = mapped_column(default=0.0)
     scored: Mapped[int] = mapped_column(default=0)
+
+
+class UnitMonthStats(Base):
+    """Course completions per unit and month (YYYY-MM, Vietnam time), for the progress chart."""
+
+    __tablename__ = "unit_month_stats"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    completed: Mapped[int] = mapped_column(default=0)

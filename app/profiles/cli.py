@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Cadre, Title
@@ -19,7 +20,6 @@ from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict
 from app.profiles.facts import CONDITIONAL, MET
 from app.profiles.present import OVERALL_LABELS, STATUS_LABELS, describe, evidence_text, load_names
-from app.profiles.records import local_today
 from app.profiles.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 
 EXIT_CODES = {MET: 0, CONDITIONAL: 3}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
+from app.clock import LOCAL
 from app.errors import Conflict, ValidationFailed
 from app.models import (
     Cadre,
@@ -27,13 +27,6 @@ from app.models.profile import DISCIPLINE_LEVELS
 from app.profiles import audit
 from app.reports.rollups import move_learner
 from app.text import nfc
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local_today() -> date:
-    """Today in Vietnam: the date that records and eligibility checks speak of."""
-    return datetime.now(LOCAL).date()
 
 
 def training_in_force():

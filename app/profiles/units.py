@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, literal, select, update
 from sqlalchemy.orm import Session
 
+from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Unit, UnitChange, User
 from app.models.org import UNIT_TYPES
-from app.profiles.records import local_today
 from app.text import nfc
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
@@ -94,7 +95,7 @@ def _cadre_for_viewer(cadre_id: int) -> Cadre:
 
 
 def _today() -> date:
-    return records.local_today()
+    return local_today()
 
 
 def _profile_context(cadre: Cadre) -> dict:

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from app.clock import LOCAL, local_today
 from app.errors import NotFound, ValidationFailed
 from app.models import (
     Assignment,
@@ -24,10 +25,10 @@ from app.models import (
     PlanningEntry,
     Unit,
     UnitCourseStats,
+    UnitMonthStats,
     User,
 )
 from app.profiles import audit
-from app.profiles.records import LOCAL, local_today
 from app.profiles.units import subtree_condition
 from app.text import nfc
 
@@ -306,33 +307,25 @@ def cadre_rows(session: Session, unit: Unit, filters: Filters, today: date | Non
 def completions_by_month(
     session: Session, root: Unit | None, filters: Filters, months: int = 12
 ) -> list[tuple[str, int]]:
-    """Completions per month over the last `months` months, for the subtree (grouped in SQL)."""
+    """Completions per month over the last `months` months for the subtree, from the monthly counters."""
     today = local_today()
-    first = date(today.year, today.month, 1)
-    for _ in range(months - 1):
-        first = date(first.year - (first.month == 1), 12 if first.month == 1 else first.month - 1, 1)
+    keys = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    keys.reverse()
     stmt = (
-        select(CourseCompletion.completed_at)
-        .join(Cadre, Cadre.user_id == CourseCompletion.user_id)
-        .where(
-            CourseCompletion.completed_at >= _start_utc(first),
-            _course_condition(CourseCompletion.course_id, filters, session),
-        )
+        select(UnitMonthStats.month, func.sum(UnitMonthStats.completed))
+        .where(UnitMonthStats.month >= keys[0], _course_condition(UnitMonthStats.course_id, filters, session))
+        .group_by(UnitMonthStats.month)
     )
     if root is not None:
-        stmt = stmt.where(Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path))))
-    month = (
-        func.strftime("%Y-%m", CourseCompletion.completed_at)
-        if session.get_bind().dialect.name == "sqlite"
-        else func.to_char(CourseCompletion.completed_at, "YYYY-MM")
-    )
-    counts = dict(session.execute(stmt.with_only_columns(month, func.count()).group_by(month)).all())
-    out, day = [], first
-    for _ in range(months):
-        key = f"{day.year:04d}-{day.month:02d}"
-        out.append((key, counts.get(key, 0)))
-        day = date(day.year + (day.month == 12), 1 if day.month == 12 else day.month + 1, 1)
-    return out
+        stmt = stmt.where(
+            UnitMonthStats.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
+        )
+    counts = {m: int(n or 0) for m, n in session.execute(stmt)}
+    return [(key, counts.get(key, 0)) for key in keys]
 
 
 def iter_cadre_export(session: Session, root: Unit | None, filters: Filters) -> Iterator[list]:

@@ -29,6 +29,15 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_unit_course_stats_unit_id_units')),
     sa.PrimaryKeyConstraint('unit_id', 'course_id', name=op.f('pk_unit_course_stats'))
     )
+    op.create_table('unit_month_stats',
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('completed', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_unit_month_stats_course_id_courses')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_unit_month_stats_unit_id_units')),
+    sa.PrimaryKeyConstraint('unit_id', 'course_id', 'month', name=op.f('pk_unit_month_stats'))
+    )
     op.create_table('assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
@@ -94,5 +103,6 @@ def downgrade():
     op.drop_table('assignment_courses')
     op.drop_table('import_batches')
     op.drop_table('assignments')
+    op.drop_table('unit_month_stats')
     op.drop_table('unit_course_stats')
     # ### end Alembic commands ###
