@@ -310,3 +310,28 @@ def test_dashboard_with_a_period_counts_live(world, app, auth, client):  # noqa:
     html = client.get("/review/?unit=SO-NV&start=2020-01-01&end=2020-12-31").get_data(as_text=True)
     row = html.split("Phòng Tổ chức cán bộ</a>")[1].split("</tr>")[0]
     assert row.count('<td class="num">0</td>') >= 3
+
+
+def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    year = local_today().year
+    html = client.get(f"/review/hours?unit=SO-NV&year={year}").get_data(as_text=True)
+    row = html.split("Phòng Tổ chức cán bộ</a>")[1].split("</tr>")[0]
+    assert "16" in row  # Phạm Quốc Hùng: two 8-period courses this year
+    assert "Below target" not in html and "Dưới mức" not in html  # no target: off by default
+    app.config["ANNUAL_HOURS_TARGET"] = 40
+    html = client.get(f"/review/hours?unit=SO-NV-TCCB&year={year}").get_data(as_text=True)
+    assert "Phạm Quốc Hùng" in html and "Nguyễn Thị Lan" in html  # both below 40 periods
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/review/hours?unit=SO-NV&year={year}&format=csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert rows[0][-1] == "below_target"
+    auth.logout()
+    auth.login(*WARD_ADMIN)
+    assert client.get(f"/review/hours?unit=SO-NV&year={year}").status_code == 404

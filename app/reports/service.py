@@ -23,12 +23,14 @@ from app.models import (
     CourseVersion,
     Enrolment,
     PlanningEntry,
+    TrainingRecord,
     Unit,
     UnitCourseStats,
     UnitMonthStats,
     User,
 )
 from app.profiles import audit
+from app.profiles.records import training_in_force
 from app.profiles.units import subtree_condition
 from app.text import nfc
 
@@ -541,3 +543,117 @@ def get_scope_unit(session: Session, code: str | None, admin_scope: Unit | None)
     if unit is None or (admin_scope is not None and not unit.path.startswith(admin_scope.path)):
         raise NotFound(code)
     return unit
+
+
+# --- annual training hours ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    unit: Unit
+    by_category: dict[str, int]
+    cadres: int
+    short: int  # cadres below the target (0 when no target is set)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_category.values())
+
+
+def hours_report(
+    session: Session, root: Unit | None, year: int, target: int
+) -> tuple[list[HoursRow], list[str]]:
+    """Periods (tiết) credited in `year` per child unit and content area, and (with a target) how
+    many cadres fall short; aggregated in SQL per unit, rolled up in memory."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    units = list(
+        session.scalars(select(Unit).where(subtree_condition(Unit.path, root.path)) if root else select(Unit))
+    )
+    unit_ids = [u.id for u in units]
+    per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = session.execute(
+        select(Cadre.unit_id, func.coalesce(TrainingRecord.category, "other"), func.sum(TrainingRecord.hours))
+        .join(Cadre, Cadre.id == TrainingRecord.cadre_id)
+        .where(
+            TrainingRecord.completed_on.between(first, last),
+            TrainingRecord.is_revoked.is_(False),
+            training_in_force(),
+            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
+            if root
+            else literal(True),
+        )
+        .group_by(Cadre.unit_id, func.coalesce(TrainingRecord.category, "other"))
+    ).all()
+    for unit_id, category, hours in rows:
+        per_unit[unit_id][category] += int(hours or 0)
+    headcount = (
+        dict(
+            session.execute(
+                select(Cadre.unit_id, func.count()).where(Cadre.unit_id.in_(unit_ids)).group_by(Cadre.unit_id)
+            ).all()
+        )
+        if unit_ids
+        else {}
+    )
+    short: dict[int, int] = {}
+    if target > 0:
+        credited = (
+            select(TrainingRecord.cadre_id, func.sum(TrainingRecord.hours).label("hours"))
+            .where(
+                TrainingRecord.completed_on.between(first, last),
+                TrainingRecord.is_revoked.is_(False),
+                training_in_force(),
+            )
+            .group_by(TrainingRecord.cadre_id)
+            .subquery()
+        )
+        short = dict(
+            session.execute(
+                select(Cadre.unit_id, func.count())
+                .outerjoin(credited, credited.c.cadre_id == Cadre.id)
+                .where(func.coalesce(credited.c.hours, 0) < target, Cadre.unit_id.in_(unit_ids))
+                .group_by(Cadre.unit_id)
+            ).all()
+        )
+    parent_id = root.id if root else None
+    children = sorted((u for u in units if u.parent_id == parent_id), key=lambda u: u.name)
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for unit in units:
+        for ancestor in (int(p) for p in unit.path.strip("/").split("/")):
+            for category, hours in per_unit.get(unit.id, {}).items():
+                totals[ancestor][category] += hours
+            counts[ancestor][0] += headcount.get(unit.id, 0)
+            counts[ancestor][1] += short.get(unit.id, 0)
+    categories = sorted({c for values in per_unit.values() for c in values})
+    return [HoursRow(c, dict(totals[c.id]), counts[c.id][0], counts[c.id][1]) for c in children], categories
+
+
+def short_cadres(
+    session: Session, unit: Unit, year: int, target: int, limit: int = 500
+) -> list[tuple[Cadre, int]]:
+    """Cadres of a unit's subtree below the annual target, with the periods they have."""
+    credited = (
+        select(TrainingRecord.cadre_id, func.sum(TrainingRecord.hours).label("hours"))
+        .where(
+            TrainingRecord.completed_on.between(date(year, 1, 1), date(year, 12, 31)),
+            TrainingRecord.is_revoked.is_(False),
+            training_in_force(),
+        )
+        .group_by(TrainingRecord.cadre_id)
+        .subquery()
+    )
+    hours = func.coalesce(credited.c.hours, 0)
+    return [
+        (c, int(h))
+        for c, h in session.execute(
+            select(Cadre, hours)
+            .outerjoin(credited, credited.c.cadre_id == Cadre.id)
+            .where(
+                hours < target,
+                Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, unit.path))),
+            )
+            .order_by(hours, Cadre.search_name)
+            .limit(limit)
+        ).all()
+    ]

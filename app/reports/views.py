@@ -6,7 +6,17 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +33,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -256,4 +267,39 @@ def assignments():
             return redirect(url_for("reports.assignments"))
     return render_template(
         "reports/assignments.html", form=form, summaries=service.assignment_summaries(db.session, scope)
+    )
+
+
+@bp.route("/hours")
+def hours():
+    unit = _unit()
+    year = request.args.get("year", local_today().year, type=int)
+    target = current_app.config["ANNUAL_HOURS_TARGET"]
+    rows, categories = service.hours_report(db.session, unit, year, target)
+    short = service.short_cadres(db.session, unit, year, target) if unit is not None and target else []
+    if request.args.get("format") == "csv":
+        table = [["unit_code", "unit_name", "cadres", *categories, "total", "below_target"]] + [
+            [
+                r.unit.code,
+                r.unit.name,
+                r.cadres,
+                *[r.by_category.get(c, 0) for c in categories],
+                r.total,
+                r.short,
+            ]
+            for r in rows
+        ]
+        response = _csv_stream(table)
+        response.headers["Content-Disposition"] = f'attachment; filename="hours-{year}.csv"'
+        return response
+    return render_template(
+        "reports/hours.html",
+        unit=unit,
+        rows=rows,
+        categories=categories,
+        year=year,
+        target=target,
+        short=short,
+        trail=_trail(unit),
+        args=request.args,
     )
