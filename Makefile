@@ -60,6 +60,7 @@ bench: install translations  ## benchmarks (BENCH_DATABASE_URL for PostgreSQL; i
 	$(BIN)/python bench/lesson_page.py
 	$(BIN)/python bench/item_analysis.py
 	$(BIN)/python bench/eligibility.py
+	$(BIN)/python bench/city.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* app/translations/*/LC_MESSAGES/*.mo
