@@ -335,3 +335,15 @@ def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  
     auth.logout()
     auth.login(*WARD_ADMIN)
     assert client.get(f"/review/hours?unit=SO-NV&year={year}").status_code == 404
+
+
+def test_exports_round_trip_through_the_import(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    units = client.get("/review/export.csv?what=units-tree").data
+    profiles = client.get("/review/export.csv?what=profiles").data
+    assert b"HN-000001" in profiles and "Nguyễn Thị Lan".encode() in profiles
+    result = run_import(app, units, "units.csv")
+    assert result.exit_code == 0 and " 0 updated" in result.output and "0 were created" in result.output
+    result = run_import(app, profiles, "profiles.csv")
+    assert result.exit_code == 0, result.output
+    assert "0 were created, 0 updated" in result.output  # nothing changes

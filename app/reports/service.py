@@ -657,3 +657,70 @@ def short_cadres(
             .limit(limit)
         ).all()
     ]
+
+
+GENDER_WORDS = {"male": "Nam", "female": "Nữ"}
+STAFF_WORDS = {"cadre": "cán bộ", "civil_servant": "công chức", "public_employee": "viên chức"}
+
+
+def iter_profile_export(session: Session, root: Unit | None) -> Iterator[list]:
+    """Cadre profiles in the import format, so an export re-imports unchanged (batched reads)."""
+    yield [
+        "employee_code",
+        "full_name",
+        "date_of_birth",
+        "gender",
+        "staff_type",
+        "unit_code",
+        "job_position",
+        "title_code",
+        "rank",
+        "professional_qualification",
+    ]
+    stmt = (
+        select(
+            Cadre.employee_code,
+            Cadre.full_name,
+            Cadre.date_of_birth,
+            Cadre.gender,
+            Cadre.staff_type,
+            Unit.code,
+            Cadre.job_position,
+            Cadre.title_code,
+            Cadre.rank,
+            Cadre.professional_qualification,
+        )
+        .join(Unit, Unit.id == Cadre.unit_id)
+        .order_by(Cadre.employee_code)
+        .execution_options(yield_per=5000)
+    )
+    if root is not None:
+        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+    for code, name, born, gender, staff, unit, job, title, rank, qualification in session.execute(stmt):
+        yield [
+            code,
+            name,
+            born.strftime("%d/%m/%Y"),
+            GENDER_WORDS.get(gender, gender),
+            STAFF_WORDS.get(staff, staff),
+            unit,
+            job,
+            title or "",
+            rank,
+            qualification,
+        ]
+
+
+def iter_unit_export(session: Session, root: Unit | None) -> Iterator[list]:
+    """The unit tree in the import format (parents before children)."""
+    yield ["code", "name", "type", "parent_code"]
+    parent = aliased(Unit)
+    stmt = (
+        select(Unit.code, Unit.name, Unit.type, parent.code)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .order_by(Unit.path)
+    )
+    if root is not None:
+        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+    for code, name, kind, parent_code in session.execute(stmt):
+        yield [code, name, kind, parent_code or ""]

@@ -195,11 +195,12 @@ def export(fmt: str):
     unit = _unit()
     filters = _filters()
     what = request.args.get("what", "units")
-    rows = (
-        service.iter_cadre_export(db.session, unit, filters)
-        if what == "cadres"
-        else _table_rows(unit, filters)
-    )
+    exports = {
+        "cadres": lambda: service.iter_cadre_export(db.session, unit, filters),
+        "profiles": lambda: service.iter_profile_export(db.session, unit),
+        "units-tree": lambda: service.iter_unit_export(db.session, unit),
+    }
+    rows = exports[what]() if what in exports else _table_rows(unit, filters)
     if fmt == "csv":
         response = _csv_stream(rows)
     elif fmt == "xlsx":
