@@ -81,6 +81,15 @@ def _push_request_context():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_cache():
+    """Each test starts without answers cached by an earlier one (ids repeat between tests)."""
+    from app.reports.service import _OVERDUE_CACHE
+
+    _OVERDUE_CACHE.clear()
+    yield
+
+
 @pytest.fixture
 def app_settings() -> dict:
     """Override in a test module to start the app with other settings."""

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -404,6 +404,7 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
     )
     session.flush()
     rollups.rebuild(session)
+    session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
     for key, value in counts.items():
         echo(f"  {key}: {value}")
     return counts

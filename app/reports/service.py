@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -120,7 +121,9 @@ def effective_members(today: date):
     )
 
 
-def unit_stats(session: Session, filters: Filters, today: date | None = None) -> dict[int, Stats]:
+def unit_stats(
+    session: Session, filters: Filters, today: date | None = None, root: Unit | None = None
+) -> dict[int, Stats]:
     """Per unit (the cadre's current unit): enrolments, completions, scores and overdue courses."""
     today = today or local_today()
     completed = CourseCompletion
@@ -173,7 +176,30 @@ def unit_stats(session: Session, filters: Filters, today: date | None = None) ->
         stats[unit_id] = Stats(
             int(enrolled or 0), int(completed_count or 0), float(score_sum or 0), int(scored or 0)
         )
-    members = effective_members(today).subquery()
+    for unit_id, count in overdue_by_unit(session, filters, today, root).items():
+        stats[unit_id].overdue = count
+    return stats
+
+
+_OVERDUE_CACHE: dict[tuple, tuple[float, dict[int, int]]] = {}
+OVERDUE_CACHE_SECONDS = 60
+
+
+def overdue_by_unit(session: Session, filters: Filters, today: date, root: Unit | None) -> dict[int, int]:
+    """Overdue (member, course) pairs per unit. The count joins every member of every assignment
+    past its due date to the completions, the one part of the dashboard that no counter holds;
+    each server process keeps the answer for a minute (overdue changes by the day, and a completion
+    shows in the counters at once)."""
+    key = (session.get_bind().url.render_as_string(), root.id if root else None, filters, today)
+    cached = _OVERDUE_CACHE.get(key)
+    if cached is not None and monotonic() - cached[0] < OVERDUE_CACHE_SECONDS:
+        return cached[1]
+    members = effective_members(today)
+    if root is not None:
+        members = members.where(
+            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
+        )
+    members = members.subquery()
     overdue = (
         select(members.c.unit_id, func.count())
         .select_from(members)
@@ -191,9 +217,11 @@ def unit_stats(session: Session, filters: Filters, today: date | None = None) ->
         )
         .group_by(members.c.unit_id)
     )
-    for unit_id, count in session.execute(overdue):
-        stats[unit_id].overdue = count
-    return stats
+    result = dict(session.execute(overdue).all())
+    if len(_OVERDUE_CACHE) > 256:
+        _OVERDUE_CACHE.clear()
+    _OVERDUE_CACHE[key] = (monotonic(), result)
+    return result
 
 
 @dataclass(frozen=True)
@@ -205,7 +233,7 @@ class UnitRow:
 
 def rolled_up(session: Session, root: Unit | None, filters: Filters) -> tuple[Stats, list[UnitRow]]:
     """Totals for `root` (None: the city) and for each of its children, rolled up from below."""
-    per_unit = unit_stats(session, filters)
+    per_unit = unit_stats(session, filters, root=root)
     units = list(
         session.scalars(select(Unit).where(subtree_condition(Unit.path, root.path)) if root else select(Unit))
     )
