@@ -40,6 +40,24 @@ def qualification_in_force():
     return ~exists(select(later.id).where(later.supersedes_id == QualificationRecord.id))
 
 
+NOT_COPIED = {"id", "supersedes_id", "reason", "recorded_by_id", "recorded_at", "course_completion_id"}
+
+
+def _superseding(record, actor: User, reason: str, **changes):
+    """A new row of the same kind as `record` that supersedes it (a correction or a revocation),
+    with who and why; the old row is never edited."""
+    values = {c.key: getattr(record, c.key) for c in record.__table__.columns if c.key not in NOT_COPIED}
+    return type(record)(
+        **{
+            **values,
+            **changes,
+            "supersedes_id": record.id,
+            "reason": nfc(reason).strip(),
+            "recorded_by_id": actor.id,
+        }
+    )
+
+
 def record_completion(session: Session, completion: CourseCompletion) -> TrainingRecord | None:
     """Turn an internal course completion into a training record of the learner's cadre profile."""
     cadre = session.scalar(select(Cadre).where(Cadre.user_id == completion.user_id))
@@ -147,12 +165,11 @@ def correct_training(
         raise ValidationFailed("reason: say why the record is corrected")
     _check_external(data)
     _require_in_force(session, record)
-    new = TrainingRecord(
-        cadre_id=record.cadre_id,
-        source=record.source,
-        course_completion_id=None,
+    new = _superseding(
+        record,
+        actor,
+        reason,
         course_code=data.course_code or record.course_code,
-        course_version=record.course_version,
         programme=nfc(data.programme).strip(),
         issuer=nfc(data.issuer),
         certificate_no=data.certificate_no,
@@ -161,11 +178,7 @@ def correct_training(
         score=data.score,
         completed_on=data.completed_on,
         valid_until=data.valid_until,
-        unit_id=record.unit_id,
         evidence=data.evidence,
-        supersedes_id=record.id,
-        reason=nfc(reason).strip(),
-        recorded_by_id=actor.id,
     )
     session.add(new)
     session.flush()
@@ -178,26 +191,7 @@ def revoke_training(session: Session, actor: User, record: TrainingRecord, reaso
     if not reason.strip():
         raise ValidationFailed("reason: say why the record is revoked")
     _require_in_force(session, record)
-    new = TrainingRecord(
-        cadre_id=record.cadre_id,
-        source=record.source,
-        course_code=record.course_code,
-        course_version=record.course_version,
-        programme=record.programme,
-        issuer=record.issuer,
-        certificate_no=record.certificate_no,
-        category=record.category,
-        hours=record.hours,
-        score=record.score,
-        completed_on=record.completed_on,
-        valid_until=record.valid_until,
-        unit_id=record.unit_id,
-        evidence=record.evidence,
-        is_revoked=True,
-        supersedes_id=record.id,
-        reason=nfc(reason).strip(),
-        recorded_by_id=actor.id,
-    )
+    new = _superseding(record, actor, reason, is_revoked=True)
     session.add(new)
     session.flush()
     audit.record(session, actor, "revoke_training", "cadre", record.cadre_id, record=record.id)
@@ -276,20 +270,7 @@ def revoke_qualification(
         raise ValidationFailed("reason: say why the qualification is revoked")
     if session.scalar(select(QualificationRecord.id).where(QualificationRecord.supersedes_id == record.id)):
         raise Conflict("this record has already been revoked")
-    new = QualificationRecord(
-        cadre_id=record.cadre_id,
-        scale_code=record.scale_code,
-        level_code=record.level_code,
-        issuer=record.issuer,
-        number=record.number,
-        issued_on=record.issued_on,
-        expires_on=record.expires_on,
-        evidence=record.evidence,
-        is_revoked=True,
-        supersedes_id=record.id,
-        reason=nfc(reason).strip(),
-        recorded_by_id=actor.id,
-    )
+    new = _superseding(record, actor, reason, is_revoked=True)
     session.add(new)
     session.flush()
     audit.record(session, actor, "revoke_qualification", "cadre", record.cadre_id, record=record.id)
