@@ -347,3 +347,18 @@ def test_exports_round_trip_through_the_import(world, app, auth, client):  # noq
     result = run_import(app, profiles, "profiles.csv")
     assert result.exit_code == 0, result.output
     assert "0 were created, 0 updated" in result.output  # nothing changes
+
+
+def test_the_seed_builds_a_small_city_that_works(app, import_folder, make_user):
+    from app.reports.seed import seed_city
+    from tests.test_profiles import PROJECT_COURSES
+
+    for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
+        import_folder(folder)
+    with app.app_context():
+        counts = seed_city(db.session, 60, seed=7, echo=lambda _line: None)
+        db.session.commit()
+        assert counts["enrolments"] > 60 and counts["completions"] > 0
+        cadres = db.session.scalar(select(func.count(Cadre.id)))
+        assert cadres == 60
+    make_user("after@example.vn")  # ids given by the seed do not collide with new rows

@@ -403,6 +403,14 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
         [{"assignment_id": programme.id, "cadre_id": cid, "added_at": now} for cid, _u, _unit in cadre_rows],
     )
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":  # rows were given ids: move the sequences on
+        for table in ("users", "enrolments", "course_completions"):
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"(SELECT max(id) FROM {table}))"
+                )
+            )
     rollups.rebuild(session)
     session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
     for key, value in counts.items():
