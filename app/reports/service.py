@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import monotonic
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.clock import LOCAL, local_today
@@ -600,7 +600,11 @@ def hours_report(
     unit_ids = [u.id for u in units]
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     rows = session.execute(
-        select(Cadre.unit_id, func.coalesce(TrainingRecord.category, "other"), func.sum(TrainingRecord.hours))
+        select(
+            Cadre.unit_id,
+            func.coalesce(TrainingRecord.category, literal_column("'other'")),
+            func.sum(TrainingRecord.hours),
+        )
         .join(Cadre, Cadre.id == TrainingRecord.cadre_id)
         .where(
             TrainingRecord.completed_on.between(first, last),
@@ -610,7 +614,7 @@ def hours_report(
             if root
             else literal(True),
         )
-        .group_by(Cadre.unit_id, func.coalesce(TrainingRecord.category, "other"))
+        .group_by(Cadre.unit_id, func.coalesce(TrainingRecord.category, literal_column("'other'")))
     ).all()
     for unit_id, category, hours in rows:
         per_unit[unit_id][category] += int(hours or 0)
