@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
-import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Client, csrf, flask, free_port, fresh_app, load, start_gunicorn
+from common import ROOT, bench_env, csrf, flask, free_port, fresh_app, load, logged_in, start_gunicorn
 
 
 def rss_kb(pid: int) -> int:
@@ -41,15 +39,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="boiduong-city-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/city.sqlite3"
-    env = {
-        **os.environ,
-        "BOIDUONG_ENV": "development",
-        "DATABASE_URL": url,
-        "INSTANCE_PATH": str(tmp),
-        "RATELIMIT_ENABLED": "false",
-    }
+    tmp, url, env = bench_env("boiduong-city-")
     fresh_app(url, tmp)  # empties the database and runs the migrations
     flask(env, "courses", "import")
     flask(env, "profiles", "load-defaults")
@@ -65,13 +55,7 @@ def main() -> None:
     port = free_port()
     server = start_gunicorn("wsgi:app", port, args.workers, env, ROOT)
     try:
-        admin = Client(port)
-        _, html, _ = admin.request("GET", "/login")
-        admin.request(
-            "POST",
-            "/login",
-            {"email": "admin@bench.example", "password": "bench-password", "csrf_token": csrf(html)},
-        )
+        admin = logged_in(port, "admin@bench.example", "bench-password")
         pages = [
             ("city dashboard", "/review/"),
             ("unit drill-down", "/review/?unit=S01"),
@@ -96,13 +80,7 @@ def main() -> None:
             f"memory {before // 1024} MB before, {after // 1024} MB after (status {status})"
         )
 
-        learner = Client(port)
-        _, html, _ = learner.request("GET", "/login")
-        learner.request(
-            "POST",
-            "/login",
-            {"email": "cb000001@seed.boiduong.vn", "password": "seed-password", "csrf_token": csrf(html)},
-        )
+        learner = logged_in(port, "cb000001@seed.boiduong.vn", "seed-password")
         lesson = "/courses/CDS-LD/lessons/hieu-dung-chuyen-doi-so"
         learner.request("GET", "/courses/CDS-LD")
         status, _, _ = learner.request("GET", lesson)

@@ -166,3 +166,25 @@ def load(port: int, path: str, cookies: dict, total: int, concurrency: int) -> d
         "p99": q[98] * 1000,
         "errors": errors,
     }
+
+
+def bench_env(prefix: str) -> tuple[Path, str, dict]:
+    """(folder, database URL, environment) for the flask and gunicorn processes of a benchmark."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+    env = {
+        **os.environ,
+        "BOIDUONG_ENV": "development",
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(tmp),
+        "RATELIMIT_ENABLED": "false",
+    }
+    return tmp, url, env
+
+
+def logged_in(port: int, email: str, password: str) -> Client:
+    """A client with a session, logged in through the real form (CSRF included)."""
+    client = Client(port)
+    _, html, _ = client.request("GET", "/login")
+    client.request("POST", "/login", {"email": email, "password": password, "csrf_token": csrf(html)})
+    return client

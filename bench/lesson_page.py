@@ -12,12 +12,9 @@ the ratio between the two is the useful number.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
-from pathlib import Path
 
-from common import ROOT, Client, csrf, flask, free_port, load, start_gunicorn
+from common import ROOT, bench_env, csrf, flask, free_port, load, logged_in, start_gunicorn
 
 
 def main() -> None:
@@ -27,15 +24,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="boiduong-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-    env = {
-        **os.environ,
-        "BOIDUONG_ENV": "development",
-        "DATABASE_URL": url,
-        "INSTANCE_PATH": str(tmp),
-        "RATELIMIT_ENABLED": "false",
-    }
+    tmp, url, env = bench_env("boiduong-bench-")
     flask(env, "db", "upgrade")
     started = time.perf_counter()
     out = flask(env, "courses", "import")
@@ -46,13 +35,7 @@ def main() -> None:
     port = free_port()
     server = start_gunicorn("wsgi:app", port, args.workers, env, ROOT)
     try:
-        client = Client(port)
-        _, html, _ = client.request("GET", "/login")
-        client.request(
-            "POST",
-            "/login",
-            {"email": "bench@example.vn", "password": "bench-password", "csrf_token": csrf(html)},
-        )
+        client = logged_in(port, "bench@example.vn", "bench-password")
         _, html, _ = client.request("GET", "/courses/CDS-LD")
         status, _, headers = client.request("POST", "/courses/CDS-LD/enrol", {"csrf_token": csrf(html)})
         lesson = headers["Location"].replace(f"http://127.0.0.1:{port}", "")
