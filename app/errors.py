@@ -14,7 +14,19 @@ class PermissionDenied(DomainError):
 
 
 class ValidationFailed(DomainError):
-    """The input is not acceptable (400); the message says why."""
+    """The input is not acceptable (400); the message says why, and `field` names the input at fault.
+
+    The message may be a lazy translation: it is put into words in the language of whoever reads it.
+    A message written "field: why" (without `field=`) names its field the same way.
+    """
+
+    def __init__(self, message, field: str | None = None):
+        text = str(message) if field is not None else None
+        if field is None and isinstance(message, str) and ": " in message:
+            field, _sep, message = message.partition(": ")
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {text if text is not None else message}" if field else str(message))
 
 
 class Conflict(DomainError):

@@ -543,3 +543,18 @@ def test_units_cli_and_page(world, app, auth, client):
     auth.login("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")
     html = client.get("/units/").get_data(as_text=True)
     assert "Phường Ba Đình" in html and "Sở Nội vụ" not in html
+
+
+def test_domain_errors_show_at_their_field_in_vietnamese(world, app, auth):
+    lan = cadre_id(app, "HN-000001")
+    auth.login(DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][1])
+    url = f"/cadres/{lan}/appointments/new"
+    form = {
+        "title_code": "division-head",
+        "kind": "appointment",
+        "unit_code": "SO-NV-TCCB",
+        "effective_on": "1950-01-01",
+        "decision_no": "1/QĐ",
+    }
+    html = auth.post(url, form, token_from=url).get_data(as_text=True)
+    assert '<p class="field-error" id="effective_on-error">Ngày này trước ngày sinh của cán bộ.</p>' in html

@@ -16,6 +16,7 @@ from app.admin.forms import UserForm
 from app.auth.service import create_user
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.form_errors import field_error
 from app.imports.people import import_people
 from app.imports.reader import read_table
 from app.models import ImportBatch, User
@@ -83,7 +84,7 @@ def import_people_page():
             report = _run_import(batch, dry_run=True)
         except ValidationFailed as exc:
             db.session.rollback()
-            form.file.errors.append(str(exc).partition(": ")[2] or str(exc))
+            field_error(form, exc, default="file")
             batch = None
         else:
             db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -65,14 +66,14 @@ def propose(
     before the cadre's birth, or a missing decision number.
     """
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
-        raise ValidationFailed(f"title: unknown position {title_code!r}")
+        raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
     if kind not in DECISION_KINDS:
-        raise ValidationFailed(f"kind: unknown kind {kind!r}")
+        raise ValidationFailed(_l("Unknown kind %(value)s.", value=kind), field="kind")
     if effective_on <= cadre.date_of_birth:
-        raise ValidationFailed("effective_on: the date is before the cadre's birth")
+        raise ValidationFailed(_l("This is before the cadre's birth."), field="effective_on")
     decision_no = nfc(decision_no).strip()
     if not decision_no:
-        raise ValidationFailed("decision_no: required")
+        raise ValidationFailed(_l("Required."), field="decision_no")
     result, row, cadre_facts = eligibility_for(session, cadre, title_code, effective_on)
     decision = AppointmentDecision(
         cadre_id=cadre.id,
@@ -137,7 +138,7 @@ def record_override(
         ("reason", reason),
     ):
         if not value.strip():
-            raise ValidationFailed(f"{name}: required")
+            raise ValidationFailed(_l("Required."), field=name)
     override = DecisionOverride(
         decision_id=decision.id,
         authority=nfc(authority).strip(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
@@ -118,13 +119,13 @@ class ExternalTraining:
 
 def _check_external(data: ExternalTraining) -> None:
     if not data.programme.strip():
-        raise ValidationFailed("programme: required")
+        raise ValidationFailed(_l("Required."), field="programme")
     if data.hours < 0 or data.hours > 2000:
-        raise ValidationFailed("hours: must be between 0 and 2000")
+        raise ValidationFailed(_l("Must be between 0 and 2000."), field="hours")
     if data.valid_until and data.valid_until < data.completed_on:
-        raise ValidationFailed("valid_until: before the completion date")
+        raise ValidationFailed(_l("This is before the completion date."), field="valid_until")
     if data.score is not None and not 0 <= data.score <= 100:
-        raise ValidationFailed("score: must be between 0 and 100")
+        raise ValidationFailed(_l("Must be between 0 and 100."), field="score")
 
 
 def add_external(session: Session, actor: User, cadre: Cadre, data: ExternalTraining) -> TrainingRecord:
@@ -162,7 +163,7 @@ def correct_training(
 ) -> TrainingRecord:
     """A correction: a new record that supersedes `record`, with who and why."""
     if not reason.strip():
-        raise ValidationFailed("reason: say why the record is corrected")
+        raise ValidationFailed(_l("Say why the record is corrected."), field="reason")
     _check_external(data)
     _require_in_force(session, record)
     new = _superseding(
@@ -189,7 +190,7 @@ def correct_training(
 def revoke_training(session: Session, actor: User, record: TrainingRecord, reason: str) -> TrainingRecord:
     """A revocation (e.g. a certificate withdrawn): a new record marked revoked that supersedes it."""
     if not reason.strip():
-        raise ValidationFailed("reason: say why the record is revoked")
+        raise ValidationFailed(_l("Say why the record is revoked."), field="reason")
     _require_in_force(session, record)
     new = _superseding(record, actor, reason, is_revoked=True)
     session.add(new)
@@ -235,16 +236,18 @@ def add_qualification(
     """Record a qualification on an ordered scale. Raises ValidationFailed naming the field."""
     scale = session.scalar(select(Scale).where(Scale.code == data.scale))
     if scale is None:
-        raise ValidationFailed(f"scale: unknown scale {data.scale!r}")
+        raise ValidationFailed(_l("Unknown area %(value)s.", value=data.scale), field="scale")
     if (
         session.scalar(
             select(ScaleLevel.id).where(ScaleLevel.scale_id == scale.id, ScaleLevel.code == data.level)
         )
         is None
     ):
-        raise ValidationFailed(f"level: {data.level!r} is not a level of {scale.name}")
+        raise ValidationFailed(
+            _l("%(level)s is not a level of %(scale)s.", level=data.level, scale=scale.name), field="level"
+        )
     if data.issued_on and data.expires_on and data.expires_on < data.issued_on:
-        raise ValidationFailed("expires_on: before the issue date")
+        raise ValidationFailed(_l("This is before the issue date."), field="expires_on")
     record = QualificationRecord(
         cadre_id=cadre.id,
         scale_code=data.scale,
@@ -267,7 +270,7 @@ def revoke_qualification(
 ) -> QualificationRecord:
     """A revoked certificate: a new entry that supersedes the old one, with who and why."""
     if not reason.strip():
-        raise ValidationFailed("reason: say why the qualification is revoked")
+        raise ValidationFailed(_l("Say why the qualification is revoked."), field="reason")
     if session.scalar(select(QualificationRecord.id).where(QualificationRecord.supersedes_id == record.id)):
         raise Conflict("this record has already been revoked")
     new = _superseding(record, actor, reason, is_revoked=True)
@@ -290,9 +293,9 @@ def add_planning(
 ) -> PlanningEntry:
     """Put the cadre in the planning pool (quy hoạch) for a title. Raises ValidationFailed."""
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
-        raise ValidationFailed(f"title_code: unknown position {title_code!r}")
+        raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
     if valid_to and valid_to < valid_from:
-        raise ValidationFailed("valid_to: before the start of the term")
+        raise ValidationFailed(_l("This is before the start of the term."), field="valid_to")
     entry = PlanningEntry(
         cadre_id=cadre.id,
         title_code=title_code,
@@ -318,9 +321,9 @@ def add_discipline(
     reason: str,
 ) -> DisciplineRecord:
     if level not in DISCIPLINE_LEVELS:
-        raise ValidationFailed(f"level: unknown discipline level {level!r}")
+        raise ValidationFailed(_l("Unknown discipline level %(value)s.", value=level), field="level")
     if decided_on <= cadre.date_of_birth:
-        raise ValidationFailed("decided_on: before the cadre's birth")
+        raise ValidationFailed(_l("This is before the cadre's birth."), field="decided_on")
     record = DisciplineRecord(
         cadre_id=cadre.id,
         level=level,

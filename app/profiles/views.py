@@ -15,6 +15,7 @@ from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.form_errors import field_error
 from app.models import (
     AnnualRating,
     AppointmentDecision,
@@ -259,12 +260,6 @@ def _external(form: TrainingForm) -> records.ExternalTraining:
     )
 
 
-def _field_error(form, exc: ValidationFailed) -> None:
-    field, _sep, message = str(exc).partition(": ")
-    target = getattr(form, field, None)
-    (target.errors if target is not None else form.form_errors).append(message or str(exc))
-
-
 @bp.route("/cadres/<int:cadre_id>/training/new", methods=["GET", "POST"])
 def add_training(cadre_id: int):
     _require_admin()
@@ -276,7 +271,7 @@ def add_training(cadre_id: int):
             records.add_external(db.session, current_user, cadre, _external(form))
         except ValidationFailed as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             db.session.commit()
             flash(_("Training record added."), "success")
@@ -304,7 +299,7 @@ def correct_training(record_id: int):
             )
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             db.session.commit()
             flash(_("The record was corrected; the original stays in the history."), "success")
@@ -323,7 +318,7 @@ def revoke_training(record_id: int):
             records.revoke_training(db.session, current_user, record, form.reason.data or "")
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             db.session.commit()
             flash(_("The record was revoked; it stays in the history."), "success")
@@ -349,7 +344,7 @@ def _record_form(cadre: Cadre, form, heading: str, save):
             save()
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -465,7 +460,7 @@ def propose(cadre_id: int):
         try:
             unit = get_unit(db.session, (form.unit_code.data or "").strip())
             if not access.may_act_in_unit(db.session, current_user, unit):
-                raise ValidationFailed("unit_code: outside your unit")
+                raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
             decision = decisions.propose(
                 db.session,
                 current_user,
@@ -481,7 +476,7 @@ def propose(cadre_id: int):
             form.unit_code.errors.append(_("No unit has this code."))
         except ValidationFailed as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             db.session.commit()
             return redirect(url_for("profiles.decision", decision_id=decision.id))
@@ -512,7 +507,7 @@ def decision(decision_id: int):
             abort(409)
         except ValidationFailed as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            field_error(form, exc)
         else:
             db.session.commit()
             flash(_("The override was recorded and the appointment went through."), "success")

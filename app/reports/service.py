@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import monotonic
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -417,18 +418,18 @@ class AssignmentInput:
 def create_assignment(session: Session, actor: User, data: AssignmentInput, scope: Unit | None) -> Assignment:
     """Assign courses to a target, resolved now into members. Raises ValidationFailed naming the field."""
     if not data.name.strip():
-        raise ValidationFailed("name: required")
+        raise ValidationFailed(_l("Required."), field="name")
     courses = list(session.scalars(select(Course).where(Course.code.in_(data.course_codes))))
     if not courses or len(courses) != len(set(data.course_codes)):
-        raise ValidationFailed("courses: choose one or more existing courses")
+        raise ValidationFailed(_l("Choose one or more existing courses."), field="courses")
     if data.due_on < local_today():
-        raise ValidationFailed("due_on: the due date has passed")
+        raise ValidationFailed(_l("The due date has passed."), field="due_on")
     cadres = select(Cadre.id)
     unit = None
     if data.target_kind == "unit":
         unit = session.scalar(select(Unit).where(Unit.code == data.unit_code))
         if unit is None:
-            raise ValidationFailed("unit_code: no unit has this code")
+            raise ValidationFailed(_l("No unit has this code."), field="unit_code")
         cadres = cadres.where(
             Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, unit.path)))
         )
@@ -451,15 +452,18 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
         found = set(session.scalars(select(Cadre.employee_code).where(Cadre.employee_code.in_(codes))))
         unknown = [c for c in codes if c not in found]
         if unknown or not codes:
-            raise ValidationFailed(f"employee_codes: unknown: {', '.join(unknown) or '(none given)'}")
+            raise ValidationFailed(
+                _l("Unknown employee codes: %(codes)s", codes=", ".join(unknown) or "—"),
+                field="employee_codes",
+            )
     else:
-        raise ValidationFailed("target_kind: unknown target")
+        raise ValidationFailed(_l("Unknown target."), field="target_kind")
     if scope is not None:
         cadres = cadres.where(
             Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
         )
         if unit is not None and not unit.path.startswith(scope.path):
-            raise ValidationFailed("unit_code: outside your unit")
+            raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
     assignment = Assignment(
         name=nfc(data.name).strip(),
         target_kind=data.target_kind,

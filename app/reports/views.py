@@ -37,6 +37,7 @@ from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.form_errors import field_error
 from app.models import Course, CourseVersion, Title
 from app.profiles.access import admin_unit
 from app.reports import service
@@ -260,8 +261,7 @@ def assignments():
             )
         except ValidationFailed as exc:
             db.session.rollback()
-            field, _sep, message = str(exc).partition(": ")
-            getattr(form, field, form.name).errors.append(message)
+            field_error(form, exc, default="name")
         else:
             db.session.commit()
             flash(_("Assignment “%(name)s” created.", name=assignment.name), "success")
