@@ -83,6 +83,8 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
             env.get("SESSION_LIFETIME_MINUTES", "480"), "SESSION_LIFETIME_MINUTES"
         )
         * 60,
+        # A permanent session's cookie is re-sent (sliding its expiry) at most this often.
+        "SESSION_REFRESH_SECONDS": 60,
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES"),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "vi",

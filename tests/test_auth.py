@@ -128,6 +128,25 @@ def test_session_cookie_is_secure_over_https(make_user, client):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
+def test_session_cookie_slides_at_most_once_a_refresh_interval(app, make_user, auth, client):
+    make_user()
+    auth.login()
+    client.get("/courses/")  # the first page after login adds its CSRF secret to the session
+    assert "Set-Cookie" not in client.get("/courses/").headers  # signed moments ago
+    app.config["SESSION_REFRESH_SECONDS"] = 0
+    renewed = client.get("/courses/")
+    assert renewed.status_code == 200 and "Set-Cookie" in renewed.headers
+    assert "Expires=" in renewed.headers["Set-Cookie"]
+
+
+def test_an_expired_session_cookie_logs_out(app, make_user, auth, client):
+    make_user()
+    auth.login()
+    app.config["PERMANENT_SESSION_LIFETIME"] = -1  # signed a second ago is past a lifetime of -1 s
+    response = client.get("/courses/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_passwords_are_hashed(app, make_user):
     make_user()
     with app.app_context():

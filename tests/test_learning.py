@@ -141,3 +141,31 @@ def test_catalogue_query_count_is_constant(courses_root, import_folder, learner,
         html = client.get("/courses/").get_data(as_text=True)
     assert html.count('class="card course-card"') == 7
     assert many.count == few.count
+
+
+def test_lesson_page_reads_in_two_statements_and_a_new_version_shows_at_once(
+    courses_root, import_folder, learner, auth, client, count_queries
+):
+    path = write_course(courses_root)
+    import_folder(path)
+    auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
+    auth.post("/courses/KH-01/lessons/mo-dau/complete", token_from="/courses/KH-01")
+    client.get("/courses/KH-01/lessons/du-lieu")  # the first view loads the version's content
+    with count_queries() as again:
+        html = client.get("/courses/KH-01/lessons/du-lieu").get_data(as_text=True)
+    assert again.count == 2  # the account, then course, version, enrolment and lessons done
+    assert "Nội dung về dữ liệu" in html and "1/3 bài học" in html
+
+    write_course(
+        courses_root,
+        version="2.0",
+        lessons={
+            "01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
+            "02-du-lieu.md": "# Dữ liệu mở\n\nPhiên bản mới của bài dữ liệu.\n",
+        },
+    )
+    assert import_folder(path).status == "updated"
+    html = client.get("/courses/KH-01/lessons/du-lieu").get_data(as_text=True)
+    assert "Phiên bản mới của bài dữ liệu" in html and "Nội dung về dữ liệu" not in html
+    assert "50%" in html  # one of the two lessons of version 2.0 is done
+    assert client.get("/courses/KH-01/lessons/ket-luan").status_code == 404

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, defer
 
 from app.errors import NotFound, PermissionDenied
+from app.learning.content import LessonItem
 from app.models import (
     Course,
     CourseCompletion,
@@ -131,7 +132,7 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def progress(lessons: list[Lesson], done_slugs: set[str]) -> Progress:
+def progress(lessons: Sequence[Lesson | LessonItem], done_slugs: set[str]) -> Progress:
     """Progress on a course version: lessons of that version that are marked complete."""
     return Progress(sum(1 for lesson in lessons if lesson.slug in done_slugs), len(lessons))
 
@@ -176,27 +177,6 @@ def find_lesson(lessons: list[Lesson], slug: str) -> Lesson:
         if lesson.slug == slug:
             return lesson
     raise NotFound(slug)
-
-
-VISIT_RESOLUTION = timedelta(minutes=10)
-
-
-def record_visit(enrolment: Enrolment, lesson: Lesson) -> bool:
-    """Remember the lesson the learner is on, so that "Continue" brings them back to it.
-
-    Re-reading the same lesson writes at most once per VISIT_RESOLUTION. Returns whether
-    anything changed (and needs a commit).
-    """
-    now = utcnow()
-    if (
-        enrolment.last_lesson_slug == lesson.slug
-        and enrolment.last_accessed_at is not None
-        and now - enrolment.last_accessed_at < VISIT_RESOLUTION
-    ):
-        return False
-    enrolment.last_lesson_slug = lesson.slug
-    enrolment.last_accessed_at = now
-    return True
 
 
 def resume_lesson(enrolment: Enrolment | None, lessons: list[Lesson], done_slugs: set[str]) -> Lesson | None:

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from app.courses.categories import category_choices, category_label
 from app.errors import NotFound
 from app.extensions import db
-from app.learning import service
+from app.learning import content, service
 from app.models import MediaFile
 from app.quizzes.views import quiz_page
 from app.reports.service import my_assignments
@@ -88,38 +88,38 @@ def enrol(code: str):
 
 @bp.route("/courses/<code>/lessons/<slug>")
 def lesson(code: str, slug: str):
-    course, version = service.get_course(db.session, code)
-    lessons = service.lessons_of(db.session, version)
-    lesson = service.find_lesson(lessons, slug)
-    enrolment = service.get_enrolment(db.session, current_user, course)
-    preview = enrolment is None and can_teach(current_user)  # trainers read without enrolling
-    if enrolment is None and not preview:
+    state = content.learner_state(db.session, code, current_user.id)
+    pages = content.version_content(db.session, state.version)
+    lesson = pages.find(slug)
+    preview = state.enrolment_id is None and can_teach(current_user)  # trainers read without enrolling
+    if state.enrolment_id is None and not preview:
         flash(_("Enrol in the course to open its lessons."), "info")
         return redirect(url_for("learning.course", code=code))
-    done = service.completed_slugs(db.session, enrolment)
+    lessons = pages.lessons
     index = lessons.index(lesson)
     context = {
+        "lessons": lessons,
+        "lesson": lesson,
+        "done": state.done,
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-        "progress": service.progress(lessons, done),
+        "progress": service.progress(lessons, state.done),
         "preview": preview,
     }
     if lesson.kind == "quiz":
-        page = quiz_page(course, version, lessons, lesson, enrolment, done, **context)
+        course, version = service.get_course(db.session, code)
+        enrolment = service.get_enrolment(db.session, current_user, course)
+        quiz_lesson = service.find_lesson(service.lessons_of(db.session, version), slug)
+        page = quiz_page(course, version, quiz_lesson, enrolment, **context)
     else:
         page = render_template(
             "learning/lesson.html",
-            course=course,
-            version=version,
-            lessons=lessons,
-            lesson=lesson,
-            html=service.lesson_html(db.session, lesson),
-            done=done,
-            form=FlaskForm(),
+            course=state.course,
+            version=state.version,
+            html=pages.html[slug],
             **context,
         )
-    # Written after rendering: a commit expires the loaded objects the page needs.
-    if enrolment is not None and service.record_visit(enrolment, lesson):
+    if content.record_visit(db.session, state, slug):
         db.session.commit()
     return page
 

@@ -17,21 +17,21 @@ from app.quizzes import service
 bp = Blueprint("quizzes", __name__)
 
 
-def quiz_page(course: Course, version, lessons: list[Lesson], lesson: Lesson, enrolment, done, **context):
-    """The quiz's own page (in the lesson sequence): settings, past attempts, grade, start button."""
-    quiz = service.quiz_of_lesson(db.session, lesson)
+def quiz_page(course: Course, version, quiz_lesson: Lesson, enrolment, **context):
+    """The quiz's own page (in the lesson sequence): settings, past attempts, grade, start button.
+
+    `context` carries the lesson sequence as the lesson view has it (lessons, lesson, done, ...).
+    """
+    quiz = service.quiz_of_lesson(db.session, quiz_lesson)
     state = service.quiz_state(db.session, current_user, course, quiz) if enrolment else None
     db.session.commit()  # an expired attempt may just have been closed
     return render_template(
         "quizzes/quiz.html",
         course=course,
         version=version,
-        lessons=lessons,
-        lesson=lesson,
         quiz=quiz,
         state=state,
         enrolment=enrolment,
-        done=done,
         form=FlaskForm(),
         question_count=len(quiz.questions)
         if quiz.draw is None
