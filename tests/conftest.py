@@ -82,11 +82,11 @@ def _push_request_context():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_report_cache():
-    """Each test starts without answers cached by an earlier one (ids repeat between tests)."""
-    from app.reports.service import _OVERDUE_CACHE
+def _fresh_content_cache():
+    """Each test starts without course content cached by an earlier one (ids repeat between tests)."""
+    from app.learning.content import clear_cache
 
-    _OVERDUE_CACHE.clear()
+    clear_cache()
     yield
 
 

@@ -474,5 +474,5 @@ def test_submit_query_count_does_not_grow_with_questions(
         assert attempt_row(app, attempt_id).percent == 100
         counts[n] = counter.count
     assert counts[30] == counts[5], counts
-    assert counts[30] <= 22, counts
+    assert counts[30] <= 23, counts  # incl. completion, training record, dashboard and assignment counters
     print(f"queries for one submit of a 30-question attempt: {counts[30]}")

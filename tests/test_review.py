@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 
 from app.clock import local_today
 from app.demo import DEMO_ACCOUNTS
@@ -362,3 +364,109 @@ def test_the_seed_builds_a_small_city_that_works(app, import_folder, make_user):
         cadres = db.session.scalar(select(func.count(Cadre.id)))
         assert cadres == 60
     make_user("after@example.vn")  # ids given by the seed do not collide with new rows
+
+
+def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebuild(
+    world,  # noqa: F811
+    app,
+    auth,
+    client,  # noqa: F811
+):
+    from app.models import AssignmentStats, User
+    from app.profiles import decisions, units
+    from app.profiles.demo import _complete_course
+    from app.reports import rollups, service
+
+    auth.login(*CITY_ADMIN)
+    url = "/review/assignments"
+    due = (local_today() + timedelta(days=30)).isoformat()
+    for name, courses, extra in (
+        ("Sở Nội vụ", ["CDS-LD", "ATTT-CB"], {"target_kind": "unit", "unit_code": "SO-NV"}),
+        (
+            "Phòng TCCB, theo người",
+            ["ATTT-CB"],
+            {"target_kind": "unit", "unit_code": "SO-NV-TCCB", "follows_movers": "y"},
+        ),
+        ("Phó trưởng phòng", ["ATTT-CB"], {"target_kind": "title", "title_code": "division-deputy"}),
+        ("Chị Lan", ["ATTT-CB", "QLCQDT"], {"target_kind": "cadres", "employee_codes": "HN-000001"}),
+    ):
+        response = auth.post(url, {"name": name, "courses": courses, "due_on": due, **extra}, token_from=url)
+        assert response.status_code == 302, name
+
+    def kept():  # rows a cadre has left hold zeros; a rebuild has no such rows
+        return sorted(
+            row for row in db.session.execute(select(AssignmentStats.__table__)) if row[3] or row[4]
+        )
+
+    def equal_to_a_rebuild():
+        before = kept()
+        rollups.rebuild_assignment_stats(db.session)
+        assert before == kept()
+        db.session.rollback()
+
+    def summary(name):
+        scope = None
+        return next(s for s in service.assignment_summaries(db.session, scope) if s.assignment.name == name)
+
+    with app.app_context():
+        equal_to_a_rebuild()
+        assert (summary("Chị Lan").members, summary("Chị Lan").completed) == (1, 0)
+        lan = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000001"))
+        learner = db.session.get(User, lan.user_id)
+        _complete_course(db.session, learner, "ATTT-CB")  # her first completion counts everywhere
+        db.session.commit()
+        equal_to_a_rebuild()
+        assert (summary("Chị Lan").members, summary("Chị Lan").completed) == (1, 1)
+
+        # appointed head of another division: out of the title-based and the unit-bound
+        # TCCB assignments, still in the one that follows movers and in the department's
+        admin = db.session.scalar(select(User).where(User.email == CITY_ADMIN[0]))
+        decisions.propose(
+            db.session,
+            admin,
+            lan,
+            title_code="specialist",
+            unit=units.get_unit(db.session, "SO-NV-CCVC"),
+            effective_on=local_today(),
+            decision_no="12/QĐ-SNV",
+            kind="transfer",
+        )
+        db.session.commit()
+        assert lan.unit_id == units.get_unit(db.session, "SO-NV-CCVC").id  # the move happened
+        equal_to_a_rebuild()
+        assert summary("Phó trưởng phòng").completed == 0
+        assert summary("Phòng TCCB, theo người").completed == 1
+
+        # the whole division moves under a ward: out of the department's assignment
+        units.move_unit(
+            db.session,
+            admin,
+            units.get_unit(db.session, "SO-NV-CCVC"),
+            units.get_unit(db.session, "P-HOAN-KIEM"),
+            local_today(),
+        )
+        db.session.commit()
+        equal_to_a_rebuild()
+
+        # past due: overdue is what remains, on the dashboard and on the assignments page
+        for a in db.session.scalars(select(Assignment)):
+            a.due_on = local_today() - timedelta(days=1)
+        db.session.commit()
+        lan_summary = summary("Chị Lan")
+        assert lan_summary.overdue == 1  # QLCQDT is still to do
+        overdue = service.overdue_by_unit(db.session, service.Filters(), local_today(), None)
+        assert sum(overdue.values()) == sum(s.overdue for s in service.assignment_summaries(db.session, None))
+
+        # the migration that introduced the counters fills them the same way, in plain SQL
+        expected = kept()
+        db.session.execute(delete(AssignmentStats))
+        db.session.execute(text(_migration("0005_assignment_stats").BACKFILL))
+        assert kept() == expected
+
+
+def _migration(name: str):
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

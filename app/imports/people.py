@@ -18,6 +18,7 @@ from app.models.base import utcnow
 from app.models.org import UNIT_TYPES
 from app.profiles import audit
 from app.profiles.units import create_unit
+from app.reports import rollups
 from app.text import fold, nfc
 
 CADRE_COLUMNS = {
@@ -397,6 +398,8 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
     for start in range(0, len(updates), 10_000):
         session.execute(update(Cadre), updates[start : start + 10_000])
     session.flush()
+    if inserts or updates:  # cadres may have moved, changed post or been linked to an account
+        rollups.rebuild(session)
     audit.record(
         session, actor, "import_cadres", "cadres", None, created=report.created, updated=report.updated
     )

@@ -245,6 +245,7 @@ def complete_if_met(
     rollups.bump(
         session, user.id, course.id, completed=1, score=completion.score, completed_at=completion.completed_at
     )
+    rollups.count_first_completion(session, user.id, course.id)
     return completion
 
 

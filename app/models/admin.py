@@ -87,6 +87,21 @@ class UnitCourseStats(Base):
     scored: Mapped[int] = mapped_column(default=0)
 
 
+class AssignmentStats(Base):
+    """Members of an assignment per unit (their current unit) and course, and how many of them have
+    completed that course. Kept current as learners complete and cadres move, rebuilt after bulk
+    changes; with the due date it gives overdue (members - completed once past due) without
+    reading the members, so the dashboard and the assignments page read a few thousand rows."""
+
+    __tablename__ = "assignment_stats"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    members: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+
+
 class UnitMonthStats(Base):
     """Course completions per unit and month (YYYY-MM, Vietnam time), for the progress chart."""
 

@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.models.profile import DISCIPLINE_LEVELS
 from app.profiles import audit
-from app.reports.rollups import move_learner
+from app.reports.rollups import move_learner, tracking_members
 from app.text import nfc
 
 
@@ -93,8 +93,8 @@ def link_account(session: Session, actor: User | None, cadre: Cadre, user: User)
         raise Conflict("the profile is linked to another account")
     if session.scalar(select(Cadre.id).where(Cadre.user_id == user.id, Cadre.id != cadre.id)):
         raise Conflict("the account is linked to another profile")
-    cadre.user_id = user.id
-    session.flush()
+    with tracking_members(session, [cadre.id]):
+        cadre.user_id = user.id
     move_learner(session, user.id, None, cadre.unit_id)
     added = 0
     for completion in session.scalars(select(CourseCompletion).where(CourseCompletion.user_id == user.id)):

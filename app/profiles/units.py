@@ -11,6 +11,7 @@ from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Unit, UnitChange, User
 from app.models.org import UNIT_TYPES
+from app.reports import rollups
 from app.text import nfc
 
 
@@ -124,6 +125,7 @@ def move_unit(
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
+    rollups.rebuild_assignment_stats(session)  # who is inside an assigned subtree may have changed
 
 
 def merge_unit(

@@ -1,16 +1,29 @@
-"""Per-unit counters behind the dashboard: bumped as learners enrol and complete, moved when a
-cadre changes unit, rebuilt in set-based statements after bulk changes (imports, the seed)."""
+"""Counters behind the dashboard and the assignments page: bumped as learners enrol and complete,
+moved when a cadre changes unit or post, rebuilt in set-based statements after bulk changes
+(imports, unit moves, the seed). A test holds the kept counters equal to a rebuild."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import case, delete, exists, func, insert, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.clock import LOCAL
-from app.models import Cadre, CourseCompletion, Enrolment, UnitCourseStats, UnitMonthStats
+from app.models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentMember,
+    AssignmentStats,
+    Cadre,
+    CourseCompletion,
+    Enrolment,
+    Unit,
+    UnitCourseStats,
+    UnitMonthStats,
+)
 
 
 def local_month(session: Session, column):
@@ -149,4 +162,114 @@ def rebuild(session: Session) -> int:
             .group_by(Cadre.unit_id, CourseCompletion.course_id, month),
         )
     )
+    rebuild_assignment_stats(session)
     return session.scalar(select(func.count()).select_from(UnitCourseStats)) or 0
+
+
+# --- assignments ---------------------------------------------------------------------------------
+
+
+def effective_members():
+    """(assignment_id, cadre_id, user_id, unit_id) of the members an assignment still applies to.
+
+    A member who has left the target (moved out of the unit subtree, changed post) drops out
+    unless the assignment follows movers; named cadres and planning pools keep their members.
+    """
+    assigned_unit = aliased(Unit)
+    cadre_unit = aliased(Unit)
+    still_in = or_(
+        Assignment.follows_movers.is_(True),
+        Assignment.target_kind.in_(("cadres", "planning")),
+        and_(
+            Assignment.target_kind == "unit",
+            cadre_unit.path >= assigned_unit.path,
+            cadre_unit.path < assigned_unit.path + "~",
+        ),
+        and_(Assignment.target_kind == "title", Cadre.title_code == Assignment.title_code),
+    )
+    return (
+        select(AssignmentMember.assignment_id, AssignmentMember.cadre_id, Cadre.user_id, Cadre.unit_id)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(Cadre, Cadre.id == AssignmentMember.cadre_id)
+        .join(cadre_unit, cadre_unit.id == Cadre.unit_id)
+        .outerjoin(assigned_unit, assigned_unit.id == Assignment.unit_id)
+        .where(still_in)
+    )
+
+
+def _assignment_counts(members):
+    """(assignment, unit, course, members, completed) of the effective members in `members`."""
+    m = members.subquery()
+    done = exists(
+        select(CourseCompletion.id).where(
+            CourseCompletion.user_id == m.c.user_id, CourseCompletion.course_id == AssignmentCourse.course_id
+        )
+    )
+    return (
+        select(
+            m.c.assignment_id,
+            m.c.unit_id,
+            AssignmentCourse.course_id,
+            func.count(),
+            func.sum(case((done, 1), else_=0)),
+        )
+        .select_from(m)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == m.c.assignment_id)
+        .group_by(m.c.assignment_id, m.c.unit_id, AssignmentCourse.course_id)
+    )
+
+
+def rebuild_assignment_stats(session: Session, assignment_ids: list[int] | None = None) -> None:
+    """Recompute the counters of the given assignments (all of them when None) in two statements."""
+    members = effective_members()
+    wipe = delete(AssignmentStats)
+    if assignment_ids is not None:
+        members = members.where(AssignmentMember.assignment_id.in_(assignment_ids))
+        wipe = wipe.where(AssignmentStats.assignment_id.in_(assignment_ids))
+    session.execute(wipe)
+    session.execute(
+        insert(AssignmentStats).from_select(
+            ["assignment_id", "unit_id", "course_id", "members", "completed"], _assignment_counts(members)
+        )
+    )
+
+
+def _member_counts(session: Session, cadre_ids: list[int]) -> dict[tuple[int, int, int], tuple[int, int]]:
+    members = effective_members().where(AssignmentMember.cadre_id.in_(cadre_ids))
+    return {(a, u, c): (n, int(d or 0)) for a, u, c, n, d in session.execute(_assignment_counts(members))}
+
+
+@contextmanager
+def tracking_members(session: Session, cadre_ids: list[int]):
+    """Wrap a change to these cadres (unit, post, linked account): their part of the assignment
+    counters is taken before and after it, and the difference applied."""
+    before = _member_counts(session, cadre_ids)
+    yield
+    session.flush()
+    after = _member_counts(session, cadre_ids)
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, (0, 0)), after.get(key, (0, 0))
+        if old != new:
+            deltas = {"members": new[0] - old[0], "completed": new[1] - old[1]}
+            _upsert(
+                session,
+                AssignmentStats,
+                dict(zip(("assignment_id", "unit_id", "course_id"), key, strict=True)),
+                deltas,
+                {k: max(v, 0) for k, v in deltas.items()},
+            )
+
+
+def count_first_completion(session: Session, user_id: int, course_id: int) -> None:
+    """A learner's first completion of a course: +1 completed wherever they are a member for it."""
+    members = effective_members().where(Cadre.user_id == user_id).subquery()
+    session.execute(
+        update(AssignmentStats)
+        .where(
+            AssignmentStats.course_id == course_id,
+            tuple_(AssignmentStats.assignment_id, AssignmentStats.unit_id).in_(
+                select(members.c.assignment_id, members.c.unit_id)
+            ),
+        )
+        .values(completed=AssignmentStats.completed + 1)
+    )

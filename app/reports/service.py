@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from time import monotonic
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
@@ -19,6 +18,7 @@ from app.models import (
     Assignment,
     AssignmentCourse,
     AssignmentMember,
+    AssignmentStats,
     Cadre,
     Course,
     CourseCompletion,
@@ -34,6 +34,7 @@ from app.models import (
 from app.profiles import audit
 from app.profiles.records import training_in_force
 from app.profiles.units import subtree_condition
+from app.reports.rollups import effective_members, rebuild_assignment_stats
 from app.text import nfc
 
 
@@ -98,30 +99,6 @@ def _course_condition(column, filters: Filters, session: Session):
     return and_(*conditions) if conditions else literal(True)
 
 
-def effective_members(today: date):
-    """(assignment_id, cadre_id, user_id) of members an assignment still applies to today."""
-    assigned_unit = aliased(Unit)
-    cadre_unit = aliased(Unit)
-    still_in = or_(
-        Assignment.follows_movers.is_(True),
-        Assignment.target_kind.in_(("cadres", "planning")),
-        and_(
-            Assignment.target_kind == "unit",
-            cadre_unit.path >= assigned_unit.path,
-            cadre_unit.path < assigned_unit.path + "~",
-        ),
-        and_(Assignment.target_kind == "title", Cadre.title_code == Assignment.title_code),
-    )
-    return (
-        select(AssignmentMember.assignment_id, AssignmentMember.cadre_id, Cadre.user_id, Cadre.unit_id)
-        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
-        .join(Cadre, Cadre.id == AssignmentMember.cadre_id)
-        .join(cadre_unit, cadre_unit.id == Cadre.unit_id)
-        .outerjoin(assigned_unit, assigned_unit.id == Assignment.unit_id)
-        .where(still_in)
-    )
-
-
 def unit_stats(
     session: Session, filters: Filters, today: date | None = None, root: Unit | None = None
 ) -> dict[int, Stats]:
@@ -182,47 +159,20 @@ def unit_stats(
     return stats
 
 
-_OVERDUE_CACHE: dict[tuple, tuple[float, dict[int, int]]] = {}
-OVERDUE_CACHE_SECONDS = 60
-
-
 def overdue_by_unit(session: Session, filters: Filters, today: date, root: Unit | None) -> dict[int, int]:
-    """Overdue (member, course) pairs per unit. The count joins every member of every assignment
-    past its due date to the completions, the one part of the dashboard that no counter holds;
-    each server process keeps the answer for a minute (overdue changes by the day, and a completion
-    shows in the counters at once)."""
-    key = (session.get_bind().url.render_as_string(), root.id if root else None, filters, today)
-    cached = _OVERDUE_CACHE.get(key)
-    if cached is not None and monotonic() - cached[0] < OVERDUE_CACHE_SECONDS:
-        return cached[1]
-    members = effective_members(today)
-    if root is not None:
-        members = members.where(
-            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
-        )
-    members = members.subquery()
-    overdue = (
-        select(members.c.unit_id, func.count())
-        .select_from(members)
-        .join(Assignment, Assignment.id == members.c.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
-        .where(
-            Assignment.due_on < today,
-            _course_condition(AssignmentCourse.course_id, filters, session),
-            ~exists(
-                select(CourseCompletion.id).where(
-                    CourseCompletion.user_id == members.c.user_id,
-                    CourseCompletion.course_id == AssignmentCourse.course_id,
-                )
-            ),
-        )
-        .group_by(members.c.unit_id)
+    """Overdue (member, course) pairs per unit, from the assignment counters: the members not yet
+    done with a course of an assignment past its due date."""
+    stmt = (
+        select(AssignmentStats.unit_id, func.sum(AssignmentStats.members - AssignmentStats.completed))
+        .join(Assignment, Assignment.id == AssignmentStats.assignment_id)
+        .where(Assignment.due_on < today, _course_condition(AssignmentStats.course_id, filters, session))
+        .group_by(AssignmentStats.unit_id)
     )
-    result = dict(session.execute(overdue).all())
-    if len(_OVERDUE_CACHE) > 256:
-        _OVERDUE_CACHE.clear()
-    _OVERDUE_CACHE[key] = (monotonic(), result)
-    return result
+    if root is not None:
+        stmt = stmt.where(
+            AssignmentStats.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
+        )
+    return {unit_id: int(count) for unit_id, count in session.execute(stmt) if count}
 
 
 @dataclass(frozen=True)
@@ -304,7 +254,7 @@ def cadre_rows(session: Session, unit: Unit, filters: Filters, today: date | Non
         if user_ids
         else {}
     )
-    members = effective_members(today).where(Cadre.unit_id == unit.id).subquery()
+    members = effective_members().where(Cadre.unit_id == unit.id).subquery()
     overdue = dict(
         session.execute(
             select(members.c.cadre_id, func.count())
@@ -487,6 +437,7 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
             ],
         )
     session.flush()
+    rebuild_assignment_stats(session, [assignment.id])
     audit.record(session, actor, "create_assignment", "assignment", assignment.id, members=len(ids))
     return assignment
 
@@ -500,28 +451,28 @@ class AssignmentSummary:
 
 
 def assignment_summaries(session: Session, scope: Unit | None) -> list[AssignmentSummary]:
+    """Members, completed and overdue (member, course) pairs per assignment, from its counters."""
     today = local_today()
-    members = effective_members(today)
+    per_unit = select(
+        AssignmentStats.assignment_id,
+        AssignmentStats.unit_id,
+        func.max(AssignmentStats.members).label("members"),  # the same for each of its courses
+        func.sum(AssignmentStats.completed).label("completed"),
+        func.sum(AssignmentStats.members - AssignmentStats.completed).label("open"),
+    ).group_by(AssignmentStats.assignment_id, AssignmentStats.unit_id)
     if scope is not None:
-        members = members.where(
-            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
+        per_unit = per_unit.where(
+            AssignmentStats.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
         )
-    m = members.subquery()
-    done = exists(
-        select(CourseCompletion.id).where(
-            CourseCompletion.user_id == m.c.user_id, CourseCompletion.course_id == AssignmentCourse.course_id
-        )
-    )
+    m = per_unit.subquery()
     rows = session.execute(
         select(
             m.c.assignment_id,
-            func.count(func.distinct(m.c.cadre_id)),
-            func.sum(case((done, 1), else_=0)),
-            func.sum(case((and_(~done, Assignment.due_on < today), 1), else_=0)),
+            func.sum(m.c.members),
+            func.sum(m.c.completed),
+            func.sum(case((Assignment.due_on < today, m.c.open), else_=0)),
         )
-        .select_from(m)
         .join(Assignment, Assignment.id == m.c.assignment_id)
-        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
         .group_by(m.c.assignment_id)
     ).all()
     counts = {aid: (n, int(c or 0), int(o or 0)) for aid, n, c, o in rows}
@@ -551,7 +502,7 @@ def my_assignments(session: Session, user: User) -> list[MyAssignment]:
     cadre_id = session.scalar(select(Cadre.id).where(Cadre.user_id == user.id))
     if cadre_id is None:
         return []
-    m = effective_members(local_today()).where(AssignmentMember.cadre_id == cadre_id).subquery()
+    m = effective_members().where(AssignmentMember.cadre_id == cadre_id).subquery()
     rows = session.execute(
         select(Assignment, Course)
         .join(m, m.c.assignment_id == Assignment.id)
