@@ -4,9 +4,10 @@
 
 Builds a fresh database (SQLite in a temporary folder, or BENCH_DATABASE_URL, which is emptied),
 imports courses/, seeds the city with `flask demo seed`, then measures: the city dashboard, a unit
-drill-down, a cadre list, the training-hours report, the full CSV export of every cadre (time and
-the serving worker's memory), a learner's lesson page against a trivial Flask route, and a bulk
-import of as many new cadres as the city has (dry run, then apply).
+drill-down, the units below 80 % on the digital-transformation programme and who in one of them is
+overdue, a cadre list, the training-hours report, the assignments page, the full CSV export of
+every cadre (time and the serving worker's memory), a learner's lesson page against a trivial
+Flask route, and a bulk import of as many new cadres as the city has (dry run, then apply).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def rss_kb(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return total
+
+
+# The seed's assignment: the digital-transformation programme, overdue for a month.
+PROGRAMME = "course=CDS-LD&course=VBDT-CKS"
 
 
 def main() -> None:
@@ -59,6 +64,8 @@ def main() -> None:
         pages = [
             ("city dashboard", "/review/"),
             ("unit drill-down", "/review/?unit=S01"),
+            ("programme < 80%", f"/review/?{PROGRAMME}&below=80"),
+            ("overdue in unit", f"/review/cadres?unit=P001-1&{PROGRAMME}"),
             ("cadre list", "/review/cadres?unit=S01-02"),
             ("hours report", "/review/hours"),
             ("assignments", "/review/assignments"),

@@ -106,7 +106,13 @@ def test_browser_import_is_scoped_to_the_unit_admin(world, app, auth, client):  
         content_type="multipart/form-data",
     )
     html = response.get_data(as_text=True)
-    assert "outside your unit" in html and "Apply the import" not in html
+    assert "ngoài đơn vị của bạn" in html and "Thực hiện nhập dữ liệu" not in html  # in her language
+    response = client.post(
+        "/admin/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"\x00\x01binary"), "anh.png")},
+        content_type="multipart/form-data",
+    )
+    assert "không phải tệp CSV hoặc XLSX" in response.get_data(as_text=True)
     response = client.post(
         "/admin/import",
         data={"csrf_token": token, "file": (io.BytesIO(CADRES_CSV.encode()), "cb.csv")},

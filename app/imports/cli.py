@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -29,6 +30,11 @@ def import_(path: str, dry_run: bool) -> None:
     Every problem is printed as `row N, column C: value: why`; any problem writes nothing and
     exits 1. Re-importing the same file changes nothing; cadres are matched by employee code.
     """
+    with force_locale("en"):  # the messages scripts read are in English
+        _import(path, dry_run)
+
+
+def _import(path: str, dry_run: bool) -> None:
     started = time.perf_counter()
     source = Path(path)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -85,7 +86,7 @@ class RowProblem:
     row: int
     column: str
     value: str
-    why: str
+    why: str = field(compare=False)  # a lazy translation: in the language of whoever reads it
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column}: {self.value or '(empty)'}: {self.why}"
@@ -113,7 +114,7 @@ def _columns(table: Table, spec: dict[str, tuple[str, ...]], required: tuple[str
                 found[name] = index
     missing = [name for name in required if name not in found]
     if missing:
-        raise ValidationFailed("file: missing column(s): " + ", ".join(missing))
+        raise ValidationFailed(_l("missing column(s): %(columns)s", columns=", ".join(missing)), field="file")
     return found
 
 
@@ -124,7 +125,8 @@ def detect_kind(table: Table) -> str:
     if keys & set(UNIT_COLUMNS["name"]) and keys & set(UNIT_COLUMNS["type"]):
         return "units"
     raise ValidationFailed(
-        "file: the header row names neither cadres (employee_code...) nor units (code, name, type)"
+        _l("the header row names neither cadres (employee_code...) nor units (code, name, type)"),
+        field="file",
     )
 
 
@@ -159,24 +161,24 @@ def _units(session: Session, actor: User | None, table: Table, dry_run: bool) ->
         report.rows += 1
         values = {name: _get(cells, columns, name) for name in columns}
 
-        def bad(name: str, why: str, number=number, values=values) -> None:
+        def bad(name: str, why, number=number, values=values) -> None:
             report.problems.append(RowProblem(number, headers.get(name, name), values.get(name, ""), why))
 
         for name in UNIT_REQUIRED:
             if not values.get(name):
-                bad(name, "required")
+                bad(name, _l("required"))
         code = values.get("code", "")
         kind = values.get("type", "").lower()
         kind = kind if kind in UNIT_TYPES else UNIT_TYPE_WORDS.get(fold(kind), "")
         if values.get("type") and not kind:
-            bad("type", f"not one of: {', '.join(UNIT_TYPES)}")
+            bad("type", _l("not one of: %(values)s", values=", ".join(UNIT_TYPES)))
         valid_from = None
         if values.get("valid_from"):
             valid_from = parse_date(values["valid_from"])
             if valid_from is None:
-                bad("valid_from", "not a date (dd/mm/yyyy)")
+                bad("valid_from", _l("not a date (dd/mm/yyyy)"))
         if code in wanted:
-            bad("code", f"the same unit code is on row {wanted[code]['row']}")
+            bad("code", _l("the same unit code is on row %(row)s", row=wanted[code]["row"]))
             continue
         if code:
             wanted[code] = {
@@ -198,11 +200,14 @@ def _units(session: Session, actor: User | None, table: Table, dry_run: bool) ->
         if parent and parent not in existing and parent not in wanted:
             report.problems.append(
                 RowProblem(
-                    item["row"], headers.get("parent_code", "parent_code"), parent, "no unit has this code"
+                    item["row"],
+                    headers.get("parent_code", "parent_code"),
+                    parent,
+                    _l("no unit has this code"),
                 )
             )
         elif scope is not None and not within_scope(code):
-            report.problems.append(RowProblem(item["row"], headers["code"], code, "outside your unit"))
+            report.problems.append(RowProblem(item["row"], headers["code"], code, _l("outside your unit")))
     report.problems.sort()
     if report.problems or dry_run:
         _count_units(report, wanted, existing)
@@ -240,7 +245,7 @@ def _units(session: Session, actor: User | None, table: Table, dry_run: bool) ->
                     next(iter(pending.values()))["row"],
                     headers["code"],
                     next(iter(pending)),
-                    "units are each other's parents",
+                    _l("units are each other's parents"),
                 )
             )
             return report
@@ -279,44 +284,44 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
         values = {name: _get(cells, columns, name) for name in columns}
         problems_before = len(report.problems)
 
-        def bad(name: str, why: str, number=number, values=values) -> None:
+        def bad(name: str, why, number=number, values=values) -> None:
             report.problems.append(RowProblem(number, headers.get(name, name), values.get(name, ""), why))
 
         for name in CADRE_REQUIRED:
             if not values.get(name):
-                bad(name, "required")
+                bad(name, _l("required"))
         code = values.get("employee_code", "").upper()
         if code in seen:
-            bad("employee_code", f"the same employee code is on row {seen[code]}")
+            bad("employee_code", _l("the same employee code is on row %(row)s", row=seen[code]))
             continue
         if code:
             seen[code] = number
         born = parse_date(values.get("date_of_birth", "")) if values.get("date_of_birth") else None
         if values.get("date_of_birth") and (born is None or not date(1930, 1, 1) <= born <= date.today()):
-            bad("date_of_birth", "not a possible date of birth (dd/mm/yyyy)")
+            bad("date_of_birth", _l("not a possible date of birth (dd/mm/yyyy)"))
         gender = GENDERS.get(fold(values.get("gender", "")))
         if values.get("gender") and gender is None:
-            bad("gender", "write Nam or Nữ")
+            bad("gender", _l("write Nam or Nữ"))
         staff = STAFF.get(fold(values.get("staff_type", "")).replace("_", " ")) or STAFF.get(
             values.get("staff_type", "")
         )
         if values.get("staff_type") and staff is None:
-            bad("staff_type", "write cán bộ, công chức or viên chức")
+            bad("staff_type", _l("write cán bộ, công chức or viên chức"))
         unit_id = units.get(values.get("unit_code", ""))
         if values.get("unit_code") and unit_id is None:
-            bad("unit_code", "no unit has this code")
+            bad("unit_code", _l("no unit has this code"))
         elif unit_id is not None and scope is not None and not unit_paths[unit_id].startswith(scope):
-            bad("unit_code", "outside your unit")
+            bad("unit_code", _l("outside your unit"))
         title = None
         if values.get("title_code"):
             title = titles.get(values["title_code"]) or titles.get(fold(values["title_code"]))
             if title is None:
-                bad("title_code", "unknown position")
+                bad("title_code", _l("unknown position"))
         user_id = None
         if values.get("email"):
             user_id = users.get(values["email"].lower())
             if user_id is None:
-                bad("email", "no account has this e-mail")
+                bad("email", _l("no account has this e-mail"))
         if code and len(report.problems) == problems_before:
             rows[code] = {
                 "employee_code": code,
@@ -350,14 +355,17 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
         if current is not None and scope is not None and not unit_paths[current.unit_id].startswith(scope):
             report.problems.append(
                 RowProblem(
-                    row["row"], headers["employee_code"], code, "this cadre is in a unit outside yours"
+                    row["row"], headers["employee_code"], code, _l("this cadre is in a unit outside yours")
                 )
             )
         owner = linked.get(row["user_id"]) if row["user_id"] is not None else None
         if owner is not None and owner != code:
             report.problems.append(
                 RowProblem(
-                    row["row"], headers["email"], "", f"the account is linked to another profile ({owner})"
+                    row["row"],
+                    headers["email"],
+                    "",
+                    _l("the account is linked to another profile (%(code)s)", code=owner),
                 )
             )
     report.problems.sort()

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
 from app.errors import ValidationFailed
 from app.text import fold, nfc
 
@@ -50,18 +52,20 @@ def _cell(value) -> str:
 def read_table(filename: str, data: bytes) -> Table:
     """The first sheet (XLSX) or the whole file (CSV). Raises ValidationFailed for what it cannot read."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationFailed(f"file: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+        raise ValidationFailed(
+            _l("larger than %(mb)s MB", mb=MAX_IMPORT_BYTES // (1024 * 1024)), field="file"
+        )
     name = filename.lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         return _xlsx(data)
     if name.endswith((".csv", ".txt", ".tsv")) or not name:
         return _csv(data)
-    raise ValidationFailed("file: not a CSV or XLSX file")
+    raise ValidationFailed(_l("not a CSV or XLSX file"), field="file")
 
 
 def _csv(data: bytes) -> Table:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValidationFailed("file: not a CSV or XLSX file")
+        raise ValidationFailed(_l("not a CSV or XLSX file"), field="file")
     text = _decode(data)
     sample = text[:4096]
     try:
@@ -72,7 +76,7 @@ def _csv(data: bytes) -> Table:
     try:
         headers = [nfc(h).strip() for h in next(reader)]
     except StopIteration:
-        raise ValidationFailed("file: empty") from None
+        raise ValidationFailed(_l("empty"), field="file") from None
 
     def rows():
         for number, row in enumerate(reader, start=2):
@@ -88,13 +92,15 @@ def _xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ValidationFailed(f"file: not a readable XLSX file ({exc.__class__.__name__})") from None
+        raise ValidationFailed(
+            _l("not a readable XLSX file (%(error)s)", error=exc.__class__.__name__), field="file"
+        ) from None
     sheet = workbook.worksheets[0]
     rows_iter = sheet.iter_rows(values_only=True)
     try:
         headers = [_cell(h) for h in next(rows_iter)]
     except StopIteration:
-        raise ValidationFailed("file: empty") from None
+        raise ValidationFailed(_l("empty"), field="file") from None
 
     def rows():
         for number, row in enumerate(rows_iter, start=2):
