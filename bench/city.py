@@ -49,12 +49,13 @@ def main() -> None:
     flask(env, "courses", "import")
     flask(env, "profiles", "load-defaults")
     started = time.perf_counter()
-    flask(env, "demo", "seed", "--cadres", str(args.cadres))
+    seed_output = flask(env, "demo", "seed", "--cadres", str(args.cadres))
     seeded = time.perf_counter() - started
     flask(env, "users", "create", "admin@bench.example", "--role", "admin", "--password", "bench-password")
     results = [
         f"database: {url.split(':', 1)[0]}; cadres: {args.cadres}; seeded in {seeded:.0f} s; "
-        f"gunicorn sync workers: {args.workers}; clients: {args.clients}"
+        f"gunicorn sync workers: {args.workers}; clients: {args.clients}",
+        "seeded " + ", ".join(line.strip() for line in seed_output.splitlines() if line.startswith("  ")),
     ]
 
     port = free_port()
