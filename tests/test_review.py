@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, text
 from app.clock import local_today
 from app.demo import DEMO_ACCOUNTS
 from app.extensions import db
-from app.models import Assignment, Cadre, Unit
+from app.models import Assignment, Cadre, TrainingRecord, Unit
 from tests.test_profiles import world  # noqa: F401 (fixture)
 
 CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
@@ -345,6 +345,78 @@ def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  
     assert client.get(f"/review/hours?unit=SO-NV&year={year}").status_code == 404
 
 
+def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild(world, app):  # noqa: F811
+    from app.models import CadreHoursStats, UnitHoursStats, User
+    from app.profiles import records, units
+    from app.profiles.demo import _complete_course
+    from app.reports import rollups, service
+
+    year = local_today().year
+
+    def kept():  # rows emptied by a move or a revocation hold zeros; a rebuild has no such rows
+        return [
+            sorted(row for row in db.session.execute(select(table.__table__)) if row[-1])
+            for table in (UnitHoursStats, CadreHoursStats)
+        ]
+
+    def equal_to_a_rebuild():
+        before = kept()
+        rollups.rebuild_hours(db.session)
+        assert before == kept()
+        db.session.rollback()
+
+    def tccb_hours():
+        rows, _categories = service.hours_report(db.session, units.get_unit(db.session, "SO-NV"), year, 0)
+        return next(r.by_category for r in rows if r.unit.code == "SO-NV-TCCB")
+
+    with app.app_context():
+        before = tccb_hours()
+        admin = db.session.scalar(select(User).where(User.email == CITY_ADMIN[0]))
+        lan = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000001"))
+        _complete_course(db.session, db.session.get(User, lan.user_id), "ATTT-CB")
+        course = records.ExternalTraining(
+            "Bồi dưỡng lý luận chính trị", "Trường Chính trị", local_today(), 40
+        )
+        external = records.add_external(
+            db.session,
+            admin,
+            lan,
+            records.ExternalTraining(**{**course.__dict__, "category": "political-theory"}),
+        )
+        records.correct_training(
+            db.session,
+            admin,
+            external,
+            records.ExternalTraining(**{**course.__dict__, "category": "political-theory", "hours": 32}),
+            "Giấy chứng nhận ghi 32 tiết",
+        )
+        db.session.commit()
+        equal_to_a_rebuild()
+        after = tccb_hours()
+        assert after.get("information-security", 0) == before.get("information-security", 0) + 6
+        assert after.get("political-theory", 0) == before.get("political-theory", 0) + 32
+
+        corrected = db.session.scalars(
+            select(TrainingRecord).where(TrainingRecord.supersedes_id == external.id)
+        ).one()
+        records.revoke_training(db.session, admin, corrected, "Chứng chỉ bị thu hồi")
+        db.session.commit()
+        equal_to_a_rebuild()
+        assert tccb_hours().get("political-theory", 0) == before.get("political-theory", 0)
+
+        _transfer(admin, lan, "SO-NV-CCVC")  # moved to another division: her periods go with her
+        equal_to_a_rebuild()
+        assert tccb_hours().get("information-security", 0) == before.get("information-security", 0)
+
+        # the migration that introduced the counters fills them the same way, in plain SQL
+        expected = kept()
+        db.session.execute(delete(UnitHoursStats))
+        db.session.execute(delete(CadreHoursStats))
+        for statement in _migration("0006_hours_stats").backfill_statements(db.engine.dialect.name):
+            db.session.execute(text(statement))
+        assert kept() == expected
+
+
 def test_exports_round_trip_through_the_import(world, app, auth, client):  # noqa: F811
     auth.login(*CITY_ADMIN)
     units = client.get("/review/export.csv?what=units-tree").data
@@ -379,7 +451,7 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
     client,  # noqa: F811
 ):
     from app.models import AssignmentStats, User
-    from app.profiles import decisions, units
+    from app.profiles import units
     from app.profiles.demo import _complete_course
     from app.reports import rollups, service
 
@@ -427,17 +499,7 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
         # appointed head of another division: out of the title-based and the unit-bound
         # TCCB assignments, still in the one that follows movers and in the department's
         admin = db.session.scalar(select(User).where(User.email == CITY_ADMIN[0]))
-        decisions.propose(
-            db.session,
-            admin,
-            lan,
-            title_code="specialist",
-            unit=units.get_unit(db.session, "SO-NV-CCVC"),
-            effective_on=local_today(),
-            decision_no="12/QĐ-SNV",
-            kind="transfer",
-        )
-        db.session.commit()
+        _transfer(admin, lan, "SO-NV-CCVC")
         assert lan.unit_id == units.get_unit(db.session, "SO-NV-CCVC").id  # the move happened
         equal_to_a_rebuild()
         assert summary("Phó trưởng phòng").completed == 0
@@ -468,6 +530,23 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
         db.session.execute(delete(AssignmentStats))
         db.session.execute(text(_migration("0005_assignment_stats").BACKFILL))
         assert kept() == expected
+
+
+def _transfer(admin, cadre, unit_code: str) -> None:
+    """An approved transfer of `cadre` as a specialist (a post with no requirements) to another unit."""
+    from app.profiles import decisions, units
+
+    decisions.propose(
+        db.session,
+        admin,
+        cadre,
+        title_code="specialist",
+        unit=units.get_unit(db.session, unit_code),
+        effective_on=local_today(),
+        decision_no="12/QĐ-SNV",
+        kind="transfer",
+    )
+    db.session.commit()
 
 
 def _migration(name: str):

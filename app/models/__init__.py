@@ -5,8 +5,10 @@ from app.models.admin import (
     AssignmentCourse,
     AssignmentMember,
     AssignmentStats,
+    CadreHoursStats,
     ImportBatch,
     UnitCourseStats,
+    UnitHoursStats,
     UnitMonthStats,
 )
 from app.models.base import Base
@@ -58,6 +60,8 @@ __all__ = [
     "UnitChange",
     "UnitCourseStats",
     "UnitMonthStats",
+    "UnitHoursStats",
+    "CadreHoursStats",
     "AssignmentStats",
     "Course",
     "CourseCompletion",

@@ -102,6 +102,29 @@ class AssignmentStats(Base):
     completed: Mapped[int] = mapped_column(default=0)
 
 
+class UnitHoursStats(Base):
+    """Periods (tiết) credited per unit (the cadre's current unit), year and content area, from the
+    training records in force; kept current as records are added, corrected or revoked and as
+    cadres move, so the hours report reads a few thousand rows."""
+
+    __tablename__ = "unit_hours_stats"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    hours: Mapped[int] = mapped_column(default=0)
+
+
+class CadreHoursStats(Base):
+    """Periods credited per cadre and year (for who falls short of the city's yearly target)."""
+
+    __tablename__ = "cadre_hours_stats"
+
+    cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    hours: Mapped[int] = mapped_column(default=0)
+
+
 class UnitMonthStats(Base):
     """Course completions per unit and month (YYYY-MM, Vietnam time), for the progress chart."""
 

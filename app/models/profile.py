@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, exists, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from app.models.base import Base, utcnow
 from app.models.org import Unit
@@ -146,3 +146,14 @@ class TrainingRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()
+
+
+def training_in_force():
+    """Condition: a training record that no later record supersedes (corrects or revokes)."""
+    later = aliased(TrainingRecord)
+    return ~exists(select(later.id).where(later.supersedes_id == TrainingRecord.id))
+
+
+def qualification_in_force():
+    later = aliased(QualificationRecord)
+    return ~exists(select(later.id).where(later.supersedes_id == QualificationRecord.id))

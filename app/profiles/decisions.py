@@ -180,9 +180,7 @@ def _apply(session: Session, cadre: Cadre, decision: AppointmentDecision) -> Non
     )
     with rollups.tracking_members(session, [cadre.id]):
         cadre.title_code = decision.title_code
-        if cadre.user_id is not None:
-            rollups.move_learner(session, cadre.user_id, cadre.unit_id, decision.unit_id)
-        cadre.unit_id = decision.unit_id
+        rollups.move_cadre(session, cadre, decision.unit_id)
 
 
 def get_decision(session: Session, decision_id: int) -> AppointmentDecision:

@@ -23,8 +23,8 @@ from app.models import (
     TrainingRecord,
     Unit,
 )
+from app.models.profile import qualification_in_force, training_in_force
 from app.profiles import facts
-from app.profiles.records import qualification_in_force, training_in_force
 
 BATCH = 5000
 

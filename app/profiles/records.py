@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.clock import LOCAL
 from app.errors import Conflict, ValidationFailed
@@ -26,20 +26,8 @@ from app.models import (
 )
 from app.models.profile import DISCIPLINE_LEVELS
 from app.profiles import audit
-from app.reports.rollups import move_learner, tracking_members
+from app.reports import rollups
 from app.text import nfc
-
-
-def training_in_force():
-    """Condition: a training record that no later record supersedes."""
-    later = aliased(TrainingRecord)
-    return ~exists(select(later.id).where(later.supersedes_id == TrainingRecord.id))
-
-
-def qualification_in_force():
-    later = aliased(QualificationRecord)
-    return ~exists(select(later.id).where(later.supersedes_id == QualificationRecord.id))
-
 
 NOT_COPIED = {"id", "supersedes_id", "reason", "recorded_by_id", "recorded_at", "course_completion_id"}
 
@@ -84,6 +72,7 @@ def record_completion(session: Session, completion: CourseCompletion) -> Trainin
     )
     session.add(record)
     session.flush()
+    rollups.count_training(session, record, 1)
     return record
 
 
@@ -93,9 +82,9 @@ def link_account(session: Session, actor: User | None, cadre: Cadre, user: User)
         raise Conflict("the profile is linked to another account")
     if session.scalar(select(Cadre.id).where(Cadre.user_id == user.id, Cadre.id != cadre.id)):
         raise Conflict("the account is linked to another profile")
-    with tracking_members(session, [cadre.id]):
+    with rollups.tracking_members(session, [cadre.id]):
         cadre.user_id = user.id
-    move_learner(session, user.id, None, cadre.unit_id)
+    rollups.move_learner(session, user.id, None, cadre.unit_id)
     added = 0
     for completion in session.scalars(select(CourseCompletion).where(CourseCompletion.user_id == user.id)):
         added += record_completion(session, completion) is not None
@@ -149,6 +138,7 @@ def add_external(session: Session, actor: User, cadre: Cadre, data: ExternalTrai
     )
     session.add(record)
     session.flush()
+    rollups.count_training(session, record, 1)
     audit.record(session, actor, "add_training", "cadre", cadre.id, record=record.id)
     return record
 
@@ -183,6 +173,8 @@ def correct_training(
     )
     session.add(new)
     session.flush()
+    rollups.count_training(session, record, -1)
+    rollups.count_training(session, new, 1)
     audit.record(session, actor, "correct_training", "cadre", record.cadre_id, record=record.id, new=new.id)
     return new
 
@@ -195,6 +187,7 @@ def revoke_training(session: Session, actor: User, record: TrainingRecord, reaso
     new = _superseding(record, actor, reason, is_revoked=True)
     session.add(new)
     session.flush()
+    rollups.count_training(session, record, -1)  # a revoked record credits nothing
     audit.record(session, actor, "revoke_training", "cadre", record.cadre_id, record=record.id)
     return new
 

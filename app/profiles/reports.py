@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.database import add_days
 from app.models import Cadre, PositionRecord, TrainingRecord, Unit, User
+from app.models.profile import training_in_force
 from app.profiles.access import visible_cadres
-from app.profiles.records import training_in_force
 
 
 @dataclass(frozen=True)

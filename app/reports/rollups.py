@@ -7,7 +7,21 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -18,12 +32,16 @@ from app.models import (
     AssignmentMember,
     AssignmentStats,
     Cadre,
+    CadreHoursStats,
     CourseCompletion,
     Enrolment,
+    TrainingRecord,
     Unit,
     UnitCourseStats,
+    UnitHoursStats,
     UnitMonthStats,
 )
+from app.models.profile import training_in_force
 
 
 def local_month(session: Session, column):
@@ -163,6 +181,7 @@ def rebuild(session: Session) -> int:
         )
     )
     rebuild_assignment_stats(session)
+    rebuild_hours(session)
     return session.scalar(select(func.count()).select_from(UnitCourseStats)) or 0
 
 
@@ -272,4 +291,82 @@ def count_first_completion(session: Session, user_id: int, course_id: int) -> No
             ),
         )
         .values(completed=AssignmentStats.completed + 1)
+    )
+
+
+# --- training hours ------------------------------------------------------------------------------
+
+
+def year_of(session: Session, column):
+    """The calendar year of a date column, as an integer, in SQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%Y", column), Integer)
+    return cast(func.extract("year", column), Integer)
+
+
+def count_training(session: Session, record: TrainingRecord, sign: int) -> None:
+    """Credit (sign 1) or take back (-1) a training record's periods, for the cadre's unit."""
+    if record.is_revoked or not record.hours:
+        return
+    unit_id = session.scalar(select(Cadre.unit_id).where(Cadre.id == record.cadre_id))
+    year, hours = record.completed_on.year, sign * record.hours
+    key = {"unit_id": unit_id, "year": year, "category": record.category or "other"}
+    _upsert(session, UnitHoursStats, key, {"hours": hours}, {"hours": max(hours, 0)})
+    key = {"cadre_id": record.cadre_id, "year": year}
+    _upsert(session, CadreHoursStats, key, {"hours": hours}, {"hours": max(hours, 0)})
+
+
+def _credited(session: Session):
+    """(cadre, year, area, periods) of each training record in force, to be grouped."""
+    return (
+        select(
+            TrainingRecord.cadre_id,
+            year_of(session, TrainingRecord.completed_on).label("year"),
+            func.coalesce(TrainingRecord.category, literal_column("'other'")).label("category"),
+            TrainingRecord.hours,
+        )
+        .where(TrainingRecord.is_revoked.is_(False), training_in_force())
+        .subquery()
+    )
+
+
+def move_cadre(session: Session, cadre: Cadre, unit_id: int) -> None:
+    """Move a cadre to another unit, carrying their course and hours counters with them."""
+    if cadre.unit_id == unit_id:
+        return
+    if cadre.user_id is not None:
+        move_learner(session, cadre.user_id, cadre.unit_id, unit_id)
+    credited = _credited(session)
+    rows = session.execute(
+        select(credited.c.year, credited.c.category, func.sum(credited.c.hours))
+        .where(credited.c.cadre_id == cadre.id)
+        .group_by(credited.c.year, credited.c.category)
+    ).all()
+    for unit, sign in ((cadre.unit_id, -1), (unit_id, 1)):
+        for year, category, hours in rows:
+            key = {"unit_id": unit, "year": year, "category": category}
+            _upsert(session, UnitHoursStats, key, {"hours": sign * hours}, {"hours": max(sign * hours, 0)})
+    cadre.unit_id = unit_id
+
+
+def rebuild_hours(session: Session) -> None:
+    """Recompute the hours counters from the training records in force."""
+    credited = _credited(session)
+    session.execute(delete(UnitHoursStats))
+    session.execute(
+        insert(UnitHoursStats).from_select(
+            ["unit_id", "year", "category", "hours"],
+            select(Cadre.unit_id, credited.c.year, credited.c.category, func.sum(credited.c.hours))
+            .join(Cadre, Cadre.id == credited.c.cadre_id)
+            .group_by(Cadre.unit_id, credited.c.year, credited.c.category),
+        )
+    )
+    session.execute(delete(CadreHoursStats))
+    session.execute(
+        insert(CadreHoursStats).from_select(
+            ["cadre_id", "year", "hours"],
+            select(credited.c.cadre_id, credited.c.year, func.sum(credited.c.hours)).group_by(
+                credited.c.cadre_id, credited.c.year
+            ),
+        )
     )

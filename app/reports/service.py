@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, literal, literal_column, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.clock import LOCAL, local_today
@@ -20,6 +20,7 @@ from app.models import (
     AssignmentMember,
     AssignmentStats,
     Cadre,
+    CadreHoursStats,
     Course,
     CourseCompletion,
     CourseVersion,
@@ -28,11 +29,12 @@ from app.models import (
     TrainingRecord,
     Unit,
     UnitCourseStats,
+    UnitHoursStats,
     UnitMonthStats,
     User,
 )
+from app.models.profile import training_in_force
 from app.profiles import audit
-from app.profiles.records import training_in_force
 from app.profiles.units import subtree_condition
 from app.reports.rollups import effective_members, rebuild_assignment_stats
 from app.text import nfc
@@ -183,29 +185,31 @@ class UnitRow:
 
 
 def rolled_up(session: Session, root: Unit | None, filters: Filters) -> tuple[Stats, list[UnitRow]]:
-    """Totals for `root` (None: the city) and for each of its children, rolled up from below."""
+    """Totals for `root` (None: the city) and for each of its children, rolled up from below.
+
+    The tree is read as (id, parent, path) tuples; only the children shown are loaded as units.
+    """
     per_unit = unit_stats(session, filters, root=root)
-    units = list(
-        session.scalars(select(Unit).where(subtree_condition(Unit.path, root.path)) if root else select(Unit))
-    )
+    tree = select(Unit.id, Unit.parent_id, Unit.path)
+    if root is not None:
+        tree = tree.where(subtree_condition(Unit.path, root.path))
     totals: dict[int, Stats] = defaultdict(Stats)
-    for unit in units:
-        own = per_unit.get(unit.id)
-        if own is None:
-            continue
-        ids = [int(part) for part in unit.path.strip("/").split("/")]
-        for ancestor_id in ids:
-            totals[ancestor_id].add(own)
-    parent_id = root.id if root else None
-    children = sorted((u for u in units if u.parent_id == parent_id), key=lambda u: u.name)
-    child_parents = {u.parent_id for u in units}
-    total = Stats()
+    parents: set[int | None] = set()
+    for unit_id, parent_id, path in session.execute(tree):
+        parents.add(parent_id)
+        own = per_unit.get(unit_id)
+        if own is not None:
+            for ancestor_id in path.strip("/").split("/"):
+                totals[int(ancestor_id)].add(own)
+    below = Unit.parent_id == root.id if root else Unit.parent_id.is_(None)
+    children = sorted(session.scalars(select(Unit).where(below)), key=lambda u: u.name)
     if root is not None:
         total = totals.get(root.id, Stats())
     else:
+        total = Stats()
         for child in children:
             total.add(totals.get(child.id, Stats()))
-    return total, [UnitRow(c, totals.get(c.id, Stats()), c.id in child_parents) for c in children]
+    return total, [UnitRow(c, totals.get(c.id, Stats()), c.id in parents) for c in children]
 
 
 @dataclass(frozen=True)
@@ -547,72 +551,45 @@ def hours_report(
     session: Session, root: Unit | None, year: int, target: int
 ) -> tuple[list[HoursRow], list[str]]:
     """Periods (tiết) credited in `year` per child unit and content area, and (with a target) how
-    many cadres fall short; aggregated in SQL per unit, rolled up in memory."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    units = list(
-        session.scalars(select(Unit).where(subtree_condition(Unit.path, root.path)) if root else select(Unit))
-    )
-    unit_ids = [u.id for u in units]
+    many cadres fall short; read from the hours counters per unit, rolled up in memory."""
+    scope = select(Unit.id).where(subtree_condition(Unit.path, root.path)) if root else None
+    tree = select(Unit.id, Unit.path)
+    if root is not None:
+        tree = tree.where(subtree_condition(Unit.path, root.path))
+    paths = dict(session.execute(tree).all())
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = session.execute(
-        select(
-            Cadre.unit_id,
-            func.coalesce(TrainingRecord.category, literal_column("'other'")),
-            func.sum(TrainingRecord.hours),
-        )
-        .join(Cadre, Cadre.id == TrainingRecord.cadre_id)
-        .where(
-            TrainingRecord.completed_on.between(first, last),
-            TrainingRecord.is_revoked.is_(False),
-            training_in_force(),
-            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
-            if root
-            else literal(True),
-        )
-        .group_by(Cadre.unit_id, func.coalesce(TrainingRecord.category, literal_column("'other'")))
-    ).all()
-    for unit_id, category, hours in rows:
-        per_unit[unit_id][category] += int(hours or 0)
-    headcount = (
-        dict(
-            session.execute(
-                select(Cadre.unit_id, func.count()).where(Cadre.unit_id.in_(unit_ids)).group_by(Cadre.unit_id)
-            ).all()
-        )
-        if unit_ids
-        else {}
+    hours = select(UnitHoursStats.unit_id, UnitHoursStats.category, UnitHoursStats.hours).where(
+        UnitHoursStats.year == year
     )
+    if root is not None:
+        hours = hours.where(UnitHoursStats.unit_id.in_(scope))
+    for unit_id, category, value in session.execute(hours):
+        per_unit[unit_id][category] += int(value or 0)
+    people = select(Cadre.unit_id, func.count()).group_by(Cadre.unit_id)
+    if root is not None:
+        people = people.where(Cadre.unit_id.in_(scope))
+    headcount = dict(session.execute(people).all())
     short: dict[int, int] = {}
     if target > 0:
-        credited = (
-            select(TrainingRecord.cadre_id, func.sum(TrainingRecord.hours).label("hours"))
-            .where(
-                TrainingRecord.completed_on.between(first, last),
-                TrainingRecord.is_revoked.is_(False),
-                training_in_force(),
-            )
-            .group_by(TrainingRecord.cadre_id)
-            .subquery()
-        )
+        credited = and_(CadreHoursStats.cadre_id == Cadre.id, CadreHoursStats.year == year)
         short = dict(
             session.execute(
-                select(Cadre.unit_id, func.count())
-                .outerjoin(credited, credited.c.cadre_id == Cadre.id)
-                .where(func.coalesce(credited.c.hours, 0) < target, Cadre.unit_id.in_(unit_ids))
-                .group_by(Cadre.unit_id)
+                people.outerjoin(CadreHoursStats, credited).where(
+                    func.coalesce(CadreHoursStats.hours, 0) < target
+                )
             ).all()
         )
-    parent_id = root.id if root else None
-    children = sorted((u for u in units if u.parent_id == parent_id), key=lambda u: u.name)
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for unit in units:
-        for ancestor in (int(p) for p in unit.path.strip("/").split("/")):
-            for category, hours in per_unit.get(unit.id, {}).items():
-                totals[ancestor][category] += hours
-            counts[ancestor][0] += headcount.get(unit.id, 0)
-            counts[ancestor][1] += short.get(unit.id, 0)
-    categories = sorted({c for values in per_unit.values() for c in values})
+    for unit_id, path in paths.items():
+        for ancestor in (int(p) for p in path.strip("/").split("/")):
+            for category, value in per_unit.get(unit_id, {}).items():
+                totals[ancestor][category] += value
+            counts[ancestor][0] += headcount.get(unit_id, 0)
+            counts[ancestor][1] += short.get(unit_id, 0)
+    below = Unit.parent_id == root.id if root else Unit.parent_id.is_(None)
+    children = sorted(session.scalars(select(Unit).where(below)), key=lambda u: u.name)
+    categories = sorted({c for values in per_unit.values() for c, v in values.items() if v})
     return [HoursRow(c, dict(totals[c.id]), counts[c.id][0], counts[c.id][1]) for c in children], categories
 
 
