@@ -4,7 +4,8 @@
 
 Builds a fresh database (SQLite in a temporary folder, or BENCH_DATABASE_URL), times the import
 of courses/, logs a learner in, enrols them and then loads one lesson page with concurrent
-clients on 127.0.0.1. Prints throughput and latency percentiles for both servers. The load
+clients on 127.0.0.1. Prints throughput and latency percentiles for both servers, and for the
+floor of any logged-in page in the same app (bench/floor_app.py). The load
 generator shares the machine's cores with the server, so absolute figures are conservative;
 the ratio between the two is the useful number.
 """
@@ -33,7 +34,7 @@ def main() -> None:
     flask(env, "users", "create", "bench@example.vn", "--password", "bench-password")
 
     port = free_port()
-    server = start_gunicorn("wsgi:app", port, args.workers, env, ROOT)
+    server = start_gunicorn("floor_app:app", port, args.workers, env, ROOT / "bench")
     try:
         client = logged_in(port, "bench@example.vn", "bench-password")
         _, html, _ = client.request("GET", "/courses/CDS-LD")
@@ -43,6 +44,7 @@ def main() -> None:
         assert status == 200 and "lesson" in html, status
         client.request("GET", lesson)
         lesson_stats = load(port, lesson, client.cookies, args.requests, args.concurrency)
+        floor_stats = load(port, "/bench/floor", client.cookies, args.requests, args.concurrency)
     finally:
         server.terminate()
         server.wait()
@@ -64,12 +66,15 @@ def main() -> None:
         f"import of courses/ ({courses} courses, fresh database): {import_seconds:.2f} s "
         "(including the flask command's start-up)"
     )
-    for name, s in (("lesson page", lesson_stats), ("trivial route", trivial_stats)):
+    print(f"load generator: {lesson_stats['tool']}")
+    rows = (("lesson page", lesson_stats), ("logged-in floor", floor_stats), ("trivial route", trivial_stats))
+    for name, s in rows:
         print(
-            f"{name:14} {s['rps']:7.0f} req/s  p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  "
+            f"{name:15} {s['rps']:7.0f} req/s  p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  "
             f"p99 {s['p99']:6.1f} ms  errors {s['errors']}"
         )
     print(f"lesson page / trivial route: {lesson_stats['rps'] / trivial_stats['rps']:.0%}")
+    print(f"logged-in floor / trivial route: {floor_stats['rps'] / trivial_stats['rps']:.0%}")
 
 
 if __name__ == "__main__":
