@@ -249,8 +249,9 @@ def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, pat
 
 
 def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noqa: F811
-    from app.models import UnitCourseStats, UnitMonthStats
-    from app.reports import rollups
+    from app.models import CourseMonthStats, UnitCourseStats, UnitMonthStats
+    from app.profiles.units import get_unit
+    from app.reports import rollups, service
 
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
     auth.post("/courses/ATTT-CB/enrol", token_from="/courses/ATTT-CB")
@@ -272,19 +273,11 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
         token_from=url,
     )
 
-    def months():
-        return sorted(
-            row
-            for row in db.session.execute(
-                select(
-                    UnitMonthStats.unit_id,
-                    UnitMonthStats.course_id,
-                    UnitMonthStats.month,
-                    UnitMonthStats.completed,
-                )
-            ).all()
-            if row[3]
-        )
+    def months():  # per unit, and for the city
+        return [
+            sorted(row for row in db.session.execute(select(table.__table__)) if row[-1])
+            for table in (UnitMonthStats, CourseMonthStats)
+        ]
 
     def snapshot():
         return sorted(
@@ -301,10 +294,16 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
 
     with app.app_context():
         kept, kept_months = [row for row in snapshot() if row[2] or row[3]], months()
-        assert kept_months  # Phạm Quốc Hùng's completions this month
+        assert all(kept_months)  # Phạm Quốc Hùng's completions this month, in his unit and the city
         rollups.rebuild(db.session)
         assert kept == snapshot()
         assert kept_months == months()
+        # the city's chart (its own counters) and Sở Nội vụ's (its units'), where all completions are
+        city = service.completions_by_month(db.session, None, service.Filters())
+        department = service.completions_by_month(
+            db.session, get_unit(db.session, "SO-NV"), service.Filters()
+        )
+        assert city == department and sum(n for _month, n in city) > 0
 
 
 def test_dashboard_with_a_period_counts_live(world, app, auth, client):  # noqa: F811

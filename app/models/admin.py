@@ -102,6 +102,17 @@ class AssignmentStats(Base):
     completed: Mapped[int] = mapped_column(default=0)
 
 
+class CourseMonthStats(Base):
+    """Course completions per course and month for the whole city: `unit_month_stats` summed over
+    units, kept beside it so that the city-wide chart reads a few hundred rows."""
+
+    __tablename__ = "course_month_stats"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    completed: Mapped[int] = mapped_column(default=0)
+
+
 class UnitHoursStats(Base):
     """Periods (tiết) credited per unit (the cadre's current unit), year and content area, from the
     training records in force; kept current as records are added, corrected or revoked and as

@@ -34,6 +34,7 @@ from app.models import (
     Cadre,
     CadreHoursStats,
     CourseCompletion,
+    CourseMonthStats,
     Enrolment,
     TrainingRecord,
     Unit,
@@ -84,13 +85,12 @@ def _add(
 
 
 def _add_month(session: Session, unit_id: int, course_id: int, month: str, completed: int) -> None:
-    _upsert(
-        session,
-        UnitMonthStats,
-        {"unit_id": unit_id, "course_id": course_id, "month": month},
-        {"completed": completed},
-        {"completed": max(completed, 0)},
-    )
+    """Completions in a month, for the unit and (the same delta) for the city as a whole."""
+    for model, key in (
+        (UnitMonthStats, {"unit_id": unit_id, "course_id": course_id, "month": month}),
+        (CourseMonthStats, {"course_id": course_id, "month": month}),
+    ):
+        _upsert(session, model, key, {"completed": completed}, {"completed": max(completed, 0)})
 
 
 def bump(
@@ -178,6 +178,15 @@ def rebuild(session: Session) -> int:
             select(Cadre.unit_id, CourseCompletion.course_id, month, func.count())
             .join(Cadre, Cadre.user_id == CourseCompletion.user_id)
             .group_by(Cadre.unit_id, CourseCompletion.course_id, month),
+        )
+    )
+    session.execute(delete(CourseMonthStats))
+    session.execute(
+        insert(CourseMonthStats).from_select(
+            ["course_id", "month", "completed"],
+            select(
+                UnitMonthStats.course_id, UnitMonthStats.month, func.sum(UnitMonthStats.completed)
+            ).group_by(UnitMonthStats.course_id, UnitMonthStats.month),
         )
     )
     rebuild_assignment_stats(session)

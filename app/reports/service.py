@@ -23,6 +23,7 @@ from app.models import (
     CadreHoursStats,
     Course,
     CourseCompletion,
+    CourseMonthStats,
     CourseVersion,
     Enrolment,
     PlanningEntry,
@@ -300,10 +301,14 @@ def completions_by_month(
         keys.append(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     keys.reverse()
+    if root is not None and root.parent_id is None:  # the root of a one-rooted tree is the city
+        roots = session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id.is_(None)))
+        root = None if roots == 1 else root
+    table = UnitMonthStats if root is not None else CourseMonthStats  # the city: a few hundred rows
     stmt = (
-        select(UnitMonthStats.month, func.sum(UnitMonthStats.completed))
-        .where(UnitMonthStats.month >= keys[0], _course_condition(UnitMonthStats.course_id, filters, session))
-        .group_by(UnitMonthStats.month)
+        select(table.month, func.sum(table.completed))
+        .where(table.month >= keys[0], _course_condition(table.course_id, filters, session))
+        .group_by(table.month)
     )
     if root is not None:
         stmt = stmt.where(
