@@ -91,6 +91,30 @@ def test_units_import(world, app):  # noqa: F811
     assert "2 unchanged" in run_import(app, units.encode("utf-8"), "units.csv").output
 
 
+def test_an_import_that_links_an_account_brings_its_completed_courses(world, app, make_user):  # noqa: F811
+    from app.models import User
+    from app.profiles.demo import _complete_course
+
+    user_id = make_user("hoa.tran@example.vn", full_name="Trần Thị Hoa")
+    with app.app_context():  # she took a course before the personnel office sent her profile
+        _complete_course(db.session, db.session.get(User, user_id), "ATTT-CB")
+        db.session.commit()
+    linked = "Mã cán bộ,Họ và tên,Ngày sinh,Giới tính,Loại cán bộ,Mã đơn vị,Thư điện tử\n" + (
+        "HN-200001,Trần Thị Hoa,05/03/1988,Nữ,công chức,P-BA-DINH-VP,hoa.tran@example.vn\n"
+    )
+    assert run_import(app, linked.encode("utf-8")).exit_code == 0
+    with app.app_context():
+        cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-200001"))
+        assert cadre.user_id == user_id
+        codes = db.session.scalars(
+            select(TrainingRecord.course_code).where(TrainingRecord.cadre_id == cadre.id)
+        )
+        assert list(codes) == ["ATTT-CB"]
+    assert "0 updated, 1 unchanged" in run_import(app, linked.encode("utf-8")).output  # nothing twice
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(TrainingRecord.cadre_id == cadre.id)) == 1
+
+
 def test_browser_import_is_scoped_to_the_unit_admin(world, app, auth, client):  # noqa: F811
     auth.login(*WARD_ADMIN)
     outside = CADRES_CSV + "HN-200009,Ngoài Phạm Vi,01/01/1990,Nam,công chức,SO-NV,,\n"
