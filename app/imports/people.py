@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationFailed
 from app.imports.reader import Table, parse_date
-from app.models import Cadre, CourseCompletion, Title, Unit, User
+from app.models import Cadre, Title, Unit, User
 from app.models.base import utcnow
 from app.models.org import UNIT_TYPES
 from app.profiles import audit
-from app.profiles.records import record_completion
+from app.profiles.records import bring_in_completions
 from app.profiles.units import create_unit
 from app.reports import rollups
 from app.text import fold, nfc
@@ -409,12 +409,7 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
     for start in range(0, len(updates), 10_000):
         session.execute(update(Cadre), updates[start : start + 10_000])
     session.flush()
-    for start in range(0, len(linking), 1000):  # newly linked accounts bring their completed courses
-        chunk = linking[start : start + 1000]
-        for completion in session.scalars(
-            select(CourseCompletion).where(CourseCompletion.user_id.in_(chunk))
-        ):
-            record_completion(session, completion)
+    bring_in_completions(session, linking)  # newly linked accounts bring their completed courses
     if inserts or updates:  # cadres may have moved, changed post or been linked to an account
         rollups.rebuild(session)
     audit.record(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
 from app.clock import LOCAL
 from app.errors import Conflict, ValidationFailed
 from app.models import (
     Cadre,
+    Course,
     CourseCompletion,
     CourseVersion,
     DisciplineRecord,
@@ -47,6 +48,50 @@ def _superseding(record, actor: User, reason: str, **changes):
     )
 
 
+def internal_training(
+    *,
+    cadre_id: int,
+    unit_id: int | None,
+    course_code: str,
+    version: CourseVersion,
+    completion_id: int,
+    completed_at: datetime,
+    hours: int,
+    score: float | None,
+) -> dict:
+    """The training record (as column values) that an internal course completion gives a profile."""
+    return {
+        "cadre_id": cadre_id,
+        "source": "internal",
+        "course_completion_id": completion_id,
+        "course_code": course_code,
+        "course_version": version.label,
+        "programme": version.title,
+        "issuer": "Boiduong",
+        "certificate_no": f"BD-{course_code}-{completion_id:06d}",
+        "category": version.category,
+        "hours": hours,
+        "score": score,
+        "completed_on": completed_at.astimezone(LOCAL).date(),
+        "unit_id": unit_id,
+    }
+
+
+def _of_completion(
+    completion: CourseCompletion, cadre_id: int, unit_id: int | None, code: str, version
+) -> dict:
+    return internal_training(
+        cadre_id=cadre_id,
+        unit_id=unit_id,
+        course_code=code,
+        version=version,
+        completion_id=completion.id,
+        completed_at=completion.completed_at,
+        hours=completion.hours_credited,
+        score=completion.score,
+    )
+
+
 def record_completion(session: Session, completion: CourseCompletion) -> TrainingRecord | None:
     """Turn an internal course completion into a training record of the learner's cadre profile."""
     cadre = session.scalar(select(Cadre).where(Cadre.user_id == completion.user_id))
@@ -56,24 +101,38 @@ def record_completion(session: Session, completion: CourseCompletion) -> Trainin
         return None
     version = session.get(CourseVersion, completion.course_version_id)
     record = TrainingRecord(
-        cadre_id=cadre.id,
-        source="internal",
-        course_completion_id=completion.id,
-        course_code=version.course.code,
-        course_version=version.label,
-        programme=version.title,
-        issuer="Boiduong",
-        certificate_no=f"BD-{version.course.code}-{completion.id:06d}",
-        category=version.category,
-        hours=completion.hours_credited,
-        score=completion.score,
-        completed_on=completion.completed_at.astimezone(LOCAL).date(),
-        unit_id=cadre.unit_id,
+        **_of_completion(completion, cadre.id, cadre.unit_id, version.course.code, version)
     )
     session.add(record)
     session.flush()
     rollups.count_training(session, record, 1)
     return record
+
+
+def bring_in_completions(session: Session, user_ids: list[int]) -> int:
+    """Training records for every completion of these accounts that their profiles lack yet, read
+    and written a thousand accounts at a time (a personnel sync may link the whole city at once).
+    The hours counters are left to the caller, which rebuilds them."""
+    added = 0
+    for start in range(0, len(user_ids), 1000):
+        rows = session.execute(
+            select(CourseCompletion, Cadre.id, Cadre.unit_id, Course.code, CourseVersion)
+            .join(Cadre, Cadre.user_id == CourseCompletion.user_id)
+            .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
+            .join(Course, Course.id == CourseVersion.course_id)
+            .where(
+                CourseCompletion.user_id.in_(user_ids[start : start + 1000]),
+                ~exists(
+                    select(TrainingRecord.id).where(
+                        TrainingRecord.course_completion_id == CourseCompletion.id
+                    )
+                ),
+            )
+        ).all()
+        if rows:
+            session.execute(insert(TrainingRecord), [_of_completion(*row) for row in rows])
+            added += len(rows)
+    return added
 
 
 def link_account(session: Session, actor: User | None, cadre: Cadre, user: User) -> int:

@@ -34,6 +34,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.profiles.records import internal_training
 from app.profiles.units import create_unit
 from app.reports import rollups
 from app.text import fold
@@ -359,19 +360,16 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
                 )
                 records.append(
                     {
-                        "cadre_id": cadre_id,
-                        "source": "internal",
-                        "course_completion_id": completion_id,
-                        "course_code": course.code,
-                        "course_version": version.label,
-                        "programme": version.title,
-                        "issuer": "Boiduong",
-                        "certificate_no": f"BD-{course.code}-{completion_id:06d}",
-                        "category": version.category,
-                        "hours": version.hours,
-                        "score": percent,
-                        "completed_on": finished.date(),
-                        "unit_id": unit_id,
+                        **internal_training(
+                            cadre_id=cadre_id,
+                            unit_id=unit_id,
+                            course_code=course.code,
+                            version=version,
+                            completion_id=completion_id,
+                            completed_at=finished,
+                            hours=version.hours,
+                            score=percent,
+                        ),
                         "evidence": "",
                         "is_revoked": False,
                         "reason": "",
