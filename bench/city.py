@@ -18,7 +18,7 @@ import random
 import time
 from pathlib import Path
 
-from common import ROOT, bench_env, csrf, flask, free_port, fresh_app, load, logged_in, start_gunicorn
+from common import bench_env, csrf, flask, fresh_app, load, logged_in, serving, trivial_route
 
 
 def rss_kb(pid: int) -> int:
@@ -58,9 +58,7 @@ def main() -> None:
         "seeded " + ", ".join(line.strip() for line in seed_output.splitlines() if line.startswith("  ")),
     ]
 
-    port = free_port()
-    server = start_gunicorn("wsgi:app", port, args.workers, env, ROOT)
-    try:
+    with serving("wsgi:app", args.workers, env) as (port, server):
         admin = logged_in(port, "admin@bench.example", "bench-password")
         pages = [
             ("city dashboard", "/review/"),
@@ -96,16 +94,7 @@ def main() -> None:
             _, html, _ = learner.request("GET", "/courses/CDS-LD")
             learner.request("POST", "/courses/CDS-LD/enrol", {"csrf_token": csrf(html)})
         lesson_stats = load(port, lesson, learner.cookies, 1000, 8)
-    finally:
-        server.terminate()
-        server.wait()
-    port = free_port()
-    server = start_gunicorn("trivial_app:app", port, args.workers, env, ROOT / "bench")
-    try:
-        trivial = load(port, "/", {}, 1000, 8)
-    finally:
-        server.terminate()
-        server.wait()
+    trivial = trivial_route(args.workers, env, 1000, 8)
     results.append(
         f"lesson page {lesson_stats['rps']:.0f} req/s (p95 {lesson_stats['p95']:.1f} ms) vs trivial route "
         f"{trivial['rps']:.0f} req/s: {lesson_stats['rps'] / trivial['rps']:.0%}"

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -75,6 +76,24 @@ def flask(env: dict, *args: str) -> str:
         check=True,
     )
     return result.stdout
+
+
+@contextmanager
+def serving(app: str, workers: int, env: dict, cwd: Path = ROOT):
+    """(port, process) of gunicorn serving `app` on a free port of 127.0.0.1, stopped on leaving."""
+    port = free_port()
+    server = start_gunicorn(app, port, workers, env, cwd)
+    try:
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def trivial_route(workers: int, env: dict, total: int, concurrency: int) -> dict:
+    """The baseline: the smallest Flask route (bench/trivial_app.py), served and loaded the same way."""
+    with serving("trivial_app:app", workers, env, ROOT / "bench") as (port, _server):
+        return load(port, "/", {}, total, concurrency)
 
 
 def start_gunicorn(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import ROOT, bench_env, csrf, flask, free_port, load, logged_in, start_gunicorn
+from common import ROOT, bench_env, csrf, flask, load, logged_in, serving, trivial_route
 
 
 def main() -> None:
@@ -33,9 +33,7 @@ def main() -> None:
     courses = out.count(": created") + out.count(": unchanged") + out.count(": updated")
     flask(env, "users", "create", "bench@example.vn", "--password", "bench-password")
 
-    port = free_port()
-    server = start_gunicorn("floor_app:app", port, args.workers, env, ROOT / "bench")
-    try:
+    with serving("floor_app:app", args.workers, env, ROOT / "bench") as (port, _server):
         client = logged_in(port, "bench@example.vn", "bench-password")
         _, html, _ = client.request("GET", "/courses/CDS-LD")
         status, _, headers = client.request("POST", "/courses/CDS-LD/enrol", {"csrf_token": csrf(html)})
@@ -45,17 +43,7 @@ def main() -> None:
         client.request("GET", lesson)
         lesson_stats = load(port, lesson, client.cookies, args.requests, args.concurrency)
         floor_stats = load(port, "/bench/floor", client.cookies, args.requests, args.concurrency)
-    finally:
-        server.terminate()
-        server.wait()
-
-    port = free_port()
-    server = start_gunicorn("trivial_app:app", port, args.workers, env, ROOT / "bench")
-    try:
-        trivial_stats = load(port, "/", {}, args.requests, args.concurrency)
-    finally:
-        server.terminate()
-        server.wait()
+    trivial_stats = trivial_route(args.workers, env, args.requests, args.concurrency)
 
     db = url.split(":", 1)[0]
     print(
