@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from app import database, errors_web, i18n, security
+    from app import access, database, errors_web, i18n, security
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -36,9 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    access.init_app(app)
     errors_web.init_app(app)
 
     from app.admin.views import bp as admin_bp
+    from app.audit.views import bp as audit_bp
+    from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
     from app.learning.views import bp as learning_bp
     from app.profiles.views import bp as profiles_bp
@@ -47,13 +50,16 @@ def create_app(config: dict | None = None) -> Flask:
     from app.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(profiles_bp)
     app.register_blueprint(reports_bp, url_prefix="/review")
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
 
+    from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
     from app.demo import demo_cli
@@ -61,10 +67,17 @@ def create_app(config: dict | None = None) -> Flask:
     from app.profiles.cli import profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(profiles_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(cadres_cli)
+    security.refuse_unsafe_start(app)
+    if not app.config["ADMIN_SECOND_FACTOR"]:
+        app.logger.warning(
+            "ADMIN_SECOND_FACTOR=off: admin accounts log in with a password alone. "
+            "Anyone who learns an admin's password can open every profile in their scope."
+        )
     return app

@@ -12,6 +12,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("production", "development", "test")
 DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
 DEFAULT_VIDEO_HOSTS = "www.youtube-nocookie.com,www.youtube.com,player.vimeo.com"
 
 
@@ -50,15 +51,23 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         raise ConfigError(f"BOIDUONG_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
     secret_key = env.get("SECRET_KEY", "")
     if not secret_key:
-        if environment == "production":
+        if environment != "development":
             raise ConfigError(
                 "SECRET_KEY is not set. Set it to a long random value, e.g. "
                 "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
                 "or set BOIDUONG_ENV=development on a developer's machine."
             )
         secret_key = DEV_SECRET_KEY
-    elif environment == "production" and len(secret_key) < 16:
-        raise ConfigError("SECRET_KEY is too short for production: use at least 16 characters.")
+    elif environment == "production":
+        if secret_key == DEV_SECRET_KEY:
+            raise ConfigError("SECRET_KEY is the built-in development key, which is public: set your own.")
+        if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY is too short for production: use at least {MIN_SECRET_KEY_LENGTH} characters."
+            )
+    second_factor = env.get("ADMIN_SECOND_FACTOR", "required").strip().lower()
+    if second_factor not in ("required", "off"):
+        raise ConfigError(f"ADMIN_SECOND_FACTOR must be required or off, not {second_factor!r}")
 
     video_hosts = env.get("VIDEO_HOSTS", DEFAULT_VIDEO_HOSTS)
     return {
@@ -75,6 +84,10 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED", "true"), "RATELIMIT_ENABLED"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Failed attempts on one account (whether it exists or not), from any address.
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
+        # Admins must pass a second factor (TOTP) before any admin page; a city may turn it off.
+        "ADMIN_SECOND_FACTOR": second_factor == "required",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -9,13 +9,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.auth import totp
 from app.auth.service import create_user
 from app.extensions import db
 from app.models import Role, User
-from app.profiles.demo import load_demo_profiles
+from app.policy import SYSTEM
+from app.profiles.demo import DEMO_TOTP_SECRETS, load_demo_profiles
 from app.reports.seed import seed_city
 
-# Also listed in README.md. They are for local demonstration only.
+# Also listed in README.md. They are for local demonstration only; production refuses to start
+# while any account of this domain exists.
+DEMO_DOMAIN = "@demo.boiduong.vn"
 DEMO_ACCOUNTS = (
     ("hocvien@demo.boiduong.vn", "hocvien-demo", Role.LEARNER, "Nguyễn Thị Lan"),
     ("giangvien@demo.boiduong.vn", "giangvien-demo", Role.TRAINER, "Trần Văn Minh"),
@@ -39,7 +43,9 @@ def accounts() -> None:
         )
     for email, password, role, name in DEMO_ACCOUNTS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
-            create_user(db.session, email, password, role, name)
+            user = create_user(db.session, SYSTEM, email, password, role, name)
+            if email in DEMO_TOTP_SECRETS:
+                totp.enable(db.session, user, DEMO_TOTP_SECRETS[email])
             state = "created"
         else:
             state = "exists"

@@ -1,21 +1,20 @@
-"""Login, roles, session cookies and response headers, applied to every request."""
+"""Loading the logged-in account, the session cookie and response headers, for every request."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import wraps
 
-from flask import Flask, abort, request
+import click
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from itsdangerous import BadSignature
+from sqlalchemy import inspect, select
 
+from app.auth import sessions
+from app.config import ConfigError
 from app.extensions import db, login_manager
-from app.models import Role, User
-
-# Endpoints reachable without logging in; everything else needs a login.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static"}
+from app.models import User
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -57,39 +56,15 @@ class _SessionInterface(SecureCookieSessionInterface):
         return signed_at is None or datetime.now(UTC) - signed_at >= timedelta(seconds=age)
 
 
-def can_teach(user) -> bool:
-    """Trainers (and admins, who oversee them) see the trainer pages."""
-    return bool(user.is_authenticated and user.has_role(Role.TRAINER, Role.ADMIN))
-
-
-def can_administer(user) -> bool:
-    return bool(user.is_authenticated and user.has_role(Role.ADMIN))
-
-
-def require(check):
-    """Blueprint guard: 403 unless `check(current_user)` holds."""
-
-    @wraps(check)
-    def guard():
-        if not check(current_user):
-            abort(403)
-
-    return guard
-
-
-def _load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
-
-
-def _require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
-        return None
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
+def _load_user(token: str) -> User | None:
+    """Flask-Login's loader: the account of the open login session whose token the cookie holds
+    (one statement), or None. The session's last-seen time moves at most once a minute, on a
+    connection of its own so that the request's own transaction stays untouched."""
+    user = sessions.load(db.session, token, current_app.permanent_session_lifetime)
+    if user is not None and sessions.needs_touch(user.login_session):
+        with db.engine.begin() as connection:
+            connection.execute(sessions.touch_statement(user.login_session))
+    return user
 
 
 def _content_security_policy(video_hosts: tuple[str, ...]) -> str:
@@ -112,6 +87,28 @@ def _add_headers(csp: str):
     return add
 
 
+def refuse_unsafe_start(app: Flask) -> None:
+    """Production refuses to serve while a demo account (public password) can log in. Commands
+    other than `flask run` still work, so that an operator can deactivate them."""
+    from app.demo import DEMO_DOMAIN  # the demo module is the one place that knows it
+
+    context = click.get_current_context(silent=True)
+    if app.config["ENVIRONMENT"] != "production" or (context is not None and context.info_name != "run"):
+        return
+    with app.app_context():
+        if not inspect(db.engine).has_table("users"):
+            return
+        demo = db.session.scalars(
+            select(User.email).where(User.email.endswith(DEMO_DOMAIN), User.is_active_account.is_(True))
+        ).all()
+        db.session.remove()
+    if demo:
+        raise ConfigError(
+            "refusing to serve in production while demo accounts can log in (their passwords are "
+            f"public): {', '.join(demo)}. Deactivate them: flask --app wsgi users deactivate EMAIL"
+        )
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = _SessionInterface()
     login_manager.user_loader(_load_user)
@@ -119,5 +116,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    app.before_request(_require_login)
     app.after_request(_add_headers(_content_security_policy(app.config["VIDEO_HOSTS"])))

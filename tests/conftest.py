@@ -11,24 +11,29 @@ import os
 import re
 import textwrap
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ["BOIDUONG_ENV"] = "test"
-os.environ.pop("SECRET_KEY", None)
+os.environ["SECRET_KEY"] = "test-only-secret-key-that-is-long-enough-0123456789"
 
+import pyotp  # noqa: E402
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import event, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.auth import totp  # noqa: E402
 from app.auth.service import create_user  # noqa: E402
 from app.courses.cli import site_urls  # noqa: E402
 from app.courses.importer import import_course  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Base  # noqa: E402
+from app.models import Base, Unit, User  # noqa: E402
+from app.policy import SYSTEM  # noqa: E402
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+SETUP_KEY_RE = re.compile(r'<code class="setup-key">([A-Z2-7]+)</code>')
 
 
 @pytest.fixture(scope="session")
@@ -109,14 +114,26 @@ def app(_schema, database_url, app_settings, tmp_path):
 
 @pytest.fixture
 def make_user(app):
+    """Create an account as the command line would; admins come with the second factor set up
+    (`second_factor=False` leaves it off). Returns the account's id."""
+
     def make(
         email: str = "learner@example.vn",
         role: str = "learner",
         password: str = PASSWORD,
         full_name: str = "Nguyễn Văn An",
+        *,
+        unit: str | None = None,
+        can_override: bool = False,
+        second_factor: bool | None = None,
     ):
         with app.app_context():
-            user = create_user(db.session, email, password, role, full_name)
+            unit_row = db.session.scalar(select(Unit).where(Unit.code == unit)) if unit else None
+            user = create_user(
+                db.session, SYSTEM, email, password, role, full_name, unit=unit_row, can_override=can_override
+            )
+            if second_factor if second_factor is not None else role == "admin":
+                totp.enable(db.session, user, pyotp.random_base32())
             db.session.commit()
             return user.id
 
@@ -130,13 +147,53 @@ def csrf_token(client, path: str = "/login") -> str:
     return match.group(1)
 
 
+def totp_code(app, email: str) -> str:
+    """A code the account's authenticator app would show now and that the site has not seen yet.
+
+    The site accepts each 30-second step once and the neighbouring steps for clock drift; a test
+    that logs the same admin in more often than that starts the account's record of used steps
+    afresh (a test-only shortcut: a person would wait for the next code)."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        generator = pyotp.TOTP(user.totp_secret)
+        now = generator.timecode(datetime.now(UTC))
+        step = now if user.totp_last_step is None or user.totp_last_step < now else user.totp_last_step + 1
+        if step > now + 1:
+            db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
+            db.session.commit()
+            step = now
+        return generator.generate_otp(step)
+
+
 class Auth:
-    def __init__(self, client):
+    def __init__(self, client, app=None):
         self.client = client
+        self.app = app
 
     def login(self, email: str = "learner@example.vn", password: str = PASSWORD):
+        """Log in through the pages: the password, then the second step where the account has one
+        (an admin without one sets it up on the way, as the site asks)."""
         token = csrf_token(self.client, "/login")
-        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        response = self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+        location = response.headers.get("Location", "")
+        if location.startswith("/login/code"):
+            token = csrf_token(self.client, "/login/code")
+            code = totp_code(self.app, email)
+            response = self.client.post("/login/code", data={"code": code, "csrf_token": token})
+        elif location.startswith("/account/two-factor"):
+            response = self.enrol_second_factor()
+        return response
+
+    def enrol_second_factor(self):
+        html = self.client.get("/account/two-factor").get_data(as_text=True)
+        secret = SETUP_KEY_RE.search(html).group(1)
+        token = CSRF_RE.search(html).group(1)
+        code = pyotp.TOTP(secret).now()
+        response = self.client.post("/account/two-factor", data={"code": code, "csrf_token": token})
+        assert "recovery-codes" in response.get_data(as_text=True), "enrolment failed"
+        return response
 
     def logout(self):
         token = csrf_token(self.client, "/courses/")
@@ -148,8 +205,8 @@ class Auth:
 
 
 @pytest.fixture
-def auth(client) -> Auth:
-    return Auth(client)
+def auth(client, app) -> Auth:
+    return Auth(client, app)
 
 
 @pytest.fixture

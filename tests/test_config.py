@@ -27,18 +27,31 @@ def test_production_with_secret_key(tmp_path):
 def test_development_defaults_to_sqlite_in_instance_folder(tmp_path):
     config = load_config(str(tmp_path), {"BOIDUONG_ENV": "development"})
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/boiduong.sqlite3"
+    assert config["SECRET_KEY"] == DEV_KEY  # only a developer's machine falls back to it
+    assert config["ADMIN_SECOND_FACTOR"] is True
+
+
+KEY = "k" * 32
+DEV_KEY = "insecure-development-key-do-not-use-in-production"
 
 
 @pytest.mark.parametrize(
     "environ, message",
     [
         ({"BOIDUONG_ENV": "staging"}, "BOIDUONG_ENV must be one of"),
-        ({"BOIDUONG_ENV": "test", "MAX_CONTENT_LENGTH": "lots"}, "MAX_CONTENT_LENGTH must be a whole number"),
         (
-            {"BOIDUONG_ENV": "test", "SESSION_COOKIE_SECURE": "maybe"},
+            {"BOIDUONG_ENV": "test", "SECRET_KEY": KEY, "MAX_CONTENT_LENGTH": "lots"},
+            "MAX_CONTENT_LENGTH must be a whole number",
+        ),
+        (
+            {"BOIDUONG_ENV": "test", "SECRET_KEY": KEY, "SESSION_COOKIE_SECURE": "maybe"},
             "SESSION_COOKIE_SECURE must be true or false",
         ),
         ({"SECRET_KEY": "short"}, "too short"),
+        ({"SECRET_KEY": "x" * 31}, "at least 32 characters"),
+        ({"SECRET_KEY": DEV_KEY}, "built-in development key"),
+        ({"BOIDUONG_ENV": "test"}, "SECRET_KEY is not set"),  # tests set their own key
+        ({"SECRET_KEY": KEY, "ADMIN_SECOND_FACTOR": "maybe"}, "ADMIN_SECOND_FACTOR must be required or off"),
     ],
 )
 def test_bad_settings_are_named(tmp_path, environ, message):

@@ -23,6 +23,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.policy import SYSTEM
 from app.profiles import records
 from app.profiles.demo import load_demo_profiles
 from app.profiles.units import create_unit, current_successor, get_unit, merge_unit, move_unit
@@ -37,7 +38,7 @@ def world(app, import_folder):
         assert import_folder(folder).status == "created"
     with app.app_context():
         users = [
-            create_user(db.session, email, password, role, name)
+            create_user(db.session, SYSTEM, email, password, role, name)
             for email, password, role, name in DEMO_ACCOUNTS
         ]
         load_demo_profiles(db.session, users[0], users[2])
@@ -429,7 +430,7 @@ def test_linking_an_account_brings_in_completed_courses(world, app):
         before = db.session.scalar(internal)
         cadre.user_id = None
         db.session.execute(TrainingRecord.__table__.delete().where(TrainingRecord.source == "internal"))
-        assert records.link_account(db.session, None, cadre, user) == before
+        assert records.link_account(db.session, SYSTEM, cadre, user) == before
         db.session.commit()
         assert db.session.scalar(internal) == before
 

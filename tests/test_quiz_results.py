@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from app.auth.service import create_user
 from app.extensions import db
 from app.learning import service as learning
+from app.policy import SYSTEM
 from app.quizzes import service
 from tests.conftest import write_course
 
@@ -53,7 +54,7 @@ def seed_attempts(app, courses_root, import_folder):
             + [{"de": False, "phan-loai": False, "hong": True}] * 3
         )
         for n, plan in enumerate(plans):
-            user = create_user(db.session, f"hv{n}@example.vn", "mat-khau-dai", "learner")
+            user = create_user(db.session, SYSTEM, f"hv{n}@example.vn", "mat-khau-dai-du", "learner")
             learning.enrol(db.session, user, course)
             attempt = service.start_attempt(db.session, user, course, quiz, seed=n)
             form = MultiDict(

@@ -164,8 +164,8 @@ def test_dashboard_drill_down_and_scope(world, app, auth, client, count_queries)
     auth.login(*WARD_ADMIN)
     html = client.get("/review/").get_data(as_text=True)
     assert "Sở Nội vụ" not in html
-    assert client.get("/review/?unit=SO-NV").status_code == 404
-    assert client.get("/review/cadres?unit=SO-NV-TCCB").status_code == 404
+    assert client.get("/review/?unit=SO-NV").status_code == 403
+    assert client.get("/review/cadres?unit=SO-NV-TCCB").status_code == 403
     rows = list(
         csv.reader(
             io.StringIO(client.get("/review/export.csv?what=cadres").get_data(as_text=True).lstrip("\ufeff"))
@@ -365,7 +365,7 @@ def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  
     assert rows[0][-1] == "below_target"
     auth.logout()
     auth.login(*WARD_ADMIN)
-    assert client.get(f"/review/hours?unit=SO-NV&year={year}").status_code == 404
+    assert client.get(f"/review/hours?unit=SO-NV&year={year}").status_code == 403
 
 
 def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild(world, app):  # noqa: F811

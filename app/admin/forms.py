@@ -1,22 +1,30 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from app.auth.service import MIN_PASSWORD_LENGTH
+from app.auth.forms import PASSWORD_HINT
+
+ROLE_CHOICES = [
+    SelectChoice("learner", _l("Learner")),
+    SelectChoice("trainer", _l("Trainer")),
+    SelectChoice("admin", _l("Admin")),
+]
 
 
-class UserForm(FlaskForm):
+class AccessForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    unit_code = StringField(
+        _l("Unit code"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("An admin administers this unit and the units below it; empty: the whole city."),
+    )
+    can_override = BooleanField(_l("May record the competent authority's override of unmet requirements"))
+
+
+class UserForm(AccessForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(
-        _l("Role"),
-        choices=[
-            SelectChoice("learner", _l("Learner")),
-            SelectChoice("trainer", _l("Trainer")),
-            SelectChoice("admin", _l("Admin")),
-        ],
-    )
     password = PasswordField(
-        _l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)]
+        _l("Initial password"), validators=[DataRequired(), Length(max=1000)], description=PASSWORD_HINT
     )

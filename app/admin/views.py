@@ -1,4 +1,4 @@
-"""Admin pages: accounts."""
+"""Admin pages: accounts within the admin's scope, and imports of units and cadres."""
 
 from __future__ import annotations
 
@@ -12,48 +12,238 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
 
-from app.admin.forms import UserForm
-from app.auth.service import create_user
-from app.errors import Conflict, ValidationFailed
+from app import policy
+from app.access import ADMIN, MANAGE_ACCOUNT, OWN_IMPORT, allow
+from app.admin.forms import AccessForm, UserForm
+from app.auth import service, sessions, totp
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
 from app.imports.people import import_people
 from app.imports.reader import read_table
-from app.models import ImportBatch, User
+from app.models import Cadre, ImportBatch, Unit, User
 from app.models.base import utcnow
-from app.security import can_administer, require
+from app.text import nfc
 
 bp = Blueprint("admin", __name__)
-bp.before_request(require(can_administer))
+
+OUTSIDE_SCOPE = _l("You may give accounts and roles only in your unit and the units below it.")
+
+
+def _unit_from(form) -> Unit | None:
+    """The unit the form names (None when left empty); a field error when no unit has that code."""
+    code = nfc(form.unit_code.data or "").strip()
+    if not code:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise ValidationFailed(_l("No unit has this code."), field="unit_code")
+    return unit
+
+
+def _account_units(users: list[User]) -> dict[int, Unit | None]:
+    """The home unit of each account on a page: the linked profile's unit, else its own (one query)."""
+    linked = (
+        dict(
+            db.session.execute(
+                select(Cadre.user_id, Unit)
+                .join(Unit, Unit.id == Cadre.unit_id)
+                .where(Cadre.user_id.in_([u.id for u in users]))
+            ).all()
+        )
+        if users
+        else {}
+    )
+    return {u.id: (u.unit if u.role == "admin" else linked.get(u.id, u.unit)) for u in users}
 
 
 @bp.route("/users", methods=["GET", "POST"])
+@allow(ADMIN)
 def users():
     form = UserForm()
+    if not policy.is_city_admin(current_user):
+        del form.can_override
+    if request.method == "GET" and current_user.unit is not None:
+        form.unit_code.data = current_user.unit.code
     if form.validate_on_submit():
         try:
-            user = create_user(
+            user = service.create_user(
                 db.session,
+                current_user,
                 form.email.data or "",
                 form.password.data or "",
                 form.role.data or "learner",
                 form.full_name.data or "",
+                unit=_unit_from(form),
+                can_override="can_override" in form and form.can_override.data,
             )
         except Conflict:
+            db.session.rollback()
             form.email.errors.append(_("An account with this e-mail already exists."))
-        except ValidationFailed:
-            form.email.errors.append(_("This is not a valid e-mail address."))
+        except PermissionDenied:
+            db.session.rollback()
+            form.unit_code.errors.append(str(OUTSIDE_SCOPE))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            field_error(form, exc, default="email")
         else:
             db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     query = request.args.get("q", "").strip()[:100]
-    stmt = select(User).order_by(User.full_name, User.id)
+    stmt = select(User).where(policy.visible_accounts(current_user)).order_by(User.full_name, User.id)
     if query:
-        pattern = f"%{query.lower()}%"
-        stmt = stmt.where(or_(User.email.like(pattern), User.full_name.ilike(pattern)))
+        stmt = stmt.where(
+            or_(
+                User.email.contains(query.lower(), autoescape=True),
+                User.full_name.icontains(nfc(query), autoescape=True),
+            )
+        )
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("admin/users.html", form=form, page=page, query=query)
+    return render_template(
+        "admin/users.html", form=form, page=page, query=query, units=_account_units(list(page.items))
+    )
+
+
+def _account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(str(user_id))
+    return user
+
+
+def _account_page(user: User, access_form: AccessForm | None = None, reset_link: str | None = None):
+    if access_form is None:
+        access_form = AccessForm(
+            role=user.role, unit_code=user.unit.code if user.unit else "", can_override=user.can_override
+        )
+    if not policy.is_city_admin(current_user):
+        del access_form.can_override
+    cadre = db.session.scalar(select(Cadre).where(Cadre.user_id == user.id))
+    return render_template(
+        "admin/user.html",
+        user=user,
+        cadre=cadre,
+        home=_account_units([user])[user.id],
+        access_form=access_form,
+        form=FlaskForm(),
+        logins=sessions.open_sessions(db.session, user.id, current_app.permanent_session_lifetime),
+        describe_device=sessions.describe_device,
+        reset_link=reset_link,
+        is_self=user.id == current_user.id,
+    )
+
+
+@bp.route("/users/<int:user_id>")
+@allow(MANAGE_ACCOUNT)
+def user(user_id: int):
+    return _account_page(_account(user_id))
+
+
+@bp.route("/users/<int:user_id>/access", methods=["POST"])
+@allow(MANAGE_ACCOUNT)
+def change_access(user_id: int):
+    user = _account(user_id)
+    form = AccessForm()
+    if not policy.is_city_admin(current_user):
+        del form.can_override
+    if form.validate_on_submit():
+        try:
+            changed = service.update_access(
+                db.session,
+                current_user,
+                user,
+                role=form.role.data,
+                unit=_unit_from(form),
+                can_override=form.can_override.data if "can_override" in form else user.can_override,
+            )
+        except PermissionDenied:
+            db.session.rollback()
+            form.unit_code.errors.append(str(OUTSIDE_SCOPE))
+        except Conflict:
+            db.session.rollback()
+            form.role.errors.append(_("You cannot change your own role or unit."))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            field_error(form, exc, default="role")
+        else:
+            db.session.commit()
+            flash(
+                _("Saved. The account has been logged out everywhere.") if changed else _("Nothing changed."),
+                "success",
+            )
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _account_page(user, access_form=form), 400
+
+
+def _action(user_id: int, act, done: str):
+    """A one-button action on an account (CSRF-checked), then back to its page."""
+    user = _account(user_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        result = act(user)
+    except Conflict:
+        db.session.rollback()
+        flash(_("You cannot do this to your own account."), "error")
+        return redirect(url_for("admin.user", user_id=user.id))
+    db.session.commit()
+    if isinstance(result, str):  # a reset link, shown once
+        return _account_page(user, reset_link=result)
+    flash(done, "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@allow(MANAGE_ACCOUNT)
+def deactivate(user_id: int):
+    return _action(
+        user_id,
+        lambda u: service.set_active(db.session, current_user, u, False),
+        _("The account is deactivated and logged out everywhere."),
+    )
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@allow(MANAGE_ACCOUNT)
+def reactivate(user_id: int):
+    return _action(
+        user_id,
+        lambda u: service.set_active(db.session, current_user, u, True),
+        _("The account is active again."),
+    )
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@allow(MANAGE_ACCOUNT)
+def sign_out(user_id: int):
+    return _action(
+        user_id,
+        lambda u: service.end_sessions(db.session, current_user, u),
+        _("The account has been logged out everywhere."),
+    )
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+@allow(MANAGE_ACCOUNT)
+def reset_link(user_id: int):
+    return _action(
+        user_id,
+        lambda u: url_for(
+            "auth.reset_password", token=service.issue_reset(db.session, current_user, u), _external=True
+        ),
+        "",
+    )
+
+
+@bp.route("/users/<int:user_id>/reset-second-factor", methods=["POST"])
+@allow(MANAGE_ACCOUNT)
+def reset_second_factor(user_id: int):
+    return _action(
+        user_id,
+        lambda u: totp.reset(db.session, current_user, u),
+        _("The second step of login is removed; the person sets it up again at their next login."),
+    )
 
 
 class ImportForm(FlaskForm):
@@ -66,6 +256,7 @@ def _run_import(batch: ImportBatch, dry_run: bool):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@allow(ADMIN)
 def import_people_page():
     form = ImportForm()
     report = batch = None
@@ -92,6 +283,7 @@ def import_people_page():
 
 
 @bp.route("/import/<int:batch_id>/apply", methods=["POST"])
+@allow(OWN_IMPORT)
 def apply_import(batch_id: int):
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None or batch.created_by_id != current_user.id:

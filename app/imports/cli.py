@@ -13,6 +13,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.imports.people import import_people
 from app.imports.reader import read_table
+from app.policy import SYSTEM
 
 
 @click.group("cadres")
@@ -39,7 +40,7 @@ def _import(path: str, dry_run: bool) -> None:
     source = Path(path)
     try:
         table = read_table(source.name, source.read_bytes())
-        report = import_people(db.session, None, table, dry_run=dry_run)
+        report = import_people(db.session, SYSTEM, table, dry_run=dry_run)
     except ValidationFailed as exc:
         db.session.rollback()
         raise click.ClickException(f"{path}: {exc}") from None

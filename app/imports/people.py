@@ -12,12 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from app import audit, policy
 from app.errors import ValidationFailed
 from app.imports.reader import Table, parse_date
 from app.models import Cadre, Title, Unit, User
 from app.models.base import utcnow
 from app.models.org import UNIT_TYPES
-from app.profiles import audit
 from app.profiles.records import bring_in_completions
 from app.profiles.units import create_unit
 from app.reports import rollups
@@ -131,19 +131,44 @@ def detect_kind(table: Table) -> str:
     )
 
 
-def _scope_path(session: Session, actor: User | None) -> str | None:
-    if actor is None or actor.unit_id is None:
-        return None
-    return session.scalar(select(Unit.path).where(Unit.id == actor.unit_id))
-
-
-def import_people(session: Session, actor: User | None, table: Table, *, dry_run: bool) -> ImportReport:
-    """Check (and unless `dry_run`, apply) a units or cadres table. Flushes; the caller commits only
-    when the report has no problems, so a file with any bad row writes nothing."""
+def import_people(session: Session, actor, table: Table, *, dry_run: bool) -> ImportReport:
+    """Check (and unless `dry_run`, apply) a units or cadres table as `actor` (an admin, limited to
+    their subtree, or `policy.SYSTEM` on the command line). Flushes; the caller commits only when
+    the report has no problems, so a file with any bad row writes nothing."""
+    policy.require(policy.can_review(actor), "imports are for admins")
     kind = detect_kind(table)
     if kind == "units":
         return _units(session, actor, table, dry_run)
     return _cadres(session, actor, table, dry_run)
+
+
+def _audit_links(session: Session, actor, user_ids: list[int], brought: dict[int, int]) -> None:
+    """One audit entry per account linked by the import, with how many records it brought in."""
+    for start in range(0, len(user_ids), 1000):
+        rows = session.execute(
+            select(Cadre.id, Cadre.unit_id, Cadre.employee_code, User.id, User.email)
+            .join(User, User.id == Cadre.user_id)
+            .where(Cadre.user_id.in_(user_ids[start : start + 1000]))
+        ).all()
+        audit.append(
+            session,
+            [
+                audit.Entry(
+                    actor.id,
+                    "link_account",
+                    "cadre",
+                    cadre_id,
+                    unit_id,
+                    {
+                        "user": email,
+                        "employee_code": code,
+                        "records": brought.get(user_id, 0),
+                        "via": "import",
+                    },
+                )
+                for cadre_id, unit_id, code, user_id, email in rows
+            ],
+        )
 
 
 def _get(cells: list[str], columns: dict[str, int], name: str) -> str:
@@ -156,7 +181,7 @@ def _units(session: Session, actor: User | None, table: Table, dry_run: bool) ->
     report = ImportReport("units")
     headers = {name: table.headers[i] for name, i in columns.items()}
     existing = {u.code: u for u in session.scalars(select(Unit))}
-    scope = _scope_path(session, actor)
+    scope = policy.scope_path(actor)
     wanted: dict[str, dict] = {}
     for number, cells in table.rows:
         report.rows += 1
@@ -252,7 +277,14 @@ def _units(session: Session, actor: User | None, table: Table, dry_run: bool) ->
             return report
     session.flush()
     audit.record(
-        session, actor, "import_units", "units", None, created=report.created, updated=report.updated
+        session,
+        actor,
+        "import_units",
+        "units",
+        None,
+        unit_id=actor.unit_id,
+        created=report.created,
+        updated=report.updated,
     )
     return report
 
@@ -276,8 +308,17 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
     unit_paths = dict(session.execute(select(Unit.id, Unit.path)).all())
     titles = {code: code for code in session.scalars(select(Title.code))}
     titles.update({fold(name): code for code, name in session.execute(select(Title.code, Title.name))})
-    users = dict(session.execute(select(User.email, User.id)).all()) if "email" in columns else {}
-    scope = _scope_path(session, actor)
+    users = (
+        {
+            row.email: row
+            for row in session.execute(
+                select(User.email, User.id, User.role, Unit.path).outerjoin(Unit, Unit.id == User.unit_id)
+            )
+        }
+        if "email" in columns
+        else {}
+    )
+    scope = policy.scope_path(actor)
     rows: dict[str, dict] = {}
     seen: dict[str, int] = {}
     for number, cells in table.rows:
@@ -320,9 +361,11 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
                 bad("title_code", _l("unknown position"))
         user_id = None
         if values.get("email"):
-            user_id = users.get(values["email"].lower())
-            if user_id is None:
+            account = users.get(values["email"].lower())
+            if account is None:
                 bad("email", _l("no account has this e-mail"))
+            else:
+                user_id = account.id
         if code and len(report.problems) == problems_before:
             rows[code] = {
                 "employee_code": code,
@@ -351,6 +394,7 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
         ).all()
     }
     linked = {c.user_id: c.employee_code for c in existing.values() if c.user_id is not None}
+    accounts = {account.id: account for account in users.values()}
     for code, row in rows.items():
         current = existing.get(code)
         if current is not None and scope is not None and not unit_paths[current.unit_id].startswith(scope):
@@ -360,6 +404,21 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
                 )
             )
         owner = linked.get(row["user_id"]) if row["user_id"] is not None else None
+        account = accounts.get(row["user_id"]) if row["user_id"] is not None else None
+        links = account is not None and (current is None or current.user_id != account.id)
+        if (
+            links
+            and owner is None
+            and not policy.can_link_account(actor, account.path, unit_paths.get(row["unit_id"]))
+        ):
+            report.problems.append(
+                RowProblem(
+                    row["row"],
+                    headers["email"],
+                    account.email,
+                    _l("this account is outside your unit: you cannot link it to a profile"),
+                )
+            )
         if owner is not None and owner != code:
             report.problems.append(
                 RowProblem(
@@ -409,10 +468,18 @@ def _cadres(session: Session, actor: User | None, table: Table, dry_run: bool) -
     for start in range(0, len(updates), 10_000):
         session.execute(update(Cadre), updates[start : start + 10_000])
     session.flush()
-    bring_in_completions(session, linking)  # newly linked accounts bring their completed courses
+    brought = bring_in_completions(session, linking)  # newly linked accounts bring their completed courses
+    _audit_links(session, actor, linking, brought)
     if inserts or updates:  # cadres may have moved, changed post or been linked to an account
         rollups.rebuild(session)
     audit.record(
-        session, actor, "import_cadres", "cadres", None, created=report.created, updated=report.updated
+        session,
+        actor,
+        "import_cadres",
+        "cadres",
+        None,
+        unit_id=actor.unit_id,
+        created=report.created,
+        updated=report.updated,
     )
     return report

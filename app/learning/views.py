@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.access import LOGGED_IN, allow
 from app.courses.categories import category_choices, category_label
 from app.errors import NotFound
 from app.extensions import db
 from app.learning import content, service
 from app.models import MediaFile
+from app.policy import can_teach
 from app.quizzes.views import quiz_page
 from app.reports.service import my_assignments
-from app.security import can_teach
 
 bp = Blueprint("learning", __name__)
 
@@ -25,6 +26,7 @@ def _helpers():
 
 
 @bp.route("/")
+@allow(LOGGED_IN)
 def home():
     if service.enrolled_course_ids(db.session, current_user):
         return redirect(url_for("learning.my_learning"))
@@ -32,6 +34,7 @@ def home():
 
 
 @bp.route("/courses/")
+@allow(LOGGED_IN)
 def catalogue():
     query = request.args.get("q", "").strip()[:100]
     category = request.args.get("category", "")
@@ -53,6 +56,7 @@ def catalogue():
 
 
 @bp.route("/courses/<code>")
+@allow(LOGGED_IN)
 def course(code: str):
     course, version = service.get_course(db.session, code)
     lessons = service.lessons_of(db.session, version)
@@ -73,6 +77,7 @@ def course(code: str):
 
 
 @bp.route("/courses/<code>/enrol", methods=["POST"])
+@allow(LOGGED_IN)
 def enrol(code: str):
     course, version = service.get_course(db.session, code)
     if not FlaskForm().validate_on_submit():
@@ -87,6 +92,7 @@ def enrol(code: str):
 
 
 @bp.route("/courses/<code>/lessons/<slug>")
+@allow(LOGGED_IN)
 def lesson(code: str, slug: str):
     state = content.learner_state(db.session, code, current_user.id)
     pages = content.version_content(db.session, state.version)
@@ -125,6 +131,7 @@ def lesson(code: str, slug: str):
 
 
 @bp.route("/courses/<code>/lessons/<slug>/complete", methods=["POST"])
+@allow(LOGGED_IN)
 def complete_lesson(code: str, slug: str):
     course, version = service.get_course(db.session, code)
     lessons = service.lessons_of(db.session, version)
@@ -150,6 +157,7 @@ def complete_lesson(code: str, slug: str):
 
 
 @bp.route("/my")
+@allow(LOGGED_IN)
 def my_learning():
     rows = service.my_learning(db.session, current_user)
     return render_template(
@@ -162,6 +170,7 @@ def my_learning():
 
 
 @bp.route("/media/<sha256>")
+@allow(LOGGED_IN)
 def media(sha256: str):
     item = db.session.get(MediaFile, sha256)
     if item is None:

@@ -12,6 +12,7 @@ from app.models.admin import (
     UnitHoursStats,
     UnitMonthStats,
 )
+from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
 from app.models.course import Course, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
@@ -28,12 +29,11 @@ from app.models.profile import (
 from app.models.quiz import AttemptAnswer, Question, Quiz, QuizAttempt
 from app.models.requirements import (
     AppointmentDecision,
-    AuditEntry,
     DecisionOverride,
     RequirementRule,
     RequirementSet,
 )
-from app.models.user import Role, User
+from app.models.user import LoginSession, PasswordReset, RecoveryCode, Role, User
 
 __all__ = [
     "AnnualRating",
@@ -44,6 +44,7 @@ __all__ = [
     "AppointmentDecision",
     "AttemptAnswer",
     "AuditEntry",
+    "AuditHead",
     "Base",
     "Cadre",
     "DecisionOverride",
@@ -75,6 +76,9 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizAttempt",
+    "LoginSession",
+    "PasswordReset",
+    "RecoveryCode",
     "Role",
     "User",
 ]

@@ -1,4 +1,4 @@
-"""Position requirements as data, versioned by effective date; appointment decisions; the audit log."""
+"""Position requirements as data, versioned by effective date; appointment decisions."""
 
 from __future__ import annotations
 
@@ -82,19 +82,3 @@ class DecisionOverride(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decision: Mapped[AppointmentDecision] = relationship(back_populates="override")
-
-
-class AuditEntry(Base):
-    """Who looked at or changed what, when. Written for every view of a profile by someone other
-    than its owner and for every change."""
-
-    __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_target", "target_type", "target_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(40))
-    target_type: Mapped[str] = mapped_column(String(40))
-    target_id: Mapped[int | None]
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.models import (
     AppointmentDecision,
@@ -19,7 +20,7 @@ from app.models import (
     Unit,
     User,
 )
-from app.profiles import audit, facts
+from app.profiles import facts
 from app.profiles.eligibility import evaluate, result_to_dict
 from app.profiles.loader import load_facts, reference, to_requirement_set
 from app.profiles.requirements import current_set

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from app.auth import totp
 from app.auth.service import create_user
 from app.learning import service as learning
 from app.models import (
@@ -19,10 +20,18 @@ from app.models import (
     Unit,
     User,
 )
+from app.policy import SYSTEM
 from app.profiles import records, requirements
 from app.profiles.units import create_unit, merge_unit
 from app.quizzes import service as quizzes
 from app.text import fold
+
+# The demo admins' second-step secrets, public in README.md like their passwords (development only):
+# add them to any authenticator app by hand ("enter a setup key", time-based).
+DEMO_TOTP_SECRETS = {
+    "quantri@demo.boiduong.vn": "BOIDUONGDEMOQUANTRITHANHPHOHANOI",
+    "quantri.phuong@demo.boiduong.vn": "BOIDUONGDEMOQUANTRIPHUONGBADINH",
+}
 
 UNITS = [  # code, name, type, parent
     ("HN", "Thành phố Hà Nội", "city", None),
@@ -156,13 +165,27 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
     admin.can_override = True
     notes = []
     unit_admin = create_user(
-        session, "quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo", "admin", "Phan Thị Hạnh"
+        session,
+        SYSTEM,
+        "quantri.phuong@demo.boiduong.vn",
+        "quantri-phuong-demo",
+        "admin",
+        "Phan Thị Hạnh",
+        unit=units["P-BA-DINH"],
     )
-    unit_admin.unit_id = units["P-BA-DINH"].id
+    totp.enable(session, unit_admin, DEMO_TOTP_SECRETS[unit_admin.email])
     notes.append("unit admin quantri.phuong@demo.boiduong.vn / quantri-phuong-demo (Phường Ba Đình only)")
 
     # Meets the division-head requirements: planned, qualified, long enough in post, courses done.
-    ready_user = create_user(session, "canbo@demo.boiduong.vn", "canbo-demo", "learner", "Phạm Quốc Hùng")
+    ready_user = create_user(
+        session,
+        SYSTEM,
+        "canbo@demo.boiduong.vn",
+        "canbo-demo",
+        "learner",
+        "Phạm Quốc Hùng",
+        unit=units["SO-NV-TCCB"],
+    )
     ready = _cadre(
         session,
         "HN-000002",

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
+from app import audit, policy
+from app.auth.service import account_unit_path
 from app.clock import LOCAL
 from app.errors import Conflict, ValidationFailed
 from app.models import (
@@ -26,11 +28,23 @@ from app.models import (
     User,
 )
 from app.models.profile import DISCIPLINE_LEVELS
-from app.profiles import audit
 from app.reports import rollups
 from app.text import nfc
 
 NOT_COPIED = {"id", "supersedes_id", "reason", "recorded_by_id", "recorded_at", "course_completion_id"}
+
+
+def _managed(session: Session, actor: User, cadre: Cadre | int) -> Cadre:
+    """The cadre (or the cadre with this id) if `actor` may change their records; PermissionDenied
+    otherwise."""
+    if isinstance(cadre, int):
+        cadre = session.get(Cadre, cadre)
+    policy.require(policy.can_manage_profile(actor, cadre.unit.path), "outside your unit")
+    return cadre
+
+
+def _audit(session: Session, actor: User, action: str, cadre: Cadre, **detail) -> None:
+    audit.record(session, actor, action, "cadre", cadre.id, unit_id=cadre.unit_id, **detail)
 
 
 def _superseding(record, actor: User, reason: str, **changes):
@@ -92,8 +106,11 @@ def _of_completion(
     )
 
 
-def record_completion(session: Session, completion: CourseCompletion) -> TrainingRecord | None:
-    """Turn an internal course completion into a training record of the learner's cadre profile."""
+def record_completion(
+    session: Session, completion: CourseCompletion, actor_id: int | None = None
+) -> TrainingRecord | None:
+    """Turn an internal course completion into a training record of the learner's cadre profile
+    (audited as done by `actor_id`, by default the learner who completed the course)."""
     cadre = session.scalar(select(Cadre).where(Cadre.user_id == completion.user_id))
     if cadre is None:
         return None
@@ -106,14 +123,28 @@ def record_completion(session: Session, completion: CourseCompletion) -> Trainin
     session.add(record)
     session.flush()
     rollups.count_training(session, record, 1)
+    audit.append(
+        session,
+        [
+            audit.Entry(
+                actor_id if actor_id is not None else completion.user_id,
+                "record_completion",
+                "cadre",
+                cadre.id,
+                cadre.unit_id,
+                {"record": record.id, "course": version.course.code, "version": version.label},
+            )
+        ],
+    )
     return record
 
 
-def bring_in_completions(session: Session, user_ids: list[int]) -> int:
+def bring_in_completions(session: Session, user_ids: list[int]) -> dict[int, int]:
     """Training records for every completion of these accounts that their profiles lack yet, read
     and written a thousand accounts at a time (a personnel sync may link the whole city at once).
-    The hours counters are left to the caller, which rebuilds them."""
-    added = 0
+    Returns how many records each account brought in. The hours counters are left to the caller,
+    which rebuilds them; so is the audit entry of each link, which carries these counts."""
+    added: dict[int, int] = {}
     for start in range(0, len(user_ids), 1000):
         rows = session.execute(
             select(CourseCompletion, Cadre.id, Cadre.unit_id, Course.code, CourseVersion)
@@ -131,12 +162,20 @@ def bring_in_completions(session: Session, user_ids: list[int]) -> int:
         ).all()
         if rows:
             session.execute(insert(TrainingRecord), [_of_completion(*row) for row in rows])
-            added += len(rows)
+            for row in rows:
+                added[row[0].user_id] = added.get(row[0].user_id, 0) + 1
     return added
 
 
-def link_account(session: Session, actor: User | None, cadre: Cadre, user: User) -> int:
-    """Link a profile to a login account and bring in the courses that account has completed."""
+def link_account(session: Session, actor: User, cadre: Cadre, user: User) -> int:
+    """Link a profile to a login account and bring in the courses that account has completed.
+
+    Raises PermissionDenied unless both the account and the profile are the actor's to manage, and
+    Conflict when either is linked already."""
+    policy.require(
+        policy.can_link_account(actor, account_unit_path(session, user), cadre.unit.path),
+        "the account or the profile is outside your unit",
+    )
     if cadre.user_id is not None and cadre.user_id != user.id:
         raise Conflict("the profile is linked to another account")
     if session.scalar(select(Cadre.id).where(Cadre.user_id == user.id, Cadre.id != cadre.id)):
@@ -146,8 +185,8 @@ def link_account(session: Session, actor: User | None, cadre: Cadre, user: User)
     rollups.move_learner(session, user.id, None, cadre.unit_id)
     added = 0
     for completion in session.scalars(select(CourseCompletion).where(CourseCompletion.user_id == user.id)):
-        added += record_completion(session, completion) is not None
-    audit.record(session, actor, "link_account", "cadre", cadre.id, user=user.email)
+        added += record_completion(session, completion, actor.id) is not None
+    _audit(session, actor, "link_account", cadre, user=user.email, records=added)
     return added
 
 
@@ -177,7 +216,9 @@ def _check_external(data: ExternalTraining) -> None:
 
 
 def add_external(session: Session, actor: User, cadre: Cadre, data: ExternalTraining) -> TrainingRecord:
-    """Record an external programme (entered or imported by an admin). Raises ValidationFailed."""
+    """Record an external programme (entered or imported by an admin). Raises ValidationFailed, or
+    PermissionDenied outside the actor's unit."""
+    _managed(session, actor, cadre)
     _check_external(data)
     record = TrainingRecord(
         cadre_id=cadre.id,
@@ -198,7 +239,7 @@ def add_external(session: Session, actor: User, cadre: Cadre, data: ExternalTrai
     session.add(record)
     session.flush()
     rollups.count_training(session, record, 1)
-    audit.record(session, actor, "add_training", "cadre", cadre.id, record=record.id)
+    _audit(session, actor, "add_training", cadre, record=record.id)
     return record
 
 
@@ -211,6 +252,7 @@ def correct_training(
     session: Session, actor: User, record: TrainingRecord, data: ExternalTraining, reason: str
 ) -> TrainingRecord:
     """A correction: a new record that supersedes `record`, with who and why."""
+    cadre = _managed(session, actor, record.cadre_id)
     if not reason.strip():
         raise ValidationFailed(_l("Say why the record is corrected."), field="reason")
     _check_external(data)
@@ -234,12 +276,13 @@ def correct_training(
     session.flush()
     rollups.count_training(session, record, -1)
     rollups.count_training(session, new, 1)
-    audit.record(session, actor, "correct_training", "cadre", record.cadre_id, record=record.id, new=new.id)
+    _audit(session, actor, "correct_training", cadre, record=record.id, new=new.id)
     return new
 
 
 def revoke_training(session: Session, actor: User, record: TrainingRecord, reason: str) -> TrainingRecord:
     """A revocation (e.g. a certificate withdrawn): a new record marked revoked that supersedes it."""
+    cadre = _managed(session, actor, record.cadre_id)
     if not reason.strip():
         raise ValidationFailed(_l("Say why the record is revoked."), field="reason")
     _require_in_force(session, record)
@@ -247,7 +290,7 @@ def revoke_training(session: Session, actor: User, record: TrainingRecord, reaso
     session.add(new)
     session.flush()
     rollups.count_training(session, record, -1)  # a revoked record credits nothing
-    audit.record(session, actor, "revoke_training", "cadre", record.cadre_id, record=record.id)
+    _audit(session, actor, "revoke_training", cadre, record=record.id)
     return new
 
 
@@ -286,6 +329,7 @@ def add_qualification(
     session: Session, actor: User, cadre: Cadre, data: QualificationInput
 ) -> QualificationRecord:
     """Record a qualification on an ordered scale. Raises ValidationFailed naming the field."""
+    _managed(session, actor, cadre)
     scale = session.scalar(select(Scale).where(Scale.code == data.scale))
     if scale is None:
         raise ValidationFailed(_l("Unknown area %(value)s.", value=data.scale), field="scale")
@@ -313,7 +357,7 @@ def add_qualification(
     )
     session.add(record)
     session.flush()
-    audit.record(session, actor, "add_qualification", "cadre", cadre.id, record=record.id)
+    _audit(session, actor, "add_qualification", cadre, record=record.id)
     return record
 
 
@@ -321,6 +365,7 @@ def revoke_qualification(
     session: Session, actor: User, record: QualificationRecord, reason: str
 ) -> QualificationRecord:
     """A revoked certificate: a new entry that supersedes the old one, with who and why."""
+    cadre = _managed(session, actor, record.cadre_id)
     if not reason.strip():
         raise ValidationFailed(_l("Say why the qualification is revoked."), field="reason")
     if session.scalar(select(QualificationRecord.id).where(QualificationRecord.supersedes_id == record.id)):
@@ -328,7 +373,7 @@ def revoke_qualification(
     new = _superseding(record, actor, reason, is_revoked=True)
     session.add(new)
     session.flush()
-    audit.record(session, actor, "revoke_qualification", "cadre", record.cadre_id, record=record.id)
+    _audit(session, actor, "revoke_qualification", cadre, record=record.id)
     return new
 
 
@@ -344,6 +389,7 @@ def add_planning(
     decision_no: str,
 ) -> PlanningEntry:
     """Put the cadre in the planning pool (quy hoạch) for a title. Raises ValidationFailed."""
+    _managed(session, actor, cadre)
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
         raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
     if valid_to and valid_to < valid_from:
@@ -358,7 +404,7 @@ def add_planning(
     )
     session.add(entry)
     session.flush()
-    audit.record(session, actor, "add_planning", "cadre", cadre.id, title=title_code)
+    _audit(session, actor, "add_planning", cadre, title=title_code)
     return entry
 
 
@@ -372,6 +418,8 @@ def add_discipline(
     decision_no: str,
     reason: str,
 ) -> DisciplineRecord:
+    """Record a discipline decision. Raises ValidationFailed naming the field."""
+    _managed(session, actor, cadre)
     if level not in DISCIPLINE_LEVELS:
         raise ValidationFailed(_l("Unknown discipline level %(value)s.", value=level), field="level")
     if decided_on <= cadre.date_of_birth:
@@ -385,5 +433,5 @@ def add_discipline(
     )
     session.add(record)
     session.flush()
-    audit.record(session, actor, "add_discipline", "cadre", cadre.id, level=level)
+    _audit(session, actor, "add_discipline", cadre, level=level)
     return record

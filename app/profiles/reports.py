@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.database import add_days
 from app.models import Cadre, PositionRecord, TrainingRecord, Unit, User
 from app.models.profile import training_in_force
-from app.profiles.access import visible_cadres
+from app.policy import visible_cadres
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def use_after_training(
             func.min(TrainingRecord.completed_on).label("done"),
         )
         .join(Cadre, Cadre.id == TrainingRecord.cadre_id)
-        .where(training_in_force(), TrainingRecord.is_revoked.is_(False), visible_cadres(session, actor))
+        .where(training_in_force(), TrainingRecord.is_revoked.is_(False), visible_cadres(actor))
         .group_by(TrainingRecord.cadre_id, TrainingRecord.unit_id)
     )
     if course_code:

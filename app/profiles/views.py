@@ -11,6 +11,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app import audit, policy
+from app.access import (
+    ADMIN,
+    DECIDE,
+    EDIT_REQUIREMENTS,
+    LOGGED_IN,
+    MANAGE_PROFILE,
+    MANAGE_QUALIFICATION,
+    MANAGE_TRAINING,
+    OVERRIDE_DECISION,
+    VIEW_DECISION,
+    VIEW_PROFILE,
+    allow,
+)
 from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -31,7 +45,7 @@ from app.models import (
     Unit,
     UnitChange,
 )
-from app.profiles import access, audit, decisions, records, requirements
+from app.profiles import decisions, records, requirements
 from app.profiles.eligibility import eligibility_from_dict
 from app.profiles.facts import MET
 from app.profiles.forms import (
@@ -54,7 +68,7 @@ from app.profiles.present import (
     load_names,
 )
 from app.profiles.reports import use_after_training
-from app.profiles.units import get_unit, subtree_condition
+from app.profiles.units import get_unit
 from app.text import like_pattern
 
 bp = Blueprint("profiles", __name__)
@@ -74,25 +88,26 @@ def _helpers():
         "overall_label": lambda s: OVERALL_LABELS.get(s, s),
         "kind_label": lambda k: KIND_LABELS.get(k, k),
         "evidence_text": evidence_text,
-        "can_manage_profiles": access.can_manage_profiles,
         "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
         "discipline_label": lambda k: DISCIPLINE_LABELS.get(k, k),
     }
 
 
-def _require_admin():
-    if not access.can_manage_profiles(current_user):
-        abort(403)
-
-
 def _cadre_for_viewer(cadre_id: int) -> Cadre:
-    """The profile if the current user may see it (403 otherwise); views by others are audited."""
+    """The profile if the current user may see it (the route's rule has checked; this is the
+    service-level check again, for a cadre reached through a record or decision)."""
     cadre = db.session.get(Cadre, cadre_id)
     if cadre is None:
         raise NotFound(str(cadre_id))
-    if not access.may_view(db.session, current_user, cadre):
-        raise PermissionDenied("outside your unit")
+    policy.require(policy.can_view_profile(current_user, cadre.user_id, cadre.unit.path), "outside your unit")
     return cadre
+
+
+def _audit_view(action: str, cadre: Cadre, **detail) -> None:
+    """A view of a cadre's data by someone other than the cadre is audited."""
+    if cadre.user_id != current_user.id:
+        audit.record(db.session, current_user, action, "cadre", cadre.id, unit_id=cadre.unit_id, **detail)
+        db.session.commit()
 
 
 def _today() -> date:
@@ -141,6 +156,7 @@ def _profile_context(cadre: Cadre) -> dict:
         )
     return {
         "cadre": cadre,
+        "may_manage": policy.can_manage_profile(current_user, cadre.unit.path),
         "names": names,
         "today": today,
         "evaluations": evaluations,
@@ -192,6 +208,7 @@ def _profile_context(cadre: Cadre) -> dict:
 
 
 @bp.route("/me")
+@allow(LOGGED_IN)
 def my_profile():
     cadre = db.session.scalar(select(Cadre).where(Cadre.user_id == current_user.id))
     if cadre is None:
@@ -200,14 +217,10 @@ def my_profile():
 
 
 @bp.route("/cadres/")
+@allow(ADMIN)
 def cadres():
-    _require_admin()
     query = request.args.get("q", "").strip()[:100]
-    stmt = (
-        select(Cadre)
-        .where(access.visible_cadres(db.session, current_user))
-        .order_by(Cadre.search_name, Cadre.id)
-    )
+    stmt = select(Cadre).where(policy.visible_cadres(current_user)).order_by(Cadre.search_name, Cadre.id)
     if query:
         stmt = stmt.where(
             (Cadre.search_name.like(like_pattern(query), escape="\\"))
@@ -223,21 +236,19 @@ def cadres():
 
 
 @bp.route("/cadres/<int:cadre_id>")
+@allow(VIEW_PROFILE)
 def profile(cadre_id: int):
     cadre = _cadre_for_viewer(cadre_id)
     owner = cadre.user_id == current_user.id
-    if not owner:
-        audit.record(db.session, current_user, "view_profile", "cadre", cadre.id)
-        db.session.commit()
+    _audit_view("view_profile", cadre)
     return render_template("profiles/profile.html", owner=owner, **_profile_context(cadre))
 
 
 @bp.route("/cadres/<int:cadre_id>/print")
+@allow(VIEW_PROFILE)
 def dossier(cadre_id: int):
     cadre = _cadre_for_viewer(cadre_id)
-    if cadre.user_id != current_user.id:
-        audit.record(db.session, current_user, "print_profile", "cadre", cadre.id)
-        db.session.commit()
+    _audit_view("print_profile", cadre)
     return render_template("profiles/dossier.html", **_profile_context(cadre))
 
 
@@ -261,8 +272,8 @@ def _external(form: TrainingForm) -> records.ExternalTraining:
 
 
 @bp.route("/cadres/<int:cadre_id>/training/new", methods=["GET", "POST"])
+@allow(MANAGE_PROFILE)
 def add_training(cadre_id: int):
-    _require_admin()
     cadre = _cadre_for_viewer(cadre_id)
     form = TrainingForm()
     form.category.choices = _category_choices()
@@ -280,7 +291,6 @@ def add_training(cadre_id: int):
 
 
 def _record_for_admin(record_id: int) -> tuple[TrainingRecord, Cadre]:
-    _require_admin()
     record = db.session.get(TrainingRecord, record_id)
     if record is None:
         raise NotFound(str(record_id))
@@ -288,6 +298,7 @@ def _record_for_admin(record_id: int) -> tuple[TrainingRecord, Cadre]:
 
 
 @bp.route("/training/<int:record_id>/correct", methods=["GET", "POST"])
+@allow(MANAGE_TRAINING)
 def correct_training(record_id: int):
     record, cadre = _record_for_admin(record_id)
     form = CorrectionForm(obj=record) if request.method == "GET" else CorrectionForm()
@@ -310,6 +321,7 @@ def correct_training(record_id: int):
 
 
 @bp.route("/training/<int:record_id>/revoke", methods=["GET", "POST"])
+@allow(MANAGE_TRAINING)
 def revoke_training(record_id: int):
     record, cadre = _record_for_admin(record_id)
     form = RevokeForm()
@@ -353,8 +365,8 @@ def _record_form(cadre: Cadre, form, heading: str, save):
 
 
 @bp.route("/cadres/<int:cadre_id>/qualifications/new", methods=["GET", "POST"])
+@allow(MANAGE_PROFILE)
 def add_qualification(cadre_id: int):
-    _require_admin()
     cadre = _cadre_for_viewer(cadre_id)
     form = QualificationForm()
     scales = list(db.session.scalars(select(Scale).order_by(Scale.name)))
@@ -383,8 +395,8 @@ def add_qualification(cadre_id: int):
 
 
 @bp.route("/qualifications/<int:record_id>/revoke", methods=["GET", "POST"])
+@allow(MANAGE_QUALIFICATION)
 def revoke_qualification(record_id: int):
-    _require_admin()
     record = db.session.get(QualificationRecord, record_id)
     if record is None:
         raise NotFound(str(record_id))
@@ -399,8 +411,8 @@ def revoke_qualification(record_id: int):
 
 
 @bp.route("/cadres/<int:cadre_id>/planning/new", methods=["GET", "POST"])
+@allow(MANAGE_PROFILE)
 def add_planning(cadre_id: int):
-    _require_admin()
     cadre = _cadre_for_viewer(cadre_id)
     form = PlanningForm()
     form.title_code.choices = [
@@ -424,8 +436,8 @@ def add_planning(cadre_id: int):
 
 
 @bp.route("/cadres/<int:cadre_id>/discipline/new", methods=["GET", "POST"])
+@allow(MANAGE_PROFILE)
 def add_discipline(cadre_id: int):
-    _require_admin()
     cadre = _cadre_for_viewer(cadre_id)
     form = DisciplineForm()
     form.level.choices = [SelectChoice(k, str(v)) for k, v in DISCIPLINE_LABELS.items()]
@@ -446,8 +458,8 @@ def add_discipline(cadre_id: int):
 
 
 @bp.route("/cadres/<int:cadre_id>/appointments/new", methods=["GET", "POST"])
+@allow(DECIDE)
 def propose(cadre_id: int):
-    _require_admin()
     cadre = _cadre_for_viewer(cadre_id)
     form = ProposalForm()
     form.title_code.choices = [
@@ -459,7 +471,7 @@ def propose(cadre_id: int):
     if form.validate_on_submit():
         try:
             unit = get_unit(db.session, (form.unit_code.data or "").strip())
-            if not access.may_act_in_unit(db.session, current_user, unit):
+            if not policy.can_decide(current_user, unit.path):
                 raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
             decision = decisions.propose(
                 db.session,
@@ -484,11 +496,13 @@ def propose(cadre_id: int):
 
 
 @bp.route("/decisions/<int:decision_id>", methods=["GET", "POST"])
+@allow(VIEW_DECISION, post=OVERRIDE_DECISION)
 def decision(decision_id: int):
-    _require_admin()
     decision = decisions.get_decision(db.session, decision_id)
     cadre = _cadre_for_viewer(decision.cadre_id)
     form = OverrideForm()
+    if request.method == "GET":
+        _audit_view("view_decision", cadre, decision=decision.id)
     if request.method == "POST" and form.validate_on_submit():
         try:
             decisions.record_override(
@@ -526,8 +540,8 @@ def decision(decision_id: int):
 
 
 @bp.route("/requirements/")
+@allow(ADMIN)
 def requirement_sets():
-    _require_admin()
     sets = list(
         db.session.scalars(
             select(RequirementSet).order_by(RequirementSet.title_code, RequirementSet.version.desc())
@@ -538,14 +552,25 @@ def requirement_sets():
 
 
 @bp.route("/requirements/<title_code>/pool")
+@allow(ADMIN)
 def pool(title_code: str):
-    _require_admin()
     title = db.session.scalar(select(Title).where(Title.code == title_code))
     if title is None:
         raise NotFound(title_code)
     entries = requirements.pool_eligibility(
-        db.session, title_code, _today(), access.visible_cadres(db.session, current_user)
+        db.session, title_code, _today(), policy.visible_cadres(current_user)
     )
+    audit.record(
+        db.session,
+        current_user,
+        "view_pool",
+        "title",
+        title.id,
+        unit_id=current_user.unit_id,
+        title=title_code,
+        cadres=len(entries),
+    )
+    db.session.commit()
     order = {"met": 0, "conditional": 1, "unmet": 2}
     entries.sort(key=lambda e: (order.get(e.status, 3), e.cadre.search_name))
     counts = {status: sum(1 for e in entries if e.status == status) for status in order}
@@ -560,9 +585,8 @@ def pool(title_code: str):
 
 
 @bp.route("/requirements/<title_code>/edit", methods=["GET", "POST"])
+@allow(EDIT_REQUIREMENTS)
 def edit_requirements(title_code: str):
-    if not access.is_city_admin(current_user):
-        abort(403)  # requirement sets are city-wide
     title = db.session.scalar(select(Title).where(Title.code == title_code))
     if title is None:
         raise NotFound(title_code)
@@ -608,8 +632,8 @@ def _starter_yaml(title_code: str) -> str:
 
 
 @bp.route("/reports/use-after-training")
+@allow(ADMIN)
 def use_report():
-    _require_admin()
     courses = request.args.get("course", "")
     months = min(max(request.args.get("months", 12, type=int), 1), 120)
     rows = use_after_training(db.session, current_user, course_code=courses or None, months=months)
@@ -617,12 +641,9 @@ def use_report():
 
 
 @bp.route("/units/")
+@allow(ADMIN)
 def units():
-    _require_admin()
-    root = access.admin_unit(db.session, current_user)
-    stmt = select(Unit).order_by(Unit.path)
-    if root is not None:
-        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+    stmt = select(Unit).where(policy.units_in_scope(current_user)).order_by(Unit.path)
     rows = list(db.session.scalars(stmt))
     by_id = {u.id: u for u in rows}
     successors = {u.successor_id for u in rows if u.successor_id and u.successor_id not in by_id}

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.access import LOGGED_IN, OWN_ATTEMPT, allow
 from app.errors import Conflict
 from app.extensions import db
 from app.learning import service as learning
@@ -41,6 +42,7 @@ def quiz_page(course: Course, version, quiz_lesson: Lesson, enrolment, **context
 
 
 @bp.route("/courses/<code>/quizzes/<slug>/start", methods=["POST"])
+@allow(LOGGED_IN)
 def start(code: str, slug: str):
     course, version = learning.get_course(db.session, code)
     lesson = learning.find_lesson(learning.lessons_of(db.session, version), slug)
@@ -67,6 +69,7 @@ def _attempt_or_result(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>")
+@allow(OWN_ATTEMPT)
 def attempt(attempt_id: int):
     attempt = _attempt_or_result(attempt_id)
     if not attempt.is_open:
@@ -100,6 +103,7 @@ def _save(attempt: QuizAttempt) -> None:
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@allow(OWN_ATTEMPT)
 def save(attempt_id: int):
     attempt = service.own_attempt(db.session, current_user, attempt_id)
     if not FlaskForm().validate_on_submit():
@@ -132,6 +136,7 @@ def save(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@allow(OWN_ATTEMPT)
 def submit(attempt_id: int):
     attempt = service.own_attempt(db.session, current_user, attempt_id)
     if not FlaskForm().validate_on_submit():
@@ -148,6 +153,7 @@ def submit(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
+@allow(OWN_ATTEMPT)
 def result(attempt_id: int):
     attempt = _attempt_or_result(attempt_id)
     if attempt.is_open:

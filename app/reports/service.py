@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from app import audit
 from app.clock import LOCAL, local_today
 from app.errors import NotFound, ValidationFailed
 from app.models import (
@@ -35,7 +36,6 @@ from app.models import (
     User,
 )
 from app.models.profile import training_in_force
-from app.profiles import audit
 from app.profiles.units import subtree_condition
 from app.reports.rollups import effective_members, rebuild_assignment_stats
 from app.text import nfc

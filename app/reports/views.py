@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import (
@@ -14,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -33,18 +30,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app import audit
+from app.access import REVIEW, allow
 from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import ValidationFailed
+from app.exports import csv_response, xlsx_response
 from app.extensions import db
 from app.form_errors import field_error
 from app.models import Course, CourseVersion, Title
-from app.profiles.access import admin_unit
 from app.reports import service
-from app.security import can_administer, require
 
 bp = Blueprint("reports", __name__)
-bp.before_request(require(can_administer))
 
 
 def _courses() -> list[tuple[Course, CourseVersion]]:
@@ -78,10 +75,11 @@ def _filters() -> service.Filters:
 
 
 def _unit():
-    return service.get_scope_unit(db.session, request.args.get("unit"), admin_unit(db.session, current_user))
+    return service.get_scope_unit(db.session, request.args.get("unit"), current_user.unit)
 
 
 @bp.route("/")
+@allow(REVIEW)
 def dashboard():
     unit = _unit()
     filters = _filters()
@@ -106,7 +104,7 @@ def dashboard():
 
 def _trail(unit):
     trail = []
-    scope = admin_unit(db.session, current_user)
+    scope = current_user.unit
     while unit is not None:
         trail.append(unit)
         if scope is not None and unit.id == scope.id:
@@ -116,11 +114,14 @@ def _trail(unit):
 
 
 @bp.route("/cadres")
+@allow(REVIEW)
 def cadres():
     unit = _unit()
     if unit is None:
         return redirect(url_for("reports.dashboard"))
     filters = _filters()
+    audit.record(db.session, current_user, "view_unit_cadres", "unit", unit.id, unit_id=unit.id)
+    db.session.commit()
     return render_template(
         "reports/cadres.html",
         unit=unit,
@@ -161,38 +162,15 @@ def _table_rows(unit, filters) -> list[list]:
     return out
 
 
-def _csv_stream(rows) -> Response:
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        yield "\ufeff"
-        for row in rows:
-            writer.writerow(row)
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(stream_with_context(generate()), mimetype="text/csv")
-
-
-def _xlsx(rows) -> Response:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return Response(
-        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+# Exports that carry personal data (names, dates of birth): each one is audited.
+PERSONAL_EXPORTS = ("cadres", "profiles")
 
 
 @bp.route("/export.<fmt>")
+@allow(REVIEW)
 def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        return Response(status=404)
     unit = _unit()
     filters = _filters()
     what = request.args.get("what", "units")
@@ -201,16 +179,23 @@ def export(fmt: str):
         "profiles": lambda: service.iter_profile_export(db.session, unit),
         "units-tree": lambda: service.iter_unit_export(db.session, unit),
     }
+    if what not in exports:
+        what = "units"
+    if what in PERSONAL_EXPORTS:
+        audit.record(
+            db.session,
+            current_user,
+            "export",
+            "unit",
+            unit.id if unit else None,
+            unit_id=unit.id if unit else None,
+            what=what,
+            format=fmt,
+        )
+        db.session.commit()
     rows = exports[what]() if what in exports else _table_rows(unit, filters)
-    if fmt == "csv":
-        response = _csv_stream(rows)
-    elif fmt == "xlsx":
-        response = _xlsx(rows)
-    else:
-        return Response(status=404)
     name = f"{what}-{unit.code if unit else 'HN'}.{fmt}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(rows, name) if fmt == "csv" else xlsx_response(rows, name)
 
 
 class AssignmentForm(FlaskForm):
@@ -235,8 +220,9 @@ class AssignmentForm(FlaskForm):
 
 
 @bp.route("/assignments", methods=["GET", "POST"])
+@allow(REVIEW)
 def assignments():
-    scope = admin_unit(db.session, current_user)
+    scope = current_user.unit
     form = AssignmentForm()
     form.courses.choices = [SelectChoice(c.code, v.title) for c, v in _courses()]
     form.title_code.choices = [SelectChoice("", "—")] + [
@@ -272,6 +258,7 @@ def assignments():
 
 
 @bp.route("/hours")
+@allow(REVIEW)
 def hours():
     unit = _unit()
     year = request.args.get("year", local_today().year, type=int)
@@ -290,9 +277,7 @@ def hours():
             ]
             for r in rows
         ]
-        response = _csv_stream(table)
-        response.headers["Content-Disposition"] = f'attachment; filename="hours-{year}.csv"'
-        return response
+        return csv_response(table, f"hours-{year}.csv")
     return render_template(
         "reports/hours.html",
         unit=unit,

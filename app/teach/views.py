@@ -7,22 +7,23 @@ import io
 
 from flask import Blueprint, make_response, render_template
 
+from app.access import TEACH, allow
 from app.extensions import db
 from app.learning.service import find_lesson, get_course, lessons_of
 from app.quizzes.service import quiz_of_lesson
-from app.security import can_teach, require
 from app.teach import service
 
 bp = Blueprint("teach", __name__)
-bp.before_request(require(can_teach))
 
 
 @bp.route("/")
+@allow(TEACH)
 def index():
     return render_template("teach/index.html", rows=service.course_overview(db.session))
 
 
 @bp.route("/courses/<code>")
+@allow(TEACH)
 def course(code: str):
     course, version = get_course(db.session, code)
     return render_template(
@@ -44,6 +45,7 @@ def _quiz_context(code: str, slug: str):
 
 
 @bp.route("/courses/<code>/quizzes/<slug>")
+@allow(TEACH)
 def quiz_results(code: str, slug: str):
     course, version, quiz, titles = _quiz_context(code, slug)
     return render_template(
@@ -57,6 +59,7 @@ def quiz_results(code: str, slug: str):
 
 
 @bp.route("/courses/<code>/quizzes/<slug>/items.csv")
+@allow(TEACH)
 def quiz_items_csv(code: str, slug: str):
     course, _version, _quiz, titles = _quiz_context(code, slug)
     items = service.item_analysis(db.session, course, slug, titles)

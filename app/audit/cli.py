@@ -1,0 +1,27 @@
+"""`flask audit verify`: walk the audit chain and name the first entry that was changed or removed."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from app.audit import verify as verify_chain
+from app.extensions import db
+
+
+@click.group("audit")
+def audit_cli() -> None:
+    """The audit log."""
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def verify() -> None:
+    """Check every entry against the hash chain. Exit status 0 when intact, 1 otherwise."""
+    result = verify_chain(db.session)
+    if result.ok:
+        click.echo(f"audit log intact: {result.entries} entries")
+        return
+    click.echo(f"audit log BROKEN at entry {result.broken_at}: {result.problem}", err=True)
+    click.echo(f"({result.entries} entries before it are intact)", err=True)
+    raise SystemExit(1)

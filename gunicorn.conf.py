@@ -1,0 +1,19 @@
+"""gunicorn reads this file from the directory it starts in (the checkout, see README.md).
+
+Login attempts are counted per address and per account in the rate limiter's storage. With
+`memory://` every worker counts alone, so four workers let four times as many guesses through:
+production with more than one worker refuses to start unless the counters are shared (Redis).
+"""
+
+import os
+
+
+def on_starting(server):
+    environment = os.environ.get("BOIDUONG_ENV", "production").strip().lower()
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if environment == "production" and server.cfg.workers > 1 and storage.startswith("memory://"):
+        raise SystemExit(
+            f"refusing to start {server.cfg.workers} workers with RATELIMIT_STORAGE_URI={storage}: "
+            "each worker would count login attempts alone. Use a shared store, e.g. "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (apt-get install redis-server)."
+        )
