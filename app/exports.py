@@ -11,6 +11,14 @@ from flask import Response, stream_with_context
 from werkzeug.http import quote_header_value
 
 
+def commit_before_streaming(session, actor) -> None:
+    """Commit (an export's audit entry), then load the actor again. A streamed body is produced
+    after the request's database session has closed: the account stays readable there (the
+    language of labels and dates depends on it) only if its attributes were not left expired."""
+    session.commit()
+    session.refresh(actor)
+
+
 def _attachment(response: Response, filename: str) -> Response:
     response.headers["Content-Disposition"] = f"attachment; filename={quote_header_value(filename)}"
     return response

@@ -16,7 +16,7 @@ from app import audit, policy
 from app.access import READ_AUDIT, allow
 from app.audit.labels import ACTIONS, action_label
 from app.clock import LOCAL
-from app.exports import csv_response
+from app.exports import commit_before_streaming, csv_response
 from app.extensions import db
 from app.models import AuditEntry, Cadre, Unit, User
 from app.text import nfc
@@ -124,6 +124,7 @@ def index():
 @allow(READ_AUDIT)
 def export():
     filters = _filters()
+    statement = _statement(filters)  # built while the account is at hand: the commit below expires it
     audit.record(
         db.session,
         current_user,
@@ -133,11 +134,11 @@ def export():
         unit_id=current_user.unit_id,
         **filters.args(),
     )
-    db.session.commit()
+    commit_before_streaming(db.session, current_user._get_current_object())
 
     def rows():
         yield ["seq", "at", "actor", "action", "about", "unit", "detail", "hash"]
-        result = db.session.execute(_statement(filters).execution_options(yield_per=2000))
+        result = db.session.execute(statement.execution_options(yield_per=2000))
         for entry, actor, cadre, account, unit in result:
             yield [
                 entry.seq,

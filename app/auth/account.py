@@ -72,7 +72,7 @@ def end_session(session_id: int):
     if row is None:
         abort(404)
     sessions.end(db.session, row, "ended_by_user")
-    service.audit_account(db.session, current_user, "end_session", current_user, session=row.id)
+    service.audit_account(db.session, current_user, "end_session", current_user, login=row.id)
     db.session.commit()
     if current_user.login_session and row.id == current_user.login_session.id:
         return redirect(url_for("auth.login"))

@@ -35,7 +35,7 @@ from app.access import REVIEW, allow
 from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import ValidationFailed
-from app.exports import csv_response, xlsx_response
+from app.exports import commit_before_streaming, csv_response, xlsx_response
 from app.extensions import db
 from app.form_errors import field_error
 from app.models import Course, CourseVersion, Title
@@ -192,7 +192,7 @@ def export(fmt: str):
             what=what,
             format=fmt,
         )
-        db.session.commit()
+        commit_before_streaming(db.session, current_user._get_current_object())
     rows = exports[what]() if what in exports else _table_rows(unit, filters)
     name = f"{what}-{unit.code if unit else 'HN'}.{fmt}"
     return csv_response(rows, name) if fmt == "csv" else xlsx_response(rows, name)

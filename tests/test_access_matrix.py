@@ -1,0 +1,423 @@
+"""The route × role × unit matrix, generated from the routes' declared rules.
+
+Every route of `app.url_map`, GET and POST, is requested by eight actors: an anonymous visitor, a
+learner (who owns the target profile and attempt), another learner, a trainer, the admin of the
+ward the targets are in, the admin of another ward, a city admin, and a city admin with the
+override permission. What each may do comes from the policy (the route's declared rule, checked
+against the real target of the request); the app must answer accordingly: a refusal is a 403 for
+a logged-in actor and the login page for a visitor, anything else is not a refusal.
+
+A second matrix holds the services to the policy where the route alone cannot decide: who may
+create which account, give which role, see which accounts, link which account to which profile.
+These are the ways a ward admin once minted a city-wide admin.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from app import policy
+from app.access import rule_for
+from app.auth import sessions
+from app.auth.service import create_user
+from app.extensions import db
+from app.learning import service as learning
+from app.models import Cadre, ImportBatch, Unit, User
+from app.policy import SYSTEM
+from app.profiles import decisions, records
+from app.profiles.reference import load_reference
+from app.profiles.units import create_unit
+from app.quizzes import service as quizzes
+from tests.conftest import PASSWORD
+from tests.quiz_fixtures import write_quiz_course
+
+ACTORS = (
+    "anonymous",
+    "learner",
+    "other_learner",
+    "trainer",
+    "ward_admin_in",
+    "ward_admin_out",
+    "city_admin",
+    "override_admin",
+)
+ACCOUNTS = {  # actor: (e-mail, role, unit, may override)
+    "learner": ("hv@example.vn", "learner", "P-W", False),
+    "other_learner": ("hv2@example.vn", "learner", "P-V", False),
+    "trainer": ("gv@example.vn", "trainer", None, False),
+    "ward_admin_in": ("qt.w@example.vn", "admin", "P-W", False),
+    "ward_admin_out": ("qt.v@example.vn", "admin", "P-V", False),
+    "city_admin": ("qt@example.vn", "admin", None, False),
+    "override_admin": ("qt.qd@example.vn", "admin", None, True),
+}
+STRONG = "một mật khẩu đủ dài 2026"
+
+
+@pytest.fixture
+def app_settings():
+    return {"WTF_CSRF_ENABLED": False}  # the matrix is about access; CSRF has its own tests
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    values: dict[str, object]
+
+
+def _cadre(session, code: str, name: str, unit: Unit, user_id: int | None) -> Cadre:
+    cadre = Cadre(
+        employee_code=code,
+        full_name=name,
+        search_name=name.lower(),
+        date_of_birth=date(1985, 5, 5),
+        gender="female",
+        staff_type="civil_servant",
+        unit_id=unit.id,
+        job_position="Chuyên viên",
+        title_code="division-deputy",
+        rank="Chuyên viên",
+        professional_qualification="Cử nhân",
+        user_id=user_id,
+    )
+    session.add(cadre)
+    session.flush()
+    return cadre
+
+
+@pytest.fixture
+def world(app, make_user, courses_root, import_folder) -> World:
+    """Two wards of one city, the eight actors, and one of each thing a route can be about, all
+    belonging to the learner in ward W."""
+    assert import_folder(write_quiz_course(courses_root)).status == "created"
+    with app.app_context():
+        load_reference(db.session)
+        city = create_unit(db.session, None, code="HN", name="Thành phố Hà Nội", type="city")
+        for code, name in (("P-W", "Phường Tây"), ("P-V", "Phường Vọng")):
+            create_unit(db.session, None, code=code, name=name, type="ward", parent=city)
+        db.session.commit()
+    ids = {
+        actor: make_user(email, role, PASSWORD, f"Người {actor}", unit=unit, can_override=override)
+        for actor, (email, role, unit, override) in ACCOUNTS.items()
+    }
+    with app.app_context():
+        session = db.session
+        units = {u.code: u for u in session.scalars(select(Unit))}
+        target = _cadre(session, "W-001", "Nguyễn Thị Đích", units["P-W"], ids["learner"])
+        _cadre(session, "V-001", "Trần Văn Khác", units["P-V"], ids["other_learner"])
+        training = records.add_external(
+            session,
+            SYSTEM,
+            target,
+            records.ExternalTraining(
+                programme="Kỹ năng số", issuer="Trường", completed_on=date(2025, 3, 1), hours=8
+            ),
+        )
+        qualification = records.add_qualification(
+            session,
+            SYSTEM,
+            target,
+            records.QualificationInput(scale="political-theory", level="intermediate"),
+        )
+        decision = decisions.propose(
+            session,
+            session.get(User, ids["city_admin"]),
+            target,
+            title_code="division-head",
+            unit=units["P-W"],
+            effective_on=date.today(),
+            decision_no="1/QĐ",
+        )
+        learner = session.get(User, ids["learner"])
+        course, version = learning.get_course(session, "KT-01")
+        learning.enrol(session, learner, course)
+        quiz = quizzes.quiz_of_lesson(
+            session, learning.find_lesson(learning.lessons_of(session, version), "kiem-tra")
+        )
+        attempt = quizzes.start_attempt(session, learner, course, quiz)
+        batch = ImportBatch(
+            filename="can-bo.csv",
+            data=b"employee_code\n",
+            sha256="0" * 64,
+            created_by_id=ids["ward_admin_in"],
+        )
+        session.add(batch)
+        other = session.get(User, ids["other_learner"])
+        other_login = sessions.start(
+            session, other, ip_address="10.0.0.9", user_agent="x", second_factor=False
+        )
+        session.commit()
+        values = {
+            "code": "KT-01",
+            "slug": "kiem-tra",
+            "sha256": "0" * 64,
+            "filename": "app.css",
+            "attempt_id": attempt.id,
+            "cadre_id": target.id,
+            "record_id": training.id,
+            "decision_id": decision.id,
+            "title_code": "division-head",
+            "batch_id": batch.id,
+            "fmt": "csv",
+            "user_id": ids["learner"],
+            "session_id": other_login.id,
+            "token": "not-a-reset-token",
+        }
+        ids["qualification"] = qualification.id
+    return World(ids, values)
+
+
+# Routes whose path values differ from the defaults above.
+OVERRIDES = {
+    "learning.lesson": {"slug": "bai-mot"},
+    "learning.complete_lesson": {"slug": "bai-mot"},
+    "profiles.revoke_qualification": {"record_id": "qualification"},
+}
+# Query strings that give a route its target: the review pages are asked about ward W.
+QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}
+QUERIES["reports.export"] = {"unit": "P-W", "what": "profiles"}
+
+
+def _requests(app, world: World):
+    """(endpoint, method, path, query) for every route and method, the actor's logout last."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        values = dict(world.values)
+        for name, value in OVERRIDES.get(rule.endpoint, {}).items():
+            values[name] = world.ids.get(value, value)
+        path = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, path, QUERIES.get(rule.endpoint, {})))
+    return sorted(found, key=lambda r: r[0] == "auth.logout")
+
+
+def _expected(app, actor_id: int | None, endpoint: str, method: str, path: str, query: dict) -> bool:
+    """What the policy says: may this actor make this request?"""
+    rule = rule_for(app, endpoint, method)
+    assert rule is not None, f"{endpoint} declares no access rule"
+    if rule.public:
+        return True
+    with app.test_request_context(path, method=method, query_string=query) as context:
+        actor = db.session.get(User, actor_id) if actor_id else AnonymousUserMixin()
+        if not policy.is_logged_in(actor):
+            return False
+        view_args = context.request.view_args or {}
+        target = rule.target(db.session, view_args, context.request.args) if rule.target else None
+        return rule.check(actor, target)
+
+
+def _refused(response, anonymous: bool) -> bool:
+    if anonymous:
+        return response.status_code == 302 and "/login?next=" in response.headers.get("Location", "")
+    return response.status_code == 403
+
+
+def test_every_route_declares_its_rule(app):
+    missing = [
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if rule_for(app, rule.endpoint, method) is None
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_route_role_unit_matrix(app, world, auth, client, actor):
+    actor_id = world.ids.get(actor)
+    if actor_id:
+        auth.login(ACCOUNTS[actor][0])
+    outcomes = []
+    for endpoint, method, path, query in _requests(app, world):
+        expected = _expected(app, actor_id, endpoint, method, path, query)
+        response = client.open(path, method=method, query_string=query)
+        response.get_data()  # a streamed export runs to its end, as a browser would read it
+        response.close()
+        assert response.status_code < 500, (endpoint, method, response.status_code)
+        refused = _refused(response, actor == "anonymous")
+        outcomes.append((endpoint, method, expected))
+        assert refused != expected, (
+            f"{actor} {method} {path}: the policy says {'allow' if expected else 'refuse'}, "
+            f"the app answered {response.status_code} {response.headers.get('Location', '')}"
+        )
+    assert len(outcomes) >= 80
+    print(f"{actor}: {len(outcomes)} requests, {sum(ok for *_r, ok in outcomes)} allowed")
+    allowed = {e for e, _m, ok in outcomes if ok}
+    # A few answers spelled out, so that a rule changed by mistake cannot pass unnoticed.
+    spelled_out = {
+        "anonymous": {"auth.login": True, "profiles.profile": False, "reports.dashboard": False},
+        "learner": {"profiles.profile": True, "quizzes.attempt": True, "profiles.cadres": False},
+        "other_learner": {"profiles.profile": False, "quizzes.attempt": False, "teach.index": False},
+        "trainer": {"teach.index": True, "admin.users": False, "profiles.profile": False},
+        "ward_admin_in": {
+            "profiles.profile": True,
+            "reports.export": True,
+            "admin.user": True,
+            "profiles.edit_requirements": False,
+            "audit.index": True,
+        },
+        "ward_admin_out": {
+            "profiles.profile": False,
+            "profiles.dossier": False,
+            "profiles.decision": False,
+            "profiles.add_training": False,
+            "profiles.propose": False,
+            "reports.export": False,
+            "reports.cadres": False,
+            "admin.user": False,
+            "admin.apply_import": False,
+        },
+        "city_admin": {"profiles.edit_requirements": True, "audit.index": True, "admin.user": True},
+        "override_admin": {"profiles.decision": True, "quizzes.attempt": False},
+    }[actor]
+    for endpoint, may in spelled_out.items():
+        assert (endpoint in allowed) == may, (actor, endpoint)
+
+
+# --- the services, where the policy decides by what is submitted --------------------------------
+
+
+def _unit_path(app, code: str | None) -> str | None:
+    if code is None:
+        return None
+    with app.app_context():
+        return db.session.scalar(select(Unit.path).where(Unit.code == code))
+
+
+def _actor(app, world, actor):
+    """What the policy reads of an account, as it is now."""
+    with app.app_context():
+        user = db.session.get(User, world.ids[actor])
+        unit = SimpleNamespace(path=user.unit.path, code=user.unit.code) if user.unit else None
+        return SimpleNamespace(
+            id=user.id,
+            role=user.role,
+            unit_id=user.unit_id,
+            unit=unit,
+            can_override=user.can_override,
+            is_authenticated=True,
+        )
+
+
+def _account(app, email: str) -> User | None:
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.email == email))
+
+
+ADMINS = ("ward_admin_in", "ward_admin_out", "city_admin", "override_admin")
+# The answers spelled out beside the policy's, so that a policy changed by mistake fails too.
+MAY_CREATE = {
+    "ward_admin_in": {"admin-w@example.vn", "learner-w@example.vn"},
+    "ward_admin_out": {"admin-v@example.vn"},
+    "city_admin": {
+        "city-admin@example.vn",
+        "admin-w@example.vn",
+        "admin-v@example.vn",
+        "learner-w@example.vn",
+        "trainer-city@example.vn",
+        "override-w@example.vn",
+    },
+}
+MAY_CREATE["override_admin"] = MAY_CREATE["city_admin"]
+SEES = {
+    "ward_admin_in": {"learner", "ward_admin_in"},
+    "ward_admin_out": {"other_learner", "ward_admin_out"},
+    "city_admin": set(ACCOUNTS),
+    "override_admin": set(ACCOUNTS),
+}
+MAY_LINK = {
+    "ward_admin_in": {"hv-moi@example.vn"},
+    "ward_admin_out": set(),
+    "city_admin": {"gv@example.vn", "qt@example.vn", "hv-moi@example.vn"},
+    "override_admin": {"gv@example.vn", "qt@example.vn", "hv-moi@example.vn"},
+}
+
+
+@pytest.mark.parametrize("actor", ADMINS)
+def test_who_may_create_which_account(app, world, auth, client, actor):
+    auth.login(ACCOUNTS[actor][0])
+    me = _actor(app, world, actor)
+    cases = [  # (e-mail, role, unit, override)
+        ("city-admin@example.vn", "admin", None, False),
+        ("admin-w@example.vn", "admin", "P-W", False),
+        ("admin-v@example.vn", "admin", "P-V", False),
+        ("learner-w@example.vn", "learner", "P-W", False),
+        ("trainer-city@example.vn", "trainer", None, False),
+        ("override-w@example.vn", "admin", "P-W", True),
+    ]
+    for email, role, unit, override in cases:
+        form = {
+            "email": email,
+            "full_name": "Người Mới",
+            "role": role,
+            "unit_code": unit or "",
+            "password": STRONG,
+        }
+        if override:
+            form["can_override"] = "y"
+        client.post("/admin/users", data=form)
+        created = _account(app, email)
+        may = policy.can_grant(me, role, _unit_path(app, unit), override=override)
+        assert may == (email in MAY_CREATE[actor]), (actor, email)
+        if override:  # the box is not offered to unit admins: the account comes without the permission
+            assert bool(created and created.can_override) == may, (actor, email)
+        else:
+            assert (created is not None) == may, (actor, email)
+            if created is not None:
+                assert created.role == role and (created.unit.code if created.unit else None) == unit
+
+
+@pytest.mark.parametrize("actor", ADMINS)
+def test_who_sees_and_changes_which_account(app, world, auth, client, actor):
+    auth.login(ACCOUNTS[actor][0])
+    me = _actor(app, world, actor)
+    html = client.get("/admin/users").get_data(as_text=True)
+    for other, (email, _role, unit, _override) in ACCOUNTS.items():
+        home = "P-W" if other == "learner" else "P-V" if other == "other_learner" else unit
+        assert (email in html) == policy.can_manage_account(me, _unit_path(app, home)), (actor, other)
+        assert (email in html) == (other in SEES[actor]), (actor, other)
+    # making the learner (of ward W) a city-wide admin
+    client.post(f"/admin/users/{world.ids['learner']}/access", data={"role": "admin", "unit_code": ""})
+    promoted = _account(app, ACCOUNTS["learner"][0]).role == "admin"
+    may = policy.can_manage_account(me, _unit_path(app, "P-W")) and policy.can_grant(me, "admin", None)
+    assert promoted == may == (actor in ("city_admin", "override_admin")), actor
+
+
+@pytest.mark.parametrize("actor", ADMINS)
+def test_who_may_link_which_account_by_import(app, world, auth, client, actor):
+    auth.login(ACCOUNTS[actor][0])
+    me = _actor(app, world, actor)
+    for n, (email, home) in enumerate(
+        (("gv@example.vn", None), ("qt@example.vn", None), ("hv-moi@example.vn", "P-W")), start=1
+    ):
+        if _account(app, email) is None:
+            with app.app_context():
+                unit = db.session.scalar(select(Unit).where(Unit.code == home))
+                create_user(db.session, SYSTEM, email, STRONG, "learner", "Học Viên Mới", unit=unit)
+                db.session.commit()
+        csv = (
+            "employee_code,full_name,date_of_birth,gender,staff_type,unit_code,email\n"
+            f"W-10{n},Lê Văn Mới,01/02/1990,Nam,công chức,P-W,{email}\n"
+        ).encode()
+        response = client.post(
+            "/admin/import",
+            data={"file": (io.BytesIO(csv), "can-bo.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 200
+        with app.app_context():
+            batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+        client.post(f"/admin/import/{batch.id}/apply")
+        with app.app_context():
+            linked = (
+                db.session.scalar(select(Cadre.user_id).where(Cadre.employee_code == f"W-10{n}"))
+                == _account(app, email).id
+            )
+        may = policy.can_link_account(me, _unit_path(app, home), _unit_path(app, "P-W"))
+        assert linked == may == (email in MAY_LINK[actor]), (actor, email)
