@@ -86,6 +86,14 @@ def _push_request_context():
     yield
 
 
+@pytest.fixture
+def client(app):
+    """Replace pytest-flask's client, which keeps the last request's context pushed until the next
+    one: a second browser in the same test (`app.test_client()`) would then run inside it and see
+    the first one's logged-in user."""
+    return app.test_client()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_cache():
     """Each test starts without course content cached by an earlier one (ids repeat between tests)."""

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.auth.forms import PASSWORD_HINT
 
@@ -26,5 +26,5 @@ class UserForm(AccessForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(
-        _l("Initial password"), validators=[DataRequired(), Length(max=1000)], description=PASSWORD_HINT
+        _l("Initial password"), validators=[InputRequired(), Length(max=1000)], description=PASSWORD_HINT
     )

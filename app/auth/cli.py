@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app, url_for
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.auth import service, totp
@@ -31,7 +32,8 @@ def _run(action) -> None:
         action()
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
-        raise click.ClickException(str(getattr(exc, "message", exc))) from None
+        with force_locale("en"):  # the messages scripts read are in English
+            raise click.ClickException(str(getattr(exc, "message", exc))) from None
     db.session.commit()
 
 

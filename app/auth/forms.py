@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.auth.passwords import MIN_LENGTH
 
@@ -25,7 +25,7 @@ class LanguageForm(FlaskForm):
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(max=1000)], description=PASSWORD_HINT
+        _l("New password"), validators=[InputRequired(), Length(max=1000)], description=PASSWORD_HINT
     )
     confirm = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=1000)])
 
