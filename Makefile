@@ -16,7 +16,7 @@ run: install translations db courses demo  ## set up everything and serve http:/
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install translations  ## the whole suite (lint included)
-	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff check app tests bench wsgi.py gunicorn.conf.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -54,7 +54,7 @@ check-courses: install
 import-courses: courses
 
 lint: install
-	$(BIN)/ruff check app tests bench wsgi.py
+	$(BIN)/ruff check app tests bench wsgi.py gunicorn.conf.py
 
 bench: install translations  ## benchmarks (BENCH_DATABASE_URL for PostgreSQL; it is emptied)
 	$(BIN)/python bench/lesson_page.py
