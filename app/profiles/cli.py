@@ -18,8 +18,15 @@ from app.models.org import UNIT_TYPES
 from app.profiles import requirements
 from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict
-from app.profiles.facts import CONDITIONAL, MET
-from app.profiles.present import OVERALL_LABELS, STATUS_LABELS, describe, evidence_text, load_names
+from app.profiles.facts import CONDITIONAL, MET, NO_REQUIREMENTS, NO_SET_IN_FORCE
+from app.profiles.present import (
+    OVERALL_LABELS,
+    STATUS_LABELS,
+    describe,
+    evidence_text,
+    load_names,
+    reason_text,
+)
 from app.profiles.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 
 EXIT_CODES = {MET: 0, CONDITIONAL: 3}
@@ -37,7 +44,8 @@ def profiles_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
 def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> None:
-    """Check EMPLOYEE_CODE against TITLE_CODE. Exit status: 0 eligible, 3 on condition, 1 not."""
+    """Check EMPLOYEE_CODE against TITLE_CODE on a date. Exit status: 0 eligible, 3 on condition,
+    1 not eligible (also when no requirement set is in force on the date, or none was ever set)."""
     cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == employee_code))
     if cadre is None:
         raise click.ClickException(f"no cadre with employee code {employee_code}")
@@ -52,6 +60,7 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
             "version": row.version if row else None,
             "legal_basis": row.legal_basis if row else None,
         }
+        data["reason_text"] = reason_text(result.reason) if result.reason else None
         for item, rule_result in zip(data["results"], result.results, strict=True):
             item["missing_text"] = [describe(m, names) for m in rule_result.missing]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -62,6 +71,8 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
         )
         if row:
             click.echo(f"  requirements version {row.version}, {row.legal_basis}")
+        if result.reason:
+            click.echo(f"  {_reason_line(result.reason)}")
         for r in result.results:
             click.echo(f"  [{STATUS_LABELS[r.status]}] {r.rule.label or r.rule.kind} — {r.rule.legal_basis}")
             for m in r.missing:
@@ -73,6 +84,15 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
                 if text:
                     click.echo(f"      evidence: {text}")
     raise SystemExit(EXIT_CODES.get(result.status, 1))
+
+
+def _reason_line(reason) -> str:
+    """Why nothing was checked, for the command line (English, ISO dates)."""
+    if reason.code == NO_SET_IN_FORCE:
+        return f"no requirement set in force on {reason.params['as_of']}"
+    if reason.code == NO_REQUIREMENTS:
+        return "no requirements have been set for this position"
+    return f"the requirement set in force (version {reason.params.get('version')}) has no rules"
 
 
 @profiles_cli.command("load-defaults")

@@ -21,8 +21,8 @@ from app.models import (
 )
 from app.profiles import audit, facts
 from app.profiles.eligibility import evaluate, result_to_dict
-from app.profiles.loader import load_facts, reference, to_requirement_set
-from app.profiles.requirements import current_set
+from app.profiles.loader import load_facts, reference
+from app.profiles.requirements import rules_in_force
 from app.reports import rollups
 from app.text import nfc
 
@@ -30,10 +30,12 @@ DECISION_KINDS = ("appointment", "reappointment", "transfer", "rotation")
 
 
 def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date):
-    """(evaluation, requirement set row or None) for one cadre, title and date."""
+    """(evaluation, requirement set row or None, facts) for one cadre, title and date.
+
+    With no set in force the evaluation is unmet and its `reason` says why.
+    """
     scales, titles = reference(session)
-    row = current_set(session, title_code, as_of)
-    rules = to_requirement_set(row) if row else facts.RequirementSet(title_code, 0, as_of, ())
+    row, rules = rules_in_force(session, title_code, as_of)
     cadre_facts = load_facts(session, [cadre])[cadre.id]
     return evaluate(cadre_facts, rules, as_of, scales=scales, titles=titles), row, cadre_facts
 

@@ -52,6 +52,7 @@ from app.profiles.present import (
     describe,
     evidence_text,
     load_names,
+    reason_text,
 )
 from app.profiles.reports import use_after_training
 from app.profiles.units import get_unit, subtree_condition
@@ -74,6 +75,7 @@ def _helpers():
         "overall_label": lambda s: OVERALL_LABELS.get(s, s),
         "kind_label": lambda k: KIND_LABELS.get(k, k),
         "evidence_text": evidence_text,
+        "reason_text": reason_text,
         "can_manage_profiles": access.can_manage_profiles,
         "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
         "discipline_label": lambda k: DISCIPLINE_LABELS.get(k, k),
