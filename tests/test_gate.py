@@ -1,9 +1,10 @@
-"""The appointment gate: no requirement set is never "eligible"."""
+"""The appointment gate: no requirement set is never "eligible", effective dates within a window
+unless overridden."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +12,9 @@ from sqlalchemy import func, select
 from app.clock import local_today
 from app.demo import DEMO_ACCOUNTS
 from app.extensions import db
-from app.models import AppointmentDecision, RequirementSet
-from app.profiles import views
+from app.models import AppointmentDecision, AuditEntry, Cadre, RequirementSet
+from app.profiles import decisions, views
+from app.profiles.eligibility import eligibility_from_dict
 from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -47,6 +49,85 @@ def decision_rows(app) -> list[AppointmentDecision]:
         rows = db.session.scalars(select(AppointmentDecision).order_by(AppointmentDecision.id)).all()
         db.session.expunge_all()
         return rows
+
+
+def title_of(app, code: str) -> str | None:
+    with app.app_context():
+        return db.session.scalar(select(Cadre.title_code).where(Cadre.employee_code == code))
+
+
+# --- the effective-date window -----------------------------------------------------------------
+
+
+def test_a_ward_admin_cannot_backdate_a_decision_before_the_requirements(app, auth):
+    huy = cadre_id(app, "HN-000007")
+    auth.login(*WARD_ADMIN)
+    html = propose(auth, huy, "2025-06-30").get_data(as_text=True)
+    earliest = local_today() - timedelta(30)
+    assert 'id="effective_on-error"' in html
+    assert vi_date(earliest) in html  # the range, as Vietnamese readers write dates
+    assert decision_rows(app) == []
+    assert title_of(app, "HN-000007") == "ward-vice-chair"
+
+
+def test_a_ward_admin_cannot_date_a_decision_far_ahead(app, auth):
+    huy = cadre_id(app, "HN-000007")
+    auth.login(*WARD_ADMIN)
+    html = propose(auth, huy, "9999-12-31").get_data(as_text=True)
+    assert 'id="effective_on-error"' in html
+    assert decision_rows(app) == []
+    assert title_of(app, "HN-000007") == "ward-vice-chair"
+
+
+def test_the_window_edges_are_accepted(app, auth):
+    huy = cadre_id(app, "HN-000007")
+    today = local_today()
+    auth.login(*WARD_ADMIN)
+    assert propose(auth, huy, today - timedelta(30), decision_no="1/QĐ").status_code == 302
+    assert propose(auth, huy, today + timedelta(365), decision_no="2/QĐ").status_code == 302
+    assert 'id="effective_on-error"' in propose(auth, huy, today - timedelta(31)).get_data(as_text=True)
+    assert 'id="effective_on-error"' in propose(auth, huy, today + timedelta(366)).get_data(as_text=True)
+    assert [d.decision_no for d in decision_rows(app)] == ["1/QĐ", "2/QĐ"]
+
+
+def test_an_override_holder_records_dates_outside_the_window_and_the_audit_says_so(app, auth, client):
+    huy = cadre_id(app, "HN-000007")
+    auth.login(*CITY_ADMIN)
+    backdated = propose(auth, huy, "2025-06-30", decision_no="3/QĐ")
+    assert backdated.status_code == 302
+    assert propose(auth, huy, "9999-12-31", decision_no="4/QĐ").status_code == 302
+    first, second = decision_rows(app)
+    # recorded, and still checked: no set was in force on 30/6/2025, so it is blocked, not applied
+    assert (first.status, first.eligibility) == ("blocked", "unmet")
+    assert first.evaluation["result"]["reason"]["code"] == "no_set_in_force"
+    assert eligibility_from_dict(first.evaluation["result"]).reason.params["as_of"] == "2025-06-30"
+    html = client.get(backdated.headers["Location"]).get_data(as_text=True)
+    assert NO_SET_ON_30_JUNE in html and 'class="flash flash-error" role="alert"' in html
+    assert title_of(app, "HN-000007") == "ward-vice-chair"
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.action == "propose_appointment")
+            .order_by(AuditEntry.id)
+        ).all()
+    today = local_today()
+    assert details[0]["outside_window"] == f"before {(today - timedelta(30)).isoformat()}"
+    assert details[1]["outside_window"] == f"after {(today + timedelta(365)).isoformat()}"
+
+
+def test_inside_the_window_a_date_with_no_set_in_force_is_blocked(app, auth, client, monkeypatch):
+    """The attack of issue 9 on the day it worked: a ward admin, no override, 30/6/2025."""
+    monkeypatch.setattr(decisions, "local_today", lambda: date(2025, 7, 10))
+    huy = cadre_id(app, "HN-000007")
+    auth.login(*WARD_ADMIN)
+    response = propose(auth, huy, "2025-06-30")
+    assert response.status_code == 302
+    [decision] = decision_rows(app)
+    assert (decision.status, decision.eligibility) == ("blocked", "unmet")
+    assert title_of(app, "HN-000007") == "ward-vice-chair"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert NO_SET_ON_30_JUNE in html
+    assert "Chỉ người dùng có quyền ghi nhận quyết định vượt điều kiện" in html  # no way through
 
 
 # --- no requirement set -------------------------------------------------------------------------

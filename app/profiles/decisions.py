@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.clock import local_today
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.models import (
     AppointmentDecision,
@@ -27,6 +29,8 @@ from app.reports import rollups
 from app.text import nfc
 
 DECISION_KINDS = ("appointment", "reappointment", "transfer", "rotation")
+# Effective dates accepted without the override permission, in days from today.
+DAYS_BACK, DAYS_AHEAD = 30, 365
 
 
 def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date):
@@ -38,6 +42,21 @@ def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date
     row, rules = rules_in_force(session, title_code, as_of)
     cadre_facts = load_facts(session, [cadre])[cadre.id]
     return evaluate(cadre_facts, rules, as_of, scales=scales, titles=titles), row, cadre_facts
+
+
+def _may_override(actor: User) -> bool:
+    """Whether `actor` may go past the gate: record an override, or an effective date out of range."""
+    return bool(actor.can_override)
+
+
+def _outside_window(effective_on: date, today: date) -> str | None:
+    """None when `effective_on` is within the accepted range around `today`, else how it is not."""
+    earliest, latest = today - timedelta(DAYS_BACK), today + timedelta(DAYS_AHEAD)
+    if effective_on < earliest:
+        return f"before {earliest.isoformat()}"
+    if effective_on > latest:
+        return f"after {latest.isoformat()}"
+    return None
 
 
 def _jsonable(value):
@@ -64,8 +83,10 @@ def propose(
     """Record a proposed appointment with its eligibility frozen as of `effective_on`.
 
     Eligible (met or conditional) proposals are approved and update the position history;
-    ineligible ones are stored as blocked. Raises ValidationFailed for an unknown title, a date
-    before the cadre's birth, or a missing decision number.
+    ineligible ones are stored as blocked. An effective date more than 30 days back or more than
+    365 days ahead needs the override permission; such a proposal is audited as outside the window.
+    Raises ValidationFailed for an unknown title, a date before the cadre's birth or outside the
+    window, or a missing decision number.
     """
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
         raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
@@ -73,6 +94,18 @@ def propose(
         raise ValidationFailed(_l("Unknown kind %(value)s.", value=kind), field="kind")
     if effective_on <= cadre.date_of_birth:
         raise ValidationFailed(_l("This is before the cadre's birth."), field="effective_on")
+    today = local_today()
+    outside = _outside_window(effective_on, today)
+    if outside and not _may_override(actor):
+        raise ValidationFailed(
+            _l(
+                "The effective date must be between %(earliest)s and %(latest)s; "
+                "another date needs the override permission.",
+                earliest=format_date(today - timedelta(DAYS_BACK)),
+                latest=format_date(today + timedelta(DAYS_AHEAD)),
+            ),
+            field="effective_on",
+        )
     decision_no = nfc(decision_no).strip()
     if not decision_no:
         raise ValidationFailed(_l("Required."), field="decision_no")
@@ -101,6 +134,7 @@ def propose(
     )
     session.add(decision)
     session.flush()
+    detail = {"outside_window": outside} if outside else {}
     audit.record(
         session,
         actor,
@@ -110,6 +144,8 @@ def propose(
         decision=decision.id,
         title=title_code,
         eligibility=result.status,
+        effective_on=effective_on.isoformat(),
+        **detail,
     )
     if decision.status == "approved":
         _apply(session, cadre, decision)
@@ -130,7 +166,7 @@ def record_override(
     Raises PermissionDenied without the override permission, Conflict unless the decision is
     blocked, ValidationFailed when a field is empty.
     """
-    if not actor.can_override:
+    if not _may_override(actor):
         raise PermissionDenied("override permission required")
     if decision.status != "blocked" or decision.override is not None:
         raise Conflict("only a blocked proposal can be overridden")
