@@ -18,4 +18,4 @@ def test_models_and_migrations_agree(app):
 def test_migrations_ran_to_head(app):
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_revision() == "0008"
+        assert context.get_current_revision() == "0009"

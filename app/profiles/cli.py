@@ -13,9 +13,9 @@ from sqlalchemy import select
 from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Cadre, Title
+from app.models import Cadre, Title, Unit
 from app.models.org import UNIT_TYPES
-from app.profiles import requirements
+from app.profiles import decisions, requirements
 from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict
 from app.profiles.facts import CONDITIONAL, MET, NO_REQUIREMENTS, NO_SET_IN_FORCE
@@ -225,3 +225,26 @@ def merge(code: str, successor: str, effective_on, decision: str) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"merged {code} into {successor} from {effective_on.date().isoformat()}")
+
+
+@click.group("decisions")
+def decisions_cli() -> None:
+    """Appointment decisions."""
+
+
+@decisions_cli.command("apply-due")
+@click.option("--as-of", "as_of", type=DATE, help="Apply those effective on or before (default: today).")
+@with_appcontext
+def apply_due(as_of) -> None:
+    """Apply the approved decisions whose effective date has come: the cadre's post, title and
+    unit change. Idempotent (a decision is applied once, even by overlapping runs): run it daily."""
+    applied = decisions.apply_due(db.session, _day(as_of))
+    db.session.commit()
+    for decision in applied:
+        cadre = db.session.get(Cadre, decision.cadre_id)
+        unit = db.session.get(Unit, decision.unit_id)
+        click.echo(
+            f"applied {decision.decision_no} (#{decision.id}): {cadre.employee_code} {cadre.full_name} "
+            f"-> {decision.title_code} in {unit.code}, effective {decision.effective_on.isoformat()}"
+        )
+    click.echo(f"{len(applied)} decision(s) applied")

@@ -1,4 +1,9 @@
-"""Appointment decisions: evaluated as of their effective date, frozen, blocked unless overridden."""
+"""Appointment decisions: evaluated as of their effective date, frozen, blocked unless overridden.
+
+An approved (or overridden) decision changes the cadre's post, title and unit on its effective
+date: at once when that date has come, otherwise it stays pending (`applied_at` is empty) until
+`apply_due` runs on or after it (`flask decisions apply-due`, from a daily timer).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import local_today
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -21,6 +27,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.base import utcnow
 from app.profiles import audit, facts
 from app.profiles.eligibility import evaluate, result_to_dict
 from app.profiles.loader import load_facts, reference
@@ -82,11 +89,13 @@ def propose(
 ) -> AppointmentDecision:
     """Record a proposed appointment with its eligibility frozen as of `effective_on`.
 
-    Eligible (met or conditional) proposals are approved and update the position history;
-    ineligible ones are stored as blocked. An effective date more than 30 days back or more than
+    Eligible (met or conditional) proposals are approved: the position history changes at once
+    when `effective_on` is today (Vietnam) or earlier, else on that day (see `apply_due`).
+    Ineligible ones are stored as blocked. An effective date more than 30 days back or more than
     365 days ahead needs the override permission; such a proposal is audited as outside the window.
     Raises ValidationFailed for an unknown title, a date before the cadre's birth or outside the
-    window, or a missing decision number.
+    window, a day on which another decision for the cadre already takes effect, or a missing
+    decision number.
     """
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
         raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
@@ -103,6 +112,19 @@ def propose(
                 "another date needs the override permission.",
                 earliest=format_date(today - timedelta(DAYS_BACK)),
                 latest=format_date(today + timedelta(DAYS_AHEAD)),
+            ),
+            field="effective_on",
+        )
+    same_day = session.scalar(
+        _pending().where(
+            AppointmentDecision.cadre_id == cadre.id, AppointmentDecision.effective_on == effective_on
+        )
+    )
+    if same_day is not None:
+        raise ValidationFailed(
+            _l(
+                "Decision %(no)s already takes effect for this cadre on that day.",
+                no=same_day.decision_no,
             ),
             field="effective_on",
         )
@@ -148,7 +170,7 @@ def propose(
         **detail,
     )
     if decision.status == "approved":
-        _apply(session, cadre, decision)
+        apply_due(session, today, actor=actor, cadre_id=cadre.id)
     return decision
 
 
@@ -163,6 +185,7 @@ def record_override(
 ) -> DecisionOverride:
     """The competent authority appoints despite unmet requirements: kept with who, when and why.
 
+    The appointment then takes effect like an approved one: at once, or on a future effective date.
     Raises PermissionDenied without the override permission, Conflict unless the decision is
     blocked, ValidationFailed when a field is empty.
     """
@@ -178,7 +201,7 @@ def record_override(
         if not value.strip():
             raise ValidationFailed(_l("Required."), field=name)
     override = DecisionOverride(
-        decision_id=decision.id,
+        decision=decision,
         authority=nfc(authority).strip(),
         authority_decision_no=nfc(authority_decision_no).strip(),
         reason=nfc(reason).strip(),
@@ -186,10 +209,70 @@ def record_override(
     )
     session.add(override)
     session.flush()
-    cadre = session.get(Cadre, decision.cadre_id)
-    _apply(session, cadre, decision)
-    audit.record(session, actor, "override_appointment", "cadre", cadre.id, decision=decision.id)
+    audit.record(session, actor, "override_appointment", "cadre", decision.cadre_id, decision=decision.id)
+    apply_due(session, local_today(), actor=actor, cadre_id=decision.cadre_id)
     return override
+
+
+def _pending():
+    """SELECT of the decisions that went through (approved or overridden) but are not applied yet."""
+    return (
+        select(AppointmentDecision)
+        .outerjoin(DecisionOverride, DecisionOverride.decision_id == AppointmentDecision.id)
+        .where(
+            AppointmentDecision.applied_at.is_(None),
+            or_(AppointmentDecision.status == "approved", DecisionOverride.id.is_not(None)),
+        )
+    )
+
+
+def apply_due(
+    session: Session, as_of: date, *, actor: User | None = None, cadre_id: int | None = None
+) -> list[AppointmentDecision]:
+    """Apply every pending decision that takes effect on or before `as_of` (of one cadre, or all).
+
+    Earliest effective date first (then in the order recorded), so a cadre with several due
+    decisions ends in the post of the latest, with each one in the history. Each decision is
+    applied exactly once, even by overlapping runs: it is claimed with a conditional UPDATE.
+    Writes an audit entry per decision applied (actor None: the system). Returns them.
+    """
+    stmt = _pending().where(AppointmentDecision.effective_on <= as_of)
+    if cadre_id is not None:
+        stmt = stmt.where(AppointmentDecision.cadre_id == cadre_id)
+    due = list(session.scalars(stmt.order_by(AppointmentDecision.effective_on, AppointmentDecision.id)))
+    applied = []
+    for decision in due:
+        if not _claim(session, decision):
+            continue  # applied by another run meanwhile
+        cadre = session.get(Cadre, decision.cadre_id)
+        _apply(session, cadre, decision)
+        audit.record(
+            session,
+            actor,
+            "apply_appointment",
+            "cadre",
+            cadre.id,
+            decision=decision.id,
+            title=decision.title_code,
+            effective_on=decision.effective_on.isoformat(),
+        )
+        applied.append(decision)
+    return applied
+
+
+def _claim(session: Session, decision: AppointmentDecision) -> bool:
+    """Mark the decision applied unless it already is; True when this call marked it."""
+    now = utcnow()
+    claimed = session.execute(
+        update(AppointmentDecision)
+        .where(AppointmentDecision.id == decision.id, AppointmentDecision.applied_at.is_(None))
+        .values(applied_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    set_committed_value(decision, "applied_at", now)
+    return True
 
 
 def _apply(session: Session, cadre: Cadre, decision: AppointmentDecision) -> None:

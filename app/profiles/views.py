@@ -512,7 +512,10 @@ def decision(decision_id: int):
             field_error(form, exc)
         else:
             db.session.commit()
-            flash(_("The override was recorded and the appointment went through."), "success")
+            if decision.applied_at:
+                flash(_("The override was recorded and the appointment went through."), "success")
+            else:
+                flash(_("The override was recorded; the appointment takes effect on its date."), "success")
             return redirect(url_for("profiles.decision", decision_id=decision.id))
     names = load_names(db.session)
     return render_template(
