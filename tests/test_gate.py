@@ -208,6 +208,32 @@ def test_cli_says_no_set_in_force_on_the_date(app):
     assert data["reason"]["code"] == "no_set_in_force" and data["reason"]["params"]["as_of"] == "2020-01-01"
 
 
+def test_cli_exit_codes(app):
+    runner = app.test_cli_runner()
+    eligibility = ["profiles", "eligibility"]
+    assert runner.invoke(args=[*eligibility, "HN-000002", "division-head"]).exit_code == 0
+    assert runner.invoke(args=[*eligibility, "HN-000001", "division-head"]).exit_code == 1
+    # Hùng without his leadership certificate: eligible on condition (12 months to get it)
+    with app.app_context():
+        from app.models import QualificationRecord
+
+        db.session.execute(
+            QualificationRecord.__table__.delete().where(
+                QualificationRecord.cadre_id == cadre_id(app, "HN-000002"),
+                QualificationRecord.scale_code == "leadership",
+            )
+        )
+        db.session.commit()
+    assert runner.invoke(args=[*eligibility, "HN-000002", "division-head"]).exit_code == 3
+    for code, title, message in (
+        ("KHONG-CO", "division-head", "no cadre with employee code KHONG-CO"),
+        ("HN-000002", "vua", "unknown position vua"),
+    ):
+        result = runner.invoke(args=[*eligibility, code, title])
+        assert result.exit_code == 2
+        assert message in result.stderr and message not in result.stdout
+
+
 # --- future-dated decisions --------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from app.profiles.present import (
 )
 from app.profiles.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 
-EXIT_CODES = {MET: 0, CONDITIONAL: 3}
+EXIT_CODES = {MET: 0, CONDITIONAL: 3}  # anything else (not eligible): 1; unknown code or title: 2
 
 
 @click.group("profiles")
@@ -44,13 +44,17 @@ def profiles_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
 def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> None:
-    """Check EMPLOYEE_CODE against TITLE_CODE on a date. Exit status: 0 eligible, 3 on condition,
-    1 not eligible (also when no requirement set is in force on the date, or none was ever set)."""
+    """Check EMPLOYEE_CODE against TITLE_CODE on a date.
+
+    Exit status: 0 eligible, 3 eligible on condition, 1 not eligible (also when no requirement
+    set is in force on the date, or none was ever set for the title), 2 unknown employee code or
+    title (or other bad input; the message goes to stderr).
+    """
     cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == employee_code))
     if cadre is None:
-        raise click.ClickException(f"no cadre with employee code {employee_code}")
+        raise click.BadParameter(f"no cadre with employee code {employee_code}", param_hint="EMPLOYEE_CODE")
     if db.session.scalar(select(Title.id).where(Title.code == title_code)) is None:
-        raise click.ClickException(f"unknown position {title_code}")
+        raise click.BadParameter(f"unknown position {title_code}", param_hint="TITLE_CODE")
     day = as_of.date() if as_of else local_today()
     result, row, _facts = eligibility_for(db.session, cadre, title_code, day)
     names = load_names(db.session)
