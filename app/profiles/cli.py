@@ -240,8 +240,10 @@ def decisions_cli() -> None:
 @click.option("--as-of", "as_of", type=DATE, help="Apply those effective on or before (default: today).")
 @with_appcontext
 def apply_due(as_of) -> None:
-    """Apply the approved decisions whose effective date has come: the cadre's post, title and
-    unit change. Idempotent (a decision is applied once, even by overlapping runs): run it daily."""
+    """Apply the pending decisions that have taken effect (run daily).
+
+    Each changes its cadre's post, title and unit, exactly once even when runs overlap.
+    """
     applied = decisions.apply_due(db.session, _day(as_of))
     db.session.commit()
     for decision in applied:
