@@ -64,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.courses.cli import courses_cli
     from app.demo import demo_cli
     from app.imports.cli import cadres_cli
-    from app.profiles.cli import profiles_cli, requirements_cli, units_cli
+    from app.profiles.cli import decisions_cli, profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(profiles_cli)
     app.cli.add_command(requirements_cli)
     app.cli.add_command(units_cli)
+    app.cli.add_command(decisions_cli)
     app.cli.add_command(cadres_cli)
     security.refuse_unsafe_start(app)
     if not app.config["ADMIN_SECOND_FACTOR"]:

@@ -24,8 +24,10 @@ from app.profiles.facts import (
     UNMET,
     CadreFacts,
     DisciplineFact,
+    Eligibility,
     Evidence,
     Missing,
+    NoRequirementSet,
     PlanningFact,
     PositionFact,
     QualificationFact,
@@ -83,6 +85,17 @@ def check(rule: Rule) -> list[tuple[str, str]]:
 
 def test_every_declared_rule_kind_has_an_evaluator():
     assert set(RULE_KINDS_REGISTRY) == set(RULE_KINDS)
+
+
+def test_add_months_stops_at_the_ends_of_the_calendar():
+    assert add_months(date(9999, 12, 31), 60) == date.max
+    assert add_months(date(1, 3, 1), -3) == date.min
+    assert add_months(date(9999, 10, 31), 2) == date(9999, 12, 31)
+
+
+def test_an_absurd_as_of_date_gives_an_answer_not_an_error():
+    result = evaluate(strong_cadre(), full_set(), date(9999, 12, 31), scales=SCALES, titles=TITLES)
+    assert result.status == UNMET  # long retired by then
 
 
 def test_add_months_clamps_to_the_end_of_the_month():
@@ -834,3 +847,64 @@ def test_validate_rule_messages():
     [(field, message)] = check(Rule("qualification", {"scale": "political-theory", "level": "expert"}))
     assert field == "params.level"
     assert "expert" in message and "intermediate" in message
+
+
+# --- nothing to check is never "met" -----------------------------------------------------------
+
+
+def test_a_title_with_sets_but_none_in_force_is_not_eligible_on_that_date():
+    result = evaluate(
+        strong_cadre(),
+        NoRequirementSet("deputy-director", has_sets=True),
+        AS_OF,
+        scales=SCALES,
+        titles=TITLES,
+    )
+    assert result.status == UNMET
+    assert result.results == () and result.set_version == 0
+    assert result.reason == Missing("no_set_in_force", {"title": "deputy-director", "as_of": "2026-06-01"})
+
+
+def test_a_title_without_any_set_is_not_eligible_and_says_so():
+    result = evaluate(
+        strong_cadre(),
+        NoRequirementSet("deputy-director", has_sets=False),
+        AS_OF,
+        scales=SCALES,
+        titles=TITLES,
+    )
+    assert result.status == UNMET
+    assert result.reason == Missing("no_requirements", {"title": "deputy-director"})
+
+
+def test_a_set_without_rules_is_not_eligible():
+    empty = RequirementSet("deputy-director", 2, date(2025, 7, 1), ())
+    result = evaluate(strong_cadre(), empty, AS_OF, scales=SCALES, titles=TITLES)
+    assert result.status == UNMET
+    assert result.reason == Missing("empty_set", {"title": "deputy-director", "version": 2})
+
+
+def test_an_evaluation_with_no_results_is_never_met_even_without_a_reason():
+    assert Eligibility("deputy-director", AS_OF, 0, ()).status == UNMET
+
+
+def test_the_reason_survives_the_json_round_trip():
+    result = evaluate(
+        strong_cadre(),
+        NoRequirementSet("deputy-director", has_sets=True),
+        AS_OF,
+        scales=SCALES,
+        titles=TITLES,
+    )
+    frozen = json.loads(json.dumps(result_to_dict(result)))
+    assert frozen["status"] == UNMET
+    assert frozen["reason"] == {
+        "code": "no_set_in_force",
+        "params": {"title": "deputy-director", "as_of": "2026-06-01"},
+    }
+    assert eligibility_from_dict(frozen) == result
+    # evaluations frozen before the reason existed read back without one
+    met = evaluate(strong_cadre(), full_set(), AS_OF, scales=SCALES, titles=TITLES)
+    legacy = result_to_dict(met)
+    del legacy["reason"]
+    assert eligibility_from_dict(legacy) == met and met.reason is None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app.auth.service import create_user
+from app.clock import local_today
 from app.demo import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import (
@@ -71,12 +72,13 @@ def test_an_ineligible_appointment_is_blocked_then_goes_through_only_with_an_ove
     world, app, auth, client
 ):
     lan = cadre_id(app, "HN-000001")
+    today = local_today()
     auth.login(DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][1])  # city admin with the override permission
     form = {
         "title_code": "division-head",
         "kind": "appointment",
         "unit_code": "SO-NV-TCCB",
-        "effective_on": "2026-12-01",
+        "effective_on": today.isoformat(),
         "decision_no": "512/QĐ-SNV",
     }
     response = auth.post(
@@ -90,7 +92,7 @@ def test_an_ineligible_appointment_is_blocked_then_goes_through_only_with_an_ove
         decision = db.session.scalars(select(AppointmentDecision)).one()
         assert decision.status == "blocked" and decision.eligibility == "unmet"
         assert decision.evaluation["requirement_set"]["version"] == 1
-        assert decision.evaluation["result"]["as_of"] == "2026-12-01"
+        assert decision.evaluation["result"]["as_of"] == today.isoformat()
         assert db.session.get(Cadre, lan).title_code == "division-deputy"  # nothing applied
 
     # an admin without the override permission cannot push it through
@@ -121,7 +123,7 @@ def test_an_ineligible_appointment_is_blocked_then_goes_through_only_with_an_ove
             select(PositionRecord).where(PositionRecord.cadre_id == lan).order_by(PositionRecord.start_date)
         ).all()
         assert [(p.title_code, p.end_date) for p in positions] == [
-            ("division-deputy", date(2026, 11, 30)),
+            ("division-deputy", today - timedelta(1)),
             ("division-head", None),
         ]
         actions = set(db.session.scalars(select(AuditEntry.action)))
@@ -137,7 +139,7 @@ def test_an_eligible_appointment_is_approved_and_updates_the_history(world, app,
         "title_code": "division-head",
         "kind": "appointment",
         "unit_code": "SO-NV-TCCB",
-        "effective_on": "2026-12-15",
+        "effective_on": local_today().isoformat(),
         "decision_no": "600/QĐ-SNV",
     }
     auth.post(f"/cadres/{hung}/appointments/new", form, token_from=f"/cadres/{hung}/appointments/new")
@@ -406,6 +408,7 @@ def test_units_move_merge_and_roll_up(app):
 
 def test_use_after_training_report(world, app, auth, client):
     hung = cadre_id(app, "HN-000002")
+    tomorrow = local_today() + timedelta(1)
     auth.login(DEMO_ACCOUNTS[2][0], DEMO_ACCOUNTS[2][1])
     html = client.get("/reports/use-after-training").get_data(as_text=True)
     assert "Phòng Tổ chức cán bộ" in html
@@ -413,10 +416,12 @@ def test_use_after_training_report(world, app, auth, client):
         "title_code": "division-head",
         "kind": "appointment",
         "unit_code": "SO-NV-TCCB",
-        "effective_on": "2027-01-15",
+        "effective_on": tomorrow.isoformat(),  # after the courses Hùng finished today
         "decision_no": "700/QĐ",
     }
     auth.post(f"/cadres/{hung}/appointments/new", form, token_from=f"/cadres/{hung}/appointments/new")
+    result = app.test_cli_runner().invoke(args=["decisions", "apply-due", "--as-of", tomorrow.isoformat()])
+    assert "1 decision(s) applied" in result.output
     html = client.get("/reports/use-after-training?months=12").get_data(as_text=True)
     row = re.search(r"Phòng Tổ chức cán bộ.*?</tr>", html, re.S)[0]
     assert re.findall(r'class="num">([^<]*)<', row)[:2] == ["2", "1"]  # trained 2 (Lan, Hùng); appointed 1

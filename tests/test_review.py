@@ -556,10 +556,11 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
 
 
 def _transfer(admin, cadre, unit_code: str) -> None:
-    """An approved transfer of `cadre` as a specialist (a post with no requirements) to another unit."""
+    """A transfer of `cadre` as a specialist to another unit, effective today. The post has no
+    requirement set, so nothing can be checked: it goes through by the competent authority's override."""
     from app.profiles import decisions, units
 
-    decisions.propose(
+    decision = decisions.propose(
         db.session,
         admin,
         cadre,
@@ -568,6 +569,14 @@ def _transfer(admin, cadre, unit_code: str) -> None:
         effective_on=local_today(),
         decision_no="12/QĐ-SNV",
         kind="transfer",
+    )
+    decisions.record_override(
+        db.session,
+        admin,
+        decision,
+        authority="Giám đốc Sở Nội vụ",
+        authority_decision_no="12/QĐ-SNV",
+        reason="Điều động.",
     )
     db.session.commit()
 

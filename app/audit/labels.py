@@ -40,7 +40,7 @@ ACTIONS = {
     "link_account": _l("Linked an account to a profile"),
     "propose_appointment": _l("Proposed an appointment"),
     "override_appointment": _l("Recorded an override"),
-    "apply_decision": _l("Applied a decision on its date"),
+    "apply_appointment": _l("Applied a decision on its date"),
     "save_requirements": _l("Saved requirements"),
     "create_assignment": _l("Created an assignment"),
     "import_units": _l("Imported units"),

@@ -45,7 +45,9 @@ class RequirementRule(Base):
 class AppointmentDecision(Base):
     """A proposed appointment with the eligibility evaluation frozen as of its effective date.
 
-    Append-only: an ineligible proposal stays blocked unless an override is recorded for it.
+    Append-only: an ineligible proposal stays blocked unless an override is recorded for it. One
+    that goes through changes the cadre's post on its effective date: `applied_at` is when it did
+    (empty while it is pending, or blocked).
     """
 
     __tablename__ = "appointment_decisions"
@@ -64,8 +66,14 @@ class AppointmentDecision(Base):
     status: Mapped[str] = mapped_column(String(12))  # approved | blocked
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]
 
     override: Mapped[DecisionOverride | None] = relationship(back_populates="decision", uselist=False)
+
+    @property
+    def is_pending(self) -> bool:
+        """Went through (approved or overridden) but takes effect later: not applied yet."""
+        return self.applied_at is None and (self.status == "approved" or self.override is not None)
 
 
 class DecisionOverride(Base):

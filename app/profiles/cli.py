@@ -13,16 +13,23 @@ from sqlalchemy import select
 from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Cadre, Title
+from app.models import Cadre, Title, Unit
 from app.models.org import UNIT_TYPES
-from app.profiles import requirements
+from app.profiles import decisions, requirements
 from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict
-from app.profiles.facts import CONDITIONAL, MET
-from app.profiles.present import OVERALL_LABELS, STATUS_LABELS, describe, evidence_text, load_names
+from app.profiles.facts import CONDITIONAL, MET, NO_REQUIREMENTS, NO_SET_IN_FORCE
+from app.profiles.present import (
+    OVERALL_LABELS,
+    STATUS_LABELS,
+    describe,
+    evidence_text,
+    load_names,
+    reason_text,
+)
 from app.profiles.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 
-EXIT_CODES = {MET: 0, CONDITIONAL: 3}
+EXIT_CODES = {MET: 0, CONDITIONAL: 3}  # anything else (not eligible): 1; unknown code or title: 2
 
 
 @click.group("profiles")
@@ -37,12 +44,17 @@ def profiles_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
 def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> None:
-    """Check EMPLOYEE_CODE against TITLE_CODE. Exit status: 0 eligible, 3 on condition, 1 not."""
+    """Check EMPLOYEE_CODE against TITLE_CODE on a date.
+
+    Exit status: 0 eligible, 3 eligible on condition, 1 not eligible (also when no requirement
+    set is in force on the date, or none was ever set for the title), 2 unknown employee code or
+    title (or other bad input; the message goes to stderr).
+    """
     cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == employee_code))
     if cadre is None:
-        raise click.ClickException(f"no cadre with employee code {employee_code}")
+        raise click.BadParameter(f"no cadre with employee code {employee_code}", param_hint="EMPLOYEE_CODE")
     if db.session.scalar(select(Title.id).where(Title.code == title_code)) is None:
-        raise click.ClickException(f"unknown position {title_code}")
+        raise click.BadParameter(f"unknown position {title_code}", param_hint="TITLE_CODE")
     day = as_of.date() if as_of else local_today()
     result, row, _facts = eligibility_for(db.session, cadre, title_code, day)
     names = load_names(db.session)
@@ -52,6 +64,7 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
             "version": row.version if row else None,
             "legal_basis": row.legal_basis if row else None,
         }
+        data["reason_text"] = reason_text(result.reason) if result.reason else None
         for item, rule_result in zip(data["results"], result.results, strict=True):
             item["missing_text"] = [describe(m, names) for m in rule_result.missing]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -62,6 +75,8 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
         )
         if row:
             click.echo(f"  requirements version {row.version}, {row.legal_basis}")
+        if result.reason:
+            click.echo(f"  {_reason_line(result.reason)}")
         for r in result.results:
             click.echo(f"  [{STATUS_LABELS[r.status]}] {r.rule.label or r.rule.kind} — {r.rule.legal_basis}")
             for m in r.missing:
@@ -73,6 +88,15 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
                 if text:
                     click.echo(f"      evidence: {text}")
     raise SystemExit(EXIT_CODES.get(result.status, 1))
+
+
+def _reason_line(reason) -> str:
+    """Why nothing was checked, for the command line (English, ISO dates)."""
+    if reason.code == NO_SET_IN_FORCE:
+        return f"no requirement set in force on {reason.params['as_of']}"
+    if reason.code == NO_REQUIREMENTS:
+        return "no requirements have been set for this position"
+    return f"the requirement set in force (version {reason.params.get('version')}) has no rules"
 
 
 @profiles_cli.command("load-defaults")
@@ -205,3 +229,28 @@ def merge(code: str, successor: str, effective_on, decision: str) -> None:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"merged {code} into {successor} from {effective_on.date().isoformat()}")
+
+
+@click.group("decisions")
+def decisions_cli() -> None:
+    """Appointment decisions."""
+
+
+@decisions_cli.command("apply-due")
+@click.option("--as-of", "as_of", type=DATE, help="Apply those effective on or before (default: today).")
+@with_appcontext
+def apply_due(as_of) -> None:
+    """Apply the pending decisions that have taken effect (run daily).
+
+    Each changes its cadre's post, title and unit, exactly once even when runs overlap.
+    """
+    applied = decisions.apply_due(db.session, _day(as_of))
+    db.session.commit()
+    for decision in applied:
+        cadre = db.session.get(Cadre, decision.cadre_id)
+        unit = db.session.get(Unit, decision.unit_id)
+        click.echo(
+            f"applied {decision.decision_no} (#{decision.id}): {cadre.employee_code} {cadre.full_name} "
+            f"-> {decision.title_code} in {unit.code}, effective {decision.effective_on.isoformat()}"
+        )
+    click.echo(f"{len(applied)} decision(s) applied")

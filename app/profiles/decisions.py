@@ -1,15 +1,23 @@
-"""Appointment decisions: evaluated as of their effective date, frozen, blocked unless overridden."""
+"""Appointment decisions: evaluated as of their effective date, frozen, blocked unless overridden.
+
+An approved (or overridden) decision changes the cadre's post, title and unit on its effective
+date: at once when that date has come, otherwise it stays pending (`applied_at` is empty) until
+`apply_due` runs on or after it (`flask decisions apply-due`, from a daily timer).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit
+from app import audit, policy
+from app.clock import local_today
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.models import (
     AppointmentDecision,
@@ -20,23 +28,38 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.base import utcnow
 from app.profiles import facts
 from app.profiles.eligibility import evaluate, result_to_dict
-from app.profiles.loader import load_facts, reference, to_requirement_set
-from app.profiles.requirements import current_set
+from app.profiles.loader import load_facts, reference
+from app.profiles.requirements import rules_in_force
 from app.reports import rollups
 from app.text import nfc
 
 DECISION_KINDS = ("appointment", "reappointment", "transfer", "rotation")
+# Effective dates accepted without the override permission, in days from today (the policy's).
+DAYS_BACK, DAYS_AHEAD = policy.BACKDATE_DAYS, policy.FORWARD_DAYS
 
 
 def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date):
-    """(evaluation, requirement set row or None) for one cadre, title and date."""
+    """(evaluation, requirement set row or None, facts) for one cadre, title and date.
+
+    With no set in force the evaluation is unmet and its `reason` says why.
+    """
     scales, titles = reference(session)
-    row = current_set(session, title_code, as_of)
-    rules = to_requirement_set(row) if row else facts.RequirementSet(title_code, 0, as_of, ())
+    row, rules = rules_in_force(session, title_code, as_of)
     cadre_facts = load_facts(session, [cadre])[cadre.id]
     return evaluate(cadre_facts, rules, as_of, scales=scales, titles=titles), row, cadre_facts
+
+
+def _outside_window(effective_on: date, today: date) -> str | None:
+    """None when `effective_on` is within the accepted range around `today`, else how it is not."""
+    earliest, latest = today - timedelta(DAYS_BACK), today + timedelta(DAYS_AHEAD)
+    if effective_on < earliest:
+        return f"before {earliest.isoformat()}"
+    if effective_on > latest:
+        return f"after {latest.isoformat()}"
+    return None
 
 
 def _jsonable(value):
@@ -62,16 +85,48 @@ def propose(
 ) -> AppointmentDecision:
     """Record a proposed appointment with its eligibility frozen as of `effective_on`.
 
-    Eligible (met or conditional) proposals are approved and update the position history;
-    ineligible ones are stored as blocked. Raises ValidationFailed for an unknown title, a date
-    before the cadre's birth, or a missing decision number.
+    Eligible (met or conditional) proposals are approved: the position history changes at once
+    when `effective_on` is today (Vietnam) or earlier, else on that day (see `apply_due`).
+    Ineligible ones are stored as blocked. An effective date more than 30 days back or more than
+    365 days ahead needs the override permission; such a proposal is audited as outside the window.
+    Raises ValidationFailed for an unknown title, a date before the cadre's birth or outside the
+    window, a day on which another decision for the cadre already takes effect, or a missing
+    decision number.
     """
+    policy.require(policy.can_decide(actor, cadre.unit.path), "the cadre is outside your unit")
+    if not policy.can_decide(actor, unit.path):
+        raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
         raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
     if kind not in DECISION_KINDS:
         raise ValidationFailed(_l("Unknown kind %(value)s.", value=kind), field="kind")
     if effective_on <= cadre.date_of_birth:
         raise ValidationFailed(_l("This is before the cadre's birth."), field="effective_on")
+    today = local_today()
+    outside = _outside_window(effective_on, today)
+    if not policy.can_date_decision(actor, effective_on, today):
+        raise ValidationFailed(
+            _l(
+                "The effective date must be between %(earliest)s and %(latest)s; "
+                "another date needs the override permission.",
+                earliest=format_date(today - timedelta(DAYS_BACK)),
+                latest=format_date(today + timedelta(DAYS_AHEAD)),
+            ),
+            field="effective_on",
+        )
+    same_day = session.scalar(
+        _pending().where(
+            AppointmentDecision.cadre_id == cadre.id, AppointmentDecision.effective_on == effective_on
+        )
+    )
+    if same_day is not None:
+        raise ValidationFailed(
+            _l(
+                "Decision %(no)s already takes effect for this cadre on that day.",
+                no=same_day.decision_no,
+            ),
+            field="effective_on",
+        )
     decision_no = nfc(decision_no).strip()
     if not decision_no:
         raise ValidationFailed(_l("Required."), field="decision_no")
@@ -100,18 +155,22 @@ def propose(
     )
     session.add(decision)
     session.flush()
+    detail = {"outside_window": outside} if outside else {}
     audit.record(
         session,
         actor,
         "propose_appointment",
         "cadre",
         cadre.id,
+        unit_id=cadre.unit_id,
         decision=decision.id,
         title=title_code,
         eligibility=result.status,
+        effective_on=effective_on.isoformat(),
+        **detail,
     )
     if decision.status == "approved":
-        _apply(session, cadre, decision)
+        apply_due(session, today, actor=actor, cadre_id=cadre.id)
     return decision
 
 
@@ -126,10 +185,12 @@ def record_override(
 ) -> DecisionOverride:
     """The competent authority appoints despite unmet requirements: kept with who, when and why.
 
-    Raises PermissionDenied without the override permission, Conflict unless the decision is
-    blocked, ValidationFailed when a field is empty.
+    The appointment then takes effect like an approved one: at once, or on a future effective date.
+    Raises PermissionDenied without the override permission over the cadre's unit, Conflict unless
+    the decision is blocked, ValidationFailed when a field is empty.
     """
-    if not actor.can_override:
+    cadre = session.get(Cadre, decision.cadre_id)
+    if not policy.can_override(actor, cadre.unit.path):
         raise PermissionDenied("override permission required")
     if decision.status != "blocked" or decision.override is not None:
         raise Conflict("only a blocked proposal can be overridden")
@@ -141,7 +202,7 @@ def record_override(
         if not value.strip():
             raise ValidationFailed(_l("Required."), field=name)
     override = DecisionOverride(
-        decision_id=decision.id,
+        decision=decision,
         authority=nfc(authority).strip(),
         authority_decision_no=nfc(authority_decision_no).strip(),
         reason=nfc(reason).strip(),
@@ -149,10 +210,73 @@ def record_override(
     )
     session.add(override)
     session.flush()
-    cadre = session.get(Cadre, decision.cadre_id)
-    _apply(session, cadre, decision)
-    audit.record(session, actor, "override_appointment", "cadre", cadre.id, decision=decision.id)
+    audit.record(
+        session, actor, "override_appointment", "cadre", cadre.id, unit_id=cadre.unit_id, decision=decision.id
+    )
+    apply_due(session, local_today(), actor=actor, cadre_id=decision.cadre_id)
     return override
+
+
+def _pending():
+    """SELECT of the decisions that went through (approved or overridden) but are not applied yet."""
+    return (
+        select(AppointmentDecision)
+        .outerjoin(DecisionOverride, DecisionOverride.decision_id == AppointmentDecision.id)
+        .where(
+            AppointmentDecision.applied_at.is_(None),
+            or_(AppointmentDecision.status == "approved", DecisionOverride.id.is_not(None)),
+        )
+    )
+
+
+def apply_due(
+    session: Session, as_of: date, *, actor: User | None = None, cadre_id: int | None = None
+) -> list[AppointmentDecision]:
+    """Apply every pending decision that takes effect on or before `as_of` (of one cadre, or all).
+
+    Earliest effective date first (then in the order recorded), so a cadre with several due
+    decisions ends in the post of the latest, with each one in the history. Each decision is
+    applied exactly once, even by overlapping runs: it is claimed with a conditional UPDATE.
+    Writes an audit entry per decision applied (actor None: the system). Returns them.
+    """
+    stmt = _pending().where(AppointmentDecision.effective_on <= as_of)
+    if cadre_id is not None:
+        stmt = stmt.where(AppointmentDecision.cadre_id == cadre_id)
+    due = list(session.scalars(stmt.order_by(AppointmentDecision.effective_on, AppointmentDecision.id)))
+    applied = []
+    for decision in due:
+        if not _claim(session, decision):
+            continue  # applied by another run meanwhile
+        cadre = session.get(Cadre, decision.cadre_id)
+        _apply(session, cadre, decision)
+        audit.record(
+            session,
+            actor,
+            "apply_appointment",
+            "cadre",
+            cadre.id,
+            unit_id=cadre.unit_id,
+            decision=decision.id,
+            title=decision.title_code,
+            effective_on=decision.effective_on.isoformat(),
+        )
+        applied.append(decision)
+    return applied
+
+
+def _claim(session: Session, decision: AppointmentDecision) -> bool:
+    """Mark the decision applied unless it already is; True when this call marked it."""
+    now = utcnow()
+    claimed = session.execute(
+        update(AppointmentDecision)
+        .where(AppointmentDecision.id == decision.id, AppointmentDecision.applied_at.is_(None))
+        .values(applied_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    set_committed_value(decision, "applied_at", now)
+    return True
 
 
 def _apply(session: Session, cadre: Cadre, decision: AppointmentDecision) -> None:

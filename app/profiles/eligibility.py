@@ -60,7 +60,12 @@ months_in_post -- {months: int, titles?: [TITLE, ...] (default: [cadre.title_cod
     {needed, have}).
 
 A rule of an unknown kind is unmet with Missing("unknown_rule", {kind}); a rule whose params are
-malformed is unmet with Missing("invalid_rule", {kind, problems: [{field, message}]}). Dates in
+malformed is unmet with Missing("invalid_rule", {kind, problems: [{field, message}]}).
+
+Nothing checked is never "met". When no set is in force (a NoRequirementSet is passed), or the set
+has no rules, the evaluation has no results and its `reason` says why: Missing("no_set_in_force",
+{title, as_of}) when the title has sets but none in force on as_of, Missing("no_requirements",
+{title}) when it has none at all, Missing("empty_set", {title, version}). Its status is unmet. Dates in
 Evidence summaries and Missing params are ISO strings, so a result serialises to JSON as it is
 (`result_to_dict`, `eligibility_from_dict`).
 """
@@ -76,12 +81,16 @@ from datetime import date, timedelta
 
 from app.profiles.facts import (
     CONDITIONAL,
+    EMPTY_SET,
     MET,
+    NO_REQUIREMENTS,
+    NO_SET_IN_FORCE,
     UNMET,
     CadreFacts,
     Eligibility,
     Evidence,
     Missing,
+    NoRequirementSet,
     PositionFact,
     QualificationFact,
     RequirementSet,
@@ -102,9 +111,17 @@ DEFAULT_COOLING_MONTHS = {"reprimand": 24, "warning": 36, "removal": 60, "dismis
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months later (or earlier), clamped to the month's last day."""
+    """The same day `months` calendar months later (or earlier), clamped to the month's last day.
+
+    Past the ends of the calendar (years 1 and 9999) it stops at date.min or date.max, so that an
+    absurd as-of date (an effective date of 9999-12-31) gives an answer instead of an error.
+    """
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
@@ -727,7 +744,7 @@ def _evaluate_rule(rule: Rule, ctx: _Context) -> RuleResult:
 
 def evaluate(
     cadre: CadreFacts,
-    requirements: RequirementSet,
+    requirements: RequirementSet | NoRequirementSet,
     as_of: date,
     *,
     scales: dict[str, ScaleDef],
@@ -737,14 +754,26 @@ def evaluate(
     """Evaluate every rule of `requirements` for `cadre` on `as_of`, in the set's order.
 
     A pure function of its arguments. `target_title` (for planning) defaults to the set's title.
-    Never raises on bad rules: an unknown kind or malformed params give an unmet result.
+    Never raises on bad rules: an unknown kind or malformed params give an unmet result. With no
+    set in force (NoRequirementSet) or a set without rules, the result is unmet with its reason.
     """
+    if isinstance(requirements, NoRequirementSet):
+        title = requirements.title_code
+        if requirements.has_sets:
+            reason = Missing(NO_SET_IN_FORCE, {"title": title, "as_of": as_of.isoformat()})
+        else:
+            reason = Missing(NO_REQUIREMENTS, {"title": title})
+        return Eligibility(title_code=title, as_of=as_of, set_version=0, results=(), reason=reason)
     ctx = _Context(cadre, as_of, scales, titles, target_title or requirements.title_code)
+    reason = None
+    if not requirements.rules:
+        reason = Missing(EMPTY_SET, {"title": requirements.title_code, "version": requirements.version})
     return Eligibility(
         title_code=requirements.title_code,
         as_of=as_of,
         set_version=requirements.version,
         results=tuple(_evaluate_rule(rule, ctx) for rule in requirements.rules),
+        reason=reason,
     )
 
 
@@ -762,6 +791,7 @@ def result_to_dict(e: Eligibility) -> dict:
         "as_of": e.as_of.isoformat(),
         "set_version": e.set_version,
         "status": e.status,
+        "reason": {"code": e.reason.code, "params": copy.deepcopy(e.reason.params)} if e.reason else None,
         "results": [
             {
                 "rule": {
@@ -785,7 +815,10 @@ def result_to_dict(e: Eligibility) -> dict:
 
 
 def eligibility_from_dict(d: dict) -> Eligibility:
-    """Rebuild an evaluation frozen by `result_to_dict`. Raises KeyError/ValueError if malformed."""
+    """Rebuild an evaluation frozen by `result_to_dict`. Raises KeyError/ValueError if malformed.
+
+    Evaluations frozen before `reason` existed have no such key and read back without one.
+    """
     return Eligibility(
         title_code=d["title_code"],
         as_of=date.fromisoformat(d["as_of"]),
@@ -806,4 +839,5 @@ def eligibility_from_dict(d: dict) -> Eligibility:
             )
             for r in d["results"]
         ),
+        reason=Missing(d["reason"]["code"], d["reason"]["params"]) if d.get("reason") else None,
     )

@@ -12,6 +12,10 @@ from datetime import date
 
 MET, UNMET, CONDITIONAL = "met", "unmet", "conditional"
 
+# Why nothing could be checked (Eligibility.reason codes): the title has requirement sets but none
+# in force on the date; the title has none at all; the set in force has no rules.
+NO_SET_IN_FORCE, NO_REQUIREMENTS, EMPTY_SET = "no_set_in_force", "no_requirements", "empty_set"
+
 RULE_KINDS = (
     "course",  # completed course C (min_score, within_months, not expired; grace_months -> conditional)
     "courses_k_of_n",  # completed K of a set of courses
@@ -128,6 +132,14 @@ class RequirementSet:
 
 
 @dataclass(frozen=True)
+class NoRequirementSet:
+    """What the engine evaluates when no requirement set is in force for a title on a date."""
+
+    title_code: str
+    has_sets: bool  # the title has sets, only none in force on that date (else: none were ever set)
+
+
+@dataclass(frozen=True)
 class Missing:
     """What exactly is missing, as a code and parameters (turned into words by the presenter)."""
 
@@ -155,13 +167,22 @@ class RuleResult:
 
 @dataclass(frozen=True)
 class Eligibility:
+    """The evaluation of one cadre for one title on one date.
+
+    Nothing checked is never "met": with no rule to evaluate, `reason` says why (a Missing with one
+    of the codes NO_SET_IN_FORCE, NO_REQUIREMENTS, EMPTY_SET) and the status is unmet.
+    """
+
     title_code: str
     as_of: date
-    set_version: int
+    set_version: int  # 0: no set
     results: tuple[RuleResult, ...]
+    reason: Missing | None = None
 
     @property
     def status(self) -> str:
+        if self.reason is not None or not self.results:
+            return UNMET
         statuses = {r.status for r in self.results}
         if UNMET in statuses:
             return UNMET

@@ -12,7 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Course, CourseVersion, Scale, Title
-from app.profiles.facts import CONDITIONAL, MET, UNMET, Missing
+from app.profiles.facts import (
+    CONDITIONAL,
+    EMPTY_SET,
+    MET,
+    NO_REQUIREMENTS,
+    NO_SET_IN_FORCE,
+    UNMET,
+    Missing,
+)
 
 STATUS_LABELS = {MET: _l("Met"), UNMET: _l("Not met"), CONDITIONAL: _l("Met on condition")}
 OVERALL_LABELS = {MET: _l("Eligible"), UNMET: _l("Not eligible"), CONDITIONAL: _l("Eligible on condition")}
@@ -71,10 +79,24 @@ def _date(value: str | None) -> str:
     return format_date(date.fromisoformat(value)) if value else "—"
 
 
+def reason_text(reason: Missing) -> str:
+    """Why nothing could be checked (an evaluation's `reason`), as a sentence."""
+    p = reason.params
+    if reason.code == NO_SET_IN_FORCE:
+        return _("No requirement set is in force on %(day)s.", day=_date(p.get("as_of")))
+    if reason.code == NO_REQUIREMENTS:
+        return _("No requirements are set for this position.")
+    if reason.code == EMPTY_SET:
+        return _("The requirement set in force (version %(v)s) has no rules.", v=p.get("version"))
+    return _("The rule cannot be checked (%(code)s).", code=reason.code)
+
+
 def describe(missing: Missing, names: Names) -> str:
     """What exactly is missing, as a sentence."""
     p = missing.params
     code = missing.code
+    if code in (NO_SET_IN_FORCE, NO_REQUIREMENTS, EMPTY_SET):
+        return reason_text(missing)
     if code in ("course", "course_within_grace"):
         text = {
             "score_too_low": _(

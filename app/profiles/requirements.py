@@ -144,6 +144,20 @@ def current_set(session: Session, title_code: str, as_of: date) -> RequirementSe
     )
 
 
+def rules_in_force(
+    session: Session, title_code: str, as_of: date
+) -> tuple[RequirementSet | None, facts.RequirementSet | facts.NoRequirementSet]:
+    """The set in force for a title on a date (or None) and what the engine evaluates: its rules,
+    or, with no set in force, whether the title has sets at all (so the engine can say which)."""
+    row = current_set(session, title_code, as_of)
+    if row is not None:
+        return row, to_requirement_set(row)
+    has_sets = session.scalar(
+        select(RequirementSet.id).where(RequirementSet.title_code == title_code).limit(1)
+    )
+    return None, facts.NoRequirementSet(title_code, has_sets is not None)
+
+
 def _same(row: RequirementSet, data: SetInput) -> bool:
     return (
         row.effective_from == data.effective_from
@@ -268,11 +282,10 @@ def what_if(session: Session, data: SetInput, as_of: date) -> WhatIf:
     scales, titles = reference(session)
     cadres = candidates_for(session, data.title_code, as_of)
     all_facts = load_facts(session, cadres)
-    row = current_set(session, data.title_code, as_of)
-    before_set = to_requirement_set(row) if row else facts.RequirementSet(data.title_code, 0, as_of, ())
+    row, before_set = rules_in_force(session, data.title_code, as_of)
     after_set = facts.RequirementSet(
         data.title_code,
-        before_set.version + 1,
+        row.version + 1 if row else 1,
         data.effective_from,
         data.rules,
         data.legal_basis,
@@ -306,6 +319,7 @@ class PoolEntry:
     cadre: Cadre
     status: str
     unmet: tuple[str, ...]  # labels of the rules not met
+    reason: facts.Missing | None = None  # why nothing could be checked (no set in force, ...)
 
 
 def pool_eligibility(session: Session, title_code: str, as_of: date, scope=None) -> list[PoolEntry]:
@@ -314,8 +328,7 @@ def pool_eligibility(session: Session, title_code: str, as_of: date, scope=None)
     scales, titles = reference(session)
     cadres = candidates_for(session, title_code, as_of, scope)
     all_facts = load_facts(session, cadres)
-    row = current_set(session, title_code, as_of)
-    rules = to_requirement_set(row) if row else facts.RequirementSet(title_code, 0, as_of, ())
+    _row, rules = rules_in_force(session, title_code, as_of)
     entries = []
     for cadre in cadres:
         result = evaluate(all_facts[cadre.id], rules, as_of, scales=scales, titles=titles)
@@ -324,6 +337,7 @@ def pool_eligibility(session: Session, title_code: str, as_of: date, scope=None)
                 cadre,
                 result.status,
                 tuple(r.rule.label or r.rule.kind for r in result.results if r.status == facts.UNMET),
+                result.reason,
             )
         )
     return entries

@@ -66,6 +66,7 @@ from app.profiles.present import (
     describe,
     evidence_text,
     load_names,
+    reason_text,
 )
 from app.profiles.reports import use_after_training
 from app.profiles.units import get_unit
@@ -88,6 +89,7 @@ def _helpers():
         "overall_label": lambda s: OVERALL_LABELS.get(s, s),
         "kind_label": lambda k: KIND_LABELS.get(k, k),
         "evidence_text": evidence_text,
+        "reason_text": reason_text,
         "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
         "discipline_label": lambda k: DISCIPLINE_LABELS.get(k, k),
     }
@@ -471,8 +473,6 @@ def propose(cadre_id: int):
     if form.validate_on_submit():
         try:
             unit = get_unit(db.session, (form.unit_code.data or "").strip())
-            if not policy.can_decide(current_user, unit.path):
-                raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
             decision = decisions.propose(
                 db.session,
                 current_user,
@@ -524,7 +524,10 @@ def decision(decision_id: int):
             field_error(form, exc)
         else:
             db.session.commit()
-            flash(_("The override was recorded and the appointment went through."), "success")
+            if decision.applied_at:
+                flash(_("The override was recorded and the appointment went through."), "success")
+            else:
+                flash(_("The override was recorded; the appointment takes effect on its date."), "success")
             return redirect(url_for("profiles.decision", decision_id=decision.id))
     names = load_names(db.session)
     return render_template(
