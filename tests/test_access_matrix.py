@@ -29,7 +29,7 @@ from app.auth import sessions
 from app.auth.service import create_user
 from app.extensions import db
 from app.learning import service as learning
-from app.models import Cadre, ImportBatch, Unit, User
+from app.models import AppointmentDecision, Cadre, ImportBatch, Unit, User
 from app.policy import SYSTEM
 from app.profiles import decisions, records
 from app.profiles.reference import load_reference
@@ -421,3 +421,33 @@ def test_who_may_link_which_account_by_import(app, world, auth, client, actor):
             )
         may = policy.can_link_account(me, _unit_path(app, home), _unit_path(app, "P-W"))
         assert linked == may == (email in MAY_LINK[actor]), (actor, email)
+
+
+MAY_BACKDATE = {"ward_admin_in": False, "ward_admin_out": False, "city_admin": False, "override_admin": True}
+
+
+@pytest.mark.parametrize("actor", ADMINS)
+def test_who_may_record_a_backdated_or_far_future_decision(app, world, auth, client, actor):
+    """A ward admin once passed an ineligible appointment by dating it before the requirements."""
+    auth.login(ACCOUNTS[actor][0])
+    me = _actor(app, world, actor)
+    cadre = world.values["cadre_id"]
+    for n, effective_on in enumerate((date(2020, 1, 1), date(9999, 12, 31)), start=1):
+        client.post(
+            f"/cadres/{cadre}/appointments/new",
+            data={
+                "title_code": "division-head",
+                "unit_code": "P-W",
+                "kind": "appointment",
+                "effective_on": effective_on.isoformat(),
+                "decision_no": f"{n}/QĐ-LÙI",
+            },
+        )
+        with app.app_context():
+            recorded = db.session.scalar(
+                select(AppointmentDecision.id).where(AppointmentDecision.decision_no == f"{n}/QĐ-LÙI")
+            )
+        may = policy.can_decide(me, _unit_path(app, "P-W")) and policy.can_date_decision(
+            me, effective_on, date.today()
+        )
+        assert (recorded is not None) == may == MAY_BACKDATE[actor], (actor, effective_on)
