@@ -50,6 +50,8 @@ def accounts() -> None:
         else:
             state = "exists"
         click.echo(f"  {role.value:8} {email:30} password: {password:16} ({state})")
+        if email in DEMO_TOTP_SECRETS:
+            click.echo(f"  {'':8} {'':30} second step (TOTP setup key): {DEMO_TOTP_SECRETS[email]}")
     db.session.commit()
 
 

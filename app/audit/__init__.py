@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, AuditHead
@@ -63,16 +65,17 @@ def entry_hash(
 
 def _take(session: Session, count: int) -> tuple[int, str]:
     """Reserve `count` sequence numbers at the head: (the last one in use, its hash)."""
-    row = session.execute(
+    take = (
         update(AuditHead)
         .where(AuditHead.id == HEAD_ID)
         .values(seq=AuditHead.seq + count)
         .returning(AuditHead.seq, AuditHead.hash)
-    ).first()
-    if row is None:  # an empty database (the migration creates the head; emptied test tables lack it)
-        session.add(AuditHead(id=HEAD_ID, seq=count, hash=GENESIS))
-        session.flush()
-        return 0, GENESIS
+    )
+    row = session.execute(take).first()
+    if row is None:  # an empty database (the migration creates the head; emptied tables lack it)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        row = session.execute(take).one()
     return row.seq - count, row.hash
 
 
@@ -149,7 +152,6 @@ class Verification:
 
 def verify(session: Session) -> Verification:
     """Walk the chain from the first entry and name the first one that was changed or removed."""
-    previous_hash, expected_seq, count = GENESIS, 1, 0
     rows = session.execute(
         select(
             AuditEntry.seq,
@@ -166,15 +168,32 @@ def verify(session: Session) -> Verification:
         .order_by(AuditEntry.seq)
         .execution_options(yield_per=5000)
     )
+    try:
+        broken, count, last_hash = _walk(rows)
+    finally:
+        rows.close()  # a broken chain stops the walk early: release the server-side cursor
+    if broken is not None:
+        return broken
+    head = session.get(AuditHead, HEAD_ID)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != count or head_hash != last_hash:
+        if head_seq > count:
+            return Verification(count, count + 1, f"entries {count + 1} to {head_seq} were removed")
+        return Verification(count, head_seq or 1, "the chain's head does not match its last entry")
+    return Verification(count, None)
+
+
+def _walk(rows) -> tuple[Verification | None, int, str]:
+    """(the first break or None, entries intact before it, the last intact hash)."""
+    previous_hash, expected_seq, count = GENESIS, 1, 0
     for row in rows:
         if row.seq != expected_seq:
-            return Verification(count, expected_seq, f"entry {expected_seq} is missing")
+            return Verification(count, expected_seq, f"entry {expected_seq} is missing"), count, previous_hash
         if row.prev_hash != previous_hash:
-            return Verification(
-                count,
-                row.seq,
-                f"entry {row.seq} does not follow entry {row.seq - 1}: one of them was changed or replaced",
+            problem = (
+                f"entry {row.seq} does not follow entry {row.seq - 1}: one of them was changed or replaced"
             )
+            return Verification(count, row.seq, problem), count, previous_hash
         digest = entry_hash(
             row.prev_hash,
             row.seq,
@@ -187,12 +206,10 @@ def verify(session: Session) -> Verification:
             row.at,
         )
         if digest != row.hash:
-            return Verification(count, row.seq, f"entry {row.seq} was changed after it was written")
+            return (
+                Verification(count, row.seq, f"entry {row.seq} was changed after it was written"),
+                count,
+                previous_hash,
+            )
         previous_hash, expected_seq, count = row.hash, expected_seq + 1, count + 1
-    head = session.get(AuditHead, HEAD_ID)
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != count or head_hash != previous_hash:
-        if head_seq > count:
-            return Verification(count, count + 1, f"entries {count + 1} to {head_seq} were removed")
-        return Verification(count, head_seq or 1, "the chain's head does not match its last entry")
-    return Verification(count, None)
+    return None, count, previous_hash

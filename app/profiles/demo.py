@@ -174,7 +174,10 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
         unit=units["P-BA-DINH"],
     )
     totp.enable(session, unit_admin, DEMO_TOTP_SECRETS[unit_admin.email])
-    notes.append("unit admin quantri.phuong@demo.boiduong.vn / quantri-phuong-demo (Phường Ba Đình only)")
+    notes.append(
+        "unit admin quantri.phuong@demo.boiduong.vn / quantri-phuong-demo (Phường Ba Đình only), "
+        f"second step (TOTP setup key): {DEMO_TOTP_SECRETS[unit_admin.email]}"
+    )
 
     # Meets the division-head requirements: planned, qualified, long enough in post, courses done.
     ready_user = create_user(
