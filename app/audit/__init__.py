@@ -144,6 +144,7 @@ class Verification:
     entries: int
     broken_at: int | None  # the sequence number of the first entry found changed or missing
     problem: str = ""
+    last_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
@@ -180,7 +181,7 @@ def verify(session: Session) -> Verification:
         if head_seq > count:
             return Verification(count, count + 1, f"entries {count + 1} to {head_seq} were removed")
         return Verification(count, head_seq or 1, "the chain's head does not match its last entry")
-    return Verification(count, None)
+    return Verification(count, None, last_hash=last_hash)
 
 
 def _walk(rows) -> tuple[Verification | None, int, str]:

@@ -21,6 +21,9 @@ def verify() -> None:
     result = verify_chain(db.session)
     if result.ok:
         click.echo(f"audit log intact: {result.entries} entries")
+        # Kept somewhere else (a ticket, a printout), it also shows later whether the whole chain
+        # after it was rewritten by someone with the database in hand.
+        click.echo(f"last hash: {result.last_hash}")
         return
     click.echo(f"audit log BROKEN at entry {result.broken_at}: {result.problem}", err=True)
     click.echo(f"({result.entries} entries before it are intact)", err=True)

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, literal, select, update
+from sqlalchemy import ColumnElement, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Unit, UnitChange, User
 from app.models.org import UNIT_TYPES
+from app.policy import subtree as subtree_condition
 from app.reports import rollups
 from app.text import nfc
-
-
-def subtree_condition(column, path: str) -> ColumnElement[bool]:
-    """Rows whose unit path lies in the subtree at `path` (an index range scan on both databases)."""
-    return and_(column >= path, column < path + "~")  # "~" sorts after digits and "/"
 
 
 def in_subtree(session: Session, unit_column, root: Unit) -> ColumnElement[bool]:
