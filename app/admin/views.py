@@ -124,7 +124,7 @@ def _account_page(user: User, access_form: AccessForm | None = None, reset_link:
         "admin/user.html",
         user=user,
         cadre=cadre,
-        home=_account_units([user])[user.id],
+        home=service.account_home(db.session, user),
         access_form=access_form,
         form=FlaskForm(),
         logins=sessions.open_sessions(db.session, user.id, current_app.permanent_session_lifetime),

@@ -40,23 +40,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def account_unit_path(session: Session, user: User) -> str | None:
-    """The path of the account's home unit (see `policy.can_manage_account`); None: no unit."""
+def account_home(session: Session, user: User) -> Unit | None:
+    """The account's home unit (see `policy.can_manage_account`): for an admin the unit it
+    administers; for others the unit of the profile linked to it, else its own. None: no unit."""
     if user.role != Role.ADMIN.value:
-        path = session.scalar(
-            select(Unit.path).join(Cadre, Cadre.unit_id == Unit.id).where(Cadre.user_id == user.id)
+        linked = session.scalar(
+            select(Unit).join(Cadre, Cadre.unit_id == Unit.id).where(Cadre.user_id == user.id)
         )
-        if path is not None:
-            return path
-    return user.unit.path if user.unit is not None else None
+        if linked is not None:
+            return linked
+    return user.unit
 
 
-def account_unit_id(session: Session, user: User) -> int | None:
-    if user.role != Role.ADMIN.value:
-        unit_id = session.scalar(select(Cadre.unit_id).where(Cadre.user_id == user.id))
-        if unit_id is not None:
-            return unit_id
-    return user.unit_id
+def account_unit_path(session: Session, user: User) -> str | None:
+    home = account_home(session, user)
+    return home.path if home else None
 
 
 def require_manage(session: Session, actor, user: User) -> None:
@@ -72,7 +70,7 @@ def audit_account(session: Session, actor, action: str, user: User, **detail) ->
         action,
         "user",
         user.id,
-        unit_id=account_unit_id(session, user),
+        unit_id=home.id if (home := account_home(session, user)) else None,
         email=user.email,
         **detail,
     )

@@ -16,7 +16,7 @@ from datetime import datetime
 import pyotp
 import segno
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth import sessions
@@ -136,10 +136,10 @@ def verify(session: Session, user: User, code: str, now: datetime | None = None)
 
 
 def recovery_codes_left(session: Session, user: User) -> int:
-    return len(
-        session.scalars(
-            select(RecoveryCode.id).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-        ).all()
+    return session.scalar(
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
     )
 
 

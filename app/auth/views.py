@@ -120,7 +120,7 @@ def login():
                 "login_failed",
                 "user",
                 known.id if known else None,
-                unit_id=service.account_unit_id(db.session, known) if known else None,
+                unit_id=home.id if known and (home := service.account_home(db.session, known)) else None,
                 email=email,
                 address=_client()[0],
             )
@@ -183,8 +183,7 @@ def reset_password(token: str):
     try:
         _reset, user = service.reset_target(db.session, token)
     except NotFound:
-        page = render_template("auth/reset.html", form=None, user=None), 404
-        return page
+        return render_template("auth/reset.html", form=None, user=None), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
