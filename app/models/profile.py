@@ -61,20 +61,31 @@ class PositionRecord(Base):
 
 
 class PlanningEntry(Base):
-    """A planning (quy hoạch) entry: the cadre is in the pool for a target title for a term."""
+    """A planning (quy hoạch) entry: the cadre is in the pool for a target post (a title in a unit)
+    for a term. Regulation 377-QĐ/TW limits a post to 3 planned cadres and a cadre to 3 posts; an
+    entry past a limit is kept only with `limit_override` saying who decided it and why."""
 
     __tablename__ = "planning_entries"
+    __table_args__ = (Index("ix_planning_entries_title_code_unit_id", "title_code", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id"), index=True)
     title_code: Mapped[str] = mapped_column(String(40))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the unit of the post
     term: Mapped[str] = mapped_column(String(20), default="")
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     decision_no: Mapped[str] = mapped_column(String(100), default="")
+    limit_override: Mapped[str] = mapped_column(Text, default="")  # why a limit was exceeded
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
 
 class DisciplineRecord(Base):
+    """A discipline decision. An annulment or a replacement by another level is a new row that
+    supersedes it: the old one stops counting on `effective_on`, evaluations before that day are
+    unchanged. A replacement's cooling-off runs from its own `decided_on`."""
+
     __tablename__ = "discipline_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +94,11 @@ class DisciplineRecord(Base):
     decided_on: Mapped[date]
     decision_no: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("discipline_records.id"), index=True)
+    is_annulled: Mapped[bool] = mapped_column(default=False)  # supersedes to annul, not to replace
+    effective_on: Mapped[date | None]  # superseding rows: the day the old one stops counting
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
 
 class AnnualRating(Base):
@@ -110,6 +126,7 @@ class QualificationRecord(Base):
     expires_on: Mapped[date | None]
     evidence: Mapped[str] = mapped_column(String(300), default="")
     is_revoked: Mapped[bool] = mapped_column(default=False)
+    revoked_on: Mapped[date | None]  # a revocation counts from this day; evaluations before it stand
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("qualification_records.id"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -140,6 +157,7 @@ class TrainingRecord(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # where it was earned
     evidence: Mapped[str] = mapped_column(String(300), default="")
     is_revoked: Mapped[bool] = mapped_column(default=False)
+    revoked_on: Mapped[date | None]  # a revocation counts from this day; evaluations before it stand
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("training_records.id"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -152,6 +170,11 @@ def training_in_force():
     """Condition: a training record that no later record supersedes (corrects or revokes)."""
     later = aliased(TrainingRecord)
     return ~exists(select(later.id).where(later.supersedes_id == TrainingRecord.id))
+
+
+def discipline_in_force():
+    later = aliased(DisciplineRecord)
+    return ~exists(select(later.id).where(later.supersedes_id == DisciplineRecord.id))
 
 
 def qualification_in_force():

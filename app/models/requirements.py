@@ -38,6 +38,7 @@ class RequirementRule(Base):
     key: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(30))
     params: Mapped[dict] = mapped_column(JSON)
+    applies_to: Mapped[list | None] = mapped_column(JSON)  # appointment kinds; None: the kind's default
     legal_basis: Mapped[str] = mapped_column(String(300), default="")
     label: Mapped[str] = mapped_column(String(300), default="")
 
@@ -67,6 +68,8 @@ class AppointmentDecision(Base):
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[datetime | None]
+    # Approved on conditions (e.g. leadership training within 12 months): the earliest deadline.
+    condition_deadline: Mapped[date | None] = mapped_column(index=True)
 
     override: Mapped[DecisionOverride | None] = relationship(back_populates="decision", uselist=False)
 

@@ -36,20 +36,22 @@ from app.profiles.requirements import rules_in_force
 from app.reports import rollups
 from app.text import nfc
 
-DECISION_KINDS = ("appointment", "reappointment", "transfer", "rotation")
+DECISION_KINDS = facts.APPOINTMENT_KINDS
 # Effective dates accepted without the override permission, in days from today (the policy's).
 DAYS_BACK, DAYS_AHEAD = policy.BACKDATE_DAYS, policy.FORWARD_DAYS
 
 
-def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date):
-    """(evaluation, requirement set row or None, facts) for one cadre, title and date.
+def eligibility_for(session: Session, cadre: Cadre, title_code: str, as_of: date, kind: str | None = None):
+    """(evaluation, requirement set row or None, facts) for one cadre, title, date and kind of
+    appointment (default: reappointment for a cadre already in that post, else first appointment).
 
     With no set in force the evaluation is unmet and its `reason` says why.
     """
     scales, titles = reference(session)
     row, rules = rules_in_force(session, title_code, as_of)
     cadre_facts = load_facts(session, [cadre])[cadre.id]
-    return evaluate(cadre_facts, rules, as_of, scales=scales, titles=titles), row, cadre_facts
+    result = evaluate(cadre_facts, rules, as_of, scales=scales, titles=titles, kind=kind)
+    return result, row, cadre_facts
 
 
 def _outside_window(effective_on: date, today: date) -> str | None:
@@ -130,7 +132,8 @@ def propose(
     decision_no = nfc(decision_no).strip()
     if not decision_no:
         raise ValidationFailed(_l("Required."), field="decision_no")
-    result, row, cadre_facts = eligibility_for(session, cadre, title_code, effective_on)
+    result, row, cadre_facts = eligibility_for(session, cadre, title_code, effective_on, kind)
+    deadlines = [r.deadline for r in result.results if r.status == facts.CONDITIONAL and r.deadline]
     decision = AppointmentDecision(
         cadre_id=cadre.id,
         title_code=title_code,
@@ -151,6 +154,7 @@ def propose(
         },
         eligibility=result.status,
         status="blocked" if result.status == facts.UNMET else "approved",
+        condition_deadline=min(deadlines, default=None),
         proposed_by_id=actor.id,
     )
     session.add(decision)

@@ -1,66 +1,34 @@
 """The eligibility engine: does a cadre meet a requirement set on a given date?
 
 `evaluate` is one pure function of its arguments (a cadre's facts, a requirement set, reference
-scales and titles, an as-of date): no I/O, no database, no clock. Each rule kind has one evaluator
-and one parameter checker in `RULE_KINDS_REGISTRY` (kind -> RuleKind), like question types in a quiz
-engine; `validate_rule` runs the checker for the admin UI and names each problem by its field path.
+scales and titles, an as-of date, the kind of appointment): no I/O, no database, no clock. Each rule
+kind has one evaluator and one parameter checker in `RULE_KINDS_REGISTRY` (kind -> RuleKind), like
+question types in a quiz engine; `validate_rule` runs the checker for the admin UI and names each
+problem by its field path. The evaluator's docstring is the rule's exact meaning: `rule_table()`
+turns them into the README's rule table, so the table cannot drift from the code.
 
-Records, for every kind:
-- revoked trainings and qualifications are ignored; superseded ones are never passed in;
-- only records completed/issued on or before as_of count (a qualification with no issue date counts:
-  old dossiers often lack it);
-- a record is valid through its valid_until/expires_on day inclusive, expired from the day after.
+Shared definitions, for every kind:
 - Months are calendar months: adding N months keeps the day of the month, or the last day of a
   shorter month (31 Jan + 1 month = 28/29 Feb; 29 Feb + 12 months = 28 Feb).
-
-Params of each kind ("?" = optional):
-
-course -- {course: CODE, min_score?: percent, within_months?: int, grace_months?: int}
-    Met by the best qualifying record: not expired, completed_on >= as_of - within_months months,
-    score >= min_score (a record with no score fails a min_score). Unmet -> Missing("course",
-    {course, min_score?, within_months?, reason: none|expired|too_old|score_too_low, expired_on?
-    (latest expiry), completed_on? (latest completion, too_old), best_score? (score_too_low)}).
-    With grace_months an unmet course is conditional with deadline as_of + grace_months (as_of being
-    the appointment date in use): Missing("course_within_grace", the same params + grace_months,
-    deadline).
-courses_k_of_n -- {courses: [CODE, ...], k: int, within_months?: int, min_score?: percent}
-    Each course counts as done under the same tests as `course`. Unmet -> Missing("courses_k_of_n",
-    {needed: k - done, remaining: [codes not done], done: [codes done]}).
-hours_in_category -- {category: str, hours: int, months: int, include_expired?: bool = true}
-    Sum of hours of records of that category completed in (as_of - months, as_of]; a record counts
-    whole on its completed_on date. Hours once trained stay trained, so expired records count unless
-    include_expired is false. Unmet -> Missing("hours", {category, needed, have, months}).
-annual_hours -- {hours: int, years: int, enabled?: bool = true, include_expired?: bool = true}
-    For each of the last `years` full calendar years before as_of's year, the hours completed in that
-    year (any category) must reach `hours`. Unmet -> Missing("annual_hours", {shortfalls: [{year,
-    have, needed}]}). Disabled (the default rules ship it off): met, no Missing, one Evidence of kind
-    "rule" with summary {"disabled": true} marking it as not applied.
-qualification -- {scale: CODE, level: CODE, accept?: [{scale, level}, ...], grace_months?: int}
-    Met by a valid qualification on `scale` at or above `level` (order of scales[scale].levels), or
-    at or above an accepted equivalent on its scale. Unmet -> Missing("qualification", {scale, level,
-    have: best valid level on the scale or None}); with grace_months -> conditional, deadline as_of +
-    grace_months, Missing("qualification_within_grace", the same params + grace_months, deadline).
-planning -- {or_higher?: bool = true}
-    Met by a planning (quy hoạch) fact in force on as_of (valid_from <= as_of <= valid_to, or open)
-    for the target title, or (or_higher) a title of rank >= the target's. Unmet -> Missing("planning",
-    {title}).
-remaining_service -- {years: number, retirement_age?: {male: number = 62, female: number = 60}}
-    Retirement date = date_of_birth + retirement age (fractional years in whole months: 61.25 = 61
-    years 3 months). Met if as_of + years <= retirement date. Unmet -> Missing("remaining_service",
-    {retirement_date, years_needed, years_left (full months / 12, rounded down to one decimal)}).
-discipline -- {cooling_months?: {level: int}} merged over {reprimand: 24, warning: 36, removal: 60,
-    dismissal: 60, other: 12}; a level not listed uses "other".
-    Each discipline decided on or before as_of blocks until decided_on + months (it no longer blocks
-    on that day). Unmet -> Missing("discipline", {level, decided_on, eligible_from}) of the record
-    that blocks longest; the blocking records are the evidence.
-months_in_post -- {months: int, titles?: [TITLE, ...] (default: [cadre.title_code])}
-    Continuous time, in whole calendar months up to as_of, in positions with one of these titles:
-    from the position(s) covering as_of, walking back through overlapping or consecutive ones (a
-    position starting the day after another ends continues it). Unmet -> Missing("months_in_post",
-    {needed, have}).
+- "Within the last N months" of as_of is the period (as_of - N months, as_of]: a record completed
+  exactly N months before as_of is outside it, one completed the day after is inside.
+- A record counts from the day it was completed/issued (an undated qualification from the day it
+  was recorded, never earlier) through its valid_until/expires_on day inclusive, and until the day
+  it was revoked (revoked_on): an evaluation as of a day before the revocation is unchanged.
+- A course counts once: where hours are summed, repeated completions of one course code count only
+  the first in the period.
+- Thresholds compare unrounded values (a mean score of 49.996 is below 50).
+- Grace windows count from the appointment date: the date of the appointment being evaluated, or,
+  for a cadre already in the target post, the start of their continuous tenure in it. A rule unmet
+  on as_of is conditional until appointment + grace_months (that day included), unmet after.
+- The kind of appointment (first appointment, reappointment, transfer, rotation, acting) decides
+  which rules apply: each rule kind has a default list of appointment kinds, a rule's `applies_to`
+  overrides it. A cadre already holding the target post is evaluated for reappointment unless a
+  kind is given. Rules that do not apply are listed in `not_applied`, never evaluated.
 
 A rule of an unknown kind is unmet with Missing("unknown_rule", {kind}); a rule whose params are
-malformed is unmet with Missing("invalid_rule", {kind, problems: [{field, message}]}).
+malformed (including unknown keys at any depth) is unmet with Missing("invalid_rule", {kind,
+problems: [{field, message}]}).
 
 Nothing checked is never "met". When no set is in force (a NoRequirementSet is passed), or the set
 has no rules, the evaluation has no results and its `reason` says why: Missing("no_set_in_force",
@@ -74,19 +42,27 @@ from __future__ import annotations
 
 import calendar
 import copy
+import inspect
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.profiles import retirement
 from app.profiles.facts import (
+    ACTING,
+    APPOINTMENT,
+    APPOINTMENT_KINDS,
     CONDITIONAL,
     EMPTY_SET,
     MET,
     NO_REQUIREMENTS,
     NO_SET_IN_FORCE,
+    REAPPOINTMENT,
     UNMET,
     CadreFacts,
+    DisciplineFact,
     Eligibility,
     Evidence,
     Missing,
@@ -103,8 +79,9 @@ from app.profiles.facts import (
 
 Problem = tuple[str, str]  # (field path, message), e.g. ("params.level", "not a level of ...")
 
-DEFAULT_RETIREMENT_AGE = {"male": 62, "female": 60}
-DEFAULT_COOLING_MONTHS = {"reprimand": 24, "warning": 36, "removal": 60, "dismissal": 60, "other": 12}
+DEFAULT_COOLING_MONTHS = {"reprimand": 24, "warning": 36, "removal": 60, "dismissal": 60, "other": 24}
+DEFAULT_MAX_GAP_DAYS = 31  # months_in_post: a break of up to a month between posts is no break
+FLAT_RETIREMENT_KEYS = ("male", "female")
 
 
 # --- calendar ----------------------------------------------------------------------------------
@@ -134,8 +111,27 @@ def full_months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
+def within_months(day: date, as_of: date, months: int) -> bool:
+    """Is `day` within the last `months` months of `as_of`: in (as_of - months, as_of]?"""
+    return add_months(as_of, -months) < day <= as_of
+
+
+def _add_days(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def edition_key(version: str | None) -> tuple[int, ...] | None:
+    """A course edition such as "2026.1" as numbers to compare ((2026, 1)); None if it has none."""
+    if not version or not re.fullmatch(r"\d+(\.\d+)*", version.strip()):
+        return None
+    return tuple(int(part) for part in version.strip().split("."))
 
 
 # --- registry ----------------------------------------------------------------------------------
@@ -148,6 +144,8 @@ class _Context:
     scales: Mapping[str, ScaleDef]
     titles: Mapping[str, TitleDef]
     target_title: str
+    kind: str = APPOINTMENT
+    appointed_on: date | None = None  # grace windows count from here (default: as_of)
 
 
 @dataclass(frozen=True)
@@ -160,22 +158,55 @@ class _Refs:
 
 @dataclass(frozen=True)
 class RuleKind:
-    """One kind of rule: how to evaluate it and how to check its params."""
+    """One kind of rule: how to evaluate it, how to check its params, what it means."""
 
     evaluate: Callable[[Rule, _Context], RuleResult]
     check: Callable[[_Params, _Refs], None]
     allowed_params: frozenset[str]
+    applies_to: tuple[str, ...]  # the appointment kinds it applies to unless a rule says otherwise
+    params_doc: str  # the params, e.g. "{course: CODE, min_score?: percent}"
+    meaning: str  # what it means exactly, at its boundaries
 
 
 RULE_KINDS_REGISTRY: dict[str, RuleKind] = {}
 
 
-def _rule_kind(kind: str, check: Callable[[_Params, _Refs], None], params: set[str]):
+def _rule_kind(
+    kind: str,
+    check: Callable[[_Params, _Refs], None],
+    params: set[str],
+    *,
+    params_doc: str,
+    applies_to: tuple[str, ...] = APPOINTMENT_KINDS,
+):
     def register(evaluator: Callable[[Rule, _Context], RuleResult]):
-        RULE_KINDS_REGISTRY[kind] = RuleKind(evaluator, check, frozenset(params))
+        meaning = " ".join(inspect.getdoc(evaluator).split())
+        RULE_KINDS_REGISTRY[kind] = RuleKind(
+            evaluator, check, frozenset(params), applies_to, params_doc, meaning
+        )
         return evaluator
 
     return register
+
+
+def applies(rule: Rule, kind: str) -> bool:
+    """Does `rule` apply to an appointment of this kind (its own applies_to, else its kind's)?"""
+    if rule.applies_to is not None:
+        return kind in rule.applies_to
+    registered = RULE_KINDS_REGISTRY.get(rule.kind)
+    return registered is None or kind in registered.applies_to
+
+
+def rule_table() -> str:
+    """The rule kinds as a Markdown table (kind, params, appointment kinds, exact meaning)."""
+    lines = [
+        "| rule kind | parameters (? = optional) | applies to, unless `applies_to` says | exact meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, kind in RULE_KINDS_REGISTRY.items():
+        cells = [f"`{name}`", f"`{kind.params_doc}`", ", ".join(kind.applies_to), kind.meaning]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 # --- params checking ---------------------------------------------------------------------------
@@ -272,6 +303,13 @@ class _Params:
             return None
         return value
 
+    def day(self, path: str, value) -> None:
+        """An ISO date (YYYY-MM-DD) written as text."""
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.add(path, "must be a date written YYYY-MM-DD")
+
     def course_code(self, path: str, code: str, refs: _Refs) -> None:
         if refs.course_codes is not None and code not in refs.course_codes:
             self.add(path, f"unknown course code {code}")
@@ -294,6 +332,9 @@ def _check_course(p: _Params, refs: _Refs) -> None:
     p.number("min_score", maximum=100)
     p.integer("within_months")
     p.integer("grace_months")
+    version = p.text("min_version")
+    if version is not None and edition_key(version) is None:
+        p.add("min_version", "must be an edition such as 2026.1")
 
 
 def _check_k_of_n(p: _Params, refs: _Refs) -> None:
@@ -305,6 +346,7 @@ def _check_k_of_n(p: _Params, refs: _Refs) -> None:
         p.add("k", f"must not exceed the number of courses ({len(codes)})")
     p.integer("within_months")
     p.number("min_score", maximum=100)
+    p.integer("grace_months")
 
 
 def _check_hours_in_category(p: _Params, refs: _Refs) -> None:
@@ -323,18 +365,21 @@ def _check_annual_hours(p: _Params, refs: _Refs) -> None:
     p.boolean("include_expired")
 
 
+ACCEPT_KEYS = ("scale", "level", "issued_before")
+
+
 def _check_qualification(p: _Params, refs: _Refs) -> None:
     p.scale_level("", p.text("scale", required=True), p.text("level", required=True), refs)
     accept = p.params.get("accept")
     if accept is not None:
         if not isinstance(accept, list | tuple):
-            p.add("accept", "must be a list of {scale, level}")
+            p.add("accept", "must be a list of {scale, level, issued_before?}")
         else:
             for i, item in enumerate(accept):
                 if not isinstance(item, dict):
-                    p.add(f"accept[{i}]", "must be an object {scale, level}")
+                    p.add(f"accept[{i}]", "must be an object {scale, level, issued_before?}")
                     continue
-                for key in item.keys() - {"scale", "level"}:
+                for key in item.keys() - set(ACCEPT_KEYS):
                     p.add(f"accept[{i}].{key}", "unknown parameter")
                 found = {}
                 for key in ("scale", "level"):
@@ -344,6 +389,8 @@ def _check_qualification(p: _Params, refs: _Refs) -> None:
                     else:
                         found[key] = value
                 p.scale_level(f"accept[{i}].", found.get("scale"), found.get("level"), refs)
+                if item.get("issued_before") is not None:
+                    p.day(f"accept[{i}].issued_before", item["issued_before"])
     p.integer("grace_months")
 
 
@@ -355,7 +402,7 @@ def _check_remaining_service(p: _Params, refs: _Refs) -> None:
     p.number("years", required=True)
     ages = p.mapping("retirement_age")
     for key, value in (ages or {}).items():
-        if key not in DEFAULT_RETIREMENT_AGE:
+        if key not in FLAT_RETIREMENT_KEYS:
             p.add(f"retirement_age.{key}", "unknown parameter (male or female)")
         elif not _is_number(value) or not 15 <= value <= 100:
             p.add(f"retirement_age.{key}", "must be a number of years between 15 and 100")
@@ -364,7 +411,10 @@ def _check_remaining_service(p: _Params, refs: _Refs) -> None:
 def _check_discipline(p: _Params, refs: _Refs) -> None:
     months = p.mapping("cooling_months")
     for level, value in (months or {}).items():
-        if not _is_int(value) or value < 0:
+        if level not in DEFAULT_COOLING_MONTHS:
+            known = ", ".join(DEFAULT_COOLING_MONTHS)
+            p.add(f"cooling_months.{level}", f"unknown discipline level (known: {known})")
+        elif not _is_int(value) or value < 0:
             p.add(f"cooling_months.{level}", "must be a whole number of months, at least 0")
 
 
@@ -373,6 +423,8 @@ def _check_months_in_post(p: _Params, refs: _Refs) -> None:
     for i, code in enumerate(p.texts("titles") or ()):
         if code not in refs.titles:
             p.add(f"titles[{i}]", f"unknown title {code}")
+    p.boolean("or_higher")
+    p.integer("max_gap_days")
 
 
 def _problems(rule: Rule, refs: _Refs) -> list[Problem]:
@@ -380,11 +432,21 @@ def _problems(rule: Rule, refs: _Refs) -> list[Problem]:
     if kind is None:
         known = ", ".join(RULE_KINDS_REGISTRY)
         return [("kind", f"unknown rule kind {rule.kind!r} (known: {known})")]
+    problems: list[Problem] = []
+    if rule.applies_to is not None:
+        if not isinstance(rule.applies_to, list | tuple) or not rule.applies_to:
+            problems.append(("applies_to", f"must be a non-empty list of: {', '.join(APPOINTMENT_KINDS)}"))
+        else:
+            for i, item in enumerate(rule.applies_to):
+                if item not in APPOINTMENT_KINDS:
+                    problems.append(
+                        (f"applies_to[{i}]", f"unknown kind {item!r} (known: {', '.join(APPOINTMENT_KINDS)})")
+                    )
     if not isinstance(rule.params, dict):
-        return [("params", "must be an object")]
+        return [*problems, ("params", "must be an object")]
     p = _Params(rule.params, kind.allowed_params)
     kind.check(p, refs)
-    return p.problems
+    return problems + p.problems
 
 
 def validate_rule(
@@ -397,8 +459,9 @@ def validate_rule(
 ) -> list[tuple[str, str]]:
     """The problems of a rule as (field path, message), e.g. ("params.level", ...); [] if valid.
 
-    Checks the kind, required params, types, ranges (no negative hours or months), unknown params,
-    course codes, categories, scales and their levels, and title codes. Never raises.
+    Checks the kind, required params, types, ranges (no negative hours or months), unknown params at
+    any depth, course codes, categories, scales and their levels, title codes, dates and the
+    appointment kinds of `applies_to`. Never raises.
     """
     return _problems(rule, _Refs(scales, titles, set(course_codes), set(categories)))
 
@@ -410,26 +473,58 @@ def _expired(valid_until: date | None, as_of: date) -> bool:
     return valid_until is not None and valid_until < as_of
 
 
+def _revoked(revoked: bool, revoked_on: date | None, as_of: date) -> bool:
+    """Revoked on as_of: a revocation counts from its day (one with no day: always)."""
+    return revoked and (revoked_on is None or revoked_on <= as_of)
+
+
 def _trainings(ctx: _Context) -> list[TrainingFact]:
-    """Trainings that count on as_of: not revoked, completed on or before it (expired or not)."""
-    return [t for t in ctx.cadre.trainings if not t.revoked and t.completed_on <= ctx.as_of]
+    """Trainings that count on as_of: completed on or before it, not revoked by then (expired or not)."""
+    return [
+        t
+        for t in ctx.cadre.trainings
+        if t.completed_on <= ctx.as_of and not _revoked(t.revoked, t.revoked_on, ctx.as_of)
+    ]
+
+
+def held_from(q: QualificationFact) -> date | None:
+    """From when a qualification counts: its issue date, or for an undated one the day it was
+    recorded (an old dossier proves it was held by then, not earlier); None: never."""
+    return q.issued_on or q.recorded_on
 
 
 def _qualifications(ctx: _Context) -> list[QualificationFact]:
-    """Qualifications valid on as_of: not revoked, issued on or before it (or undated), not expired."""
+    """Qualifications valid on as_of: held by then, not revoked by then, not expired."""
     return [
         q
         for q in ctx.cadre.qualifications
-        if not q.revoked
-        and (q.issued_on is None or q.issued_on <= ctx.as_of)
+        if held_from(q) is not None
+        and held_from(q) <= ctx.as_of
+        and not _revoked(q.revoked, q.revoked_on, ctx.as_of)
         and not _expired(q.expires_on, ctx.as_of)
     ]
+
+
+def _once_per_course(records: list[TrainingFact]) -> list[TrainingFact]:
+    """The records whose hours count: the first completion of each course code (records without a
+    code, such as external programmes, each count)."""
+    seen: set[str] = set()
+    kept = []
+    for t in sorted(records, key=lambda t: (t.completed_on, t.record_id)):
+        if t.course_code is not None:
+            if t.course_code in seen:
+                continue
+            seen.add(t.course_code)
+        kept.append(t)
+    return kept
 
 
 def _training_evidence(t: TrainingFact) -> Evidence:
     summary = {"course": t.course_code, "completed_on": t.completed_on.isoformat(), "hours": t.hours}
     if t.score is not None:
         summary["score"] = t.score
+    if t.course_version:
+        summary["version"] = t.course_version
     if t.category:
         summary["category"] = t.category
     if t.valid_until:
@@ -444,12 +539,21 @@ def _result(rule: Rule, status: str, evidence=(), missing=(), deadline: date | N
 
 
 def _with_grace(rule: Rule, ctx: _Context, missing: Missing, evidence=()) -> RuleResult:
-    """Unmet, or conditional with a deadline when the rule grants grace_months after as_of."""
+    """Unmet; or, when the rule grants grace_months, conditional until appointment + grace_months
+    (that day included) and unmet with Missing("<code>_grace_expired") after it."""
     grace = rule.params.get("grace_months")
     if grace is None:
         return _result(rule, UNMET, evidence, [missing])
-    deadline = add_months(ctx.as_of, grace)
-    params = {**missing.params, "grace_months": grace, "deadline": deadline.isoformat()}
+    appointed_on = ctx.appointed_on or ctx.as_of
+    deadline = add_months(appointed_on, grace)
+    params = {
+        **missing.params,
+        "grace_months": grace,
+        "appointed_on": appointed_on.isoformat(),
+        "deadline": deadline.isoformat(),
+    }
+    if ctx.as_of > deadline:
+        return _result(rule, UNMET, evidence, [Missing(f"{missing.code}_grace_expired", params)])
     return _result(rule, CONDITIONAL, evidence, [Missing(f"{missing.code}_within_grace", params)], deadline)
 
 
@@ -457,7 +561,12 @@ def _with_grace(rule: Rule, ctx: _Context, missing: Missing, evidence=()) -> Rul
 
 
 def _best_completion(
-    ctx: _Context, code: str, *, min_score: float | None, within_months: int | None
+    ctx: _Context,
+    code: str,
+    *,
+    min_score: float | None,
+    within: int | None,
+    min_version: str | None = None,
 ) -> tuple[TrainingFact | None, dict]:
     """The best record completing course `code` on as_of, or None and why not."""
     done = [t for t in _trainings(ctx) if t.course_code == code]
@@ -466,9 +575,16 @@ def _best_completion(
     valid = [t for t in done if not _expired(t.valid_until, ctx.as_of)]
     if not valid:
         return None, {"reason": "expired", "expired_on": max(t.valid_until for t in done).isoformat()}
-    if within_months is not None:
-        since = add_months(ctx.as_of, -within_months)
-        recent = [t for t in valid if t.completed_on >= since]
+    if min_version is not None:
+        wanted = edition_key(min_version)
+        current = [t for t in valid if (edition_key(t.course_version) or ()) >= wanted]
+        if not current:
+            editions = [t.course_version for t in valid if t.course_version]
+            latest = max(editions, key=lambda v: edition_key(v) or (), default=None)
+            return None, {"reason": "old_edition", "version": latest}
+        valid = current
+    if within is not None:
+        recent = [t for t in valid if within_months(t.completed_on, ctx.as_of, within)]
         if not recent:
             return None, {"reason": "too_old", "completed_on": max(t.completed_on for t in valid).isoformat()}
         valid = recent
@@ -480,28 +596,50 @@ def _best_completion(
     return best, {}
 
 
-@_rule_kind("course", _check_course, {"course", "min_score", "within_months", "grace_months"})
+@_rule_kind(
+    "course",
+    _check_course,
+    {"course", "min_score", "within_months", "grace_months", "min_version"},
+    params_doc="{course: CODE, min_score?: percent, within_months?: N, grace_months?: N, min_version?: EDITION}",
+)
 def _course(rule: Rule, ctx: _Context) -> RuleResult:
+    """Met by a completion of the course that counts on as_of: not expired (valid through its
+    valid_until day), of edition min_version or later (a record with no edition fails it), completed
+    within the last within_months months, with a score >= min_score compared unrounded (no score
+    fails it). The best such record is the evidence. Unmet -> Missing("course", {course, reason:
+    none | expired | old_edition | too_old | score_too_low}). With grace_months: conditional until
+    appointment + grace_months, unmet after.
+    """
     params = rule.params
     min_score, within = params.get("min_score"), params.get("within_months")
-    best, why = _best_completion(ctx, params["course"], min_score=min_score, within_months=within)
+    best, why = _best_completion(
+        ctx, params["course"], min_score=min_score, within=within, min_version=params.get("min_version")
+    )
     if best is not None:
         return _result(rule, MET, [_training_evidence(best)])
     missing = {"course": params["course"]}
-    if min_score is not None:
-        missing["min_score"] = min_score
-    if within is not None:
-        missing["within_months"] = within
+    for name in ("min_score", "within_months", "min_version"):
+        if params.get(name) is not None:
+            missing[name] = params[name]
     return _with_grace(rule, ctx, Missing("course", {**missing, **why}))
 
 
-@_rule_kind("courses_k_of_n", _check_k_of_n, {"courses", "k", "within_months", "min_score"})
+@_rule_kind(
+    "courses_k_of_n",
+    _check_k_of_n,
+    {"courses", "k", "within_months", "min_score", "grace_months"},
+    params_doc="{courses: [CODE, ...], k: N, within_months?: N, min_score?: percent, grace_months?: N}",
+)
 def _courses_k_of_n(rule: Rule, ctx: _Context) -> RuleResult:
+    """Met when at least k of the courses are done, each under the same tests as `course`. Unmet
+    -> Missing("courses_k_of_n", {needed, remaining, done}). With grace_months: conditional until
+    appointment + grace_months, unmet after.
+    """
     params = rule.params
     done, remaining, evidence = [], [], []
     for code in params["courses"]:
         best, _ = _best_completion(
-            ctx, code, min_score=params.get("min_score"), within_months=params.get("within_months")
+            ctx, code, min_score=params.get("min_score"), within=params.get("within_months")
         )
         if best is None:
             remaining.append(code)
@@ -513,23 +651,36 @@ def _courses_k_of_n(rule: Rule, ctx: _Context) -> RuleResult:
     missing = Missing(
         "courses_k_of_n", {"needed": params["k"] - len(done), "remaining": remaining, "done": done}
     )
-    return _result(rule, UNMET, evidence, [missing])
+    return _with_grace(rule, ctx, missing, evidence)
 
 
 def _hour_records(ctx: _Context, params: dict) -> list[TrainingFact]:
     records = _trainings(ctx)
     if params.get("include_expired") is False:
         records = [t for t in records if not _expired(t.valid_until, ctx.as_of)]
-    return sorted(records, key=lambda t: (t.completed_on, t.record_id))
+    return records
 
 
-@_rule_kind("hours_in_category", _check_hours_in_category, {"category", "hours", "months", "include_expired"})
+@_rule_kind(
+    "hours_in_category",
+    _check_hours_in_category,
+    {"category", "hours", "months", "include_expired"},
+    params_doc="{category: CODE, hours: N, months: N, include_expired?: true}",
+)
 def _hours_in_category(rule: Rule, ctx: _Context) -> RuleResult:
+    """Met when the periods (tiết) of the category's records completed within the last `months`
+    months reach `hours`. A record counts whole on its completed_on day; a course counts once (its
+    first completion in the period). Hours once trained stay trained: expired records count unless
+    include_expired is false. Unmet -> Missing("hours", {category, needed, have, months}).
+    """
     params = rule.params
-    since = add_months(ctx.as_of, -params["months"])
-    counted = [
-        t for t in _hour_records(ctx, params) if t.category == params["category"] and t.completed_on > since
-    ]
+    counted = _once_per_course(
+        [
+            t
+            for t in _hour_records(ctx, params)
+            if t.category == params["category"] and within_months(t.completed_on, ctx.as_of, params["months"])
+        ]
+    )
     have = sum(t.hours for t in counted)
     evidence = [_training_evidence(t) for t in counted]
     if have >= params["hours"]:
@@ -541,13 +692,24 @@ def _hours_in_category(rule: Rule, ctx: _Context) -> RuleResult:
     return _result(rule, UNMET, evidence, [missing])
 
 
-@_rule_kind("annual_hours", _check_annual_hours, {"hours", "years", "enabled", "include_expired"})
+@_rule_kind(
+    "annual_hours",
+    _check_annual_hours,
+    {"hours", "years", "enabled", "include_expired"},
+    params_doc="{hours: N, years: N, enabled?: true, include_expired?: true}",
+)
 def _annual_hours(rule: Rule, ctx: _Context) -> RuleResult:
+    """For each of the last `years` full calendar years before as_of's year, the periods completed
+    in that year (any category; a course counts once, in the year of its first completion) must
+    reach `hours`. Unmet -> Missing("annual_hours", {shortfalls: [{year, have, needed}]}). With
+    enabled: false (the shipped default: the duty was abolished by Decree 89/2021) it is met and
+    marked as not applied.
+    """
     params = rule.params
     if params.get("enabled") is False:
         return _result(rule, MET, [Evidence("rule", None, {"disabled": True})])
     years = range(ctx.as_of.year - params["years"], ctx.as_of.year)
-    counted = [t for t in _hour_records(ctx, params) if t.completed_on.year in years]
+    counted = _once_per_course([t for t in _hour_records(ctx, params) if t.completed_on.year in years])
     shortfalls = []
     for year in years:
         have = sum(t.hours for t in counted if t.completed_on.year == year)
@@ -559,21 +721,39 @@ def _annual_hours(rule: Rule, ctx: _Context) -> RuleResult:
     return _result(rule, UNMET, evidence, [Missing("annual_hours", {"shortfalls": shortfalls})])
 
 
-@_rule_kind("qualification", _check_qualification, {"scale", "level", "accept", "grace_months"})
+@_rule_kind(
+    "qualification",
+    _check_qualification,
+    {"scale", "level", "accept", "grace_months"},
+    params_doc="{scale: CODE, level: CODE, accept?: [{scale, level, issued_before?: DATE}], grace_months?: N}",
+)
 def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
+    """Met by a qualification valid on as_of on `scale` at or above `level` (the scale's order), or
+    at or above an accepted equivalent; an equivalent with issued_before counts only when issued
+    before that day (an exemption such as Decree 29/2024's for the advanced political-theory degree
+    held before 30/6/2022: issued 29/6/2022 counts, 30/6/2022 does not, an undated one does not).
+    Valid: held (issued, or recorded if undated) on or before as_of, not expired, not revoked by
+    then. Unmet -> Missing("qualification", {scale, level, have}). With grace_months: conditional
+    until appointment + grace_months, unmet after.
+    """
     params = rule.params
     held = _qualifications(ctx)
 
-    def at_or_above(scale: str, level: str) -> list[tuple[int, QualificationFact]]:
+    def at_or_above(scale: str, level: str, before: date | None = None) -> list[tuple[int, QualificationFact]]:
         levels = ctx.scales[scale].levels
         return [
             (levels.index(q.level), q)
             for q in held
-            if q.scale == scale and q.level in levels and levels.index(q.level) >= levels.index(level)
+            if q.scale == scale
+            and q.level in levels
+            and levels.index(q.level) >= levels.index(level)
+            and (before is None or (q.issued_on is not None and q.issued_on < before))
         ]
 
     def evidence(q: QualificationFact, **extra) -> Evidence:
         summary = {"scale": q.scale, "level": q.level, "issued_on": _iso(q.issued_on), **extra}
+        if q.issued_on is None and q.recorded_on:
+            summary["recorded_on"] = q.recorded_on.isoformat()
         if q.expires_on:
             summary["expires_on"] = q.expires_on.isoformat()
         if q.number:
@@ -584,10 +764,14 @@ def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
     if direct:
         return _result(rule, MET, [evidence(max(direct, key=lambda pair: pair[0])[1])])
     for accepted in params.get("accept") or ():
-        matches = at_or_above(accepted["scale"], accepted["level"])
+        before = accepted.get("issued_before")
+        matches = at_or_above(accepted["scale"], accepted["level"], date.fromisoformat(before) if before else None)
         if matches:
             best = max(matches, key=lambda pair: pair[0])[1]
-            return _result(rule, MET, [evidence(best, equivalent_of=params["level"])])
+            extra = {"equivalent_of": params["level"]}
+            if before:
+                extra["issued_before"] = before
+            return _result(rule, MET, [evidence(best, **extra)])
     levels = ctx.scales[params["scale"]].levels
     on_scale = [q.level for q in held if q.scale == params["scale"] and q.level in levels]
     have = max(on_scale, key=levels.index, default=None)
@@ -598,8 +782,19 @@ def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
     )
 
 
-@_rule_kind("planning", _check_planning, {"or_higher"})
+@_rule_kind(
+    "planning",
+    _check_planning,
+    {"or_higher"},
+    params_doc="{or_higher?: true}",
+    applies_to=(APPOINTMENT, ACTING),
+)
 def _planning(rule: Rule, ctx: _Context) -> RuleResult:
+    """Met by a planning (quy hoạch) entry in force on as_of (valid_from <= as_of <= valid_to, or
+    open-ended) for the target title or, with or_higher, a title of rank >= the target's. Unmet ->
+    Missing("planning", {title}). Applies to first and acting appointments: reappointment, transfer
+    and rotation keep a post of the same level.
+    """
     target = ctx.target_title
     target_rank = ctx.titles[target].rank if target in ctx.titles else None
     or_higher = rule.params.get("or_higher", True) is not False
@@ -627,49 +822,83 @@ def _planning(rule: Rule, ctx: _Context) -> RuleResult:
         "valid_from": best.valid_from.isoformat(),
         "valid_to": _iso(best.valid_to),
     }
+    if best.unit_code:
+        summary["unit"] = best.unit_code
     return _result(rule, MET, [Evidence("planning", best.record_id, summary)])
 
 
-@_rule_kind("remaining_service", _check_remaining_service, {"years", "retirement_age"})
+@_rule_kind(
+    "remaining_service",
+    _check_remaining_service,
+    {"years", "retirement_age"},
+    params_doc="{years: N, retirement_age?: {male: years, female: years}}",
+    applies_to=(APPOINTMENT,),
+)
 def _remaining_service(rule: Rule, ctx: _Context) -> RuleResult:
+    """Met if as_of + `years` falls on or before the retirement date. The retirement date is the
+    last day of the month in which the statutory age is reached: Labour Code 2019 art. 169 and
+    Decree 135/2020's table by month of birth (men 60y3m in 2021 rising 3 months a year to 62,
+    women 55y4m rising 4 months a year to 60); retirement_age replaces it with flat ages in years
+    (61.25 = 61 years 3 months). Unmet -> Missing("remaining_service", {retirement_date,
+    years_needed, years_left (whole months / 12, rounded down to one decimal)}). Applies to first
+    appointments only: a reappointment runs to retirement (Decree 170/2025).
+    """
     params = rule.params
     cadre = ctx.cadre
-    ages = {**DEFAULT_RETIREMENT_AGE, **(params.get("retirement_age") or {})}
-    if cadre.gender not in ages:
+    flat = params.get("retirement_age") or {}
+    if cadre.gender in flat:
+        retires = retirement.retirement_date(cadre.date_of_birth, round(flat[cadre.gender] * 12))
+    elif cadre.gender in retirement.SCHEDULES:
+        retires = retirement.statutory_retirement_date(cadre.gender, cadre.date_of_birth)
+    else:
         missing = Missing("profile_incomplete", {"field": "gender", "value": cadre.gender})
         return _result(rule, UNMET, missing=[missing])
-    retirement = add_months(cadre.date_of_birth, round(ages[cadre.gender] * 12))
     evidence = Evidence(
         "profile",
         None,
         {
             "date_of_birth": cadre.date_of_birth.isoformat(),
             "gender": cadre.gender,
-            "retirement_date": retirement.isoformat(),
+            "retirement_date": retires.isoformat(),
         },
     )
-    if add_months(ctx.as_of, round(params["years"] * 12)) <= retirement:
+    if add_months(ctx.as_of, round(params["years"] * 12)) <= retires:
         return _result(rule, MET, [evidence])
-    years_left = math.floor(full_months_between(ctx.as_of, retirement) * 10 / 12) / 10
+    years_left = math.floor(full_months_between(ctx.as_of, retires) * 10 / 12) / 10
     missing = Missing(
         "remaining_service",
-        {
-            "retirement_date": retirement.isoformat(),
-            "years_needed": params["years"],
-            "years_left": years_left,
-        },
+        {"retirement_date": retires.isoformat(), "years_needed": params["years"], "years_left": years_left},
     )
     return _result(rule, UNMET, [evidence], [missing])
 
 
-@_rule_kind("discipline", _check_discipline, {"cooling_months"})
+def _discipline_counts(d: DisciplineFact, as_of: date) -> bool:
+    """In force on as_of: decided (or, for a replacement, its decision made) by then, and not
+    annulled or replaced before or on as_of."""
+    return (d.counts_from or d.decided_on) <= as_of and (d.ends_on is None or as_of < d.ends_on)
+
+
+@_rule_kind(
+    "discipline",
+    _check_discipline,
+    {"cooling_months"},
+    params_doc="{cooling_months?: {reprimand: 24, warning: 36, removal: 60, dismissal: 60, other: 24}}",
+)
 def _discipline(rule: Rule, ctx: _Context) -> RuleResult:
+    """Each discipline in force on as_of blocks from decided_on until decided_on + the level's
+    months (it no longer blocks on that day). Months default to reprimand 24, warning 36, removal
+    60, dismissal 60 (Regulation 377-QĐ/TW) and other 24 (never shorter than the lightest level);
+    unknown levels in cooling_months are errors. A discipline annulled or replaced stops counting
+    on the day of the annulling or replacing decision (evaluations before that day are unchanged);
+    a replacement counts from that day with its own level, its months running from its decided_on.
+    Unmet -> Missing("discipline", {level, decided_on, eligible_from}) of the one that blocks longest.
+    """
     cooling = {**DEFAULT_COOLING_MONTHS, **(rule.params.get("cooling_months") or {})}
-    decided = sorted(
-        (d for d in ctx.cadre.discipline if d.decided_on <= ctx.as_of),
+    in_force = sorted(
+        (d for d in ctx.cadre.discipline if _discipline_counts(d, ctx.as_of)),
         key=lambda d: (d.decided_on, d.record_id),
     )
-    ends = [(add_months(d.decided_on, cooling.get(d.level, cooling["other"])), d) for d in decided]
+    ends = [(add_months(d.decided_on, cooling.get(d.level, cooling["other"])), d) for d in in_force]
     evidence = [
         Evidence(
             "discipline",
@@ -689,34 +918,82 @@ def _discipline(rule: Rule, ctx: _Context) -> RuleResult:
     return _result(rule, UNMET, [evidence[i] for i in blocking], [missing])
 
 
-@_rule_kind("months_in_post", _check_months_in_post, {"months", "titles"})
-def _months_in_post(rule: Rule, ctx: _Context) -> RuleResult:
-    params = rule.params
-    titles = set(params.get("titles") or ([ctx.cadre.title_code] if ctx.cadre.title_code else []))
-    as_of = ctx.as_of
-    held = [p for p in ctx.cadre.positions if p.title_code in titles and p.start_date <= as_of]
-    chain: list[PositionFact] = [p for p in held if p.end_date is None or p.end_date >= as_of]
+def tenure(
+    positions: tuple[PositionFact, ...] | list[PositionFact],
+    counts: Callable[[PositionFact], bool],
+    as_of: date,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+) -> tuple[list[PositionFact], date | None, int]:
+    """The continuous run of positions that `counts`, up to as_of: (positions, start, days of gaps).
+
+    It starts from the positions covering as_of and walks back through earlier ones that end at
+    most `max_gap_days` days before the run starts (overlapping, consecutive, or across a short
+    break such as a weekend between two decisions). No position covers as_of: ([], None, 0).
+    """
+    held = [p for p in positions if counts(p) and p.start_date <= as_of]
+    chain = [p for p in held if p.end_date is None or p.end_date >= as_of]
     start = min((p.start_date for p in chain), default=None)
     while start is not None:
+        reach = _add_days(start, -(max_gap_days + 1))
         joining = [
-            p
-            for p in held
-            if p not in chain
-            and p.start_date < start
-            and (p.end_date is None or p.end_date >= start - timedelta(1))
+            p for p in held if p not in chain and p.start_date < start and (p.end_date is None or p.end_date >= reach)
         ]
         if not joining:
             break
         chain.extend(joining)
         start = min(p.start_date for p in joining)
-    have = full_months_between(start, as_of) if start else 0
+    if start is None:
+        return [], None, 0
+    covered: set[int] = set()  # ordinal days in post, up to as_of
+    for p in chain:
+        last = min(p.end_date or as_of, as_of)
+        covered.update(range(p.start_date.toordinal(), last.toordinal() + 1))
+    gaps = as_of.toordinal() - start.toordinal() + 1 - len(covered)
+    return sorted(chain, key=lambda p: (p.start_date, p.record_id)), start, gaps
+
+
+@_rule_kind(
+    "months_in_post",
+    _check_months_in_post,
+    {"months", "titles", "or_higher", "max_gap_days"},
+    params_doc="{months: N, titles?: [TITLE, ...], or_higher?: true, max_gap_days?: 31}",
+    applies_to=(APPOINTMENT, ACTING),
+)
+def _months_in_post(rule: Rule, ctx: _Context) -> RuleResult:
+    """Whole calendar months of continuous service up to as_of in posts with one of `titles`
+    (default: the title of the post held on as_of, from the position history, never today's title
+    for a past date) or, with or_higher, a title ranked at or above the lowest of them, so that a
+    higher post in between continues the run and counts. The run walks back from the post held on
+    as_of through posts ending at most max_gap_days days before the next begins (a weekend between
+    two decisions is no break); days in the gaps themselves do not count. Unmet ->
+    Missing("months_in_post", {needed, have}). Applies to first and acting appointments.
+    """
+    params = rule.params
+    as_of = ctx.as_of
+    titles = set(params.get("titles") or ())
+    if not titles:
+        titles = {
+            p.title_code
+            for p in ctx.cadre.positions
+            if p.start_date <= as_of and (p.end_date is None or p.end_date >= as_of)
+        }
+    ranks = [ctx.titles[t].rank for t in titles if t in ctx.titles]
+    floor = min(ranks, default=None) if params.get("or_higher", True) is not False else None
+
+    def counts(p: PositionFact) -> bool:
+        if p.title_code in titles:
+            return True
+        return floor is not None and p.title_code in ctx.titles and ctx.titles[p.title_code].rank >= floor
+
+    chain, start, gaps = tenure(ctx.cadre.positions, counts, as_of, params.get("max_gap_days", DEFAULT_MAX_GAP_DAYS))
+    have = full_months_between(_add_days(start, gaps), as_of) if start else 0
     evidence = [
         Evidence(
             "position",
             p.record_id,
             {"title": p.title_code, "start_date": p.start_date.isoformat(), "end_date": _iso(p.end_date)},
         )
-        for p in sorted(chain, key=lambda p: (p.start_date, p.record_id))
+        for p in chain
     ]
     if have >= params["months"]:
         return _result(rule, MET, evidence)
@@ -742,6 +1019,12 @@ def _evaluate_rule(rule: Rule, ctx: _Context) -> RuleResult:
     return kind.evaluate(rule, ctx)
 
 
+def in_post_since(cadre: CadreFacts, title_code: str, as_of: date) -> date | None:
+    """The start of the cadre's continuous tenure in `title_code` on as_of, or None if not in it."""
+    _, start, _ = tenure(cadre.positions, lambda p: p.title_code == title_code, as_of)
+    return start
+
+
 def evaluate(
     cadre: CadreFacts,
     requirements: RequirementSet | NoRequirementSet,
@@ -750,34 +1033,72 @@ def evaluate(
     scales: dict[str, ScaleDef],
     titles: dict[str, TitleDef],
     target_title: str | None = None,
+    kind: str | None = None,
+    appointed_on: date | None = None,
 ) -> Eligibility:
-    """Evaluate every rule of `requirements` for `cadre` on `as_of`, in the set's order.
+    """Evaluate the rules of `requirements` that apply to `kind` for `cadre` on `as_of`, in order.
 
     A pure function of its arguments. `target_title` (for planning) defaults to the set's title.
-    Never raises on bad rules: an unknown kind or malformed params give an unmet result. With no
-    set in force (NoRequirementSet) or a set without rules, the result is unmet with its reason.
+    `kind` defaults to reappointment for a cadre holding the target title on as_of, else first
+    appointment. Grace windows count from `appointed_on`, by default the start of the cadre's tenure
+    in the target title, or as_of if they do not hold it. Never raises on bad rules: an unknown
+    kind or malformed params give an unmet result. With no set in force (NoRequirementSet) or a set
+    without rules, the result is unmet with its reason.
     """
+    target = target_title or requirements.title_code
+    since = in_post_since(cadre, target, as_of)
+    if kind is None:
+        kind = REAPPOINTMENT if since is not None else APPOINTMENT
     if isinstance(requirements, NoRequirementSet):
-        title = requirements.title_code
         if requirements.has_sets:
-            reason = Missing(NO_SET_IN_FORCE, {"title": title, "as_of": as_of.isoformat()})
+            reason = Missing(NO_SET_IN_FORCE, {"title": target, "as_of": as_of.isoformat()})
         else:
-            reason = Missing(NO_REQUIREMENTS, {"title": title})
-        return Eligibility(title_code=title, as_of=as_of, set_version=0, results=(), reason=reason)
-    ctx = _Context(cadre, as_of, scales, titles, target_title or requirements.title_code)
+            reason = Missing(NO_REQUIREMENTS, {"title": target})
+        return Eligibility(
+            title_code=requirements.title_code, as_of=as_of, set_version=0, results=(), reason=reason, kind=kind
+        )
+    ctx = _Context(cadre, as_of, scales, titles, target, kind, appointed_on or since or as_of)
     reason = None
     if not requirements.rules:
         reason = Missing(EMPTY_SET, {"title": requirements.title_code, "version": requirements.version})
+    applying = [rule for rule in requirements.rules if applies(rule, kind)]
     return Eligibility(
         title_code=requirements.title_code,
         as_of=as_of,
         set_version=requirements.version,
-        results=tuple(_evaluate_rule(rule, ctx) for rule in requirements.rules),
+        results=tuple(_evaluate_rule(rule, ctx) for rule in applying),
         reason=reason,
+        kind=kind,
+        not_applied=tuple(rule for rule in requirements.rules if not applies(rule, kind)),
     )
 
 
 # --- freezing as JSON --------------------------------------------------------------------------
+
+
+def _rule_to_dict(rule: Rule) -> dict:
+    out = {
+        "kind": rule.kind,
+        "params": copy.deepcopy(rule.params),
+        "legal_basis": rule.legal_basis,
+        "label": rule.label,
+        "key": rule.key,
+    }
+    if rule.applies_to is not None:
+        out["applies_to"] = list(rule.applies_to)
+    return out
+
+
+def _rule_from_dict(d: dict) -> Rule:
+    applies_to = d.get("applies_to")
+    return Rule(
+        kind=d["kind"],
+        params=d["params"],
+        legal_basis=d.get("legal_basis", ""),
+        label=d.get("label", ""),
+        key=d.get("key", ""),
+        applies_to=tuple(applies_to) if applies_to is not None else None,
+    )
 
 
 def result_to_dict(e: Eligibility) -> dict:
@@ -791,16 +1112,12 @@ def result_to_dict(e: Eligibility) -> dict:
         "as_of": e.as_of.isoformat(),
         "set_version": e.set_version,
         "status": e.status,
+        "kind": e.kind,
+        "not_applied": [_rule_to_dict(rule) for rule in e.not_applied],
         "reason": {"code": e.reason.code, "params": copy.deepcopy(e.reason.params)} if e.reason else None,
         "results": [
             {
-                "rule": {
-                    "kind": r.rule.kind,
-                    "params": copy.deepcopy(r.rule.params),
-                    "legal_basis": r.rule.legal_basis,
-                    "label": r.rule.label,
-                    "key": r.rule.key,
-                },
+                "rule": _rule_to_dict(r.rule),
                 "status": r.status,
                 "evidence": [
                     {"kind": ev.kind, "record_id": ev.record_id, "summary": copy.deepcopy(ev.summary)}
@@ -817,7 +1134,8 @@ def result_to_dict(e: Eligibility) -> dict:
 def eligibility_from_dict(d: dict) -> Eligibility:
     """Rebuild an evaluation frozen by `result_to_dict`. Raises KeyError/ValueError if malformed.
 
-    Evaluations frozen before `reason` existed have no such key and read back without one.
+    Evaluations frozen before `reason`, `kind` or `not_applied` existed read back without a reason,
+    as first appointments, with every rule applied.
     """
     return Eligibility(
         title_code=d["title_code"],
@@ -825,13 +1143,7 @@ def eligibility_from_dict(d: dict) -> Eligibility:
         set_version=d["set_version"],
         results=tuple(
             RuleResult(
-                rule=Rule(
-                    kind=r["rule"]["kind"],
-                    params=r["rule"]["params"],
-                    legal_basis=r["rule"].get("legal_basis", ""),
-                    label=r["rule"].get("label", ""),
-                    key=r["rule"].get("key", ""),
-                ),
+                rule=_rule_from_dict(r["rule"]),
                 status=r["status"],
                 evidence=tuple(Evidence(ev["kind"], ev["record_id"], ev["summary"]) for ev in r["evidence"]),
                 missing=tuple(Missing(m["code"], m["params"]) for m in r["missing"]),
@@ -840,4 +1152,6 @@ def eligibility_from_dict(d: dict) -> Eligibility:
             for r in d["results"]
         ),
         reason=Missing(d["reason"]["code"], d["reason"]["params"]) if d.get("reason") else None,
+        kind=d.get("kind", APPOINTMENT),
+        not_applied=tuple(_rule_from_dict(r) for r in d.get("not_applied", [])),
     )

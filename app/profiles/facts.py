@@ -28,6 +28,17 @@ RULE_KINDS = (
     "months_in_post",  # months in the current (or an equivalent) post
 )
 
+# Kinds of appointment (Decree 170/2025): first appointment, reappointment at the end of a term,
+# transfer or rotation to a post of the same level, and acting (giao quyền) in a vacant post.
+APPOINTMENT, REAPPOINTMENT, TRANSFER, ROTATION, ACTING = (
+    "appointment",
+    "reappointment",
+    "transfer",
+    "rotation",
+    "acting",
+)
+APPOINTMENT_KINDS = (APPOINTMENT, REAPPOINTMENT, TRANSFER, ROTATION, ACTING)
+
 
 @dataclass(frozen=True)
 class TrainingFact:
@@ -42,6 +53,7 @@ class TrainingFact:
     score: float | None = None  # percent
     valid_until: date | None = None  # valid through this day, inclusive
     revoked: bool = False
+    revoked_on: date | None = None  # revoked from this day (None with revoked: always)
     course_version: str | None = None
     certificate_no: str | None = None
     unit_code: str | None = None  # the unit the cadre was in when it was earned
@@ -55,8 +67,10 @@ class QualificationFact:
     issued_on: date | None = None
     expires_on: date | None = None  # valid through this day, inclusive
     revoked: bool = False
+    revoked_on: date | None = None  # revoked from this day (None with revoked: always)
     issuer: str = ""
     number: str = ""
+    recorded_on: date | None = None  # when it was entered: an undated one counts from this day
 
 
 @dataclass(frozen=True)
@@ -65,13 +79,16 @@ class PlanningFact:
     title_code: str
     valid_from: date
     valid_to: date | None = None  # inclusive
+    unit_code: str | None = None  # the unit of the planned post
 
 
 @dataclass(frozen=True)
 class DisciplineFact:
     record_id: int
-    level: str  # reprimand | warning | removal | dismissal | ...
-    decided_on: date
+    level: str  # reprimand | warning | removal | dismissal | other
+    decided_on: date  # the cooling-off runs from this day
+    counts_from: date | None = None  # a replacement counts from its decision's day (else decided_on)
+    ends_on: date | None = None  # annulled or replaced: no longer counts from this day
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,7 @@ class Rule:
     legal_basis: str = ""
     label: str = ""
     key: str = ""  # stable id of the rule within its set
+    applies_to: tuple[str, ...] | None = None  # appointment kinds; None: the rule kind's default
 
 
 @dataclass(frozen=True)
@@ -178,6 +196,8 @@ class Eligibility:
     set_version: int  # 0: no set
     results: tuple[RuleResult, ...]
     reason: Missing | None = None
+    kind: str = APPOINTMENT  # the kind of appointment evaluated
+    not_applied: tuple[Rule, ...] = ()  # rules of the set that do not apply to this kind
 
     @property
     def status(self) -> str:

@@ -57,6 +57,7 @@ def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFa
                     score=r.score,
                     valid_until=r.valid_until,
                     revoked=r.is_revoked,
+                    revoked_on=r.revoked_on,
                     course_version=r.course_version,
                     certificate_no=r.certificate_no,
                     unit_code=unit_code,
@@ -76,16 +77,24 @@ def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFa
                     issued_on=q.issued_on,
                     expires_on=q.expires_on,
                     revoked=q.is_revoked,
+                    revoked_on=q.revoked_on,
                     issuer=q.issuer,
                     number=q.number,
+                    recorded_on=q.recorded_at.date() if q.recorded_at else None,
                 )
             )
         planning: dict[int, list] = defaultdict(list)
-        for p in session.scalars(select(PlanningEntry).where(PlanningEntry.cadre_id.in_(chunk))):
-            planning[p.cadre_id].append(facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to))
-        discipline: dict[int, list] = defaultdict(list)
-        for d in session.scalars(select(DisciplineRecord).where(DisciplineRecord.cadre_id.in_(chunk))):
-            discipline[d.cadre_id].append(facts.DisciplineFact(d.id, d.level, d.decided_on))
+        for p, unit_code in session.execute(
+            select(PlanningEntry, Unit.code)
+            .outerjoin(Unit, Unit.id == PlanningEntry.unit_id)
+            .where(PlanningEntry.cadre_id.in_(chunk))
+        ):
+            planning[p.cadre_id].append(
+                facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to, unit_code)
+            )
+        discipline = _discipline(
+            session.scalars(select(DisciplineRecord).where(DisciplineRecord.cadre_id.in_(chunk)))
+        )
         positions: dict[int, list] = defaultdict(list)
         for p, unit_code in session.execute(
             select(PositionRecord, Unit.code)
@@ -112,6 +121,22 @@ def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFa
     return out
 
 
+def _discipline(rows: Iterable[DisciplineRecord]) -> dict[int, list[facts.DisciplineFact]]:
+    """Discipline facts per cadre: an annulment or replacement ends the record it supersedes on its
+    effective day; a replacement counts from that day with its own level and decided_on."""
+    rows = list(rows)
+    ended = {r.supersedes_id: r.effective_on or r.decided_on for r in rows if r.supersedes_id is not None}
+    out: dict[int, list[facts.DisciplineFact]] = defaultdict(list)
+    for r in rows:
+        if r.is_annulled:
+            continue
+        counts_from = (r.effective_on or r.decided_on) if r.supersedes_id is not None else None
+        out[r.cadre_id].append(
+            facts.DisciplineFact(r.id, r.level, r.decided_on, counts_from=counts_from, ends_on=ended.get(r.id))
+        )
+    return out
+
+
 def reference(session: Session) -> tuple[dict[str, facts.ScaleDef], dict[str, facts.TitleDef]]:
     scales = {
         s.code: facts.ScaleDef(s.code, tuple(level.code for level in s.levels))
@@ -127,7 +152,14 @@ def to_requirement_set(row: RequirementSet) -> facts.RequirementSet:
         version=row.version,
         effective_from=row.effective_from,
         rules=tuple(
-            facts.Rule(kind=r.kind, params=r.params, legal_basis=r.legal_basis, label=r.label, key=r.key)
+            facts.Rule(
+                kind=r.kind,
+                params=r.params,
+                legal_basis=r.legal_basis,
+                label=r.label,
+                key=r.key,
+                applies_to=tuple(r.applies_to) if r.applies_to is not None else None,
+            )
             for r in row.rules
         ),
         legal_basis=row.legal_basis,

@@ -79,6 +79,7 @@ DECISION_KIND_LABELS = {
     "reappointment": _l("Reappointment"),
     "transfer": _l("Transfer"),
     "rotation": _l("Rotation"),
+    "acting": _l("Acting appointment"),
 }
 
 
