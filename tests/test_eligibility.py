@@ -196,9 +196,10 @@ def test_course_without_a_score_fails_a_min_score():
 
 @pytest.mark.parametrize(
     ("completed_on", "status"),
-    [(date(2025, 6, 1), MET), (date(2025, 5, 31), UNMET)],
+    [(date(2025, 6, 2), MET), (date(2025, 6, 1), UNMET), (date(2025, 5, 31), UNMET)],
 )
 def test_course_within_months_boundary(completed_on, status):
+    """Within the last 12 months of 1/6/2026 is (1/6/2025, 1/6/2026]: the same as hours_in_category."""
     cadre = make_cadre(trainings=(training(1, completed_on),))
     result = evaluate_one("course", {"course": "CDS-01", "within_months": 12}, cadre)
     assert result.status == status
@@ -207,7 +208,7 @@ def test_course_within_months_boundary(completed_on, status):
             "course": "CDS-01",
             "within_months": 12,
             "reason": "too_old",
-            "completed_on": "2025-05-31",
+            "completed_on": completed_on.isoformat(),
         }
 
 
@@ -219,7 +220,13 @@ def test_course_grace_window_is_conditional_with_a_deadline():
     assert result.missing == (
         Missing(
             "course_within_grace",
-            {"course": "LEAD-PHONG", "reason": "none", "grace_months": 12, "deadline": "2027-06-01"},
+            {
+                "course": "LEAD-PHONG",
+                "reason": "none",
+                "grace_months": 12,
+                "appointed_on": "2026-06-01",
+                "deadline": "2027-06-01",
+            },
         ),
     )
 
@@ -308,13 +315,13 @@ def test_hours_count_expired_records_unless_told_not_to():
 def test_annual_hours_per_calendar_year():
     cadre = make_cadre(
         trainings=(
-            training(1, date(2023, 5, 1), hours=40),
-            training(2, date(2024, 3, 1), hours=32),
-            training(3, date(2024, 12, 31), hours=8),
-            training(4, date(2025, 1, 1), hours=24),
-            training(5, date(2025, 6, 1), hours=8, revoked=True),
-            training(6, date(2026, 2, 1), hours=40),  # the current year is not judged
-            training(7, date(2022, 12, 31), hours=40),  # before the window
+            training(1, date(2023, 5, 1), "CDS-01", hours=40),
+            training(2, date(2024, 3, 1), "CDS-02", hours=32),
+            training(3, date(2024, 12, 31), None, hours=8),
+            training(4, date(2025, 1, 1), None, hours=24),
+            training(5, date(2025, 6, 1), None, hours=8, revoked=True),
+            training(6, date(2026, 2, 1), None, hours=40),  # the current year is not judged
+            training(7, date(2022, 12, 31), None, hours=40),  # before the window
         )
     )
     result = evaluate_one("annual_hours", {"hours": 40, "years": 3}, cadre)
@@ -327,7 +334,10 @@ def test_annual_hours_per_calendar_year():
 
 def test_annual_hours_met():
     cadre = make_cadre(
-        trainings=tuple(training(i, date(year, 10, 1), hours=40) for i, year in enumerate((2023, 2024, 2025)))
+        trainings=tuple(
+            training(i, date(year, 10, 1), f"CDS-0{i + 1}", hours=40)
+            for i, year in enumerate((2023, 2024, 2025))
+        )
     )
     assert evaluate_one("annual_hours", {"hours": 40, "years": 3}, cadre).status == MET
 
@@ -437,6 +447,7 @@ def test_qualification_grace_window():
             "level": "advanced",
             "have": "intermediate",
             "grace_months": 12,
+            "appointed_on": "2026-01-31",
             "deadline": "2027-01-31",
         },
     )
@@ -500,17 +511,17 @@ def test_planning_target_title_overrides_the_set_title():
 
 @pytest.mark.parametrize(
     ("as_of", "status"),
-    [(date(2027, 7, 9), MET), (date(2027, 7, 10), MET), (date(2027, 7, 11), UNMET)],
+    [(date(2027, 7, 30), MET), (date(2027, 7, 31), MET), (date(2027, 8, 1), UNMET)],
 )
 def test_remaining_service_threshold(as_of, status):
-    cadre = make_cadre(date_of_birth=date(1970, 7, 10))  # male, retires at 62 on 2032-07-10
+    cadre = make_cadre(date_of_birth=date(1970, 7, 10))  # male, 62 in 07/2032: retires 31/7/2032
     result = evaluate_one("remaining_service", {"years": 5}, cadre, as_of=as_of)
     assert result.status == status
-    assert result.evidence[0].summary["retirement_date"] == "2032-07-10"
+    assert result.evidence[0].summary["retirement_date"] == "2032-07-31"
     if status == UNMET:
         assert result.missing == (
             Missing(
-                "remaining_service", {"retirement_date": "2032-07-10", "years_needed": 5, "years_left": 4.9}
+                "remaining_service", {"retirement_date": "2032-07-31", "years_needed": 5, "years_left": 4.9}
             ),
         )
 
@@ -519,25 +530,27 @@ def test_remaining_service_female_default_and_fractional_age():
     cadre = make_cadre(full_name="Trần Thị Bình", gender="female", date_of_birth=date(1968, 4, 20))
     result = evaluate_one("remaining_service", {"years": 5}, cadre)
     assert result.status == UNMET
-    assert result.missing[0].params == {"retirement_date": "2028-04-20", "years_needed": 5, "years_left": 1.8}
+    # 04/1968: 56 years 4 months, reached in 08/2024 (Decree 135/2020's table), not a flat 60
+    assert result.missing[0].params == {"retirement_date": "2024-08-31", "years_needed": 5, "years_left": 0.0}
 
     later = {"years": 5, "retirement_age": {"female": 61.25}}
     result = evaluate_one("remaining_service", later, cadre)
-    assert result.missing[0].params["retirement_date"] == "2029-07-20"
+    assert result.missing[0].params["retirement_date"] == "2029-07-31"
 
 
 def test_remaining_service_february_29_birthday():
     cadre = make_cadre(full_name="Lê Văn Cường", date_of_birth=date(1964, 2, 29))
-    on_time = evaluate_one("remaining_service", {"years": 2}, cadre, as_of=date(2024, 2, 28))
+    flat = {"years": 2, "retirement_age": {"male": 62, "female": 60}}
+    on_time = evaluate_one("remaining_service", flat, cadre, as_of=date(2024, 2, 28))
     assert on_time.status == MET
     assert on_time.evidence[0].summary["retirement_date"] == "2026-02-28"
     # 29 Feb 2024 + 2 years is 28 Feb 2026, the retirement day itself: still enough
-    assert evaluate_one("remaining_service", {"years": 2}, cadre, as_of=date(2024, 2, 29)).status == MET
-    late = evaluate_one("remaining_service", {"years": 2}, cadre, as_of=date(2024, 3, 1))
+    assert evaluate_one("remaining_service", flat, cadre, as_of=date(2024, 2, 29)).status == MET
+    late = evaluate_one("remaining_service", flat, cadre, as_of=date(2024, 3, 1))
     assert late.status == UNMET
     assert late.missing[0].params == {"retirement_date": "2026-02-28", "years_needed": 2, "years_left": 1.9}
     female = replace(cadre, gender="female")  # 60 years: 29 Feb 2024 exists
-    result = evaluate_one("remaining_service", {"years": 5}, female)
+    result = evaluate_one("remaining_service", {**flat, "years": 5}, female)
     assert result.missing[0].params["retirement_date"] == "2024-02-29"
 
 
@@ -585,7 +598,7 @@ def test_discipline_reports_the_latest_end_and_ignores_later_decisions():
             DisciplineFact(1, "warning", date(2024, 1, 10)),  # until 2027-01-10
             DisciplineFact(2, "reprimand", date(2025, 3, 1)),  # until 2027-03-01
             DisciplineFact(3, "removal", date(2026, 6, 2)),  # after as_of
-            DisciplineFact(4, "khiển trách nội bộ", date(2025, 1, 1)),  # other: 12 months, over
+            DisciplineFact(4, "khiển trách nội bộ", date(2025, 1, 1)),  # other: 24 months
         )
     )
     result = evaluate_one("discipline", {}, cadre)
@@ -594,7 +607,7 @@ def test_discipline_reports_the_latest_end_and_ignores_later_decisions():
             "discipline", {"level": "reprimand", "decided_on": "2025-03-01", "eligible_from": "2027-03-01"}
         ),
     )
-    assert [e.record_id for e in result.evidence] == [1, 2]
+    assert [e.record_id for e in result.evidence] == [1, 4, 2]
 
 
 def test_discipline_cooling_months_are_configurable():
@@ -621,10 +634,14 @@ POSITIONS = (
 
 
 def test_months_in_the_current_post_only():
-    result = evaluate_one("months_in_post", {"months": 36}, make_cadre(positions=POSITIONS))
+    params = {"months": 36, "or_higher": False}
+    result = evaluate_one("months_in_post", params, make_cadre(positions=POSITIONS))
     assert result.status == UNMET
     assert result.missing == (Missing("months_in_post", {"needed": 36, "have": 27}),)
     assert [e.record_id for e in result.evidence] == [4]
+    # by default a post of the same rank (acting head) continues the run
+    result = evaluate_one("months_in_post", {"months": 36}, make_cadre(positions=POSITIONS))
+    assert (result.status, [e.record_id for e in result.evidence]) == (MET, [3, 4])
 
 
 def test_months_in_post_merges_equivalent_titles_up_to_a_gap():

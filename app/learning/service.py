@@ -215,7 +215,7 @@ def course_score(quizzes: list[Quiz], grades: dict) -> float | None:
         for q in quizzes
         if q.is_graded and q.slug in grades and grades[q.slug].grade is not None
     ]
-    return round(sum(values) / len(values), 2) if values else None
+    return sum(values) / len(values) if values else None  # unrounded: thresholds compare it as it is
 
 
 def complete_if_met(

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.profiles import facts
-from app.profiles.eligibility import evaluate, result_to_dict
+from app.profiles.eligibility import evaluate, in_post_since, result_to_dict
 from app.profiles.loader import load_facts, reference
 from app.profiles.requirements import rules_in_force
 from app.reports import rollups
@@ -91,9 +91,12 @@ def propose(
     when `effective_on` is today (Vietnam) or earlier, else on that day (see `apply_due`).
     Ineligible ones are stored as blocked. An effective date more than 30 days back or more than
     365 days ahead needs the override permission; such a proposal is audited as outside the window.
+    The evaluation applies the rules of its kind (a reappointment is not judged on planning, time in
+    post or remaining service) and grace windows count from `effective_on`, or for a reappointment
+    from the start of the cadre's tenure. An approved conditional one keeps its earliest deadline.
     Raises ValidationFailed for an unknown title, a date before the cadre's birth or outside the
-    window, a day on which another decision for the cadre already takes effect, or a missing
-    decision number.
+    window, a day on which another decision for the cadre already takes effect, a missing decision
+    number, or a reappointment to a post the cadre does not hold.
     """
     policy.require(policy.can_decide(actor, cadre.unit.path), "the cadre is outside your unit")
     if not policy.can_decide(actor, unit.path):
@@ -133,6 +136,8 @@ def propose(
     if not decision_no:
         raise ValidationFailed(_l("Required."), field="decision_no")
     result, row, cadre_facts = eligibility_for(session, cadre, title_code, effective_on, kind)
+    if kind == facts.REAPPOINTMENT and in_post_since(cadre_facts, title_code, effective_on) is None:
+        raise ValidationFailed(_l("Only a cadre holding this post can be reappointed to it."), field="kind")
     deadlines = [r.deadline for r in result.results if r.status == facts.CONDITIONAL and r.deadline]
     decision = AppointmentDecision(
         cadre_id=cadre.id,

@@ -284,9 +284,10 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
             session,
             cadre,
             ("political-theory", "intermediate" if title else "elementary"),
-            ("state-management", "specialist"),
+            ("state-management", "principal" if title == "division-head" else "specialist"),
         )
-        if title:
+        if title:  # in post since 2020, the leadership programme done within the first year
+            _qualify(session, cadre, ("leadership", "division"))
             session.add(
                 PositionRecord(
                     cadre_id=cadre.id,

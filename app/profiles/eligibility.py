@@ -600,7 +600,9 @@ def _best_completion(
     "course",
     _check_course,
     {"course", "min_score", "within_months", "grace_months", "min_version"},
-    params_doc="{course: CODE, min_score?: percent, within_months?: N, grace_months?: N, min_version?: EDITION}",
+    params_doc=(
+        "{course: CODE, min_score?: percent, within_months?: N, grace_months?: N, min_version?: EDITION}"
+    ),
 )
 def _course(rule: Rule, ctx: _Context) -> RuleResult:
     """Met by a completion of the course that counts on as_of: not expired (valid through its
@@ -725,7 +727,9 @@ def _annual_hours(rule: Rule, ctx: _Context) -> RuleResult:
     "qualification",
     _check_qualification,
     {"scale", "level", "accept", "grace_months"},
-    params_doc="{scale: CODE, level: CODE, accept?: [{scale, level, issued_before?: DATE}], grace_months?: N}",
+    params_doc=(
+        "{scale: CODE, level: CODE, accept?: [{scale, level, issued_before?: DATE}], grace_months?: N}"
+    ),
 )
 def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
     """Met by a qualification valid on as_of on `scale` at or above `level` (the scale's order), or
@@ -739,7 +743,9 @@ def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
     params = rule.params
     held = _qualifications(ctx)
 
-    def at_or_above(scale: str, level: str, before: date | None = None) -> list[tuple[int, QualificationFact]]:
+    def at_or_above(
+        scale: str, level: str, before: date | None = None
+    ) -> list[tuple[int, QualificationFact]]:
         levels = ctx.scales[scale].levels
         return [
             (levels.index(q.level), q)
@@ -765,7 +771,9 @@ def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
         return _result(rule, MET, [evidence(max(direct, key=lambda pair: pair[0])[1])])
     for accepted in params.get("accept") or ():
         before = accepted.get("issued_before")
-        matches = at_or_above(accepted["scale"], accepted["level"], date.fromisoformat(before) if before else None)
+        matches = at_or_above(
+            accepted["scale"], accepted["level"], date.fromisoformat(before) if before else None
+        )
         if matches:
             best = max(matches, key=lambda pair: pair[0])[1]
             extra = {"equivalent_of": params["level"]}
@@ -936,7 +944,9 @@ def tenure(
     while start is not None:
         reach = _add_days(start, -(max_gap_days + 1))
         joining = [
-            p for p in held if p not in chain and p.start_date < start and (p.end_date is None or p.end_date >= reach)
+            p
+            for p in held
+            if p not in chain and p.start_date < start and (p.end_date is None or p.end_date >= reach)
         ]
         if not joining:
             break
@@ -985,7 +995,9 @@ def _months_in_post(rule: Rule, ctx: _Context) -> RuleResult:
             return True
         return floor is not None and p.title_code in ctx.titles and ctx.titles[p.title_code].rank >= floor
 
-    chain, start, gaps = tenure(ctx.cadre.positions, counts, as_of, params.get("max_gap_days", DEFAULT_MAX_GAP_DAYS))
+    chain, start, gaps = tenure(
+        ctx.cadre.positions, counts, as_of, params.get("max_gap_days", DEFAULT_MAX_GAP_DAYS)
+    )
     have = full_months_between(_add_days(start, gaps), as_of) if start else 0
     evidence = [
         Evidence(
@@ -1055,7 +1067,12 @@ def evaluate(
         else:
             reason = Missing(NO_REQUIREMENTS, {"title": target})
         return Eligibility(
-            title_code=requirements.title_code, as_of=as_of, set_version=0, results=(), reason=reason, kind=kind
+            title_code=requirements.title_code,
+            as_of=as_of,
+            set_version=0,
+            results=(),
+            reason=reason,
+            kind=kind,
         )
     ctx = _Context(cadre, as_of, scales, titles, target, kind, appointed_on or since or as_of)
     reason = None

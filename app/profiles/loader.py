@@ -132,7 +132,9 @@ def _discipline(rows: Iterable[DisciplineRecord]) -> dict[int, list[facts.Discip
             continue
         counts_from = (r.effective_on or r.decided_on) if r.supersedes_id is not None else None
         out[r.cadre_id].append(
-            facts.DisciplineFact(r.id, r.level, r.decided_on, counts_from=counts_from, ends_on=ended.get(r.id))
+            facts.DisciplineFact(
+                r.id, r.level, r.decided_on, counts_from=counts_from, ends_on=ended.get(r.id)
+            )
         )
     return out
 

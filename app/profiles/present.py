@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import format_score
 from app.models import Course, CourseVersion, Scale, Title
 from app.profiles.facts import (
     CONDITIONAL,
@@ -91,18 +92,42 @@ def reason_text(reason: Missing) -> str:
     return _("The rule cannot be checked (%(code)s).", code=reason.code)
 
 
+def _grace(code: str, p: dict) -> str:
+    """The sentence on a grace window, for a code ending in _within_grace or _grace_expired."""
+    if code.endswith("_within_grace"):
+        return " " + _(
+            "It may be completed within %(n)s months of the appointment (%(start)s), by %(day)s.",
+            n=p.get("grace_months"),
+            start=_date(p.get("appointed_on")),
+            day=_date(p.get("deadline")),
+        )
+    if code.endswith("_grace_expired"):
+        return " " + _(
+            "The %(n)s months allowed after the appointment (%(start)s) ended on %(day)s.",
+            n=p.get("grace_months"),
+            start=_date(p.get("appointed_on")),
+            day=_date(p.get("deadline")),
+        )
+    return ""
+
+
 def describe(missing: Missing, names: Names) -> str:
     """What exactly is missing, as a sentence."""
     p = missing.params
     code = missing.code
     if code in (NO_SET_IN_FORCE, NO_REQUIREMENTS, EMPTY_SET):
         return reason_text(missing)
-    if code in ("course", "course_within_grace"):
+    base = code.removesuffix("_within_grace").removesuffix("_grace_expired")
+    return _describe(base, p, names) + _grace(code, p)
+
+
+def _describe(code: str, p: dict, names: Names) -> str:
+    if code == "course":
         text = {
             "score_too_low": _(
                 "Course %(course)s completed with %(score)s%%, below the %(min)s%% required.",
                 course=names.course(p.get("course", "")),
-                score=p.get("best_score"),
+                score=format_score(p.get("best_score")),
                 min=p.get("min_score"),
             ),
             "too_old": _(
@@ -115,13 +140,15 @@ def describe(missing: Missing, names: Names) -> str:
                 course=names.course(p.get("course", "")),
                 day=_date(p.get("expired_on")),
             ),
+            "old_edition": _(
+                "Course %(course)s must be completed in edition %(min)s or later (done: %(done)s).",
+                course=names.course(p.get("course", "")),
+                min=p.get("min_version"),
+                done=p.get("version") or _("edition unknown"),
+            ),
         }.get(p.get("reason"), _("Complete the course %(course)s.", course=names.course(p.get("course", ""))))
         if p.get("min_score") and p.get("reason") == "none":
             text += " " + _("A final score of at least %(min)s%% is required.", min=p["min_score"])
-        if code == "course_within_grace":
-            text += " " + _(
-                "It may be completed within %(n)s months of the appointment.", n=p.get("grace_months")
-            )
         return text
     if code == "courses_k_of_n":
         return _(
@@ -140,18 +167,13 @@ def describe(missing: Missing, names: Names) -> str:
         )
     if code == "annual_hours":
         return "; ".join(_("%(year)s: %(have)s of %(needed)s periods", **s) for s in p.get("shortfalls", []))
-    if code in ("qualification", "qualification_within_grace"):
-        text = _(
+    if code == "qualification":
+        return _(
             "%(scale)s at level %(level)s or above is required (now: %(have)s).",
             scale=names.scales.get(p.get("scale", ""), p.get("scale")),
             level=names.level(p.get("scale", ""), p.get("level")),
             have=names.level(p.get("scale", ""), p.get("have")) if p.get("have") else _("no level yet"),
         )
-        if code == "qualification_within_grace":
-            text += " " + _(
-                "It may be obtained within %(n)s months of the appointment.", n=p.get("grace_months")
-            )
-        return text
     if code == "planning":
         return _(
             "Not in the planning pool for %(title)s or a higher title.", title=names.title(p.get("title"))

@@ -23,7 +23,7 @@ from app.text import nfc
 
 DEFAULTS_FILE = Path(__file__).with_name("default_requirements.yaml")
 SET_FIELDS = ("title", "effective_from", "legal_basis", "note", "example", "rules")
-RULE_FIELDS = ("key", "kind", "label", "legal_basis", "params")
+RULE_FIELDS = ("key", "kind", "label", "legal_basis", "applies_to", "params")
 
 
 @dataclass(frozen=True)
@@ -99,16 +99,18 @@ def parse_sets(session: Session, text: str) -> list[SetInput]:
             for key in raw:
                 if key not in RULE_FIELDS:
                     problems.append(FieldProblem(f"{rwhere}.{key}", "unknown field"))
-            params = raw.get("params") or {}
+            params = _plain(raw.get("params") or {})
             if not isinstance(params, dict):
                 problems.append(FieldProblem(f"{rwhere}.params", "expected key: value pairs"))
                 params = {}
+            applies_to = raw.get("applies_to")
             rule = facts.Rule(
                 kind=str(raw.get("kind", "")),
                 params=params,
                 legal_basis=nfc(str(raw.get("legal_basis", ""))),
                 label=nfc(str(raw.get("label", ""))),
                 key=str(raw.get("key") or f"{raw.get('kind', 'rule')}-{j + 1}"),
+                applies_to=tuple(applies_to) if isinstance(applies_to, list) else applies_to,
             )
             if rule.key in keys:
                 problems.append(FieldProblem(f"{rwhere}.key", f"key {rule.key!r} is used twice"))
@@ -132,6 +134,21 @@ def parse_sets(session: Session, text: str) -> list[SetInput]:
     if problems:
         raise RequirementsInvalid(problems)
     return sets
+
+
+def _plain(value):
+    """YAML values as JSON can store them: dates (YAML reads 2022-06-30 as one) become ISO text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _applies(rule) -> list | None:
+    return list(rule.applies_to) if rule.applies_to is not None else None
 
 
 def current_set(session: Session, title_code: str, as_of: date) -> RequirementSet | None:
@@ -164,8 +181,8 @@ def _same(row: RequirementSet, data: SetInput) -> bool:
         and row.legal_basis == data.legal_basis
         and row.note == data.note
         and row.is_example == data.is_example
-        and [(r.key, r.kind, r.params, r.legal_basis, r.label) for r in row.rules]
-        == [(r.key, r.kind, r.params, r.legal_basis, r.label) for r in data.rules]
+        and [(r.key, r.kind, r.params, r.legal_basis, r.label, _applies(r)) for r in row.rules]
+        == [(r.key, r.kind, r.params, r.legal_basis, r.label, _applies(r)) for r in data.rules]
     )
 
 
@@ -199,6 +216,7 @@ def save_set(session: Session, actor: User | None, data: SetInput) -> Requiremen
                 key=rule.key,
                 kind=rule.kind,
                 params=rule.params,
+                applies_to=_applies(rule),
                 legal_basis=rule.legal_basis,
                 label=rule.label,
             )
@@ -238,6 +256,7 @@ def export_yaml(session: Session, as_of: date, title_codes: list[str] | None = N
                         "kind": r.kind,
                         "label": r.label,
                         "legal_basis": r.legal_basis,
+                        **({"applies_to": r.applies_to} if r.applies_to is not None else {}),
                         "params": r.params,
                     }
                     for r in row.rules
