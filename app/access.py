@@ -26,6 +26,7 @@ from app.extensions import db, login_manager
 from app.models import (
     AppointmentDecision,
     Cadre,
+    DisciplineRecord,
     ImportBatch,
     QualificationRecord,
     QuizAttempt,
@@ -150,6 +151,7 @@ def _manage(loader: Loader, name: str = "manage_profile") -> Rule:
 MANAGE_PROFILE = _manage(_via_cadre(Cadre, "cadre_id"))
 MANAGE_TRAINING = _manage(_via_cadre(TrainingRecord, "record_id"))
 MANAGE_QUALIFICATION = _manage(_via_cadre(QualificationRecord, "record_id"))
+MANAGE_DISCIPLINE = _manage(_via_cadre(DisciplineRecord, "record_id"))
 DECIDE = Rule(
     "decide", lambda actor, t: policy.can_decide(actor, t.unit_path), target=_via_cadre(Cadre, "cadre_id")
 )

@@ -125,6 +125,15 @@ def world(app, make_user, courses_root, import_folder) -> World:
             target,
             records.QualificationInput(scale="political-theory", level="intermediate"),
         )
+        discipline = records.add_discipline(
+            session,
+            SYSTEM,
+            target,
+            level="reprimand",
+            decided_on=date(2024, 5, 1),
+            decision_no="7/QĐ-KL",
+            reason="",
+        )
         decision = decisions.propose(
             session,
             session.get(User, ids["city_admin"]),
@@ -170,6 +179,7 @@ def world(app, make_user, courses_root, import_folder) -> World:
             "token": "not-a-reset-token",
         }
         ids["qualification"] = qualification.id
+        ids["discipline"] = discipline.id
     return World(ids, values)
 
 
@@ -178,6 +188,7 @@ OVERRIDES = {
     "learning.lesson": {"slug": "bai-mot"},
     "learning.complete_lesson": {"slug": "bai-mot"},
     "profiles.revoke_qualification": {"record_id": "qualification"},
+    "profiles.change_discipline": {"record_id": "discipline"},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

@@ -507,3 +507,19 @@ def test_planning_in_force_through_its_last_day(as_of, status):
     assert rule.status == status
     if status == MET:
         assert rule.evidence[0].summary["unit"] == "SO-NV"
+
+
+# --- the README's rule table -------------------------------------------------------------------
+
+
+def test_the_readme_rule_table_is_the_registry(app):
+    from app.config import PROJECT_ROOT
+    from app.profiles.cli import RULE_TABLE_END, RULE_TABLE_START
+    from app.profiles.eligibility import rule_table
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    in_readme = readme.split(RULE_TABLE_START)[1].split(RULE_TABLE_END)[0].strip()
+    assert in_readme == rule_table().strip(), "run: flask --app wsgi requirements rule-table --write README.md"
+    printed = app.test_cli_runner().invoke(args=["requirements", "rule-table"])
+    assert printed.exit_code == 0 and printed.output == rule_table()
+    assert "| `months_in_post` |" in printed.output and "max_gap_days" in printed.output

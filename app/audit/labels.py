@@ -37,6 +37,8 @@ ACTIONS = {
     "revoke_qualification": _l("Revoked a qualification"),
     "add_planning": _l("Added to a planning pool"),
     "add_discipline": _l("Recorded a discipline decision"),
+    "annul_discipline": _l("Annulled a discipline decision"),
+    "replace_discipline": _l("Replaced a discipline decision by another level"),
     "link_account": _l("Linked an account to a profile"),
     "propose_appointment": _l("Proposed an appointment"),
     "override_appointment": _l("Recorded an override"),

@@ -17,8 +17,8 @@ from app.models import Cadre, Title, Unit
 from app.models.org import UNIT_TYPES
 from app.profiles import decisions, requirements
 from app.profiles.decisions import eligibility_for
-from app.profiles.eligibility import result_to_dict
-from app.profiles.facts import CONDITIONAL, MET, NO_REQUIREMENTS, NO_SET_IN_FORCE
+from app.profiles.eligibility import result_to_dict, rule_table
+from app.profiles.facts import APPOINTMENT_KINDS, CONDITIONAL, MET, NO_REQUIREMENTS, NO_SET_IN_FORCE
 from app.profiles.present import (
     OVERALL_LABELS,
     STATUS_LABELS,
@@ -41,9 +41,14 @@ def profiles_cli() -> None:
 @click.argument("employee_code")
 @click.argument("title_code")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
+@click.option(
+    "--kind",
+    type=click.Choice(APPOINTMENT_KINDS),
+    help="Kind of appointment. Default: reappointment for the holder of the post, else appointment.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
-def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> None:
+def eligibility(employee_code: str, title_code: str, as_of, kind: str | None, as_json: bool) -> None:
     """Check EMPLOYEE_CODE against TITLE_CODE on a date.
 
     Exit status: 0 eligible, 3 eligible on condition, 1 not eligible (also when no requirement
@@ -56,7 +61,7 @@ def eligibility(employee_code: str, title_code: str, as_of, as_json: bool) -> No
     if db.session.scalar(select(Title.id).where(Title.code == title_code)) is None:
         raise click.BadParameter(f"unknown position {title_code}", param_hint="TITLE_CODE")
     day = as_of.date() if as_of else local_today()
-    result, row, _facts = eligibility_for(db.session, cadre, title_code, day)
+    result, row, _facts = eligibility_for(db.session, cadre, title_code, day, kind)
     names = load_names(db.session)
     if as_json:
         data = result_to_dict(result)
@@ -140,6 +145,25 @@ def export(path: str, as_of) -> None:
     text = requirements.export_yaml(db.session, as_of.date() if as_of else local_today())
     Path(path).write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+@requirements_cli.command("rule-table")
+@click.option(
+    "--write", "readme", type=click.Path(dir_okay=False, exists=True), help="Update it in this README."
+)
+def print_rule_table(readme: str | None) -> None:
+    """Print the rule kinds as a Markdown table, from the engine's registry (or update a README)."""
+    table = rule_table()
+    if readme is None:
+        click.echo(table, nl=False)
+        return
+    text = Path(readme).read_text(encoding="utf-8")
+    start, end = text.index(RULE_TABLE_START) + len(RULE_TABLE_START), text.index(RULE_TABLE_END)
+    Path(readme).write_text(text[:start] + "\n" + table + text[end:], encoding="utf-8")
+    click.echo(f"updated {readme}")
+
+
+RULE_TABLE_START, RULE_TABLE_END = "<!-- rule-table: start -->", "<!-- rule-table: end -->"
 
 
 @click.group("units")

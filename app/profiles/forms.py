@@ -24,6 +24,7 @@ class CorrectionForm(TrainingForm):
 
 
 class RevokeForm(FlaskForm):
+    revoked_on = DateField(_l("Revoked from (the date of the revoking decision)"), validators=[Optional()])
     reason = TextAreaField(_l("Reason for the revocation"), validators=[DataRequired(), Length(max=2000)])
 
 
@@ -63,6 +64,20 @@ class PlanningForm(FlaskForm):
     valid_from = DateField(_l("From"), validators=[DataRequired()])
     valid_to = DateField(_l("To (optional)"), validators=[Optional()])
     decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
+
+
+class DisciplineChangeForm(FlaskForm):
+    """Annul a discipline decision, or replace it by another level (after a complaint, a review)."""
+
+    action = SelectField(_l("Change"), validators=[DataRequired()])
+    effective_on = DateField(_l("Date of the annulling or replacing decision"), validators=[DataRequired()])
+    level = SelectField(_l("New level (when replaced)"), validators=[Optional()])
+    decided_on = DateField(
+        _l("Cooling-off counted from (when replaced; empty: the original decision's date)"),
+        validators=[Optional()],
+    )
+    decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
 class DisciplineForm(FlaskForm):

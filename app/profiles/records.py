@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, policy
 from app.auth.service import account_unit_path
-from app.clock import LOCAL
+from app.clock import LOCAL, local_today
 from app.errors import Conflict, ValidationFailed
 from app.models import (
     Cadre,
@@ -280,17 +280,35 @@ def correct_training(
     return new
 
 
-def revoke_training(session: Session, actor: User, record: TrainingRecord, reason: str) -> TrainingRecord:
-    """A revocation (e.g. a certificate withdrawn): a new record marked revoked that supersedes it."""
+def _revocation_day(revoked_on: date | None, earned_on: date | None) -> date:
+    """The day a revocation counts from: given, or today; never before the record was earned nor
+    after today (a revocation records a decision already made). Raises ValidationFailed."""
+    today = local_today()
+    day = revoked_on or today
+    if day > today:
+        raise ValidationFailed(_l("A revocation cannot be dated in the future."), field="revoked_on")
+    if earned_on and day < earned_on:
+        raise ValidationFailed(_l("This is before the record was earned."), field="revoked_on")
+    return day
+
+
+def revoke_training(
+    session: Session, actor: User, record: TrainingRecord, reason: str, revoked_on: date | None = None
+) -> TrainingRecord:
+    """A revocation (e.g. a certificate withdrawn): a new record marked revoked that supersedes it.
+
+    It counts from `revoked_on` (default today): evaluations as of an earlier day are unchanged.
+    """
     cadre = _managed(session, actor, record.cadre_id)
     if not reason.strip():
         raise ValidationFailed(_l("Say why the record is revoked."), field="reason")
+    day = _revocation_day(revoked_on, record.completed_on)
     _require_in_force(session, record)
-    new = _superseding(record, actor, reason, is_revoked=True)
+    new = _superseding(record, actor, reason, is_revoked=True, revoked_on=day)
     session.add(new)
     session.flush()
     rollups.count_training(session, record, -1)  # a revoked record credits nothing
-    _audit(session, actor, "revoke_training", cadre, record=record.id)
+    _audit(session, actor, "revoke_training", cadre, record=record.id, revoked_on=day.isoformat())
     return new
 
 
@@ -362,18 +380,20 @@ def add_qualification(
 
 
 def revoke_qualification(
-    session: Session, actor: User, record: QualificationRecord, reason: str
+    session: Session, actor: User, record: QualificationRecord, reason: str, revoked_on: date | None = None
 ) -> QualificationRecord:
-    """A revoked certificate: a new entry that supersedes the old one, with who and why."""
+    """A revoked certificate: a new entry that supersedes the old one, with who and why; it counts
+    from `revoked_on` (default today), evaluations as of an earlier day are unchanged."""
     cadre = _managed(session, actor, record.cadre_id)
     if not reason.strip():
         raise ValidationFailed(_l("Say why the qualification is revoked."), field="reason")
+    day = _revocation_day(revoked_on, record.issued_on)
     if session.scalar(select(QualificationRecord.id).where(QualificationRecord.supersedes_id == record.id)):
         raise Conflict("this record has already been revoked")
-    new = _superseding(record, actor, reason, is_revoked=True)
+    new = _superseding(record, actor, reason, is_revoked=True, revoked_on=day)
     session.add(new)
     session.flush()
-    _audit(session, actor, "revoke_qualification", cadre, record=record.id)
+    _audit(session, actor, "revoke_qualification", cadre, record=record.id, revoked_on=day.isoformat())
     return new
 
 
@@ -430,8 +450,62 @@ def add_discipline(
         decided_on=decided_on,
         decision_no=nfc(decision_no).strip(),
         reason=nfc(reason).strip(),
+        recorded_by_id=actor.id,
     )
     session.add(record)
     session.flush()
     _audit(session, actor, "add_discipline", cadre, level=level)
     return record
+
+
+def change_discipline(
+    session: Session,
+    actor: User,
+    record: DisciplineRecord,
+    *,
+    annul: bool,
+    effective_on: date,
+    decision_no: str,
+    reason: str,
+    level: str | None = None,
+    decided_on: date | None = None,
+) -> DisciplineRecord:
+    """Annul a discipline decision, or replace it by another level: a new row that supersedes it.
+
+    The old one stops counting on `effective_on` (the day of the annulling or replacing decision);
+    evaluations as of an earlier day are unchanged. A replacement counts from that day with its own
+    level, its cooling-off running from `decided_on` (default: the original decision's date).
+    Raises ValidationFailed naming the field, Conflict if the record was already changed.
+    """
+    cadre = _managed(session, actor, record.cadre_id)
+    for name, value in (("decision_no", decision_no), ("reason", reason)):
+        if not value.strip():
+            raise ValidationFailed(_l("Required."), field=name)
+    if effective_on < record.decided_on:
+        raise ValidationFailed(_l("This is before the decision it changes."), field="effective_on")
+    if effective_on > local_today():
+        raise ValidationFailed(_l("A decision cannot be recorded before it is made."), field="effective_on")
+    if not annul:
+        if level not in DISCIPLINE_LEVELS:
+            raise ValidationFailed(_l("Choose the new level."), field="level")
+        decided_on = decided_on or record.decided_on
+        if decided_on <= cadre.date_of_birth:
+            raise ValidationFailed(_l("This is before the cadre's birth."), field="decided_on")
+    if session.scalar(select(DisciplineRecord.id).where(DisciplineRecord.supersedes_id == record.id)):
+        raise Conflict(_l("This decision has already been annulled or replaced."))
+    new = DisciplineRecord(
+        cadre_id=cadre.id,
+        level=record.level if annul else level,
+        decided_on=record.decided_on if annul else decided_on,
+        decision_no=nfc(decision_no).strip(),
+        reason=nfc(reason).strip(),
+        supersedes_id=record.id,
+        is_annulled=annul,
+        effective_on=effective_on,
+        recorded_by_id=actor.id,
+    )
+    session.add(new)
+    session.flush()
+    action = "annul_discipline" if annul else "replace_discipline"
+    _audit(session, actor, action, cadre, record=record.id, new=new.id, effective_on=effective_on.isoformat())
+    return new

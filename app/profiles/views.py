@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +18,7 @@ from app.access import (
     DECIDE,
     EDIT_REQUIREMENTS,
     LOGGED_IN,
+    MANAGE_DISCIPLINE,
     MANAGE_PROFILE,
     MANAGE_QUALIFICATION,
     MANAGE_TRAINING,
@@ -50,6 +52,7 @@ from app.profiles.eligibility import eligibility_from_dict
 from app.profiles.facts import MET
 from app.profiles.forms import (
     CorrectionForm,
+    DisciplineChangeForm,
     DisciplineForm,
     OverrideForm,
     PlanningForm,
@@ -330,7 +333,9 @@ def revoke_training(record_id: int):
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            records.revoke_training(db.session, current_user, record, form.reason.data or "")
+            records.revoke_training(
+                db.session, current_user, record, form.reason.data or "", form.revoked_on.data
+            )
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
             field_error(form, exc)
@@ -409,7 +414,9 @@ def revoke_qualification(record_id: int):
         cadre,
         form,
         _("Revoke a qualification"),
-        lambda: records.revoke_qualification(db.session, current_user, record, form.reason.data or ""),
+        lambda: records.revoke_qualification(
+            db.session, current_user, record, form.reason.data or "", form.revoked_on.data
+        ),
     )
 
 
@@ -456,6 +463,44 @@ def add_discipline(cadre_id: int):
             decided_on=form.decided_on.data,
             decision_no=form.decision_no.data or "",
             reason=form.reason.data or "",
+        ),
+    )
+
+
+@bp.route("/discipline/<int:record_id>/change", methods=["GET", "POST"])
+@allow(MANAGE_DISCIPLINE)
+def change_discipline(record_id: int):
+    record = db.session.get(DisciplineRecord, record_id)
+    if record is None:
+        raise NotFound(str(record_id))
+    cadre = _cadre_for_viewer(record.cadre_id)
+    form = DisciplineChangeForm()
+    form.action.choices = [
+        SelectChoice("annul", _("Annul it")),
+        SelectChoice("replace", _("Replace it by another level")),
+    ]
+    form.level.choices = [SelectChoice("", "—")] + [
+        SelectChoice(k, str(v)) for k, v in DISCIPLINE_LABELS.items()
+    ]
+    heading = _(
+        "Annul or replace: %(level)s of %(day)s",
+        level=DISCIPLINE_LABELS.get(record.level, record.level),
+        day=format_date(record.decided_on),
+    )
+    return _record_form(
+        cadre,
+        form,
+        heading,
+        lambda: records.change_discipline(
+            db.session,
+            current_user,
+            record,
+            annul=form.action.data == "annul",
+            effective_on=form.effective_on.data,
+            decision_no=form.decision_no.data or "",
+            reason=form.reason.data or "",
+            level=form.level.data or None,
+            decided_on=form.decided_on.data,
         ),
     )
 
