@@ -523,3 +523,34 @@ def test_the_readme_rule_table_is_the_registry(app):
     printed = app.test_cli_runner().invoke(args=["requirements", "rule-table"])
     assert printed.exit_code == 0 and printed.output == rule_table()
     assert "| `months_in_post` |" in printed.output and "max_gap_days" in printed.output
+
+
+def test_the_shipped_director_standard_applies_the_exemption_by_date():
+    import yaml
+
+    from app.profiles.requirements import DEFAULTS_FILE
+
+    sets = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))["requirements"]
+    director = next(s for s in sets if s["title"] == "department-director")
+    raw = next(r for r in director["rules"] if r["key"] == "state-management")
+    rule = Rule(raw["kind"], raw["params"], key=raw["key"])
+
+    def status(level, issued_on):
+        held = QualificationFact(1, "political-theory", level, issued_on=issued_on)
+        return run([rule], cadre(qualifications=(held,)), title="department-director").results[0].status
+
+    assert status("bachelor", date(2024, 3, 1)) == UNMET
+    assert status("advanced", date(2018, 5, 1)) == MET
+
+
+def test_a_course_score_is_the_unrounded_mean_of_its_graded_quizzes():
+    from types import SimpleNamespace
+
+    from app.learning.service import course_score
+
+    quizzes = [SimpleNamespace(slug=s, is_graded=True) for s in ("a", "b", "c")]
+    grades = {s: SimpleNamespace(grade=g) for s, g in zip("abc", (50.0, 50.0, 49.99), strict=True)}
+    score = course_score(quizzes, grades)
+    assert score < 50  # 49.996..., once rounded to 50.0 and passed as "from 50%"
+    done = TrainingFact(1, date(2026, 5, 1), 16, "CDS-LD", score=score)
+    assert one("course", {"course": "CDS-LD", "min_score": 50}, cadre(trainings=(done,))).status == UNMET
