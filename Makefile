@@ -9,7 +9,7 @@ CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install db courses demo check-courses import-courses translations \
-        extract-messages lint bench clean
+        extract-messages lint bench clean fuzz
 
 run: install translations db courses demo  ## set up everything and serve http://127.0.0.1:5000
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
@@ -18,6 +18,9 @@ run: install translations db courses demo  ## set up everything and serve http:/
 test: install translations  ## the whole suite (lint included)
 	$(BIN)/ruff check app tests bench wsgi.py gunicorn.conf.py
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+fuzz: install translations  ## the fuzz tests with many more examples and a random seed
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -20,6 +20,7 @@ os.environ["SECRET_KEY"] = "test-only-secret-key-that-is-long-enough-0123456789"
 import pyotp  # noqa: E402
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 from sqlalchemy import event, select, text, update  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -30,6 +31,15 @@ from app.courses.importer import import_course  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Base, Unit, User  # noqa: E402
 from app.policy import SYSTEM  # noqa: E402
+
+# Property-based fuzzing (Hypothesis): few examples and a fixed seed in `make test` and CI; many
+# more with `make fuzz` (HYPOTHESIS_PROFILE=fuzz). Fuzz tests are marked `fuzz`.
+_FUZZ_CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+settings.register_profile(
+    "ci", max_examples=25, derandomize=True, deadline=None, suppress_health_check=_FUZZ_CHECKS
+)
+settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=_FUZZ_CHECKS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
