@@ -81,7 +81,8 @@ def main() -> None:
                 for n in range(args.cadres)
             ],
         )
-        ids = list(db.session.scalars(select(Cadre.id).order_by(Cadre.id)))
+        unit_of = dict(db.session.execute(select(Cadre.id, Cadre.unit_id)).all())
+        ids = sorted(unit_of)
         quals, positions, planning, trainings, discipline = [], [], [], [], []
         for cid in ids:
             quals += [
@@ -129,6 +130,7 @@ def main() -> None:
                 {
                     "cadre_id": cid,
                     "title_code": "division-head",
+                    "unit_id": unit_of[cid],  # far over the 3-per-post limit: only the pool size matters here
                     "term": "2025-2030",
                     "valid_from": date(2025, 1, 1),
                     "decision_no": "",

@@ -221,9 +221,11 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
         PlanningEntry(
             cadre_id=ready.id,
             title_code="division-head",
+            unit_id=units["SO-NV-TCCB"].id,
             term="2025-2030",
             valid_from=date(2025, 1, 1),
             decision_no="45/QĐ-SNV",
+            recorded_by_id=admin.id,
         )
     )
     session.flush()
@@ -257,9 +259,11 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
         PlanningEntry(
             cadre_id=lan.id,
             title_code="division-head",
+            unit_id=units["SO-NV-TCCB"].id,
             term="2025-2030",
             valid_from=date(2025, 1, 1),
             decision_no="45/QĐ-SNV",
+            recorded_by_id=admin.id,
         )
     )
     for year, rating in ((2023, "good"), (2024, "excellent"), (2025, "good")):

@@ -60,10 +60,19 @@ class QualificationForm(FlaskForm):
 
 class PlanningForm(FlaskForm):
     title_code = SelectField(_l("Target position"), validators=[DataRequired()])
+    unit_code = StringField(_l("Unit of the post (code)"), validators=[DataRequired(), Length(max=40)])
     term = StringField(_l("Term, e.g. 2025-2030"), validators=[DataRequired(), Length(max=20)])
     valid_from = DateField(_l("From"), validators=[DataRequired()])
     valid_to = DateField(_l("To (optional)"), validators=[Optional()])
     decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
+    limit_override = TextAreaField(
+        _l("Reason for exceeding the limit (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "At most 3 cadres are planned for a post and 3 posts for a cadre (Regulation 377-QĐ/TW). "
+            "Only an administrator with the override permission may go beyond that, saying why."
+        ),
+    )
 
 
 class DisciplineChangeForm(FlaskForm):

@@ -25,9 +25,11 @@ from app.models import (
     ScaleLevel,
     Title,
     TrainingRecord,
+    Unit,
     User,
 )
 from app.models.profile import DISCIPLINE_LEVELS
+from app.profiles import planning
 from app.reports import rollups
 from app.text import nfc
 
@@ -403,28 +405,88 @@ def add_planning(
     cadre: Cadre,
     *,
     title_code: str,
+    unit: Unit,
     term: str,
     valid_from: date,
     valid_to: date | None,
     decision_no: str,
+    limit_override: str = "",
 ) -> PlanningEntry:
-    """Put the cadre in the planning pool (quy hoạch) for a title. Raises ValidationFailed."""
+    """Put the cadre in the planning pool (quy hoạch) for a post: a title in `unit`.
+
+    The limits of Regulation 377-QĐ/TW (see `planning`) are counted over entries whose periods
+    overlap this one. An actor with the override permission over the post's unit may exceed them
+    by saying why in `limit_override`, which is then stored and audited with the limits exceeded;
+    a reason given when no limit is exceeded is not kept. Raises PermissionDenied when the cadre
+    is outside the actor's units, and ValidationFailed naming the field for a post outside them,
+    an unknown title, a period that ends before it starts, the same post planned twice in a
+    period, or a limit exceeded without the permission and a reason.
+    """
     _managed(session, actor, cadre)
+    if not policy.can_manage_profile(actor, unit.path):
+        raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
     if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
         raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
     if valid_to and valid_to < valid_from:
         raise ValidationFailed(_l("This is before the start of the term."), field="valid_to")
+    if unit.valid_to is not None and unit.valid_to < valid_from:
+        raise ValidationFailed(
+            _l("This unit was dissolved or merged before the start of the term."), field="unit_code"
+        )
+    # Concurrent plannings for a post, or for a cadre, wait for each other here (always the unit
+    # first, then the cadre, so they cannot deadlock); SQLite writes one at a time anyway.
+    session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
+    session.execute(select(Cadre.id).where(Cadre.id == cadre.id).with_for_update())
+    if session.scalar(
+        select(PlanningEntry.id).where(
+            PlanningEntry.cadre_id == cadre.id,
+            PlanningEntry.title_code == title_code,
+            PlanningEntry.unit_id == unit.id,
+            planning.overlapping(valid_from, valid_to),
+        )
+    ):
+        raise ValidationFailed(
+            _l("The cadre is already planned for this post in this period."), field="title_code"
+        )
+    exceeded = planning.exceeded_limits(session, cadre.id, title_code, unit.id, valid_from, valid_to)
+    reason = nfc(limit_override).strip() if exceeded else ""
+    if exceeded:
+        limits = planning.explain_all(exceeded)
+        if not policy.can_override(actor, unit.path):
+            if reason:
+                raise ValidationFailed(
+                    _l(
+                        "%(limits)s Only an administrator with the override permission may go beyond "
+                        "a planning limit.",
+                        limits=limits,
+                    ),
+                    field="limit_override",
+                )
+            raise ValidationFailed(limits, field="title_code")
+        if not reason:
+            raise ValidationFailed(
+                _l("%(limits)s To go beyond the limit, write the reason here.", limits=limits),
+                field="limit_override",
+            )
     entry = PlanningEntry(
         cadre_id=cadre.id,
         title_code=title_code,
+        unit_id=unit.id,
         term=nfc(term).strip(),
         valid_from=valid_from,
         valid_to=valid_to,
         decision_no=nfc(decision_no).strip(),
+        limit_override=reason,
+        recorded_by_id=actor.id,
     )
     session.add(entry)
     session.flush()
-    _audit(session, actor, "add_planning", cadre, title=title_code)
+    detail = {"title": title_code, "post_unit": unit.code, "entry": entry.id}
+    if exceeded:
+        # e.g. "cadres_per_post (4 > 3)": the limit, how many with this entry, and the maximum
+        detail["limits_exceeded"] = ", ".join(f"{e.limit} ({e.already + 1} > {e.maximum})" for e in exceeded)
+        detail["limit_override"] = reason
+    _audit(session, actor, "add_planning", cadre, **detail)
     return entry
 
 

@@ -47,7 +47,7 @@ from app.models import (
     Unit,
     UnitChange,
 )
-from app.profiles import decisions, records, requirements
+from app.profiles import decisions, planning, records, requirements
 from app.profiles.eligibility import eligibility_from_dict
 from app.profiles.facts import MET
 from app.profiles.forms import (
@@ -132,6 +132,12 @@ def _profile_context(cadre: Cadre) -> dict:
             .order_by(PlanningEntry.valid_from.desc())
         )
     )
+    planned_in = {p.unit_id for p in planning if p.unit_id is not None}
+    planning_units = (
+        dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(planned_in))).all())
+        if planned_in
+        else {}
+    )
     targets += [
         p.title_code
         for p in planning
@@ -167,6 +173,7 @@ def _profile_context(cadre: Cadre) -> dict:
         "today": today,
         "evaluations": evaluations,
         "planning": planning,
+        "planning_units": planning_units,
         "positions": list(
             session.scalars(
                 select(PositionRecord)
@@ -428,21 +435,28 @@ def add_planning(cadre_id: int):
     form.title_code.choices = [
         SelectChoice(t.code, t.name) for t in db.session.scalars(select(Title).order_by(Title.rank))
     ]
-    return _record_form(
-        cadre,
-        form,
-        _("Add to a planning pool"),
-        lambda: records.add_planning(
+    if request.method == "GET":
+        form.unit_code.data = cadre.unit.code
+
+    def save():
+        try:
+            unit = get_unit(db.session, (form.unit_code.data or "").strip())
+        except NotFound:
+            raise ValidationFailed(_l("No unit has this code."), field="unit_code") from None
+        records.add_planning(
             db.session,
             current_user,
             cadre,
             title_code=form.title_code.data,
+            unit=unit,
             term=form.term.data or "",
             valid_from=form.valid_from.data,
             valid_to=form.valid_to.data,
             decision_no=form.decision_no.data or "",
-        ),
-    )
+            limit_override=form.limit_override.data or "",
+        )
+
+    return _record_form(cadre, form, _("Add to a planning pool"), save)
 
 
 @bp.route("/cadres/<int:cadre_id>/discipline/new", methods=["GET", "POST"])
@@ -609,6 +623,13 @@ def pool(title_code: str):
     entries = requirements.pool_eligibility(
         db.session, title_code, _today(), policy.visible_cadres(current_user)
     )
+    limits = planning.limits_report(
+        db.session,
+        title_code,
+        _today(),
+        policy.units_in_scope(current_user),
+        policy.visible_cadres(current_user),
+    )
     audit.record(
         db.session,
         current_user,
@@ -619,18 +640,25 @@ def pool(title_code: str):
         title=title_code,
         cadres=len(entries),
     )
-    db.session.commit()
     order = {"met": 0, "conditional": 1, "unmet": 2}
     entries.sort(key=lambda e: (order.get(e.status, 3), e.cadre.search_name))
     counts = {status: sum(1 for e in entries if e.status == status) for status in order}
-    return render_template(
+    page = render_template(
         "profiles/pool.html",
         title=title,
         entries=entries[:500],
         total=len(entries),
         counts=counts,
+        limits=limits,
+        max_cadres=planning.MAX_CADRES_PER_POST,
+        max_posts=planning.MAX_POSTS_PER_CADRE,
+        legal_basis=planning.LEGAL_BASIS,
         today=_today(),
     )
+    # Committed once the page is rendered: a commit expires every loaded row, and reading the
+    # candidates again afterwards would cost a statement each.
+    db.session.commit()
+    return page
 
 
 @bp.route("/requirements/<title_code>/edit", methods=["GET", "POST"])
