@@ -127,7 +127,7 @@ def _condition_helpers(names: Names) -> dict:
     """What the conditions partial needs to put a condition into words."""
     return {
         "describe": lambda m: describe(m, names),
-        "record_words": lambda ev: _record_words(ev, names),
+        "records_words": lambda evidence: ", ".join(_record_words(ev, names) for ev in evidence),
     }
 
 
@@ -603,9 +603,8 @@ def decision_conditions():
         status=wanted or "not_closed",
         decisions=len(rows),
     )
-    db.session.commit()
     names = load_names(db.session)
-    return render_template(
+    html = render_template(
         "profiles/conditions.html",
         rows=rows[:500],
         total=len(rows),
@@ -615,6 +614,10 @@ def decision_conditions():
         today=_today(),
         **_condition_helpers(names),
     )
+    # Committed after rendering: a commit expires the rows, and reloading them would cost a
+    # statement per row. The view is audited once the page exists.
+    db.session.commit()
+    return html
 
 
 @bp.route("/requirements/")
