@@ -263,14 +263,25 @@ def test_route_role_unit_matrix(app, world, auth, client, actor):
     # A few answers spelled out, so that a rule changed by mistake cannot pass unnoticed.
     spelled_out = {
         "anonymous": {"auth.login": True, "profiles.profile": False, "reports.dashboard": False},
-        "learner": {"profiles.profile": True, "quizzes.attempt": True, "profiles.cadres": False},
+        "learner": {
+            "profiles.profile": True,
+            "quizzes.attempt": True,
+            "profiles.cadres": False,
+            "profiles.decision_conditions": False,
+        },
         "other_learner": {"profiles.profile": False, "quizzes.attempt": False, "teach.index": False},
-        "trainer": {"teach.index": True, "admin.users": False, "profiles.profile": False},
+        "trainer": {
+            "teach.index": True,
+            "admin.users": False,
+            "profiles.profile": False,
+            "profiles.decision_conditions": False,
+        },
         "ward_admin_in": {
             "profiles.profile": True,
             "reports.export": True,
             "admin.user": True,
             "profiles.edit_requirements": False,
+            "profiles.decision_conditions": True,
             "audit.index": True,
         },
         "ward_admin_out": {
@@ -284,7 +295,12 @@ def test_route_role_unit_matrix(app, world, auth, client, actor):
             "admin.user": False,
             "admin.apply_import": False,
         },
-        "city_admin": {"profiles.edit_requirements": True, "audit.index": True, "admin.user": True},
+        "city_admin": {
+            "profiles.edit_requirements": True,
+            "profiles.decision_conditions": True,
+            "audit.index": True,
+            "admin.user": True,
+        },
         "override_admin": {"profiles.decision": True, "quizzes.attempt": False},
     }[actor]
     for endpoint, may in spelled_out.items():

@@ -26,6 +26,7 @@ ACTIONS = {
     "print_profile": _l("Printed a dossier"),
     "view_decision": _l("Viewed an appointment decision"),
     "view_pool": _l("Viewed a planning pool"),
+    "view_conditions": _l("Viewed the conditions of appointments"),
     "view_unit_cadres": _l("Viewed a unit's cadres"),
     "export": _l("Exported data"),
     "export_audit": _l("Exported the audit log"),

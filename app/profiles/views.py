@@ -47,9 +47,9 @@ from app.models import (
     Unit,
     UnitChange,
 )
-from app.profiles import decisions, planning, records, requirements
+from app.profiles import conditions, decisions, planning, records, requirements
 from app.profiles.eligibility import eligibility_from_dict
-from app.profiles.facts import MET
+from app.profiles.facts import MET, Evidence
 from app.profiles.forms import (
     CorrectionForm,
     DisciplineChangeForm,
@@ -66,6 +66,7 @@ from app.profiles.present import (
     KIND_LABELS,
     OVERALL_LABELS,
     STATUS_LABELS,
+    Names,
     describe,
     evidence_text,
     load_names,
@@ -84,6 +85,19 @@ DECISION_KIND_LABELS = {
     "rotation": _l("Rotation"),
     "acting": _l("Acting appointment"),
 }
+CONDITION_LABELS = {
+    conditions.OVERDUE: _l("Overdue"),
+    conditions.DUE_SOON: _l("Due soon"),
+    conditions.OPEN: _l("Open"),
+    conditions.CLOSED: _l("Closed"),
+}
+# The colour of each condition status, from the eligibility pills: overdue is the alarming one.
+CONDITION_PILLS = {
+    conditions.OVERDUE: "unmet",
+    conditions.DUE_SOON: "conditional",
+    conditions.OPEN: "",
+    conditions.CLOSED: "met",
+}
 
 
 @bp.app_context_processor
@@ -96,6 +110,27 @@ def _helpers():
         "reason_text": reason_text,
         "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
         "discipline_label": lambda k: DISCIPLINE_LABELS.get(k, k),
+        "condition_label": lambda s: CONDITION_LABELS.get(s, s),
+        "condition_pill": lambda s: CONDITION_PILLS.get(s, ""),
+    }
+
+
+def _record_words(evidence: Evidence, names: Names) -> str:
+    """A record that met a condition, in words: the course or programme, or the qualification."""
+    summary = evidence.summary
+    if evidence.kind == "qualification":
+        scale = summary.get("scale") or ""
+        return f"{names.scales.get(scale, scale)}: {names.level(scale, summary.get('level'))}"
+    if summary.get("course"):
+        return names.course(summary["course"])
+    return summary.get("programme") or evidence.kind
+
+
+def _condition_helpers(names: Names) -> dict:
+    """What the conditions partial needs to put a condition into words."""
+    return {
+        "describe": lambda m: describe(m, names),
+        "records_words": lambda evidence: ", ".join(_record_words(ev, names) for ev in evidence),
     }
 
 
@@ -169,6 +204,9 @@ def _profile_context(cadre: Cadre) -> dict:
     return {
         "cadre": cadre,
         "may_manage": policy.can_manage_profile(current_user, cadre.unit.path),
+        "may_decide": policy.can_decide(current_user, cadre.unit.path),
+        "conditions": conditions.conditions(session, current_user, today, cadre_id=cadre.id),
+        "condition_helpers": _condition_helpers(names),
         "names": names,
         "today": today,
         "evaluations": evaluations,
@@ -600,6 +638,45 @@ def decision(decision_id: int):
         describe=lambda m: describe(m, names),
         kind_labels=DECISION_KIND_LABELS,
     )
+
+
+@bp.route("/decisions/conditions")
+@allow(ADMIN)
+def decision_conditions():
+    wanted = request.args.get("status", "")
+    if wanted != "all" and wanted not in conditions.STATUSES:
+        wanted = ""  # the default: every condition not closed yet
+    rows = conditions.conditions(db.session, current_user, _today())
+    counts = {status: sum(1 for c in rows if c.status == status) for status in conditions.STATUSES}
+    if wanted == "":
+        rows = [c for c in rows if c.status != conditions.CLOSED]
+    elif wanted != "all":
+        rows = [c for c in rows if c.status == wanted]
+    audit.record(
+        db.session,
+        current_user,
+        "view_conditions",
+        "decision",
+        None,
+        unit_id=current_user.unit_id,
+        status=wanted or "not_closed",
+        decisions=len(rows),
+    )
+    names = load_names(db.session)
+    html = render_template(
+        "profiles/conditions.html",
+        rows=rows[:500],
+        total=len(rows),
+        counts=counts,
+        wanted=wanted,
+        names=names,
+        today=_today(),
+        **_condition_helpers(names),
+    )
+    # Committed after rendering: a commit expires the rows, and reloading them would cost a
+    # statement per row. The view is audited once the page exists.
+    db.session.commit()
+    return html
 
 
 @bp.route("/requirements/")
