@@ -7,6 +7,7 @@ content goes through `sanitize_html`.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -131,7 +132,12 @@ def _image_source_ok(url: str) -> bool:
 
 
 def attribute_allowed(tag: str, name: str, value: str, video_hosts: Iterable[str]) -> bool:
-    """Decide one attribute. URL attributes are further checked against ALLOWED_PROTOCOLS."""
+    """Decide one attribute. URL attributes are further checked against ALLOWED_PROTOCOLS.
+
+    bleach passes values with their character references still in them (`/&#9;/host`); they are
+    decoded first, so the checks see what a browser will.
+    """
+    value = html.unescape(value)
     if name == "class":
         return all(c in ALLOWED_CLASSES or _LANGUAGE_CLASS_RE.match(c) for c in value.split()) and bool(
             value.strip()
