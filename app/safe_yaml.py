@@ -11,6 +11,7 @@ from __future__ import annotations
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
+from yaml.reader import ReaderError
 
 MAX_DEPTH = 20  # front matter and requirement sets nest three or four levels; 20 is generous
 
@@ -49,7 +50,9 @@ def _guarded(construct, what: str):
     def construct_or_explain(loader, node):
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError, AttributeError, TypeError):  # e.g. `!!timestamp x`
+        # What PyYAML's scalar constructors raise on values their tag does not fit
+        # (`2025-02-30`, `!!float ''`, `!!bool x`, `!!timestamp y`).
+        except (ValueError, OverflowError, AttributeError, TypeError, IndexError, KeyError):
             raise ConstructorError(
                 None, None, f"'{_shown(node.value)}' is not a valid {what}", node.start_mark
             ) from None
@@ -57,15 +60,18 @@ def _guarded(construct, what: str):
     return construct_or_explain
 
 
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp",
-    _guarded(
+for _tag, _construct, _what in (
+    (
+        "timestamp",
         yaml.SafeLoader.construct_yaml_timestamp,
         "date (write it as YYYY-MM-DD with a real month and day, or quote it if it is text)",
     ),
-)
-_Loader.add_constructor("tag:yaml.org,2002:int", _guarded(yaml.SafeLoader.construct_yaml_int, "number"))
-_Loader.add_constructor("tag:yaml.org,2002:float", _guarded(yaml.SafeLoader.construct_yaml_float, "number"))
+    ("int", yaml.SafeLoader.construct_yaml_int, "number"),
+    ("float", yaml.SafeLoader.construct_yaml_float, "number"),
+    ("bool", yaml.SafeLoader.construct_yaml_bool, "true or false"),
+    ("binary", yaml.SafeLoader.construct_yaml_binary, "base64 value"),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(_construct, _what))
 
 
 def load_with_node(text: str) -> tuple[yaml.Node | None, object]:
@@ -74,12 +80,17 @@ def load_with_node(text: str) -> tuple[yaml.Node | None, object]:
     Raises yaml.YAMLError, whose `problem_mark` (when present) locates the fault, for every kind
     of bad input: syntax, impossible dates, malformed numbers, aliases, excessive nesting.
     """
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            return node, (loader.construct_document(node) if node is not None else None)
+        finally:
+            loader.dispose()
+    except ReaderError as exc:  # a control character: PyYAML gives its offset, not its line
+        line = text.count("\n", 0, exc.position)
+        mark = yaml.Mark("<yaml>", exc.position, line, 0, None, None)
+        raise yaml.MarkedYAMLError(None, None, str(exc).split("\n")[0], mark) from None
 
 
 def load(text: str) -> object:
