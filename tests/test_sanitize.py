@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import html
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import nh3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.courses.render import render_markdown
 from app.courses.sanitize import (
     ALLOWED_PROTOCOLS,
     ALLOWED_TAGS,
     attribute_allowed,
+    is_allowed_video_url,
     sanitize_html,
 )
 
@@ -56,6 +60,21 @@ HOSTILE = [
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     '<div class="admonition warning"><p class="admonition-title">Chú ý</p><p>Nội dung</p></div>',
     '<iframe src="https://www.youtube-nocookie.com/embed/abc" title="Video" allowfullscreen></iframe>',
+    # Where urllib and browsers (WHATWG) disagree about the host, and other ways out of the allow-lists
+    '<iframe src="https://evil.example\\@www.youtube-nocookie.com/embed/abc"></iframe>',
+    '<iframe src="https://evil.example&#92;@www.youtube-nocookie.com/embed/abc"></iframe>',
+    '<iframe src="https://evil.example%5C@www.youtube-nocookie.com/embed/abc"></iframe>',
+    '<iframe src="https://www.youtube-nocookie.com:443@evil.example/embed/abc"></iframe>',
+    '<iframe src="https://www.youtube-nocookie.com&#9;@evil.example/embed/abc"></iframe>',
+    '<iframe src="https://www.youtube-nocookie.com\\.evil.example/embed/abc"></iframe>',
+    '<iframe src="https:\\\\evil.example\\www.youtube-nocookie.com/embed/abc"></iframe>',
+    '<iframe src="https://www.youtube-nocookie.com/embed/abc" allow="camera; microphone; geolocation">'
+    "</iframe>",
+    '<a href="//evil.example/x">x</a><a href="\\\\evil.example/x">y</a><a href="/\\evil.example">z</a>',
+    '<a href="/&#9;/evil.example/x">x</a><a href=" //evil.example">y</a>',
+    '<img src="//evil.example/x.png" alt="a"><img src="http://evil.example/x.png" alt="b">',
+    '<img src="\\\\evil.example/x.png" alt="a"><img src="mailto:x@evil.example" alt="b">',
+    '<a href="https://example.vn" rel="noopener opener">x</a>',
 ]
 
 
@@ -201,3 +220,124 @@ def test_markdown_is_rendered_and_sanitised():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as code, not run
     assert "javascript:" not in html and "onerror" not in html
     assert 'href="https://example.vn" rel="noopener noreferrer"' in html
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.example\\@www.youtube-nocookie.com/embed/abc",
+        "https://evil.example@www.youtube-nocookie.com/embed/abc",
+        "https://user:pw@www.youtube-nocookie.com/embed/abc",
+        "https://www.youtube-nocookie.com:443/embed/abc",
+        "https://www.youtube-nocookie.com\\.evil.example/embed/abc",
+        "https:\\\\www.youtube-nocookie.com/embed/abc",
+        "https:www.youtube-nocookie.com/embed/abc",
+        " https://www.youtube-nocookie.com/embed/abc",
+        "https://www.youtube-nocookie.com/embed/abc\t",
+        "https://www.youtube-nocookie.com./embed/abc",
+        "https://www.yo\u0075tube-nocookie.com/embed/abc".replace("u", "\u0443", 1),  # Cyrillic у
+        "//www.youtube-nocookie.com/embed/abc",
+        "HTTPS://evil.example/embed/abc",
+    ],
+)
+def test_a_video_address_any_parser_could_read_two_ways_is_refused(src):
+    assert not is_allowed_video_url(src, VIDEO_HOSTS)
+    assert "iframe" not in sanitize_html(f'<iframe src="{html.escape(src)}" title="V"></iframe>', VIDEO_HOSTS)
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://www.youtube-nocookie.com/embed/abc",
+        "https://www.youtube-nocookie.com/embed/abc?start=30&rel=0#t",
+        "https://WWW.YouTube-NoCookie.com/embed/abc",
+        "https://player.vimeo.com/video/1?h=ab%20cd",
+    ],
+)
+def test_plain_video_addresses_are_kept(src):
+    assert is_allowed_video_url(src, VIDEO_HOSTS)
+
+
+def test_iframe_allow_takes_only_the_short_list():
+    frame = '<iframe src="https://www.youtube-nocookie.com/embed/abc" title="V" allow="{}"></iframe>'
+    assert "allow=" not in sanitize_html(frame.format("camera; microphone; geolocation"), VIDEO_HOSTS)
+    assert "allow=" not in sanitize_html(frame.format("fullscreen; camera"), VIDEO_HOSTS)
+    kept = sanitize_html(frame.format("fullscreen; picture-in-picture; encrypted-media"), VIDEO_HOSTS)
+    assert 'allow="fullscreen; picture-in-picture; encrypted-media"' in kept
+
+
+def test_rel_takes_only_known_values():
+    assert "rel=" not in sanitize_html('<a href="https://example.vn" rel="opener">x</a>')
+    assert "rel=" not in sanitize_html('<a href="https://example.vn" rel="noopener me">x</a>')
+    kept = sanitize_html('<a href="https://example.vn" rel="nofollow noopener noreferrer">x</a>')
+    assert 'rel="nofollow noopener noreferrer"' in kept
+
+
+@pytest.mark.parametrize(
+    "href", ["//evil.example/x", "\\\\evil.example/x", "/\\evil.example", "/\t/evil.example"]
+)
+def test_protocol_relative_links_lose_their_address(href):
+    assert "href" not in sanitize_html(f'<a href="{html.escape(href)}">x</a>')
+
+
+def test_images_are_relative_or_https():
+    for src in ("//evil.example/x.png", "http://evil.example/x.png", "mailto:a@b.vn", "\\\\evil.example/x"):
+        assert "src=" not in sanitize_html(f'<img src="{html.escape(src)}" alt="a">'), src
+    for src in ("/media/abc", "https://example.vn/x.png", "images/x.png"):
+        assert f'src="{src}"' in sanitize_html(f'<img src="{src}" alt="a">'), src
+
+
+def test_markdown_protocol_relative_link_and_image_are_dropped():
+    html_out = render_markdown(
+        "[x](//evil.example/a) ![y](//evil.example/b.png) ![z](http://evil.example/c.png)"
+    )
+    assert "evil.example" not in html_out
+
+
+class _Urls(HTMLParser):
+    """Each href and img src (frames are left to the host tests), as a browser reads the markup."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [v for n, v in attrs if v is not None and (n == "href" or (tag == "img" and n == "src"))]
+
+
+def _urls(markup: str) -> list[str]:
+    parser = _Urls()
+    parser.feed(markup)
+    parser.close()
+    return parser.urls
+
+
+def _nh3_keeps_url(url: str) -> bool:
+    """nh3's own verdict on one address, with its own URL parser and the same schemes."""
+    probe = f'<a href="{html.escape(url)}">x</a>'
+    return "href" in nh3.clean(probe, tags={"a"}, url_schemes=set(ALLOWED_PROTOCOLS), link_rel=None)
+
+
+@pytest.mark.parametrize("html_in", HOSTILE)
+def test_every_address_we_keep_is_one_nh3_keeps_on_its_own(html_in):
+    """nh3 judges each surviving link and picture address alone, without our attribute filter."""
+    for url in _urls(sanitize_html(html_in, VIDEO_HOSTS)):
+        assert _nh3_keeps_url(url), (html_in, url)
+
+
+_FRAGMENTS = st.sampled_from(
+    HOSTILE + ["<p>", "</p>", "<a ", "href=", '"', "'", ">", "&#92;", "\\", "//", "@"]
+)
+
+
+@pytest.mark.fuzz
+@given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=12)), max_size=12).map("".join))
+def test_fuzz_mixed_hostile_fragments_keep_the_policy(html_in):
+    cleaned = sanitize_html(html_in, VIDEO_HOSTS)
+    kept = _survivors(cleaned)
+    assert kept.tags <= set(ALLOWED_TAGS)
+    assert not any(name.startswith("on") or name in {"style", "srcdoc"} for _, name in kept.attributes)
+    assert kept.schemes <= {"", "http", "https", "mailto"}
+    assert kept.attributes <= _survivors(_nh3(cleaned)).attributes
+    again = _survivors(sanitize_html(cleaned, VIDEO_HOSTS))  # a second pass removes nothing more
+    assert (again.tags, again.attributes, again.schemes) == (kept.tags, kept.attributes, kept.schemes)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.courses.importer import CourseUrls, import_course
+from app.courses.importer import CourseUrls, ImportOutcome, import_course
 from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
 from app.extensions import db
@@ -82,20 +83,40 @@ def import_(path: str | None) -> None:
     Each course is imported whole or not at all; a course with problems does not stop the others.
     """
     urls = site_urls()
-    failed = 0
+    outcomes: Counter[str] = Counter()
+    failed: list[Path] = []
     started = time.perf_counter()
-    for folder in _folders(path):
-        outcome = import_course(db.session, folder, urls=urls, video_hosts=current_app.config["VIDEO_HOSTS"])
+    folders = _folders(path)
+    for folder in folders:
+        # One transaction per course: its commit or its rollback touches nothing of the others.
+        try:
+            outcome = import_course(
+                db.session, folder, urls=urls, video_hosts=current_app.config["VIDEO_HOSTS"]
+            )
+            if outcome.status != "failed":
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 (a database or file error in one course must not stop the rest)
+            db.session.rollback()
+            outcome = ImportOutcome(
+                folder, "failed", problems=[Problem(str(folder), 1, f"{type(exc).__name__}: {exc}")]
+            )
+        outcomes[outcome.status] += 1
         if outcome.status == "failed":
             db.session.rollback()
-            failed += 1
+            failed.append(folder)
             _echo_problems(outcome.problems)
             click.echo(f"{folder}: not imported ({len(outcome.problems)} problem(s))", err=True)
             continue
-        db.session.commit()
         click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
-    click.echo(f"done in {time.perf_counter() - started:.2f} s")
+    counted = ", ".join(
+        f"{outcomes[status]} {status}"
+        for status in ("created", "updated", "unchanged", "failed")
+        if outcomes[status]
+    )
+    elapsed = time.perf_counter() - started
+    click.echo(f"{len(folders)} course folder(s) in {elapsed:.2f} s: {counted or 'nothing to do'}")
     if failed:
+        click.echo("not imported: " + ", ".join(str(folder) for folder in failed), err=True)
         raise SystemExit(1)
 
 

@@ -6,16 +6,21 @@ Nothing here touches the database; `courses check` and `courses import` both sta
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
+from app import safe_yaml
 from app.courses.categories import CATEGORIES
-from app.courses.sanitize import CALLOUT_TYPES, is_allowed_video_url
+from app.courses.sanitize import CALLOUT_TYPES, IFRAME_ALLOW, allow_attribute_ok, is_allowed_video_url
 from app.quizzes.source import QuizSource, is_quiz, parse_quiz
 from app.text import nfc
 
@@ -31,20 +36,28 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
     ".svg": "image/svg+xml",
 }
+# Limits, stated in courses/README.md. The largest shipped lesson or quiz is 18 KB of Markdown and
+# the largest picture 6 KB; 500 KB is a short book, far beyond what a learner reads on one page,
+# and keeps Markdown rendering (which has super-linear corners) well under a second. 5 MB covers a
+# full-screen photo or scanned diagram; larger files are uncompressed originals to be exported
+# smaller, and every image is stored in the database and sent to phones on slow links.
+MAX_TEXT_BYTES = 500 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE_RE = re.compile(r"^(\d{1,4})-(.+)\.md$")
-FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _TARGET = r"\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)"
 IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(" + _TARGET)
 LINK_RE = re.compile(r"(?<!!)\[[^\]]*\]\(" + _TARGET)
-REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+REF_DEF_RE = re.compile(r"^\s{0,3}\[(?P<label>[^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+IMAGE_REF_RE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?")
 HTML_TAG_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>?")
 EVENT_ATTR_RE = re.compile(r"\son[a-z]+\s*=", re.I)
-SRC_ATTR_RE = re.compile(r"""\ssrc\s*=\s*["']?([^"'\s>]+)""", re.I)
+SRC_ATTR_RE = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^"'\s>]+))""", re.I)
+ALLOW_ATTR_RE = re.compile(r"""\sallow\s*=\s*(?:"([^"]*)"|'([^']*)'|([^"'\s>]+))""", re.I)
 CALLOUT_RE = re.compile(r"^\s*!!!\s*([^\s\"]*)")
 SAFE_INLINE_HTML = {"br", "sub", "sup", "kbd", "abbr", "del", "s", "u", "b", "i", "em", "strong"}
 
@@ -107,12 +120,52 @@ class _Reader:
     folder: Path
     problems: list[Problem] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.root = self.folder.resolve()
+
     def problem(self, file: Path, line: int, message: str) -> None:
         self.problems.append(Problem(str(file), max(line, 1), message))
 
+    def real_path_inside(self, path: Path) -> Path | None:
+        """`path` with every link followed, or None when it ends outside the course folder."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # a link loop, or a path the system refuses
+            return None
+        return real if real.is_relative_to(self.root) else None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"
+
+
+def _read_bytes(reader: _Reader, path: Path, at: tuple[Path, int], what: str, limit: int) -> bytes | None:
+    """Read a file of the course, refusing links out of the folder and files over `limit`.
+
+    Problems are reported at `at` (file, line): the file itself, or the line that uses it.
+    """
+    file, line = at
+    real = reader.real_path_inside(path)
+    if real is None:
+        reader.problem(file, line, f"{what} is a link to a file outside the course folder")
+        return None
+    try:
+        with real.open("rb") as stream:
+            raw = stream.read(limit + 1)
+    except OSError as exc:
+        reader.problem(file, line, f"{what} cannot be read: {exc.strerror or exc}")
+        return None
+    if len(raw) > limit:
+        size = max(real.stat().st_size, len(raw))
+        reader.problem(file, line, f"{what} is {_megabytes(size)}; the limit is {_megabytes(limit)}")
+        return None
+    return raw
+
 
 def _read_text(reader: _Reader, file: Path) -> str | None:
-    raw = file.read_bytes()
+    raw = _read_bytes(reader, file, (file, 1), "the file", MAX_TEXT_BYTES)
+    if raw is None:
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -142,13 +195,16 @@ def _split_front_matter(
         return None, {}, text, 1
     yaml_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text) if node is not None else {}
+        node, data = safe_yaml.load_with_node(yaml_text)
+        data = {} if node is None else data
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        reader.problem(file, line, f"front matter is not valid YAML: {reason}")
+        if isinstance(exc, ConstructorError | ComposerError):
+            reader.problem(file, line, f"front matter: {reason}")
+        else:
+            reader.problem(file, line, f"front matter is not valid YAML: {reason}")
         return None, {}, "\n".join(lines[end + 1 :]), end + 2
     if not isinstance(data, dict):
         reader.problem(file, 2, "front matter must be a list of 'key: value' lines")
@@ -204,19 +260,47 @@ def _strip_inline_code(line: str) -> str:
     return INLINE_CODE_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def _markdown_lines(body: str, first_line: int):
-    """Yield (file line number, text) for lines outside fenced code, inline code blanked."""
+def _markdown_lines(body: str, first_line: int, unclosed: Callable[[int, str], None]):
+    """Yield (file line number, text) for lines outside fenced code, inline code blanked.
+
+    A fence closes on a line of the same character, at least as long, and nothing else; a fence
+    still open at the end is passed to `unclosed(line, fence)`, since everything after it would
+    otherwise go unchecked.
+    """
     fence: str | None = None
+    fence_line = 0
     for offset, line in enumerate(body.split("\n")):
-        match = FENCE_RE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * 3
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        yield first_line + offset, _strip_inline_code(line)
+        if fence is None:
+            match = FENCE_RE.match(line)
+            if match:
+                fence, fence_line = match.group(1), first_line + offset
+                continue
+            yield first_line + offset, _strip_inline_code(line)
+        elif re.fullmatch(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*", line):
+            fence = None
+    if fence is not None:
+        unclosed(fence_line, fence)
+
+
+def _label(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _reference_definitions(body: str) -> dict[str, str]:
+    """Markdown reference definitions `[label]: target`, by label as Markdown matches them."""
+    targets: dict[str, str] = {}
+    for line in body.split("\n"):
+        match = REF_DEF_RE.match(line)
+        if match:
+            targets.setdefault(_label(match["label"]), match.group(2))
+    return targets
+
+
+def _attribute(pattern: re.Pattern, attrs: str) -> str | None:
+    match = pattern.search(attrs)
+    if match is None:
+        return None
+    return html.unescape(next(group for group in match.groups() if group is not None))
 
 
 def _check_markdown(
@@ -231,17 +315,31 @@ def _check_markdown(
 ) -> None:
     """Check links, images, callouts and raw HTML in one Markdown body; record used images."""
     base = PurePosixPath(file.relative_to(reader.folder).parent.as_posix())
-    for line_no, line in _markdown_lines(body, first_line):
+    references = _reference_definitions(body)
+    image_labels = {_label(label or alt) for alt, label in IMAGE_REF_RE.findall(IMAGE_RE.sub("", body))}
+
+    def unclosed(line_no: int, fence: str) -> None:
+        reader.problem(
+            file,
+            line_no,
+            f"the code block opened here with {fence} is never closed: add a {fence} line after it",
+        )
+
+    for line_no, line in _markdown_lines(body, first_line, unclosed):
         for alt, target in IMAGE_RE.findall(line):
             if not alt.strip():
                 reader.problem(
                     file, line_no, f"image '{target}' needs a description: ![description]({target})"
                 )
             _check_image(reader, file, line_no, base, target, images)
+        for alt, label in IMAGE_REF_RE.findall(IMAGE_RE.sub("", line)):
+            target = references.get(_label(label or alt))
+            if target is not None:
+                _check_image(reader, file, line_no, base, target, images)
         targets = LINK_RE.findall(line)
         ref = REF_DEF_RE.match(line)
-        if ref:
-            targets.append(ref.group(1))
+        if ref and _label(ref["label"]) not in image_labels:
+            targets.append(ref.group(2))
         for target in targets:
             _check_link(reader, file, line_no, base, target, lesson_files, images)
         callout = CALLOUT_RE.match(line)
@@ -256,12 +354,19 @@ def _check_markdown(
             if closing:
                 continue
             if tag == "iframe":
-                src = SRC_ATTR_RE.search(attrs)
-                if not src or not is_allowed_video_url(src.group(1), video_hosts):
+                src = _attribute(SRC_ATTR_RE, attrs)
+                if src is None or not is_allowed_video_url(src, video_hosts):
                     reader.problem(
                         file,
                         line_no,
-                        "video frames are allowed only from: " + ", ".join(video_hosts),
+                        "video frames are allowed only from: "
+                        + ", ".join(video_hosts)
+                        + " (a plain https:// address, without '\\', '@' or a port)",
+                    )
+                allow = _attribute(ALLOW_ATTR_RE, attrs)
+                if allow is not None and not allow_attribute_ok(allow):
+                    reader.problem(
+                        file, line_no, f"allow= may list only: {', '.join(IFRAME_ALLOW)}, not '{allow}'"
                     )
             elif tag not in SAFE_INLINE_HTML:
                 reader.problem(file, line_no, f"HTML <{tag}> is not allowed and would be removed")
@@ -273,8 +378,11 @@ def _check_markdown(
 
 def resolve_in_folder(base: PurePosixPath, target: str) -> str | None:
     """Resolve a relative target inside the course folder; None when it leaves the folder."""
+    path = unquote(target)
+    if path.startswith("/") or "\\" in path or "\0" in path:
+        return None  # an absolute path, a Windows separator or a NUL never names a course file
     parts: list[str] = []
-    for part in (base / unquote(target)).parts:
+    for part in (base / path).parts:
         if part in ("", "."):
             continue
         if part == "..":
@@ -287,13 +395,20 @@ def resolve_in_folder(base: PurePosixPath, target: str) -> str | None:
 
 
 def _check_image(reader, file, line_no, base, target, images) -> None:
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        reader.problem(file, line_no, f"image '{target}' is not a valid address")
+        return
+    if parts.scheme or parts.netloc or target.lstrip().startswith(("//", "\\", "/\\", "\\/")):
         reader.problem(file, line_no, f"image '{target}' must be stored in the course folder")
         return
     rel = resolve_in_folder(base, parts.path)
-    path = reader.folder / rel if rel else None
-    if rel is None or path is None or not path.is_file():
+    if rel is None:
+        reader.problem(file, line_no, f"image '{target}' points outside the course folder")
+        return
+    path = reader.folder / rel
+    if not path.is_file():
         reader.problem(file, line_no, f"image '{target}' does not exist")
         return
     suffix = path.suffix.lower()
@@ -304,25 +419,33 @@ def _check_image(reader, file, line_no, base, target, images) -> None:
             f"image '{target}' must be one of: {', '.join(sorted(IMAGE_TYPES))}",
         )
         return
-    if path.stat().st_size > MAX_IMAGE_BYTES:
-        reader.problem(file, line_no, f"image '{target}' is larger than 5 MB")
+    real = reader.real_path_inside(path)
+    data = _read_bytes(reader, path, (file, line_no), f"image '{target}'", MAX_IMAGE_BYTES)
+    if data is None or real is None:
         return
     if suffix == ".svg":
-        svg = path.read_bytes().decode("utf-8", "replace").lower()
+        svg = data.decode("utf-8", "replace").lower()
         if "<script" in svg or EVENT_ATTR_RE.search(svg) or "javascript:" in svg:
             reader.problem(file, line_no, f"image '{target}' contains script; remove it")
             return
-    images[rel] = path
+    images[rel] = real
 
 
 def _check_link(reader, file, line_no, base, target, lesson_files, images) -> None:
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        reader.problem(file, line_no, f"link '{target}' is not a valid address")
+        return
     if parts.scheme:
         if parts.scheme.lower() not in {"http", "https", "mailto"}:
             reader.problem(file, line_no, f"link '{target}': only http, https and mailto links are allowed")
         return
-    if parts.netloc or not parts.path:
-        return  # protocol-relative, or an anchor on the same page
+    if parts.netloc or target.lstrip().startswith(("//", "\\", "/\\", "\\/")):
+        reader.problem(file, line_no, f"link '{target}' has no scheme: write the full address, https://...")
+        return
+    if not parts.path:
+        return  # an anchor on the same page
     rel = resolve_in_folder(base, parts.path)
     if rel is None:
         reader.problem(file, line_no, f"link '{target}' points outside the course folder")

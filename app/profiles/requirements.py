@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, safe_yaml
 from app.courses.categories import CATEGORIES
 from app.errors import ValidationFailed
 from app.models import Cadre, Course, PlanningEntry, RequirementRule, RequirementSet, Title, User
@@ -54,7 +54,7 @@ class SetInput:
 def parse_sets(session: Session, text: str) -> list[SetInput]:
     """Read requirement sets from YAML and check every field. Raises RequirementsInvalid."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "yaml"
