@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from app.auth import service, sessions, totp
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
+from app.imports.batches import drop_unapplied, is_expired
 from app.imports.people import import_people
 from app.imports.reader import read_table
 from app.models import Cadre, ImportBatch, Unit, User
@@ -255,6 +257,14 @@ def _run_import(batch: ImportBatch, dry_run: bool):
     return import_people(db.session, current_user, table, dry_run=dry_run)
 
 
+def _file_name(name: str | None) -> str:
+    """The uploaded file's name as shown and stored: its last path part, no control characters,
+    within the column's 255 characters."""
+    name = nfc(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:255] or "upload"
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @allow(ADMIN)
 def import_people_page():
@@ -263,8 +273,9 @@ def import_people_page():
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read()
+        drop_unapplied(db.session, utcnow())
         batch = ImportBatch(
-            filename=upload.filename or "upload",
+            filename=_file_name(upload.filename),
             data=data,
             sha256=hashlib.sha256(data).hexdigest(),
             created_by_id=current_user.id,
@@ -275,9 +286,11 @@ def import_people_page():
             report = _run_import(batch, dry_run=True)
         except ValidationFailed as exc:
             db.session.rollback()
-            field_error(form, exc, default="file")
+            form.file.errors.append(f"{batch.filename}: {exc.message}")
             batch = None
         else:
+            if not report.ok:  # never to be applied: keep the record of the upload, not the file
+                batch.data = b""
             db.session.commit()
     return render_template("admin/import.html", form=form, report=report, batch=batch)
 
@@ -293,6 +306,28 @@ def apply_import(batch_id: int):
     if batch.applied_at is not None:
         flash(_("This file has already been applied."), "info")
         return redirect(url_for("admin.import_people_page"))
+    if is_expired(batch, utcnow()):
+        flash(
+            _("This check is more than a day old and its file has been deleted: upload the file again."),
+            "error",
+        )
+        return redirect(url_for("admin.import_people_page"))
+    report = _run_import(batch, dry_run=False)
+    if not report.ok:  # the data changed since the dry run
+        db.session.rollback()
+        return render_template("admin/import.html", form=ImportForm(), report=report, batch=batch)
+    batch.applied_at = utcnow()
+    db.session.commit()
+    flash(
+        _(
+            "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.import_people_page"))
     report = _run_import(batch, dry_run=False)
     if report.problems:  # the data changed since the dry run
         db.session.rollback()

@@ -209,10 +209,16 @@ class ExternalTraining:
 def _check_external(data: ExternalTraining) -> None:
     if not data.programme.strip():
         raise ValidationFailed(_l("Required."), field="programme")
+    # Training recorded for today's cadres began long after 1950 (the oldest were born about 1960);
+    # an earlier date, or one in the future, is a typing or import error such as 0001-01-01.
+    if not date(1950, 1, 1) <= data.completed_on <= local_today():
+        raise ValidationFailed(_l("Must be between 1950 and today."), field="completed_on")
     if data.hours < 0 or data.hours > 2000:
         raise ValidationFailed(_l("Must be between 0 and 2000."), field="hours")
     if data.valid_until and data.valid_until < data.completed_on:
         raise ValidationFailed(_l("This is before the completion date."), field="valid_until")
+    if data.valid_until and data.valid_until.year > data.completed_on.year + 100:  # e.g. 9999-12-31
+        raise ValidationFailed(_l("More than 100 years after the completion date."), field="valid_until")
     if data.score is not None and not 0 <= data.score <= 100:
         raise ValidationFailed(_l("Must be between 0 and 100."), field="score")
 
