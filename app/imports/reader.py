@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from app.errors import ValidationFailed
+from app.exports import read_cell
 from app.text import fold, nfc
 
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -46,7 +47,13 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return nfc(str(value)).strip()
+    return _text(str(value))
+
+
+def _text(value: str) -> str:
+    """A cell's text as the import uses it; the apostrophe an export put before formula-like
+    text (see app.exports) is read away, so an exported table imports unchanged."""
+    return read_cell(nfc(value).strip())
 
 
 def read_table(filename: str, data: bytes) -> Table:
@@ -81,7 +88,7 @@ def _csv(data: bytes) -> Table:
     def rows():
         for number, row in enumerate(reader, start=2):
             if any(cell.strip() for cell in row):
-                yield number, [nfc(cell).strip() for cell in row]
+                yield number, [_text(cell) for cell in row]
 
     return Table(headers, [header_key(h) for h in headers], rows())
 
