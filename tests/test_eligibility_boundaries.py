@@ -519,7 +519,8 @@ def test_the_readme_rule_table_is_the_registry(app):
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     in_readme = readme.split(RULE_TABLE_START)[1].split(RULE_TABLE_END)[0].strip()
-    assert in_readme == rule_table().strip(), "run: flask --app wsgi requirements rule-table --write README.md"
+    fix = "run: flask --app wsgi requirements rule-table --write README.md"
+    assert in_readme == rule_table().strip(), fix
     printed = app.test_cli_runner().invoke(args=["requirements", "rule-table"])
     assert printed.exit_code == 0 and printed.output == rule_table()
     assert "| `months_in_post` |" in printed.output and "max_gap_days" in printed.output
