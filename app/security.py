@@ -116,8 +116,9 @@ def _is_private(response) -> bool:
     if request.endpoint == "static" or "Cache-Control" in response.headers:
         return False
     # Flask-Login keeps the account's key in the session: without it nobody is logged in, and the
-    # account is not loaded just to find that out.
-    return "_user_id" in session and current_user.is_authenticated
+    # account is not loaded just to find that out. `is_anonymous` rather than `is_authenticated`,
+    # which reads `is_active` and so reloads an account that the view's commit has expired.
+    return "_user_id" in session and not current_user.is_anonymous
 
 
 def _add_headers(csp: str):
