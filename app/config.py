@@ -70,6 +70,7 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         raise ConfigError(f"ADMIN_SECOND_FACTOR must be required or off, not {second_factor!r}")
 
     video_hosts = env.get("VIDEO_HOSTS", DEFAULT_VIDEO_HOSTS)
+    session_seconds = _int(env.get("SESSION_LIFETIME_MINUTES", "480"), "SESSION_LIFETIME_MINUTES") * 60
     return {
         "ENVIRONMENT": environment,
         "TESTING": environment == "test",
@@ -92,14 +93,13 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE", "false"), "SESSION_COOKIE_SECURE"),
-        "PERMANENT_SESSION_LIFETIME": _int(
-            env.get("SESSION_LIFETIME_MINUTES", "480"), "SESSION_LIFETIME_MINUTES"
-        )
-        * 60,
+        "PERMANENT_SESSION_LIFETIME": session_seconds,
         # A permanent session's cookie is re-sent (sliding its expiry) at most this often.
         "SESSION_REFRESH_SECONDS": 60,
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES", "0"), "TRUSTED_PROXIES"),
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form's CSRF token is good for as long as an idle login lasts, and only in the login it
+        # was issued in (app.security issues a new one whenever a login starts or ends).
+        "WTF_CSRF_TIME_LIMIT": session_seconds,
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),

@@ -1,13 +1,15 @@
-"""Loading the logged-in account, the session cookie and response headers, for every request."""
+"""Loading the logged-in account, the session cookie, CSRF tokens and response headers, for every
+request."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, user_logged_in, user_logged_out
 from itsdangerous import BadSignature
 from sqlalchemy import inspect, select
 
@@ -76,15 +78,80 @@ def _content_security_policy(video_hosts: tuple[str, ...]) -> str:
     )
 
 
+# Browser features a training site never uses, denied to the site and to every frame it embeds
+# (a video player included: fullscreen and picture-in-picture are left to the frame's `allow`).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+# One year, the subdomains too; no `preload`, which commits the whole domain and cannot be undone
+# quickly. Sent only over HTTPS, as RFC 6797 asks (browsers ignore it over HTTP anyway).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
+def _is_private(response) -> bool:
+    """True for a response that must not be kept by the browser or a proxy: every download (all
+    of them carry names, scores or the audit trail) and every page shown to a logged-in account
+    (its name is in the menu; most show personal data), except static files and responses whose
+    view chose its own caching (course images, content-addressed and not personal)."""
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        return True
+    if request.endpoint == "static" or "Cache-Control" in response.headers:
+        return False
+    # Flask-Login keeps the account's key in the session: without it nobody is logged in, and the
+    # account is not loaded just to find that out. `is_anonymous` rather than `is_authenticated`,
+    # which reads `is_active` and so reloads an account that the view's commit has expired.
+    return "_user_id" in session and not current_user.is_anonymous
+
+
 def _add_headers(csp: str):
     def add(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if request.is_secure:  # ProxyFix (TRUSTED_PROXIES) makes this true behind a TLS proxy
+            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        if _is_private(response):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
 
     return add
+
+
+def _new_csrf_token(_app, **_extra) -> None:
+    """Forget this browser's CSRF token when a login starts or ends (Flask-Login's signals, so
+    every way in and out is covered: password, second step, password change, logout).
+
+    Flask-WTF signs a random token kept in the session cookie under "csrf_token" and accepts any
+    signed copy of it. Without this, a form token from one login would stay good in the next one
+    whenever the session was not cleared between them (a password change starts a new login in
+    the same session). Together with WTF_CSRF_TIME_LIMIT (the session lifetime, see config), a
+    token is good only in the login it was issued in, and never longer than that login could
+    last idle. Binding a token to the server-side login session some other way would mean
+    replacing Flask-WTF's token functions; dropping the session key is the documented way to
+    have Flask-WTF issue a new one."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
 
 
 def refuse_unsafe_start(app: Flask) -> None:
@@ -117,3 +184,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(_add_headers(_content_security_policy(app.config["VIDEO_HOSTS"])))
+    user_logged_in.connect(_new_csrf_token, app)
+    user_logged_out.connect(_new_csrf_token, app)

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.utils import get_column_letter
 
 from app.errors import ValidationFailed
+from app.exports import read_cell
 from app.text import fold, nfc
 
 # The city has 131,565 cadres: the whole city in one file, with half as many again for growth.
@@ -190,7 +191,7 @@ def _csv(data: bytes) -> Table:
             return None
         if len(row) > MAX_COLUMNS and any(cell.strip() for cell in row[MAX_COLUMNS:]):
             raise _refuse(_l("more than %(limit)s columns", limit=MAX_COLUMNS))
-        return _cells(number, [nfc(cell).strip() for cell in row[:MAX_COLUMNS]])
+        return _cells(number, [_text(cell) for cell in row[:MAX_COLUMNS]])
 
     headers = read(1)
     if headers is None:
@@ -273,7 +274,13 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return nfc(str(value)).strip()
+    return _text(str(value))
+
+
+def _text(value: str) -> str:
+    """A cell's text as the import uses it; the apostrophe an export put before formula-like
+    text (see app.exports) is read away, so an exported table imports unchanged."""
+    return read_cell(nfc(value).strip())
 
 
 def _open_first_sheet(data: bytes):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, render_template
 
 from app.access import TEACH, allow
+from app.exports import csv_response
 from app.extensions import db
 from app.learning.service import find_lesson, get_course, lessons_of
 from app.quizzes.service import quiz_of_lesson
@@ -63,21 +61,15 @@ def quiz_results(code: str, slug: str):
 def quiz_items_csv(code: str, slug: str):
     course, _version, _quiz, titles = _quiz_context(code, slug)
     items = service.item_analysis(db.session, course, slug, titles)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["question_id", "title", "type", "answered", "facility", "discrimination"])
-    for item in items:
-        writer.writerow(
-            [
-                item.qid,
-                item.title,
-                item.type,
-                item.answered,
-                "" if item.facility is None else f"{item.facility:.3f}",
-                "" if item.discrimination is None else f"{item.discrimination:.3f}",
-            ]
-        )
-    response = make_response("\ufeff" + out.getvalue())  # BOM: Excel opens Vietnamese correctly
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{code}-{slug}-items.csv"'
-    return response
+    table = [["question_id", "title", "type", "answered", "facility", "discrimination"]] + [
+        [
+            item.qid,
+            item.title,
+            item.type,
+            item.answered,
+            "" if item.facility is None else round(item.facility, 3),
+            "" if item.discrimination is None else round(item.discrimination, 3),
+        ]
+        for item in items
+    ]
+    return csv_response(table, f"{code}-{slug}-items.csv")
