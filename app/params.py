@@ -15,6 +15,7 @@ The bounds, and why:
 - years 1900 .. 2100 and dates 1900-01-01 .. 2100-12-31: the oldest serving cadre was born after
   1900 and nothing is planned past 2100, while the date type fails a day past 9999-12-31 (an
   "end" filter adds a day).
+- text in a path (course codes, slugs, tokens): at most 200 characters, no control characters.
 - codes: ASCII letters, digits, ".", "_" and "-", at most 40 (the column's length), starting with
   a letter or digit: every code in use (units such as "SO-NV-TCCB" or "000.00.00.H26", employee
   codes, course codes) fits, and nothing that can break a header, a file name or a CSV cell does.
@@ -31,7 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -39,6 +40,7 @@ from app.text import nfc
 
 DB_INT_MAX = 2**31 - 1
 PAGE_MAX = 1_000_000
+PATH_TEXT_MAX = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 CODE_MAX = 40
@@ -90,9 +92,20 @@ class IdConverter(IntegerConverter):
         return number
 
 
+class TextConverter(UnicodeConverter):
+    """The app's default converter: a path segment of at most PATH_TEXT_MAX characters, none of
+    them a control character (PostgreSQL refuses a NUL in a query), else no such page."""
+
+    def __init__(self, map, minlength: int = 1, maxlength: int = PATH_TEXT_MAX, length: int | None = None):
+        super().__init__(map, minlength, maxlength, length)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f]", 1)
+
+
 def init_app(app: Flask) -> None:
-    """Make `<int:...>` in every route an id (call before the blueprints are registered)."""
+    """Make `<int:...>` in every route an id, and `<name>` a segment without control characters
+    (call before the blueprints are registered)."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.register_error_handler(BadParameter, _bad_parameter)
 
 

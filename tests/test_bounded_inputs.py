@@ -80,6 +80,17 @@ def test_ids_in_range_still_work(app, world: World, auth, client):  # noqa: F811
     assert client.get("/cadres/\u0661").status_code == 404  # an Arabic-Indic digit is not an id
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/courses/KT%00", "/courses/KT-01/lessons/a%0Db", "/media/%00", "/requirements/a%7F/pool", "/reset/%00"],
+)
+def test_text_in_a_path_with_control_characters_is_not_found(app, world: World, auth, client, path):  # noqa: F811
+    """PostgreSQL refuses a NUL in a query: it was a 500 there."""
+    _login(auth)
+    assert client.get(path).status_code == 404
+    assert client.get("/courses/" + "x" * 201).status_code == 404
+
+
 # --- page numbers -------------------------------------------------------------------------------
 
 
