@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from app import access, database, errors_web, i18n, security
+    from app import access, database, errors_web, i18n, params, security
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     access.init_app(app)
     errors_web.init_app(app)
+    params.init_app(app)
 
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp

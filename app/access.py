@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import policy
+from app import params, policy
 from app.auth.service import account_unit_path
 from app.errors import NotFound
 from app.extensions import db, login_manager
@@ -63,12 +63,13 @@ class Rule:
 
 
 def _int(value) -> int:
+    """An id from the path: the `int` converter has bounded it already; this holds without it."""
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise NotFound(str(value)) from None
-    if not 0 < number < 2**63:
-        raise NotFound(str(value))
+        raise NotFound("id") from None
+    if not params.is_id(number):
+        raise NotFound("id")
     return number
 
 
@@ -113,7 +114,7 @@ def _account(session: Session, view_args: dict, _args: dict) -> Target:
 
 
 def _unit_arg(session: Session, _view_args: dict, args: dict) -> Target | None:
-    code = args.get("unit")
+    code = params.code("unit", args)
     if not code:
         return None
     path = session.scalar(select(Unit.path).where(Unit.code == code))

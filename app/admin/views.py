@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
 
-from app import policy
+from app import params, policy
 from app.access import ADMIN, MANAGE_ACCOUNT, OWN_IMPORT, allow
 from app.admin.forms import AccessForm, UserForm
 from app.auth import service, sessions, totp
@@ -92,7 +92,7 @@ def users():
             db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))
-    query = request.args.get("q", "").strip()[:100]
+    query = params.text("q")
     stmt = select(User).where(policy.visible_accounts(current_user)).order_by(User.full_name, User.id)
     if query:
         stmt = stmt.where(
@@ -101,7 +101,7 @@ def users():
                 User.full_name.icontains(nfc(query), autoescape=True),
             )
         )
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = params.paginate(stmt, current_app.config["PAGE_SIZE"])
     return render_template(
         "admin/users.html", form=form, page=page, query=query, units=_account_units(list(page.items))
     )

@@ -5,21 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
-from app import audit, policy
+from app import audit, params, policy
 from app.access import READ_AUDIT, allow
 from app.audit.labels import ACTIONS, action_label
 from app.clock import LOCAL
 from app.exports import commit_before_streaming, csv_response
 from app.extensions import db
 from app.models import AuditEntry, Cadre, Unit, User
-from app.text import nfc
 
 bp = Blueprint("audit", __name__)
 
@@ -39,22 +38,13 @@ class Filters:
         return {k: v.isoformat() if isinstance(v, date) else v for k, v in vars(self).items() if v}
 
 
-def _day(name: str) -> date | None:
-    try:
-        day = date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return day if date(2000, 1, 1) <= day <= date(2999, 12, 31) else None
-
-
 def _filters() -> Filters:
-    action = request.args.get("action", "")
     return Filters(
-        who=nfc(request.args.get("who", "")).strip()[:100],
-        action=action if action in ACTIONS else "",
-        cadre=request.args.get("cadre", "").strip().upper()[:40],
-        start=_day("start"),
-        end=_day("end"),
+        who=params.text("who"),
+        action=params.choice("action", ACTIONS),
+        cadre=(params.code("cadre") or "").upper(),
+        start=params.day("start"),
+        end=params.day("end"),
     )
 
 
@@ -104,7 +94,7 @@ def _about(entry: AuditEntry, cadre: Cadre | None, account: User | None) -> str:
 @allow(READ_AUDIT)
 def index():
     filters = _filters()
-    page_number = max(1, min(request.args.get("page", 1, type=int), 100_000))
+    page_number = params.page_number()
     size = current_app.config["PAGE_SIZE"] * 2
     rows = db.session.execute(_statement(filters).limit(size + 1).offset((page_number - 1) * size)).all()
     return render_template(

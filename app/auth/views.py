@@ -37,8 +37,9 @@ PENDING_SECONDS = 300
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if target:
+    """Only same-site paths are followed after login (no open redirect): browsers read a backslash
+    as a slash ("/\\evil.example" is another site) and a control character cannot go in a header."""
+    if target and len(target) <= 2000 and "\\" not in target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

@@ -18,6 +18,7 @@ from app.imports.reader import Table, parse_date
 from app.models import Cadre, Title, Unit, User
 from app.models.base import utcnow
 from app.models.org import UNIT_TYPES
+from app.params import CODE_MESSAGE, is_code
 from app.profiles.records import bring_in_completions
 from app.profiles.units import create_unit
 from app.reports import rollups
@@ -237,6 +238,9 @@ def _units(session: Session, actor: User | None, table: Table, dry_run: bool) ->
             valid_from = parse_date(values["valid_from"])
             if valid_from is None:
                 bad("valid_from", _l("not a date (dd/mm/yyyy)"))
+        if code and not is_code(code):
+            bad("code", CODE_MESSAGE)
+            continue
         if code in wanted:
             bad("code", _l("the same unit code is on row %(row)s", row=wanted[code]["row"]))
             continue

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app import params
 from app.access import LOGGED_IN, allow
 from app.courses.categories import category_choices, category_label
 from app.errors import NotFound
@@ -36,15 +37,9 @@ def home():
 @bp.route("/courses/")
 @allow(LOGGED_IN)
 def catalogue():
-    query = request.args.get("q", "").strip()[:100]
-    category = request.args.get("category", "")
-    if category and category not in dict(category_choices()):
-        category = ""
-    page = db.paginate(
-        service.catalogue_query(query, category),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    query = params.text("q")
+    category = params.choice("category", dict(category_choices()))
+    page = params.paginate(service.catalogue_query(query, category), current_app.config["PAGE_SIZE"])
     return render_template(
         "learning/catalogue.html",
         page=page,

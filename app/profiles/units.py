@@ -11,6 +11,7 @@ from app.clock import local_today
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Unit, UnitChange, User
 from app.models.org import UNIT_TYPES
+from app.params import check_code
 from app.policy import subtree as subtree_condition
 from app.reports import rollups
 from app.text import nfc
@@ -38,12 +39,11 @@ def create_unit(
     parent: Unit | None = None,
     valid_from: date | None = None,
 ) -> Unit:
-    """Add a unit under `parent` (None: a root). Raises ValidationFailed or Conflict."""
+    """Add a unit under `parent` (None: a root). Raises ValidationFailed (a code outside the code
+    alphabet, see `app.params.is_code`) or Conflict."""
     if type not in UNIT_TYPES:
         raise ValidationFailed(f"type: unknown unit type {type!r}")
-    code = nfc(code).strip()
-    if not code:
-        raise ValidationFailed("code: required")
+    code = check_code(code)
     if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
         raise Conflict(f"code: unit {code} exists")
     unit = Unit(

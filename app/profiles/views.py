@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app import audit, policy
+from app import audit, params, policy
 from app.access import (
     ADMIN,
     DECIDE,
@@ -270,14 +270,14 @@ def my_profile():
 @bp.route("/cadres/")
 @allow(ADMIN)
 def cadres():
-    query = request.args.get("q", "").strip()[:100]
+    query = params.text("q")
     stmt = select(Cadre).where(policy.visible_cadres(current_user)).order_by(Cadre.search_name, Cadre.id)
     if query:
         stmt = stmt.where(
             (Cadre.search_name.like(like_pattern(query), escape="\\"))
             | (Cadre.employee_code == query.upper())
         )
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = params.paginate(stmt, current_app.config["PAGE_SIZE"])
     unit_ids = {c.unit_id for c in page.items}
     units = (
         {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
@@ -788,8 +788,8 @@ def _starter_yaml(title_code: str) -> str:
 @bp.route("/reports/use-after-training")
 @allow(ADMIN)
 def use_report():
-    courses = request.args.get("course", "")
-    months = min(max(request.args.get("months", 12, type=int), 1), 120)
+    courses = params.code("course") or ""
+    months = params.clamped("months", 12, 1, 120)
     rows = use_after_training(db.session, current_user, course_code=courses or None, months=months)
     return render_template("profiles/use_report.html", rows=rows, months=months, course=courses)
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app import params
 from app.access import LOGGED_IN, OWN_ATTEMPT, allow
 from app.errors import Conflict
 from app.extensions import db
@@ -80,7 +81,7 @@ def attempt(attempt_id: int):
     views = [service.question_view(q, entry, answers.get(entry["qid"])) for entry, q in questions]
     page = None
     if quiz.layout == "one_per_page":
-        page = min(max(request.args.get("q", 1, type=int), 1), len(views))
+        page = params.clamped("q", 1, 1, len(views))
         shown = [(page, views[page - 1])]
     else:
         shown = list(enumerate(views, start=1))

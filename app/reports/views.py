@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -30,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app import audit
+from app import audit, params
 from app.access import REVIEW, allow
 from app.clock import local_today
 from app.courses.categories import category_choices
@@ -59,23 +57,19 @@ def _courses() -> list[tuple[Course, CourseVersion]]:
 
 
 def _filters() -> service.Filters:
-    codes = [c for c in request.args.getlist("course") if c]
+    codes = params.codes("course")
     ids = tuple(db.session.scalars(select(Course.id).where(Course.code.in_(codes)))) if codes else ()
-    category = request.args.get("category", "")
-    if category not in dict(category_choices()):
-        category = ""
+    category = params.choice("category", dict(category_choices()))
+    return service.Filters(ids, category, params.day("start"), params.day("end"))
 
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
 
-    return service.Filters(ids, category, day("start"), day("end"))
+# The query parameters a report page carries over into its links (the filters). Only these: a
+# template that passed every parameter on to `url_for` failed on `?what=`, `?fmt=` or `?_scheme=`.
+FILTER_ARGS = ("unit", "course", "category", "start", "end", "below")
 
 
 def _unit():
-    return service.get_scope_unit(db.session, request.args.get("unit"), current_user.unit)
+    return service.get_scope_unit(db.session, params.code("unit"), current_user.unit)
 
 
 @bp.route("/")
@@ -84,7 +78,7 @@ def dashboard():
     unit = _unit()
     filters = _filters()
     total, rows = service.rolled_up(db.session, unit, filters)
-    below = request.args.get("below", type=float)
+    below = params.percent("below")
     if below is not None:
         rows = [r for r in rows if r.stats.rate is not None and r.stats.rate < below]
     return render_template(
@@ -96,7 +90,7 @@ def dashboard():
         courses=_courses(),
         categories=category_choices(),
         months=service.completions_by_month(db.session, unit, filters),
-        args=request.args,
+        args=params.only(*FILTER_ARGS),
         below=below,
         trail=_trail(unit),
     )
@@ -126,7 +120,7 @@ def cadres():
         "reports/cadres.html",
         unit=unit,
         rows=service.cadre_rows(db.session, unit, filters),
-        args=request.args,
+        args=params.only(*FILTER_ARGS),
         trail=_trail(unit),
     )
 
@@ -173,14 +167,12 @@ def export(fmt: str):
         return Response(status=404)
     unit = _unit()
     filters = _filters()
-    what = request.args.get("what", "units")
+    what = params.choice("what", ("cadres", "profiles", "units-tree"), "units")
     exports = {
         "cadres": lambda: service.iter_cadre_export(db.session, unit, filters),
         "profiles": lambda: service.iter_profile_export(db.session, unit),
         "units-tree": lambda: service.iter_unit_export(db.session, unit),
     }
-    if what not in exports:
-        what = "units"
     if what in PERSONAL_EXPORTS:
         audit.record(
             db.session,
@@ -261,7 +253,7 @@ def assignments():
 @allow(REVIEW)
 def hours():
     unit = _unit()
-    year = request.args.get("year", local_today().year, type=int)
+    year = params.year("year", local_today().year)
     target = current_app.config["ANNUAL_HOURS_TARGET"]
     rows, categories = service.hours_report(db.session, unit, year, target)
     short = service.short_cadres(db.session, unit, year, target) if unit is not None and target else []
@@ -287,5 +279,5 @@ def hours():
         target=target,
         short=short,
         trail=_trail(unit),
-        args=request.args,
+        args=params.only("unit", "year"),
     )
