@@ -643,9 +643,7 @@ def decision(decision_id: int):
 @bp.route("/decisions/conditions")
 @allow(ADMIN)
 def decision_conditions():
-    wanted = request.args.get("status", "")
-    if wanted != "all" and wanted not in conditions.STATUSES:
-        wanted = ""  # the default: every condition not closed yet
+    wanted = params.choice("status", (*conditions.STATUSES, "all"))  # "": every one not closed yet
     rows = conditions.conditions(db.session, current_user, _today())
     counts = {status: sum(1 for c in rows if c.status == status) for status in conditions.STATUSES}
     if wanted == "":
