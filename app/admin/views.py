@@ -328,19 +328,3 @@ def apply_import(batch_id: int):
         "success",
     )
     return redirect(url_for("admin.import_people_page"))
-    report = _run_import(batch, dry_run=False)
-    if report.problems:  # the data changed since the dry run
-        db.session.rollback()
-        return render_template("admin/import.html", form=ImportForm(), report=report, batch=batch)
-    batch.applied_at = utcnow()
-    db.session.commit()
-    flash(
-        _(
-            "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-        ),
-        "success",
-    )
-    return redirect(url_for("admin.import_people_page"))
