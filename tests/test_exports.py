@@ -200,7 +200,9 @@ def test_attachment_headers_cannot_be_broken(name, fallback, full):
     assert unquote(header.split("filename*=UTF-8''")[1]) == full
 
 
-def test_a_unit_code_with_crlf_and_quotes_gives_one_well_formed_header(world, app, auth, client):  # noqa: F811
+def test_a_unit_code_with_crlf_and_quotes_never_reaches_a_header(world, app, auth, client):  # noqa: F811
+    """Such a code (left in the data by an older version) is refused as a parameter with a 400;
+    the file name function keeps headers whole whatever it is given (the test above)."""
     bad = 'SO-NV"; x\r\nSet-Cookie: a=b'
     with app.app_context():
         db.session.execute(update(Unit).where(Unit.code == "SO-NV").values(code=bad))
@@ -208,12 +210,9 @@ def test_a_unit_code_with_crlf_and_quotes_gives_one_well_formed_header(world, ap
     auth.login(*CITY_ADMIN)
     for fmt in ("csv", "xlsx"):
         response = client.get(f"/review/export.{fmt}", query_string={"unit": bad})
-        assert response.status_code == 200
-        assert "Set-Cookie" not in response.headers or "a=b" not in response.headers.get("Set-Cookie", "")
-        header = response.headers["Content-Disposition"]
-        assert len(response.headers.getlist("Content-Disposition")) == 1
-        assert "\r" not in header and "\n" not in header and header.count('"') == 2
-        assert parse_disposition(header)[1] == f"units-SO-NV; x Set-Cookie: a=b.{fmt}"
+        assert response.status_code == 400
+        assert "Content-Disposition" not in response.headers
+        assert "a=b" not in response.headers.get("Set-Cookie", "")
 
 
 def test_the_item_analysis_file_name_is_safe_too(app, make_user, auth, client, courses_root, import_folder):
