@@ -331,6 +331,21 @@ def test_the_browser_shows_why_at_the_upload_field(app, make_user, auth):
         assert db.session.scalar(select(ImportBatch.id)) is None  # refused files are not kept
 
 
+def test_the_browser_takes_a_units_file_not_the_whole_city(app, make_user, auth):
+    """A file is read, checked and written inside one request: over MAX_ROWS_IN_BROWSER rows the
+    upload is refused at its field before any row is checked (the command line takes the city)."""
+    from app.imports.reader import MAX_ROWS_IN_BROWSER
+
+    client = admin_client(app, make_user, auth)
+    header = b"employee_code,full_name,date_of_birth,gender,staff_type,unit_code\n"
+    data = header + b"HN-1,A,1980-01-01,male,civil_servant,HN\n" * (MAX_ROWS_IN_BROWSER + 1)
+    html = upload(client, "ca-thanh-pho.csv", data).get_data(as_text=True)
+    field = html.split('name="file"')[1].split("</div>")[0]
+    assert "20,000" in field and "ca-thanh-pho.csv: " in field
+    ok = header + b"HN-1,A,1980-01-01,male,civil_servant,HN\n" * 10
+    assert "20,000" not in upload(client, "don-vi.csv", ok).get_data(as_text=True)
+
+
 UNITS = b"code,name,type\nP-MOI,Ph\xc6\xb0\xe1\xbb\x9dng M\xe1\xbb\x9bi,ward\n"
 
 

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.form_errors import field_error
 from app.imports.batches import drop_unapplied, is_expired
 from app.imports.people import import_people
-from app.imports.reader import read_table
+from app.imports.reader import MAX_ROWS_IN_BROWSER, read_table
 from app.models import Cadre, ImportBatch, Unit, User
 from app.models.base import utcnow
 from app.text import nfc
@@ -253,7 +253,7 @@ class ImportForm(FlaskForm):
 
 
 def _run_import(batch: ImportBatch, dry_run: bool):
-    table = read_table(batch.filename, batch.data)
+    table = read_table(batch.filename, batch.data, MAX_ROWS_IN_BROWSER)
     return import_people(db.session, current_user, table, dry_run=dry_run)
 
 

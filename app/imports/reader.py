@@ -27,6 +27,10 @@ from app.text import fold, nfc
 
 # The city has 131,565 cadres: the whole city in one file, with half as many again for growth.
 MAX_ROWS = 200_000
+# Through the browser a file must be read, checked and written inside one request (gunicorn's
+# 30 s timeout): openpyxl reads about 20,000 rows in 5-12 s here. A unit's own cadres fit; the
+# whole city goes through `flask cadres import`, or in parts.
+MAX_ROWS_IN_BROWSER = 20_000
 # The cadre format has 11 columns; exports from personnel systems carry extra columns (ignored),
 # rarely more than 60. Bounds the work per row.
 MAX_COLUMNS = 100
@@ -71,16 +75,16 @@ def _refuse(message) -> ValidationFailed:
     return ValidationFailed(message, field="file")
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """The first sheet (XLSX) or the whole file (CSV), with at most MAX_ROWS rows below the header.
+def read_table(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> Table:
+    """The first sheet (XLSX) or the whole file (CSV), with at most `max_rows` rows below the header.
     Raises ValidationFailed (field "file") for what it cannot read, also while the rows are read."""
     if len(data) > MAX_IMPORT_BYTES:
         raise _refuse(_l("larger than %(mb)s MB", mb=MAX_IMPORT_BYTES // (1024 * 1024)))
     name = filename.lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return _xlsx(data)
+        return _xlsx(data, max_rows)
     if name.endswith((".csv", ".txt", ".tsv")) or not name:
-        return _csv(data)
+        return _csv(data, max_rows)
     raise _refuse(_l("not a CSV or XLSX file"))
 
 
@@ -99,11 +103,11 @@ def _cells(number: int, cells: list[str]) -> list[str]:
     return cells
 
 
-def _too_many_rows(number: int) -> ValidationFailed:
+def _too_many_rows(number: int, limit: int) -> ValidationFailed:
     return _refuse(
         _l(
             "more than %(limit)s rows below the header (row %(row)s); split the file",
-            limit=f"{MAX_ROWS:,}",
+            limit=f"{limit:,}",
             row=f"{number:,}",
         )
     )
@@ -170,7 +174,7 @@ def _dialect(sample: str):
     return dialect
 
 
-def _csv(data: bytes) -> Table:
+def _csv(data: bytes, max_rows: int) -> Table:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _refuse(_l("not a CSV or XLSX file"))
     text = _decode(data)
@@ -202,8 +206,8 @@ def _csv(data: bytes) -> Table:
         while (cells := read(number + 1)) is not None:
             number += 1
             if any(cells):
-                if number > MAX_ROWS + 1:
-                    raise _too_many_rows(number)
+                if number > max_rows + 1:
+                    raise _too_many_rows(number, max_rows)
                 yield number, cells
 
     return Table(headers, [header_key(h) for h in headers], rows())
@@ -303,7 +307,7 @@ def _open_first_sheet(data: bytes):
     return reader.wb, reader.wb.worksheets[0]
 
 
-def _xlsx(data: bytes) -> Table:
+def _xlsx(data: bytes, max_rows: int) -> Table:
     _check_archive(data)
     try:
         workbook, sheet = _open_first_sheet(data)
@@ -337,8 +341,8 @@ def _xlsx(data: bytes) -> Table:
                     if number > _EXCEL_LAST_ROW:
                         raise _refuse(_l("not a readable XLSX file (a row beyond Excel's last)"))
                     continue
-                if number > MAX_ROWS + 1:
-                    raise _too_many_rows(number)
+                if number > max_rows + 1:
+                    raise _too_many_rows(number, max_rows)
                 cells = [_cell(value) for value in row]
                 if any(cells):
                     yield number, _cells(number, cells)
