@@ -341,9 +341,9 @@ def test_the_browser_takes_a_units_file_not_the_whole_city(app, make_user, auth)
     data = header + b"HN-1,A,1980-01-01,male,civil_servant,HN\n" * (MAX_ROWS_IN_BROWSER + 1)
     html = upload(client, "ca-thanh-pho.csv", data).get_data(as_text=True)
     field = html.split('name="file"')[1].split("</div>")[0]
-    assert "20,000" in field and "ca-thanh-pho.csv: " in field
+    assert "50,000" in field and "ca-thanh-pho.csv: " in field
     ok = header + b"HN-1,A,1980-01-01,male,civil_servant,HN\n" * 10
-    assert "20,000" not in upload(client, "don-vi.csv", ok).get_data(as_text=True)
+    assert "50,000" not in upload(client, "don-vi.csv", ok).get_data(as_text=True)
 
 
 UNITS = b"code,name,type\nP-MOI,Ph\xc6\xb0\xe1\xbb\x9dng M\xe1\xbb\x9bi,ward\n"
