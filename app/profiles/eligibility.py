@@ -954,12 +954,14 @@ def tenure(
         start = min(p.start_date for p in joining)
     if start is None:
         return [], None, 0
-    covered: set[int] = set()  # ordinal days in post, up to as_of
+    chain.sort(key=lambda p: (p.start_date, p.record_id))
+    gaps, reached = 0, start  # days between posts; the first day not yet covered
     for p in chain:
+        if p.start_date > reached:
+            gaps += (p.start_date - reached).days
         last = min(p.end_date or as_of, as_of)
-        covered.update(range(p.start_date.toordinal(), last.toordinal() + 1))
-    gaps = as_of.toordinal() - start.toordinal() + 1 - len(covered)
-    return sorted(chain, key=lambda p: (p.start_date, p.record_id)), start, gaps
+        reached = max(reached, _add_days(last, 1))
+    return chain, start, gaps
 
 
 @_rule_kind(
