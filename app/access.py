@@ -152,7 +152,13 @@ def _manage(loader: Loader, name: str = "manage_profile") -> Rule:
 MANAGE_PROFILE = _manage(_via_cadre(Cadre, "cadre_id"))
 MANAGE_TRAINING = _manage(_via_cadre(TrainingRecord, "record_id"))
 MANAGE_QUALIFICATION = _manage(_via_cadre(QualificationRecord, "record_id"))
-MANAGE_DISCIPLINE = _manage(_via_cadre(DisciplineRecord, "record_id"))
+# Annulling or replacing a discipline decision can make a blocked appointment pass: like an
+# override, it records a competent authority's decision, so it needs the override permission.
+CHANGE_DISCIPLINE = Rule(
+    "change_discipline",
+    lambda actor, t: policy.can_override(actor, t.unit_path),
+    target=_via_cadre(DisciplineRecord, "record_id"),
+)
 DECIDE = Rule(
     "decide", lambda actor, t: policy.can_decide(actor, t.unit_path), target=_via_cadre(Cadre, "cadre_id")
 )

@@ -148,3 +148,33 @@ def test_an_annulled_discipline_stops_counting_on_the_annulment_day(app, auth, c
     assert statuses(app, HEAD, "division-head", annulled_on - timedelta(days=1))["discipline"] == "unmet"
     assert statuses(app, HEAD, "division-head", annulled_on)["discipline"] == "met"
     assert "huỷ từ" in client.get(f"/cadres/{cadre_id(app, HEAD)}").get_data(as_text=True)
+
+
+def test_annulling_discipline_needs_the_override_permission(app, auth, client):
+    """A ward admin may record discipline in their ward but not annul it: that could let a blocked
+    appointment pass, so it takes the same permission as an override."""
+    ward_admin = ("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")  # Ba Đình, no override
+    with app.app_context():
+        cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000007"))  # in Ba Đình
+        record = records.add_discipline(
+            db.session,
+            SYSTEM,
+            cadre,
+            level="warning",
+            decided_on=date(2025, 1, 1),
+            decision_no="5/KL",
+            reason="",
+        )
+        db.session.commit()
+        record_id, profile = record.id, cadre.id
+    auth.login(*ward_admin)
+    assert "Huỷ bỏ hoặc thay thế" not in client.get(f"/cadres/{profile}").get_data(as_text=True)
+    url = f"/discipline/{record_id}/change"
+    assert client.get(url).status_code == 403
+    form = {"action": "annul", "effective_on": str(local_today()), "decision_no": "1/QĐ", "reason": "x"}
+    assert auth.post(url, form, token_from=f"/cadres/{profile}").status_code == 403
+    with app.app_context():
+        assert (
+            db.session.scalar(select(DisciplineRecord.id).where(DisciplineRecord.supersedes_id == record_id))
+            is None
+        )

@@ -543,9 +543,12 @@ def change_discipline(
     The old one stops counting on `effective_on` (the day of the annulling or replacing decision);
     evaluations as of an earlier day are unchanged. A replacement counts from that day with its own
     level, its cooling-off running from `decided_on` (default: the original decision's date).
-    Raises ValidationFailed naming the field, Conflict if the record was already changed.
+    It needs the override permission over the cadre's unit (it can let a blocked appointment
+    pass). Raises PermissionDenied without it, ValidationFailed naming the field, Conflict if the
+    record was already changed.
     """
     cadre = _managed(session, actor, record.cadre_id)
+    policy.require(policy.can_override(actor, cadre.unit.path), "the override permission is required")
     for name, value in (("decision_no", decision_no), ("reason", reason)):
         if not value.strip():
             raise ValidationFailed(_l("Required."), field=name)

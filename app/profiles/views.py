@@ -15,10 +15,10 @@ from wtforms import SelectChoice
 from app import audit, params, policy
 from app.access import (
     ADMIN,
+    CHANGE_DISCIPLINE,
     DECIDE,
     EDIT_REQUIREMENTS,
     LOGGED_IN,
-    MANAGE_DISCIPLINE,
     MANAGE_PROFILE,
     MANAGE_QUALIFICATION,
     MANAGE_TRAINING,
@@ -520,7 +520,7 @@ def add_discipline(cadre_id: int):
 
 
 @bp.route("/discipline/<int:record_id>/change", methods=["GET", "POST"])
-@allow(MANAGE_DISCIPLINE)
+@allow(CHANGE_DISCIPLINE)
 def change_discipline(record_id: int):
     record = db.session.get(DisciplineRecord, record_id)
     if record is None:
