@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import params, policy
-from app.auth.service import account_unit_path
 from app.errors import NotFound
 from app.extensions import db, login_manager
 from app.models import (
@@ -34,6 +33,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.org.units import account_unit_path
 
 
 @dataclass(frozen=True)

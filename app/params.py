@@ -29,11 +29,11 @@ from datetime import date
 from flask import Flask, request
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
+from app.codes import CODE_MESSAGE, is_code
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.text import nfc
@@ -43,17 +43,10 @@ PAGE_MAX = 1_000_000
 PATH_TEXT_MAX = 200
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
-CODE_MAX = 40
-CODE_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{CODE_MAX - 1}}}")
 _WHOLE_RE = re.compile(r"[+-]?[0-9]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-CODE_MESSAGE = _l(
-    "Unit and other codes have at most %(max)s characters: letters A–Z without diacritics, digits, "
-    "dots, hyphens and underscores.",
-    max=CODE_MAX,
-)
 _DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PERCENT_RE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,4})?")
 
@@ -65,19 +58,6 @@ class BadParameter(ValidationFailed):
 def is_id(value: int) -> bool:
     """Whether `value` can be a primary key (1 .. 2^31-1)."""
     return 0 < value <= DB_INT_MAX
-
-
-def is_code(value: str) -> bool:
-    """Whether `value` is written in the code alphabet (units, cadres, courses, titles)."""
-    return CODE_RE.fullmatch(value) is not None
-
-
-def check_code(value: str, field: str = "code") -> str:
-    """`value` stripped, if it is a code (see `is_code`). Raises ValidationFailed(field=field)."""
-    value = nfc(value).strip()
-    if not is_code(value):
-        raise ValidationFailed(CODE_MESSAGE, field=field)
-    return value
 
 
 class IdConverter(IntegerConverter):

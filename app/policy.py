@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, false, func, select, true
+from sqlalchemy import ColumnElement, case, false, func, select, true
 
 from app.errors import PermissionDenied
 from app.models import AuditEntry, Cadre, Role, Unit, User
+from app.org.tree import in_subtree, is_within, subtree
 
 # An effective date of an appointment further back or ahead than this needs the override permission.
 BACKDATE_DAYS = 30
@@ -48,11 +49,6 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
-
-
-def subtree(column, path: str) -> ColumnElement[bool]:
-    """Rows whose unit path lies in the subtree at `path` (an index range scan on both databases)."""
-    return and_(column >= path, column < path + "~")  # "~" sorts after digits and "/"
 
 
 # --- who the actor is ---------------------------------------------------------------------------
@@ -82,7 +78,7 @@ def covers(actor, unit_path: str | None) -> bool:
         return False
     if actor.unit_id is None:
         return True
-    return unit_path is not None and actor.unit is not None and unit_path.startswith(actor.unit.path)
+    return actor.unit is not None and is_within(unit_path, actor.unit.path)
 
 
 def owns(actor, owner_id: int | None) -> bool:
@@ -182,16 +178,12 @@ def can_read_audit(actor, unit_path: str | None = None) -> bool:
 # --- the same rules as SQL, for lists -----------------------------------------------------------
 
 
-def _subtree_ids(path: str):
-    return select(Unit.id).where(subtree(Unit.path, path))
-
-
 def visible_cadres(actor) -> ColumnElement[bool]:
     """Condition on Cadre: the profiles `actor` may list (as `can_view_profile`)."""
     if is_city_admin(actor):
         return true()
     if is_admin(actor):
-        return Cadre.unit_id.in_(_subtree_ids(scope_path(actor) or "\x00"))
+        return in_subtree(Cadre.unit_id, scope_path(actor) or "\x00")
     if is_logged_in(actor):
         return Cadre.user_id == actor.id
     return false()
@@ -217,7 +209,7 @@ def visible_accounts(actor) -> ColumnElement[bool]:
     if is_city_admin(actor):
         return true()
     if is_admin(actor) and actor.unit is not None:
-        return account_unit_id().in_(_subtree_ids(actor.unit.path))
+        return in_subtree(account_unit_id(), actor.unit.path)
     return false()
 
 
@@ -226,7 +218,7 @@ def visible_audit(actor) -> ColumnElement[bool]:
     if is_city_admin(actor):
         return true()
     if is_admin(actor) and actor.unit is not None:
-        return AuditEntry.unit_id.in_(_subtree_ids(actor.unit.path))
+        return in_subtree(AuditEntry.unit_id, actor.unit.path)
     return false()
 
 

@@ -42,9 +42,9 @@ def main() -> None:
         TrainingRecord,
     )
     from app.models.base import utcnow
+    from app.org.units import create_unit
     from app.profiles.decisions import eligibility_for
     from app.profiles.requirements import load_defaults, pool_eligibility
-    from app.profiles.units import create_unit
 
     with app.app_context(), app.test_request_context():
         for folder in course_folders(ROOT / "courses"):

@@ -30,10 +30,10 @@ from app.auth.service import create_user
 from app.extensions import db
 from app.learning import service as learning
 from app.models import AppointmentDecision, Cadre, ImportBatch, Unit, User
+from app.org.units import create_unit
 from app.policy import SYSTEM
 from app.profiles import decisions, records
 from app.profiles.reference import load_reference
-from app.profiles.units import create_unit
 from app.quizzes import service as quizzes
 from tests.conftest import PASSWORD
 from tests.quiz_fixtures import write_quiz_course

@@ -10,12 +10,12 @@ import threading
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from app import audit
 from app.extensions import db
 from app.models import AuditEntry, Cadre, Unit, User
+from app.org import audit
+from app.org.units import create_unit
 from app.policy import SYSTEM
 from app.profiles.reference import load_reference
-from app.profiles.units import create_unit
 from tests.conftest import PASSWORD, Auth, csrf_token
 
 CITY_ADMIN = "qt@example.vn"

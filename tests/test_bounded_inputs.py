@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import AuditEntry, Unit
-from app.profiles.units import create_unit
+from app.org.units import create_unit
 from tests.test_access_matrix import ACCOUNTS, World, world  # noqa: F401
 from tests.test_review import run_import
 
@@ -191,14 +191,14 @@ def test_dates_in_range_and_empty_dates(app, world: World, auth, client, path): 
     "code", ["P-W\r\nSet-Cookie: x=1", "P-W\n", 'P"W', "P W", "Phường", "P-W;x", "A" * 41, "\x00"]
 )
 def test_codes_outside_the_alphabet(code):
-    from app.params import is_code
+    from app.codes import is_code
 
     assert not is_code(code)
 
 
 @pytest.mark.parametrize("code", ["HN", "P-W", "SO-NV-TCCB", "000.00.00.H26", "S01_02", "A" * 40])
 def test_codes_inside_the_alphabet(code):
-    from app.params import is_code
+    from app.codes import is_code
 
     assert is_code(code)
 

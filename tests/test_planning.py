@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import AuditEntry, Cadre, PlanningEntry, Unit, User
+from app.org.units import create_unit
 from app.policy import units_in_scope, visible_cadres
 from app.profiles import planning, records
 from app.profiles.reference import load_reference
-from app.profiles.units import create_unit
 from app.text import fold
 
 UNITS = [  # code, name, type, parent

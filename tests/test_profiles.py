@@ -24,10 +24,10 @@ from app.models import (
     Unit,
     User,
 )
+from app.org.units import create_unit, current_successor, get_unit, merge_unit, move_unit
 from app.policy import SYSTEM
 from app.profiles import records
 from app.profiles.demo import load_demo_profiles
-from app.profiles.units import create_unit, current_successor, get_unit, merge_unit, move_unit
 
 PROJECT_COURSES = Path(__file__).resolve().parent.parent / "courses"
 

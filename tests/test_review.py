@@ -274,8 +274,9 @@ def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, pat
 
 def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noqa: F811
     from app.models import CourseMonthStats, UnitCourseStats, UnitMonthStats
-    from app.profiles.units import get_unit
-    from app.reports import rollups, service
+    from app.org.units import get_unit
+    from app.reports import service
+    from app.stats import rollups
 
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
     auth.post("/courses/ATTT-CB/enrol", token_from="/courses/ATTT-CB")
@@ -372,7 +373,8 @@ def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild
     from app.models import CadreHoursStats, UnitHoursStats, User
     from app.profiles import records, units
     from app.profiles.demo import _complete_course
-    from app.reports import rollups, service
+    from app.reports import service
+    from app.stats import rollups
 
     year = local_today().year
 
@@ -474,9 +476,10 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
     client,  # noqa: F811
 ):
     from app.models import AssignmentStats, User
-    from app.profiles import units
+    from app.org import units
     from app.profiles.demo import _complete_course
-    from app.reports import rollups, service
+    from app.reports import service
+    from app.stats import rollups
 
     auth.login(*CITY_ADMIN)
     url = "/review/assignments"

@@ -25,6 +25,7 @@ from app.imports.people import import_people
 from app.imports.reader import MAX_ROWS_IN_BROWSER, read_table
 from app.models import Cadre, ImportBatch, Unit, User
 from app.models.base import utcnow
+from app.org.units import account_home
 from app.text import nfc
 
 bp = Blueprint("admin", __name__)
@@ -126,7 +127,7 @@ def _account_page(user: User, access_form: AccessForm | None = None, reset_link:
         "admin/user.html",
         user=user,
         cadre=cadre,
-        home=service.account_home(db.session, user),
+        home=account_home(db.session, user),
         access_form=access_form,
         form=FlaskForm(),
         logins=sessions.open_sessions(db.session, user.id, current_app.permanent_session_lifetime),

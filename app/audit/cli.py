@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.audit import verify as verify_chain
 from app.extensions import db
+from app.org.audit import verify as verify_chain
 
 
 @click.group("audit")

@@ -12,13 +12,14 @@ from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
-from app import audit, params, policy
+from app import params, policy
 from app.access import READ_AUDIT, allow
 from app.audit.labels import ACTIONS, action_label
 from app.clock import LOCAL
 from app.exports import commit_before_streaming, csv_response
 from app.extensions import db
 from app.models import AuditEntry, Cadre, Unit, User
+from app.org import audit
 
 bp = Blueprint("audit", __name__)
 

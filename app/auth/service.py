@@ -17,12 +17,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit, policy
+from app import policy
 from app.auth import sessions
 from app.auth.passwords import check_password
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.models import Cadre, PasswordReset, Role, Unit, User
+from app.models import PasswordReset, Role, Unit, User
 from app.models.base import utcnow
+from app.org import audit
+from app.org.units import account_home, account_unit_path
 from app.text import nfc
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,23 +40,6 @@ def normalise_email(email: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def account_home(session: Session, user: User) -> Unit | None:
-    """The account's home unit (see `policy.can_manage_account`): for an admin the unit it
-    administers; for others the unit of the profile linked to it, else its own. None: no unit."""
-    if user.role != Role.ADMIN.value:
-        linked = session.scalar(
-            select(Unit).join(Cadre, Cadre.unit_id == Unit.id).where(Cadre.user_id == user.id)
-        )
-        if linked is not None:
-            return linked
-    return user.unit
-
-
-def account_unit_path(session: Session, user: User) -> str | None:
-    home = account_home(session, user)
-    return home.path if home else None
 
 
 def require_manage(session: Session, actor, user: User) -> None:

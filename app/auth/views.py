@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app import audit
 from app.access import ACCOUNT, PUBLIC, allow, needs_second_factor
 from app.auth import service, sessions, totp
 from app.auth.forms import CodeForm, LanguageForm, LoginForm, NewPasswordForm
@@ -29,6 +28,8 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db, limiter
 from app.form_errors import field_error
 from app.models import User
+from app.org import audit
+from app.org.units import account_home
 
 bp = Blueprint("auth", __name__)
 
@@ -121,7 +122,7 @@ def login():
                 "login_failed",
                 "user",
                 known.id if known else None,
-                unit_id=home.id if known and (home := service.account_home(db.session, known)) else None,
+                unit_id=home.id if known and (home := account_home(db.session, known)) else None,
                 email=email,
                 address=_client()[0],
             )

@@ -12,16 +12,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app import audit, policy
+from app import policy
+from app.codes import CODE_MESSAGE, is_code
 from app.errors import ValidationFailed
 from app.imports.reader import Table, parse_date
 from app.models import Cadre, Title, Unit, User
 from app.models.base import utcnow
 from app.models.org import UNIT_TYPES
-from app.params import CODE_MESSAGE, is_code
+from app.org import audit
+from app.org.units import create_unit
 from app.profiles.records import bring_in_completions
-from app.profiles.units import create_unit
-from app.reports import rollups
+from app.stats import rollups
 from app.text import fold, nfc
 
 CADRE_COLUMNS = {

@@ -26,7 +26,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.profiles.records import record_completion
 from app.quizzes.service import quiz_grades, quizzes_of
-from app.reports import rollups
+from app.stats import rollups
 from app.text import like_pattern
 
 

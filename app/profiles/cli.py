@@ -15,6 +15,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Cadre, Title, Unit
 from app.models.org import UNIT_TYPES
+from app.org.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 from app.profiles import decisions, requirements
 from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict, rule_table
@@ -27,7 +28,6 @@ from app.profiles.present import (
     load_names,
     reason_text,
 )
-from app.profiles.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
 
 EXIT_CODES = {MET: 0, CONDITIONAL: 3}  # anything else (not eligible): 1; unknown code or title: 2
 

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, policy
+from app import policy
 from app.clock import local_today
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.models import (
@@ -29,11 +29,12 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.org import audit
 from app.profiles import facts
 from app.profiles.eligibility import evaluate, in_post_since, result_to_dict
 from app.profiles.loader import load_facts, reference
 from app.profiles.requirements import rules_in_force
-from app.reports import rollups
+from app.stats import rollups
 from app.text import nfc
 
 DECISION_KINDS = facts.APPOINTMENT_KINDS

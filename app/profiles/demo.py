@@ -20,9 +20,9 @@ from app.models import (
     Unit,
     User,
 )
+from app.org.units import create_unit, merge_unit
 from app.policy import SYSTEM
 from app.profiles import records, requirements
-from app.profiles.units import create_unit, merge_unit
 from app.quizzes import service as quizzes
 from app.text import fold
 

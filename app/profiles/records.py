@@ -9,8 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
-from app import audit, policy
-from app.auth.service import account_unit_path
+from app import policy
 from app.clock import LOCAL, local_today
 from app.errors import Conflict, ValidationFailed
 from app.models import (
@@ -29,8 +28,10 @@ from app.models import (
     User,
 )
 from app.models.profile import DISCIPLINE_LEVELS
+from app.org import audit
+from app.org.units import account_unit_path
 from app.profiles import planning
-from app.reports import rollups
+from app.stats import rollups
 from app.text import nfc
 
 NOT_COPIED = {"id", "supersedes_id", "reason", "recorded_by_id", "recorded_at", "course_completion_id"}

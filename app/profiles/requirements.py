@@ -11,10 +11,11 @@ import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app import audit, safe_yaml
+from app import safe_yaml
 from app.courses.categories import CATEGORIES
 from app.errors import ValidationFailed
 from app.models import Cadre, Course, PlanningEntry, RequirementRule, RequirementSet, Title, User
+from app.org import audit
 from app.profiles import facts
 from app.profiles.eligibility import evaluate, validate_rule
 from app.profiles.loader import load_facts, reference, to_requirement_set

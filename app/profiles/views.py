@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app import audit, params, policy
+from app import params, policy
 from app.access import (
     ADMIN,
     CHANGE_DISCIPLINE,
@@ -47,6 +47,8 @@ from app.models import (
     Unit,
     UnitChange,
 )
+from app.org import audit
+from app.org.units import get_unit
 from app.profiles import conditions, decisions, planning, records, requirements
 from app.profiles.eligibility import eligibility_from_dict
 from app.profiles.facts import MET, Evidence
@@ -73,7 +75,6 @@ from app.profiles.present import (
     reason_text,
 )
 from app.profiles.reports import use_after_training
-from app.profiles.units import get_unit
 from app.text import like_pattern
 
 bp = Blueprint("profiles", __name__)

@@ -34,9 +34,9 @@ from app.models import (
     Unit,
     User,
 )
+from app.org.units import create_unit
 from app.profiles.records import internal_training
-from app.profiles.units import create_unit
-from app.reports import rollups
+from app.stats import rollups
 from app.text import fold
 
 FAMILY = [

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app import audit
 from app.clock import LOCAL, local_today
 from app.errors import NotFound, ValidationFailed
 from app.models import (
@@ -36,8 +35,9 @@ from app.models import (
     User,
 )
 from app.models.profile import training_in_force
-from app.profiles.units import subtree_condition
-from app.reports.rollups import effective_members, rebuild_assignment_stats
+from app.org import audit
+from app.org.tree import in_subtree, is_within, subtree, units_under
+from app.stats.rollups import effective_members, rebuild_assignment_stats
 from app.text import nfc
 
 
@@ -173,7 +173,7 @@ def overdue_by_unit(session: Session, filters: Filters, today: date, root: Unit 
     )
     if root is not None:
         stmt = stmt.where(
-            AssignmentStats.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
+            in_subtree(AssignmentStats.unit_id, root.path)
         )
     return {unit_id: int(count) for unit_id, count in session.execute(stmt) if count}
 
@@ -193,7 +193,7 @@ def rolled_up(session: Session, root: Unit | None, filters: Filters) -> tuple[St
     per_unit = unit_stats(session, filters, root=root)
     tree = select(Unit.id, Unit.parent_id, Unit.path)
     if root is not None:
-        tree = tree.where(subtree_condition(Unit.path, root.path))
+        tree = tree.where(subtree(Unit.path, root.path))
     totals: dict[int, Stats] = defaultdict(Stats)
     parents: set[int | None] = set()
     for unit_id, parent_id, path in session.execute(tree):
@@ -312,7 +312,7 @@ def completions_by_month(
     )
     if root is not None:
         stmt = stmt.where(
-            UnitMonthStats.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
+            in_subtree(UnitMonthStats.unit_id, root.path)
         )
     counts = {m: int(n or 0) for m, n in session.execute(stmt)}
     return [(key, counts.get(key, 0)) for key in keys]
@@ -354,7 +354,7 @@ def iter_cadre_export(session: Session, root: Unit | None, filters: Filters) -> 
         .execution_options(yield_per=5000)
     )
     if root is not None:
-        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+        stmt = stmt.where(subtree(Unit.path, root.path))
     for row in session.execute(stmt):
         yield [row[0], row[1], row[2], row[3], row[4] or 0, row[5] or 0, int(row[6] or 0)]
 
@@ -390,7 +390,7 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
         if unit is None:
             raise ValidationFailed(_l("No unit has this code."), field="unit_code")
         cadres = cadres.where(
-            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, unit.path)))
+            in_subtree(Cadre.unit_id, unit.path)
         )
     elif data.target_kind == "title":
         cadres = cadres.where(Cadre.title_code == data.title_code)
@@ -419,9 +419,9 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
         raise ValidationFailed(_l("Unknown target."), field="target_kind")
     if scope is not None:
         cadres = cadres.where(
-            Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
+            in_subtree(Cadre.unit_id, scope.path)
         )
-        if unit is not None and not unit.path.startswith(scope.path):
+        if unit is not None and not is_within(unit.path, scope.path):
             raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
     assignment = Assignment(
         name=nfc(data.name).strip(),
@@ -471,7 +471,7 @@ def assignment_summaries(session: Session, scope: Unit | None) -> list[Assignmen
     ).group_by(AssignmentStats.assignment_id, AssignmentStats.unit_id)
     if scope is not None:
         per_unit = per_unit.where(
-            AssignmentStats.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, scope.path)))
+            in_subtree(AssignmentStats.unit_id, scope.path)
         )
     m = per_unit.subquery()
     rows = session.execute(
@@ -532,7 +532,7 @@ def get_scope_unit(session: Session, code: str | None, admin_scope: Unit | None)
         roots = list(session.scalars(select(Unit).where(Unit.parent_id.is_(None)).limit(2)))
         return roots[0] if len(roots) == 1 else None
     unit = session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or (admin_scope is not None and not unit.path.startswith(admin_scope.path)):
+    if unit is None or (admin_scope is not None and not is_within(unit.path, admin_scope.path)):
         raise NotFound(code)
     return unit
 
@@ -557,10 +557,10 @@ def hours_report(
 ) -> tuple[list[HoursRow], list[str]]:
     """Periods (tiết) credited in `year` per child unit and content area, and (with a target) how
     many cadres fall short; read from the hours counters per unit, rolled up in memory."""
-    scope = select(Unit.id).where(subtree_condition(Unit.path, root.path)) if root else None
+    scope = units_under(root.path) if root else None
     tree = select(Unit.id, Unit.path)
     if root is not None:
-        tree = tree.where(subtree_condition(Unit.path, root.path))
+        tree = tree.where(subtree(Unit.path, root.path))
     paths = dict(session.execute(tree).all())
     per_unit: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     hours = select(UnitHoursStats.unit_id, UnitHoursStats.category, UnitHoursStats.hours).where(
@@ -620,7 +620,7 @@ def short_cadres(
             .outerjoin(credited, credited.c.cadre_id == Cadre.id)
             .where(
                 hours < target,
-                Cadre.unit_id.in_(select(Unit.id).where(subtree_condition(Unit.path, unit.path))),
+                in_subtree(Cadre.unit_id, unit.path),
             )
             .order_by(hours, Cadre.search_name)
             .limit(limit)
@@ -664,7 +664,7 @@ def iter_profile_export(session: Session, root: Unit | None) -> Iterator[list]:
         .execution_options(yield_per=5000)
     )
     if root is not None:
-        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+        stmt = stmt.where(subtree(Unit.path, root.path))
     for code, name, born, gender, staff, unit, job, title, rank, qualification in session.execute(stmt):
         yield [
             code,
@@ -690,6 +690,6 @@ def iter_unit_export(session: Session, root: Unit | None) -> Iterator[list]:
         .order_by(Unit.path)
     )
     if root is not None:
-        stmt = stmt.where(subtree_condition(Unit.path, root.path))
+        stmt = stmt.where(subtree(Unit.path, root.path))
     for code, name, kind, parent_code in session.execute(stmt):
         yield [code, name, kind, parent_code or ""]

@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app import audit, params
+from app import params
 from app.access import REVIEW, allow
 from app.clock import local_today
 from app.courses.categories import category_choices
@@ -37,6 +37,7 @@ from app.exports import commit_before_streaming, csv_response, xlsx_response
 from app.extensions import db
 from app.form_errors import field_error
 from app.models import Course, CourseVersion, Title
+from app.org import audit
 from app.reports import service
 
 bp = Blueprint("reports", __name__)

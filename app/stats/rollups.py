@@ -43,6 +43,7 @@ from app.models import (
     UnitMonthStats,
 )
 from app.models.profile import training_in_force
+from app.org.tree import subtree
 
 
 def local_month(session: Session, column):
@@ -210,8 +211,7 @@ def effective_members():
         Assignment.target_kind.in_(("cadres", "planning")),
         and_(
             Assignment.target_kind == "unit",
-            cadre_unit.path >= assigned_unit.path,
-            cadre_unit.path < assigned_unit.path + "~",
+            subtree(cadre_unit.path, assigned_unit.path),
         ),
         and_(Assignment.target_kind == "title", Cadre.title_code == Assignment.title_code),
     )

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, literal, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import local_today
+from app.codes import check_code
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.models import Unit, UnitChange, User
+from app.models import Cadre, Role, Unit, UnitChange, User
 from app.models.org import UNIT_TYPES
-from app.params import check_code
-from app.policy import subtree as subtree_condition
-from app.reports import rollups
+from app.org.tree import is_within, subtree
+from app.stats import rollups
 from app.text import nfc
-
-
-def in_subtree(session: Session, unit_column, root: Unit) -> ColumnElement[bool]:
-    """Condition: `unit_column` (a unit id) is `root` or below it."""
-    return unit_column.in_(select(Unit.id).where(subtree_condition(Unit.path, root.path)))
 
 
 def get_unit(session: Session, code: str) -> Unit:
@@ -40,7 +35,7 @@ def create_unit(
     valid_from: date | None = None,
 ) -> Unit:
     """Add a unit under `parent` (None: a root). Raises ValidationFailed (a code outside the code
-    alphabet, see `app.params.is_code`) or Conflict."""
+    alphabet, see `app.codes.is_code`) or Conflict."""
     if type not in UNIT_TYPES:
         raise ValidationFailed(f"type: unknown unit type {type!r}")
     code = check_code(code)
@@ -97,7 +92,7 @@ def move_unit(
     decision_no: str = "",
 ) -> None:
     """Move a unit (and its subtree) under another parent; paths below it follow in one UPDATE."""
-    if new_parent.path.startswith(unit.path):
+    if is_within(new_parent.path, unit.path):
         raise ValidationFailed("parent: a unit cannot move under itself")
     old_path = unit.path
     new_path = f"{new_parent.path}{unit.id}/"
@@ -116,7 +111,7 @@ def move_unit(
     session.flush()
     session.execute(
         update(Unit)
-        .where(subtree_condition(Unit.path, old_path))
+        .where(subtree(Unit.path, old_path))
         .values(path=literal(new_path) + func.substr(Unit.path, len(old_path) + 1))
         .execution_options(synchronize_session=False)
     )
@@ -158,3 +153,20 @@ def current_successor(session: Session, unit: Unit) -> Unit:
         seen.add(unit.id)
         unit = session.get(Unit, unit.successor_id)
     return unit
+
+
+def account_home(session: Session, user: User) -> Unit | None:
+    """The account's home unit (see `policy.can_manage_account`): for an admin the unit it
+    administers; for others the unit of the profile linked to it, else its own. None: no unit."""
+    if user.role != Role.ADMIN.value:
+        linked = session.scalar(
+            select(Unit).join(Cadre, Cadre.unit_id == Unit.id).where(Cadre.user_id == user.id)
+        )
+        if linked is not None:
+            return linked
+    return user.unit
+
+
+def account_unit_path(session: Session, user: User) -> str | None:
+    home = account_home(session, user)
+    return home.path if home else None
