@@ -44,9 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     from app.audit.views import bp as audit_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
+    from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
     from app.profiles.views import bp as profiles_bp
-    from app.quizzes.views import bp as quizzes_bp
     from app.reports.views import bp as reports_bp
     from app.teach.views import bp as teach_bp
 
@@ -63,7 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
-    from app.demo import demo_cli
+    from app.demo.cli import demo_cli
     from app.imports.cli import cadres_cli
     from app.profiles.cli import decisions_cli, profiles_cli, requirements_cli, units_cli
 

@@ -157,7 +157,7 @@ def _new_csrf_token(_app, **_extra) -> None:
 def refuse_unsafe_start(app: Flask) -> None:
     """Production refuses to serve while a demo account (public password) can log in. Commands
     other than `flask run` still work, so that an operator can deactivate them."""
-    from app.demo import DEMO_DOMAIN  # the demo module is the one place that knows it
+    from app.demo.accounts import DEMO_DOMAIN  # the demo module is the one place that knows it
 
     context = click.get_current_context(silent=True)
     if app.config["ENVIRONMENT"] != "production" or (context is not None and context.info_name != "run"):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.clock import local_today
-from app.demo import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision, AuditEntry, Cadre, QualificationRecord, Unit, User
 from app.policy import SYSTEM

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.demo import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import User
 

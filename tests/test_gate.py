@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from app.clock import local_today
-from app.demo import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision, AuditEntry, Cadre, PositionRecord, RequirementSet
 from app.profiles import decisions, views

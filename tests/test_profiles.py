@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app.auth.service import create_user
 from app.clock import local_today
-from app.demo import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS
+from app.demo.profiles import load_demo_profiles
 from app.extensions import db
 from app.models import (
     AppointmentDecision,
@@ -27,7 +28,6 @@ from app.models import (
 from app.org.units import create_unit, current_successor, get_unit, merge_unit, move_unit
 from app.policy import SYSTEM
 from app.profiles import records
-from app.profiles.demo import load_demo_profiles
 
 PROJECT_COURSES = Path(__file__).resolve().parent.parent / "courses"
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.clock import local_today
-from app.demo import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision
 from app.profiles.requirements import pool_eligibility

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select, text
 
 from app.clock import local_today
-from app.demo import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import Assignment, Cadre, TrainingRecord, Unit
 from tests.test_profiles import world  # noqa: F401 (fixture)
@@ -92,8 +92,8 @@ def test_units_import(world, app):  # noqa: F811
 
 
 def test_an_import_that_links_an_account_brings_its_completed_courses(world, app, make_user):  # noqa: F811
+    from app.demo.profiles import _complete_course
     from app.models import User
-    from app.profiles.demo import _complete_course
 
     user_id = make_user("hoa.tran@example.vn", full_name="Trần Thị Hoa")
     with app.app_context():  # she took a course before the personnel office sent her profile
@@ -370,9 +370,10 @@ def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  
 
 
 def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild(world, app):  # noqa: F811
+    from app.demo.profiles import _complete_course
     from app.models import CadreHoursStats, UnitHoursStats, User
-    from app.profiles import records, units
-    from app.profiles.demo import _complete_course
+    from app.org import units
+    from app.profiles import records
     from app.reports import service
     from app.stats import rollups
 
@@ -455,7 +456,7 @@ def test_exports_round_trip_through_the_import(world, app, auth, client):  # noq
 
 
 def test_the_seed_builds_a_small_city_that_works(app, import_folder, make_user):
-    from app.reports.seed import seed_city
+    from app.demo.city import seed_city
     from tests.test_profiles import PROJECT_COURSES
 
     for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
@@ -475,9 +476,9 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
     auth,
     client,  # noqa: F811
 ):
+    from app.demo.profiles import _complete_course
     from app.models import AssignmentStats, User
     from app.org import units
-    from app.profiles.demo import _complete_course
     from app.reports import service
     from app.stats import rollups
 
@@ -561,7 +562,8 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
 def _transfer(admin, cadre, unit_code: str) -> None:
     """A transfer of `cadre` as a specialist to another unit, effective today. The post has no
     requirement set, so nothing can be checked: it goes through by the competent authority's override."""
-    from app.profiles import decisions, units
+    from app.org import units
+    from app.profiles import decisions
 
     decision = decisions.propose(
         db.session,

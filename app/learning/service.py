@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.profiles.records import record_completion
+from app.quizzes.events import attempt_graded
 from app.quizzes.service import quiz_grades, quizzes_of
 from app.stats import rollups
 from app.text import like_pattern
@@ -262,6 +263,11 @@ def mark_lesson_complete(
     done = completed_slugs(session, enrolment)
     _mark_done(session, enrolment, lesson.slug, version.id, done)
     return complete_if_met(session, user, course, version, done)
+
+
+@attempt_graded.connect
+def _attempt_graded(session: Session, *, user: User, attempt: QuizAttempt) -> None:
+    quiz_attempted(session, user, attempt)
 
 
 def quiz_attempted(session: Session, user: User, attempt: QuizAttempt) -> CourseCompletion | None:

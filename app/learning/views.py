@@ -15,7 +15,7 @@ from app.extensions import db
 from app.learning import content, service
 from app.models import MediaFile
 from app.policy import can_teach
-from app.quizzes.views import quiz_page
+from app.quizzes import service as quizzes
 from app.reports.service import my_assignments
 
 bp = Blueprint("learning", __name__)
@@ -111,7 +111,18 @@ def lesson(code: str, slug: str):
         course, version = service.get_course(db.session, code)
         enrolment = service.get_enrolment(db.session, current_user, course)
         quiz_lesson = service.find_lesson(service.lessons_of(db.session, version), slug)
-        page = quiz_page(course, version, quiz_lesson, enrolment, **context)
+        overview = quizzes.quiz_overview(db.session, current_user, course, quiz_lesson, enrolment is not None)
+        page = render_template(
+            "quizzes/quiz.html",
+            course=course,
+            version=version,
+            quiz=overview.quiz,
+            state=overview.state,
+            enrolment=enrolment,
+            form=FlaskForm(),
+            question_count=overview.question_count,
+            **context,
+        )
     else:
         page = render_template(
             "learning/lesson.html",

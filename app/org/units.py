@@ -12,8 +12,8 @@ from app.codes import check_code
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Cadre, Role, Unit, UnitChange, User
 from app.models.org import UNIT_TYPES
+from app.org.events import units_moved
 from app.org.tree import is_within, subtree
-from app.stats import rollups
 from app.text import nfc
 
 
@@ -116,7 +116,7 @@ def move_unit(
         .execution_options(synchronize_session=False)
     )
     session.expire_all()
-    rollups.rebuild_assignment_stats(session)  # who is inside an assigned subtree may have changed
+    units_moved.send(session)  # who is inside an assigned subtree has changed (the counters listen)
 
 
 def merge_unit(

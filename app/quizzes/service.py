@@ -25,6 +25,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.quizzes.events import attempt_graded
 from app.quizzes.types import question_type
 
 CLOSED = ("submitted", "expired")
@@ -200,6 +201,29 @@ class QuizState:
         return max(0, quiz.max_attempts - len(self.attempts))
 
 
+@dataclass(frozen=True)
+class QuizOverview:
+    """What the quiz's own page shows: the quiz, the learner's state (None: not enrolled), how many
+    questions an attempt has."""
+
+    quiz: Quiz
+    state: QuizState | None
+    question_count: int
+
+
+def quiz_overview(
+    session: Session, user: User, course: Course, lesson: Lesson, enrolled: bool
+) -> QuizOverview:
+    """The quiz page's facts; an expired open attempt is closed (graded) on the way."""
+    quiz = quiz_of_lesson(session, lesson)
+    state = quiz_state(session, user, course, quiz) if enrolled else None
+    if quiz.draw is None:
+        count = len(quiz.questions)
+    else:
+        count = quiz.draw if isinstance(quiz.draw, int) else sum(quiz.draw.values())
+    return QuizOverview(quiz, state, count)
+
+
 def quiz_state(
     session: Session, user: User, course: Course, quiz: Quiz, now: datetime | None = None
 ) -> QuizState:
@@ -368,9 +392,7 @@ def submit_attempt(
     set_committed_value(attempt, "status", status)
     set_committed_value(attempt, "submitted_at", now)
     _grade(session, attempt)
-    from app.learning.service import quiz_attempted  # the course's completion rule lives there
-
-    quiz_attempted(session, user, attempt)
+    attempt_graded.send(session, user=user, attempt=attempt)  # the course's completion rule listens
     return attempt
 
 

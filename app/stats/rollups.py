@@ -43,6 +43,7 @@ from app.models import (
     UnitMonthStats,
 )
 from app.models.profile import training_in_force
+from app.org.events import units_moved
 from app.org.tree import subtree
 
 
@@ -245,6 +246,11 @@ def _assignment_counts(members):
         .join(AssignmentCourse, AssignmentCourse.assignment_id == m.c.assignment_id)
         .group_by(m.c.assignment_id, m.c.unit_id, AssignmentCourse.course_id)
     )
+
+
+@units_moved.connect
+def _units_moved(session: Session) -> None:
+    rebuild_assignment_stats(session)
 
 
 def rebuild_assignment_stats(session: Session, assignment_ids: list[int] | None = None) -> None:

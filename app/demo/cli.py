@@ -11,20 +11,12 @@ from sqlalchemy import select
 
 from app.auth import totp
 from app.auth.service import create_user
+from app.demo.accounts import DEMO_ACCOUNTS
+from app.demo.city import seed_city
+from app.demo.profiles import DEMO_TOTP_SECRETS, load_demo_profiles
 from app.extensions import db
-from app.models import Role, User
+from app.models import User
 from app.policy import SYSTEM
-from app.profiles.demo import DEMO_TOTP_SECRETS, load_demo_profiles
-from app.reports.seed import seed_city
-
-# Also listed in README.md. They are for local demonstration only; production refuses to start
-# while any account of this domain exists.
-DEMO_DOMAIN = "@demo.boiduong.vn"
-DEMO_ACCOUNTS = (
-    ("hocvien@demo.boiduong.vn", "hocvien-demo", Role.LEARNER, "Nguyễn Thị Lan"),
-    ("giangvien@demo.boiduong.vn", "giangvien-demo", Role.TRAINER, "Trần Văn Minh"),
-    ("quantri@demo.boiduong.vn", "quantri-demo", Role.ADMIN, "Lê Hoàng Nam"),
-)
 
 
 @click.group("demo")

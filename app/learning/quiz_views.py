@@ -1,4 +1,7 @@
-"""Taking quizzes: start, answer (saved as you go), submit, see the result and review."""
+"""Taking quizzes: start, answer (saved as you go), submit, see the result and review.
+
+The quiz's own page in the lesson sequence is drawn by the lesson view (`learning.views.lesson`).
+The blueprint keeps the name "quizzes": its endpoints are quizzes.start, quizzes.attempt, ..."""
 
 from __future__ import annotations
 
@@ -13,33 +16,10 @@ from app.access import LOGGED_IN, OWN_ATTEMPT, allow
 from app.errors import Conflict
 from app.extensions import db
 from app.learning import service as learning
-from app.models import Course, Lesson, QuizAttempt
+from app.models import Course, QuizAttempt
 from app.quizzes import service
 
 bp = Blueprint("quizzes", __name__)
-
-
-def quiz_page(course: Course, version, quiz_lesson: Lesson, enrolment, **context):
-    """The quiz's own page (in the lesson sequence): settings, past attempts, grade, start button.
-
-    `context` carries the lesson sequence as the lesson view has it (lessons, lesson, done, ...).
-    """
-    quiz = service.quiz_of_lesson(db.session, quiz_lesson)
-    state = service.quiz_state(db.session, current_user, course, quiz) if enrolment else None
-    db.session.commit()  # an expired attempt may just have been closed
-    return render_template(
-        "quizzes/quiz.html",
-        course=course,
-        version=version,
-        quiz=quiz,
-        state=state,
-        enrolment=enrolment,
-        form=FlaskForm(),
-        question_count=len(quiz.questions)
-        if quiz.draw is None
-        else (quiz.draw if isinstance(quiz.draw, int) else sum(quiz.draw.values())),
-        **context,
-    )
 
 
 @bp.route("/courses/<code>/quizzes/<slug>/start", methods=["POST"])
