@@ -60,6 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 
+    from app import transactions
+
+    transactions.init_app(app)  # after the blueprints: it wraps every view
+
     from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli

@@ -190,11 +190,21 @@ MANAGE_ACCOUNT = Rule(
 _DECLARED_ELSEWHERE: dict[str, Rule] = {"static": PUBLIC}
 
 
-def allow(rule: Rule, *, post: Rule | None = None):
-    """Declare a view's access rule (and a stronger one for POST, when it has one)."""
+# Why a page writes when it is only read (`get_writes=`); see `app.transactions`.
+AUDITED_VIEW = "records in the audit log who saw the cadres' data"
+CLOSES_EXPIRED_ATTEMPT = "grades an attempt whose time ran out, as soon as anyone looks at it"
+RECORDS_VISIT = "records the lesson as visited, and grades an attempt whose time ran out"
+
+
+def allow(rule: Rule, *, post: Rule | None = None, get_writes: str | None = None):
+    """Declare a view's access rule (and a stronger one for POST, when it has one).
+
+    `get_writes` says why the page writes when it is only read (GET), as an audited view of a
+    profile does; without it a GET must not write (see `app.transactions`)."""
 
     def mark(view):
         view.access_rules = {"GET": rule, "POST": post or rule}
+        view.get_writes = get_writes
         return view
 
     return mark

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 
 _DOMAIN_STATUS = {NotFound: 404, PermissionDenied: 403, ValidationFailed: 400, Conflict: 409}
@@ -62,4 +63,13 @@ def init_app(app: Flask) -> None:
         return render_error(error.code or 500)
 
     for exc_class, status in _DOMAIN_STATUS.items():
-        app.register_error_handler(exc_class, lambda _e, status=status: render_error(status))
+        app.register_error_handler(exc_class, lambda error, status=status: render_error(status, _said(error)))
+
+
+def _said(error: DomainError) -> str | None:
+    """The error's message when it was written for people (a translation), else None: messages
+    such as "not your attempt" are for the log, and the page then says what the status means."""
+    message = getattr(error, "message", None)
+    if message is None and error.args:
+        message = error.args[0]
+    return str(message) if isinstance(message, LazyString) else None

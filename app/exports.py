@@ -95,14 +95,6 @@ def attachment_headers(filename: str) -> dict[str, str]:
     }
 
 
-def commit_before_streaming(session, actor) -> None:
-    """Commit (an export's audit entry), then load the actor again. A streamed body is produced
-    after the request's database session has closed: the account stays readable there (the
-    language of labels and dates depends on it) only if its attributes were not left expired."""
-    session.commit()
-    session.refresh(actor)
-
-
 def csv_response(rows: Iterable[list], filename: str) -> Response:
     """Stream `rows` as a CSV attachment, in chunks of about 64 KB, every cell through `safe_cell`."""
 

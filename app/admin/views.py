@@ -27,6 +27,7 @@ from app.models import Cadre, ImportBatch, Unit, User
 from app.models.base import utcnow
 from app.org.units import account_home
 from app.text import nfc
+from app.transactions import discard
 
 bp = Blueprint("admin", __name__)
 
@@ -81,16 +82,14 @@ def users():
                 can_override="can_override" in form and form.can_override.data,
             )
         except Conflict:
-            db.session.rollback()
+            discard()
             form.email.errors.append(_("An account with this e-mail already exists."))
         except PermissionDenied:
-            db.session.rollback()
+            discard()
             form.unit_code.errors.append(str(OUTSIDE_SCOPE))
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc, default="email")
         else:
-            db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     query = params.text("q")
@@ -161,16 +160,14 @@ def change_access(user_id: int):
                 can_override=form.can_override.data if "can_override" in form else user.can_override,
             )
         except PermissionDenied:
-            db.session.rollback()
+            discard()
             form.unit_code.errors.append(str(OUTSIDE_SCOPE))
         except Conflict:
-            db.session.rollback()
+            discard()
             form.role.errors.append(_("You cannot change your own role or unit."))
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc, default="role")
         else:
-            db.session.commit()
             flash(
                 _("Saved. The account has been logged out everywhere.") if changed else _("Nothing changed."),
                 "success",
@@ -187,10 +184,9 @@ def _action(user_id: int, act, done: str):
     try:
         result = act(user)
     except Conflict:
-        db.session.rollback()
+        discard()
         flash(_("You cannot do this to your own account."), "error")
         return redirect(url_for("admin.user", user_id=user.id))
-    db.session.commit()
     if isinstance(result, str):  # a reset link, shown once
         return _account_page(user, reset_link=result)
     flash(done, "success")
@@ -286,13 +282,12 @@ def import_people_page():
         try:
             report = _run_import(batch, dry_run=True)
         except ValidationFailed as exc:
-            db.session.rollback()
+            discard()
             form.file.errors.append(f"{batch.filename}: {exc.message}")
             batch = None
         else:
             if not report.ok:  # never to be applied: keep the record of the upload, not the file
                 batch.data = b""
-            db.session.commit()
     return render_template("admin/import.html", form=form, report=report, batch=batch)
 
 
@@ -315,10 +310,9 @@ def apply_import(batch_id: int):
         return redirect(url_for("admin.import_people_page"))
     report = _run_import(batch, dry_run=False)
     if not report.ok:  # the data changed since the dry run
-        db.session.rollback()
+        discard()
         return render_template("admin/import.html", form=ImportForm(), report=report, batch=batch)
     batch.applied_at = utcnow()
-    db.session.commit()
     flash(
         _(
             "Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",

@@ -13,13 +13,14 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from app import params, policy
-from app.access import READ_AUDIT, allow
+from app.access import AUDITED_VIEW, READ_AUDIT, allow
 from app.audit.labels import ACTIONS, action_label
 from app.clock import LOCAL
-from app.exports import commit_before_streaming, csv_response
+from app.exports import csv_response
 from app.extensions import db
 from app.models import AuditEntry, Cadre, Unit, User
 from app.org import audit
+from app.transactions import keep_loaded
 
 bp = Blueprint("audit", __name__)
 
@@ -112,7 +113,7 @@ def index():
 
 
 @bp.route("/export.csv")
-@allow(READ_AUDIT)
+@allow(READ_AUDIT, get_writes=AUDITED_VIEW)
 def export():
     filters = _filters()
     statement = _statement(filters)  # built while the account is at hand: the commit below expires it
@@ -125,7 +126,7 @@ def export():
         unit_id=current_user.unit_id,
         **filters.args(),
     )
-    commit_before_streaming(db.session, current_user._get_current_object())
+    keep_loaded(current_user._get_current_object())
 
     def rows():
         yield ["seq", "at", "actor", "action", "about", "unit", "detail", "hash"]

@@ -36,7 +36,6 @@ def index():
                 db.session, current_user, form.current_password.data or "", form.password.data or ""
             )
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc, default="password")
         else:
             # Every login of the account has ended, this one too: this browser gets a new one.
@@ -45,7 +44,6 @@ def index():
             user = current_user._get_current_object()
             sessions.start(db.session, user, ip_address=ip, user_agent=agent, second_factor=had_second_factor)
             login_user(user)
-            db.session.commit()
             flash(_("Your password is changed. You have been logged out on every other device."), "success")
             return redirect(url_for("account.index"))
     return render_template(
@@ -73,7 +71,6 @@ def end_session(session_id: int):
         abort(404)
     sessions.end(db.session, row, "ended_by_user")
     service.audit_account(db.session, current_user, "end_session", current_user, login=row.id)
-    db.session.commit()
     if current_user.login_session and row.id == current_user.login_session.id:
         return redirect(url_for("auth.login"))
     flash(_("That device is logged out."), "success")
@@ -88,7 +85,6 @@ def end_other_sessions():
     keep = current_user.login_session.id if current_user.login_session else None
     ended = sessions.end_all(db.session, current_user.id, "ended_by_user", keep=keep)
     service.audit_account(db.session, current_user, "end_other_sessions", current_user, sessions=ended)
-    db.session.commit()
     flash(_("You are logged out on every other device."), "success")
     return redirect(url_for("account.index"))
 
@@ -108,11 +104,9 @@ def two_factor():
         try:
             codes = totp.confirm_enrolment(db.session, current_user, secret, form.code.data or "")
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc, default="code")
         else:
             current_user.login_session.second_factor = True
-            db.session.commit()
             session.pop(ENROLLING, None)
             return render_template("account/recovery_codes.html", codes=codes, next_url=next_url)
     uri = totp.provisioning_uri(secret, current_user.email)
@@ -128,5 +122,4 @@ def new_recovery_codes():
         abort(400)
     codes = totp.new_recovery_codes(db.session, current_user)
     service.audit_account(db.session, current_user, "new_recovery_codes", current_user)
-    db.session.commit()
     return render_template("account/recovery_codes.html", codes=codes, next_url=url_for("account.index"))

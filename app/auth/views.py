@@ -30,6 +30,7 @@ from app.form_errors import field_error
 from app.models import User
 from app.org import audit
 from app.org.units import account_home
+from app.transactions import discard
 
 bp = Blueprint("auth", __name__)
 
@@ -79,7 +80,6 @@ def complete_login(user: User, *, second_factor: bool):
     login_user(user)
     session.permanent = True
     service.audit_account(db.session, user, "login", user, address=ip, second_factor=second_factor)
-    db.session.commit()
 
 
 def _after_password(user: User, next_url: str):
@@ -91,7 +91,6 @@ def _after_password(user: User, next_url: str):
         session["locale"] = locale
     if user.has_second_factor:
         session[PENDING] = {"user": user.id, "at": time.time(), "next": next_url}
-        db.session.commit()
         return redirect(url_for("auth.login_code"))
     complete_login(user, second_factor=False)
     if needs_second_factor(user):
@@ -126,7 +125,6 @@ def login():
                 email=email,
                 address=_client()[0],
             )
-            db.session.commit()
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             return _after_password(user, safe_next(request.args.get("next")))
@@ -157,9 +155,7 @@ def login_code():
             next_url = session.pop(PENDING)["next"]
             complete_login(user, second_factor=True)
             return redirect(next_url)
-        db.session.rollback()
         service.audit_account(db.session, None, "second_factor_failed", user, address=_client()[0])
-        db.session.commit()
         form.code.errors.append(_("This code is not right, or it has been used already."))
     return render_template("auth/login_code.html", form=form)
 
@@ -171,7 +167,6 @@ def logout():
     if login is not None:
         sessions.end(db.session, login, "logout")
         service.audit_account(db.session, current_user, "logout", current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -191,13 +186,11 @@ def reset_password(token: str):
         try:
             service.use_reset(db.session, token, form.password.data or "")
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc, default="password")
         except NotFound:
-            db.session.rollback()
+            discard()
             return render_template("auth/reset.html", form=None, user=None), 404
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.clear()
@@ -216,5 +209,4 @@ def set_language():
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             current_user.locale = form.language.data
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")))

@@ -12,12 +12,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import params
-from app.access import LOGGED_IN, OWN_ATTEMPT, allow
+from app.access import CLOSES_EXPIRED_ATTEMPT, LOGGED_IN, OWN_ATTEMPT, allow
 from app.errors import Conflict
 from app.extensions import db
 from app.learning import service as learning
 from app.models import Course, QuizAttempt
 from app.quizzes import service
+from app.transactions import discard
 
 bp = Blueprint("quizzes", __name__)
 
@@ -34,10 +35,9 @@ def start(code: str, slug: str):
     try:
         attempt = service.start_attempt(db.session, current_user, course, quiz)
     except Conflict:
-        db.session.rollback()
+        discard()
         flash(_("You have used all your attempts at this quiz."), "error")
         return redirect(url_for("learning.lesson", code=code, slug=slug))
-    db.session.commit()
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
@@ -45,12 +45,11 @@ def _attempt_or_result(attempt_id: int):
     attempt = service.own_attempt(db.session, current_user, attempt_id)
     if attempt.is_open and service.is_expired(attempt, service.utcnow()):
         service.submit_attempt(db.session, attempt, current_user)
-        db.session.commit()
     return attempt
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@allow(OWN_ATTEMPT)
+@allow(OWN_ATTEMPT, get_writes=CLOSES_EXPIRED_ATTEMPT)
 def attempt(attempt_id: int):
     attempt = _attempt_or_result(attempt_id)
     if not attempt.is_open:
@@ -91,9 +90,9 @@ def save(attempt_id: int):
         abort(400)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     try:
-        _save(attempt)
+        with db.session.begin_nested():  # an answer sent too late is undone; closing the attempt stands
+            _save(attempt)
     except service.AttemptClosed:
-        db.session.rollback()
         attempt = _attempt_or_result(attempt_id)
         if wants_json:
             return jsonify(
@@ -103,7 +102,6 @@ def save(attempt_id: int):
             ), 409
         flash(_("Time is up: answers sent after the time limit were not counted."), "error")
         return redirect(url_for("quizzes.result", attempt_id=attempt_id))
-    db.session.commit()
     if wants_json:
         return jsonify(
             saved=True, message=_("Saved at %(time)s", time=format_datetime(service.utcnow(), "HH:mm:ss"))
@@ -123,18 +121,17 @@ def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
-        _save(attempt)
+        with db.session.begin_nested():  # answers sent too late are undone; the submission stands
+            _save(attempt)
     except service.AttemptClosed:
-        db.session.rollback()
         flash(_("Time is up: answers sent after the time limit were not counted."), "error")
         attempt = service.own_attempt(db.session, current_user, attempt_id)
     service.submit_attempt(db.session, attempt, current_user)
-    db.session.commit()
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
-@allow(OWN_ATTEMPT)
+@allow(OWN_ATTEMPT, get_writes=CLOSES_EXPIRED_ATTEMPT)
 def result(attempt_id: int):
     attempt = _attempt_or_result(attempt_id)
     if attempt.is_open:

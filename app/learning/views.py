@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import params
-from app.access import LOGGED_IN, allow
+from app.access import LOGGED_IN, RECORDS_VISIT, allow
 from app.courses.categories import category_choices, category_label
 from app.errors import NotFound
 from app.extensions import db
@@ -78,7 +78,6 @@ def enrol(code: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
     service.enrol(db.session, current_user, course)
-    db.session.commit()
     lessons = service.lessons_of(db.session, version)
     flash(_("You are enrolled in this course. Good luck!"), "success")
     if not lessons:
@@ -87,7 +86,7 @@ def enrol(code: str):
 
 
 @bp.route("/courses/<code>/lessons/<slug>")
-@allow(LOGGED_IN)
+@allow(LOGGED_IN, get_writes=RECORDS_VISIT)
 def lesson(code: str, slug: str):
     state = content.learner_state(db.session, code, current_user.id)
     pages = content.version_content(db.session, state.version)
@@ -131,8 +130,7 @@ def lesson(code: str, slug: str):
             html=pages.html[slug],
             **context,
         )
-    if content.record_visit(db.session, state, slug):
-        db.session.commit()
+    content.record_visit(db.session, state, slug)
     return page
 
 
@@ -145,7 +143,6 @@ def complete_lesson(code: str, slug: str):
     if not FlaskForm().validate_on_submit() or lesson.kind != "page":
         abort(400)  # a quiz counts as done when an attempt at it is submitted
     completion = service.mark_lesson_complete(db.session, current_user, course, version, lesson)
-    db.session.commit()
     if completion is not None:
         flash(
             _(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app import params, policy
-from app.access import (
+from app.access import (, AUDITED_VIEW
     ADMIN,
     CHANGE_DISCIPLINE,
     DECIDE,
@@ -29,7 +29,7 @@ from app.access import (
 )
 from app.clock import local_today
 from app.courses.categories import category_choices
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
 from app.models import (
@@ -76,6 +76,7 @@ from app.profiles.present import (
 )
 from app.profiles.reports import use_after_training
 from app.text import like_pattern
+from app.transactions import discard
 
 bp = Blueprint("profiles", __name__)
 
@@ -149,7 +150,6 @@ def _audit_view(action: str, cadre: Cadre, **detail) -> None:
     """A view of a cadre's data by someone other than the cadre is audited."""
     if cadre.user_id != current_user.id:
         audit.record(db.session, current_user, action, "cadre", cadre.id, unit_id=cadre.unit_id, **detail)
-        db.session.commit()
 
 
 def _today() -> date:
@@ -288,7 +288,7 @@ def cadres():
 
 
 @bp.route("/cadres/<int:cadre_id>")
-@allow(VIEW_PROFILE)
+@allow(VIEW_PROFILE, get_writes=AUDITED_VIEW)
 def profile(cadre_id: int):
     cadre = _cadre_for_viewer(cadre_id)
     owner = cadre.user_id == current_user.id
@@ -297,7 +297,7 @@ def profile(cadre_id: int):
 
 
 @bp.route("/cadres/<int:cadre_id>/print")
-@allow(VIEW_PROFILE)
+@allow(VIEW_PROFILE, get_writes=AUDITED_VIEW)
 def dossier(cadre_id: int):
     cadre = _cadre_for_viewer(cadre_id)
     _audit_view("print_profile", cadre)
@@ -333,10 +333,8 @@ def add_training(cadre_id: int):
         try:
             records.add_external(db.session, current_user, cadre, _external(form))
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Training record added."), "success")
             return redirect(url_for("profiles.profile", cadre_id=cadre.id))
     return render_template("profiles/training_form.html", form=form, cadre=cadre, record=None, mode="add")
@@ -361,10 +359,8 @@ def correct_training(record_id: int):
                 db.session, current_user, record, _external(form), form.reason.data or ""
             )
         except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
             field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("The record was corrected; the original stays in the history."), "success")
             return redirect(url_for("profiles.profile", cadre_id=cadre.id))
     return render_template(
@@ -383,10 +379,8 @@ def revoke_training(record_id: int):
                 db.session, current_user, record, form.reason.data or "", form.revoked_on.data
             )
         except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
             field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("The record was revoked; it stays in the history."), "success")
             return redirect(url_for("profiles.profile", cadre_id=cadre.id))
     return render_template(
@@ -409,10 +403,8 @@ def _record_form(cadre: Cadre, form, heading: str, save):
         try:
             save()
         except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
             field_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("profiles.profile", cadre_id=cadre.id))
     return render_template("profiles/record_form.html", form=form, cadre=cadre, heading=heading)
@@ -583,19 +575,17 @@ def propose(cadre_id: int):
                 kind=form.kind.data,
             )
         except NotFound:
-            db.session.rollback()
+            discard()
             form.unit_code.errors.append(_("No unit has this code."))
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc)
         else:
-            db.session.commit()
             return redirect(url_for("profiles.decision", decision_id=decision.id))
     return render_template("profiles/propose.html", form=form, cadre=cadre)
 
 
 @bp.route("/decisions/<int:decision_id>", methods=["GET", "POST"])
-@allow(VIEW_DECISION, post=OVERRIDE_DECISION)
+@allow(VIEW_DECISION, post=OVERRIDE_DECISION, get_writes=AUDITED_VIEW)
 def decision(decision_id: int):
     decision = decisions.get_decision(db.session, decision_id)
     cadre = _cadre_for_viewer(decision.cadre_id)
@@ -612,17 +602,9 @@ def decision(decision_id: int):
                 authority_decision_no=form.authority_decision_no.data or "",
                 reason=form.reason.data or "",
             )
-        except PermissionDenied:
-            db.session.rollback()
-            abort(403)
-        except Conflict:
-            db.session.rollback()
-            abort(409)
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc)
         else:
-            db.session.commit()
             if decision.applied_at:
                 flash(_("The override was recorded and the appointment went through."), "success")
             else:
@@ -642,7 +624,7 @@ def decision(decision_id: int):
 
 
 @bp.route("/decisions/conditions")
-@allow(ADMIN)
+@allow(ADMIN, get_writes=AUDITED_VIEW)
 def decision_conditions():
     wanted = params.choice("status", (*conditions.STATUSES, "all"))  # "": every one not closed yet
     rows = conditions.conditions(db.session, current_user, _today())
@@ -674,7 +656,6 @@ def decision_conditions():
     )
     # Committed after rendering: a commit expires the rows, and reloading them would cost a
     # statement per row. The view is audited once the page exists.
-    db.session.commit()
     return html
 
 
@@ -691,7 +672,7 @@ def requirement_sets():
 
 
 @bp.route("/requirements/<title_code>/pool")
-@allow(ADMIN)
+@allow(ADMIN, get_writes=AUDITED_VIEW)
 def pool(title_code: str):
     title = db.session.scalar(select(Title).where(Title.code == title_code))
     if title is None:
@@ -733,7 +714,6 @@ def pool(title_code: str):
     )
     # Committed once the page is rendered: a commit expires every loaded row, and reading the
     # candidates again afterwards would cost a statement each.
-    db.session.commit()
     return page
 
 
@@ -767,7 +747,6 @@ def edit_requirements(title_code: str):
         else:
             if request.form.get("action") == "save":
                 saved = [requirements.save_set(db.session, current_user, p) for p in parsed]
-                db.session.commit()
                 flash(_("Saved as a new version.") if any(saved) else _("Nothing changed."), "success")
                 return redirect(url_for("profiles.requirement_sets"))
             preview = requirements.what_if(db.session, parsed[0], _today())

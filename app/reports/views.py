@@ -29,16 +29,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from app import params
-from app.access import REVIEW, allow
+from app.access import AUDITED_VIEW, REVIEW, allow
 from app.clock import local_today
 from app.courses.categories import category_choices
 from app.errors import ValidationFailed
-from app.exports import commit_before_streaming, csv_response, xlsx_response
+from app.exports import csv_response, xlsx_response
 from app.extensions import db
 from app.form_errors import field_error
 from app.models import Course, CourseVersion, Title
 from app.org import audit
 from app.reports import service
+from app.transactions import keep_loaded
 
 bp = Blueprint("reports", __name__)
 
@@ -116,7 +117,6 @@ def cadres():
         return redirect(url_for("reports.dashboard"))
     filters = _filters()
     audit.record(db.session, current_user, "view_unit_cadres", "unit", unit.id, unit_id=unit.id)
-    db.session.commit()
     return render_template(
         "reports/cadres.html",
         unit=unit,
@@ -162,7 +162,7 @@ PERSONAL_EXPORTS = ("cadres", "profiles")
 
 
 @bp.route("/export.<fmt>")
-@allow(REVIEW)
+@allow(REVIEW, get_writes=AUDITED_VIEW)
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         return Response(status=404)
@@ -185,7 +185,7 @@ def export(fmt: str):
             what=what,
             format=fmt,
         )
-        commit_before_streaming(db.session, current_user._get_current_object())
+        keep_loaded(current_user._get_current_object())
     rows = exports[what]() if what in exports else _table_rows(unit, filters)
     name = f"{what}-{unit.code if unit else 'HN'}.{fmt}"
     return csv_response(rows, name) if fmt == "csv" else xlsx_response(rows, name)
@@ -239,10 +239,8 @@ def assignments():
                 scope,
             )
         except ValidationFailed as exc:
-            db.session.rollback()
             field_error(form, exc, default="name")
         else:
-            db.session.commit()
             flash(_("Assignment “%(name)s” created.", name=assignment.name), "success")
             return redirect(url_for("reports.assignments"))
     return render_template(
