@@ -13,8 +13,9 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app import params, policy
-from app.access import (, AUDITED_VIEW
+from app.access import (
     ADMIN,
+    AUDITED_VIEW,
     CHANGE_DISCIPLINE,
     DECIDE,
     EDIT_REQUIREMENTS,
