@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Select
@@ -216,3 +217,13 @@ def only(*names: str) -> MultiDict:
 def text(name: str, max_length: int = 100) -> str:
     """Free text to search for: NFC, without control characters (PostgreSQL refuses NUL), trimmed."""
     return _CONTROL_RE.sub(" ", nfc(request.args.get(name, "")[: max_length * 4])).strip()[:max_length]
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect): browsers read a backslash
+    as a slash ("/\\evil.example" is another site) and a control character cannot go in a header."""
+    if target and len(target) <= 2000 and "\\" not in target and target.isprintable():
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("learning.home")

@@ -8,10 +8,10 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app import params
 from app.access import ACCOUNT, allow
 from app.auth import service, sessions, totp
 from app.auth.forms import ChangePasswordForm, CodeForm
-from app.auth.views import safe_next
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
@@ -94,7 +94,7 @@ def end_other_sessions():
 def two_factor():
     """Set up the second step of login: scan the QR code, type a code to prove it works, keep the
     recovery codes (shown once)."""
-    next_url = safe_next(request.args.get("next"))
+    next_url = params.safe_next(request.args.get("next"))
     if current_user.has_second_factor:
         return redirect(url_for("account.index"))
     secret = session.get(ENROLLING) or totp.new_secret()

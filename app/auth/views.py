@@ -4,7 +4,6 @@ the language switch."""
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -21,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from app import params
 from app.access import ACCOUNT, PUBLIC, allow, needs_second_factor
 from app.auth import service, sessions, totp
 from app.auth.forms import CodeForm, LanguageForm, LoginForm, NewPasswordForm
@@ -36,16 +36,6 @@ bp = Blueprint("auth", __name__)
 
 PENDING = "pending_login"  # the account that passed its password and owes the second factor
 PENDING_SECONDS = 300
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect): browsers read a backslash
-    as a slash ("/\\evil.example" is another site) and a control character cannot go in a header."""
-    if target and len(target) <= 2000 and "\\" not in target and target.isprintable():
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("learning.home")
 
 
 def _address_limit() -> str:
@@ -127,7 +117,7 @@ def login():
             )
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
-            return _after_password(user, safe_next(request.args.get("next")))
+            return _after_password(user, params.safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
@@ -209,4 +199,4 @@ def set_language():
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             current_user.locale = form.language.data
-    return redirect(safe_next(request.form.get("next")))
+    return redirect(params.safe_next(request.form.get("next")))
