@@ -2,7 +2,8 @@
 
 - No cycle between packages (a package is `app.<name>`, a sub-package or a top-level module; the
   application factory `app/__init__.py` composes them all and is left out).
-- No view imports another view (a view module is one that makes a Blueprint).
+- No view imports another view (a view module is one with routes; a module that only makes the
+  Blueprint the views of a package share is not a view).
 - Only the web layer reads Flask's request globals (`request`, `g`, `session`, `current_user`):
   the views and the few modules that exist to serve requests (WEB_MODULES).
 Imports inside functions count too: a function-level import hides a dependency, it does not remove it.
@@ -19,7 +20,12 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # Modules that serve requests without being views: the access guard, request parameters, error
 # pages, security headers, the language of the request, the commit point.
 WEB_MODULES = {"app.access", "app.params", "app.errors_web", "app.security", "app.i18n", "app.transactions"}
-REQUEST_GLOBALS = {("flask", "request"), ("flask", "g"), ("flask", "session"), ("flask_login", "current_user")}
+REQUEST_GLOBALS = {
+    ("flask", "request"),
+    ("flask", "g"),
+    ("flask", "session"),
+    ("flask_login", "current_user"),
+}
 
 
 def _modules(root: Path) -> dict[str, Path]:
@@ -55,10 +61,15 @@ def _package(module: str) -> str:
 
 
 def _is_view(path: Path) -> bool:
+    """A module with routes (`@bp.route(...)`, `@bp.get(...)`, ...)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(
-        isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Blueprint"
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in ("route", "get", "post", "put", "delete", "patch")
         for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
     )
 
 
@@ -158,9 +169,11 @@ def test_the_reader_finds_what_it_looks_for(tmp_path):
         "def helper():\n    from app.a.service import x  # hidden in a function\n"
         "from flask import request\n"
     )
-    (root / "web" / "one.py").write_text("from flask import Blueprint\nbp = Blueprint('one', __name__)\n")
+    (root / "web" / "one.py").write_text(
+        "from flask import Blueprint\nbp = Blueprint('one', __name__)\n\n@bp.route('/')\ndef home(): ...\n"
+    )
     (root / "web" / "two.py").write_text(
-        "from flask import Blueprint, request\nfrom app.web.one import bp\nbp2 = Blueprint('two', __name__)\n"
+        "from flask import request\nfrom app.web.one import bp\n\n@bp.get('/two')\ndef two(): ...\n"
     )
     graph, view_imports, request_globals = read(root)
     assert cycles(graph) == [["app.a", "app.b"]]
