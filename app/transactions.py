@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,6 @@ from app.extensions import db
 
 _WROTE = "boiduong.wrote"
 _DISCARD = "boiduong.discard"
-_KEEP = "boiduong.keep_loaded"
 
 
 class UndeclaredWrite(RuntimeError):
@@ -36,12 +35,6 @@ def discard(session: Session | None = None) -> None:
     (session or db.session).info[_DISCARD] = True
 
 
-def keep_loaded(obj) -> None:
-    """Load `obj` again right after the request's commit: a streamed body (an export) is produced
-    after the request's session has closed, and reads it there (the account's language)."""
-    db.session.info.setdefault(_KEEP, []).append(obj)
-
-
 def _after_flush(session: Session, _context) -> None:
     session.info[_WROTE] = True
 
@@ -51,8 +44,8 @@ def _orm_execute(state) -> None:
         state.session.info[_WROTE] = True
 
 
-def _finish(view_name: str, get_writes: str | None) -> None:
-    session = db.session
+def _finish(view_name: str, get_writes: str | None, streamed: bool) -> None:
+    session = db.session()  # the request's Session itself, not the scoped proxy
     wrote = session.info.get(_WROTE) or bool(session.new or session.dirty or session.deleted)
     if session.info.get(_DISCARD):
         session.rollback()
@@ -62,25 +55,32 @@ def _finish(view_name: str, get_writes: str | None) -> None:
         if current_app.testing:
             raise UndeclaredWrite(message)
         current_app.logger.error("%s: rolled back", message)
+    elif streamed:
+        # The body is produced after the session has closed, from what the view loaded (the
+        # account's language, the unit asked about): the commit must not expire it.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     else:
         session.commit()
-        for obj in session.info.get(_KEEP, ()):
-            session.refresh(obj)
-    for key in (_WROTE, _DISCARD, _KEEP):
+    for key in (_WROTE, _DISCARD):
         session.info.pop(key, None)
 
 
 def _transactional(view):
     @wraps(view)
     def run(*args, **kwargs):
-        for key in (_WROTE, _DISCARD, _KEEP):
+        for key in (_WROTE, _DISCARD):
             db.session.info.pop(key, None)
         try:
             response = view(*args, **kwargs)
         except BaseException:
             db.session.rollback()
             raise
-        _finish(view.__name__, getattr(view, "get_writes", None))
+        streamed = isinstance(response, Response) and response.is_streamed
+        _finish(view.__name__, getattr(view, "get_writes", None), streamed)
         return response
 
     return run

@@ -20,7 +20,6 @@ from app.exports import csv_response
 from app.extensions import db
 from app.models import AuditEntry, Cadre, Unit, User
 from app.org import audit
-from app.transactions import keep_loaded
 
 bp = Blueprint("audit", __name__)
 
@@ -126,7 +125,6 @@ def export():
         unit_id=current_user.unit_id,
         **filters.args(),
     )
-    keep_loaded(current_user._get_current_object())
 
     def rows():
         yield ["seq", "at", "actor", "action", "about", "unit", "detail", "hash"]

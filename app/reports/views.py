@@ -39,7 +39,6 @@ from app.form_errors import field_error
 from app.models import Course, CourseVersion, Title
 from app.org import audit
 from app.reports import service
-from app.transactions import keep_loaded
 
 bp = Blueprint("reports", __name__)
 
@@ -110,7 +109,7 @@ def _trail(unit):
 
 
 @bp.route("/cadres")
-@allow(REVIEW)
+@allow(REVIEW, get_writes=AUDITED_VIEW)
 def cadres():
     unit = _unit()
     if unit is None:
@@ -185,7 +184,6 @@ def export(fmt: str):
             what=what,
             format=fmt,
         )
-        keep_loaded(current_user._get_current_object())
     rows = exports[what]() if what in exports else _table_rows(unit, filters)
     name = f"{what}-{unit.code if unit else 'HN'}.{fmt}"
     return csv_response(rows, name) if fmt == "csv" else xlsx_response(rows, name)
