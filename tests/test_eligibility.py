@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 
 from app.profiles.eligibility import (
-    RULE_KINDS_REGISTRY,
     add_months,
     eligibility_from_dict,
     evaluate,
@@ -20,7 +19,6 @@ from app.profiles.eligibility import (
 from app.profiles.facts import (
     CONDITIONAL,
     MET,
-    RULE_KINDS,
     UNMET,
     CadreFacts,
     DisciplineFact,
@@ -81,10 +79,6 @@ def evaluate_one(kind: str, params: dict, cadre: CadreFacts, as_of: date = AS_OF
 
 def check(rule: Rule) -> list[tuple[str, str]]:
     return validate_rule(rule, scales=SCALES, titles=TITLES, course_codes=COURSE_CODES, categories=CATEGORIES)
-
-
-def test_every_declared_rule_kind_has_an_evaluator():
-    assert set(RULE_KINDS_REGISTRY) == set(RULE_KINDS)
 
 
 def test_add_months_stops_at_the_ends_of_the_calendar():

@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
 from app.profiles import retirement
-from app.profiles.eligibility import evaluate, validate_rule
+from app.profiles.eligibility import RULE_KINDS_REGISTRY, evaluate, validate_rule
 from app.profiles.facts import (
     ACTING,
     APPOINTMENT,
+    APPOINTMENT_KINDS,
     CONDITIONAL,
     MET,
     REAPPOINTMENT,
@@ -22,6 +24,7 @@ from app.profiles.facts import (
     UNMET,
     CadreFacts,
     DisciplineFact,
+    Missing,
     PlanningFact,
     PositionFact,
     QualificationFact,
@@ -524,6 +527,49 @@ def test_the_readme_rule_table_is_the_registry(app):
     printed = app.test_cli_runner().invoke(args=["requirements", "rule-table"])
     assert printed.exit_code == 0 and printed.output == rule_table()
     assert "| `months_in_post` |" in printed.output and "max_gap_days" in printed.output
+
+
+# --- one registry entry per rule kind ---------------------------------------------------------
+
+GRACE = {"grace_months": 12, "appointed_on": "2026-01-15", "deadline": "2027-01-15"}
+
+
+def _in_words(app, lang: str, name: str, code: str, params: dict) -> tuple[str, str, str]:
+    """In `lang`: the kind's label (shown beside a met rule), what a Missing with `code` and
+    `params` says, and the grace deadline as a reader sees it."""
+    from app.profiles.eligibility import day_words
+    from app.profiles.present import KIND_LABELS, Names, describe
+
+    with app.app_context(), force_locale(lang):
+        label = str(KIND_LABELS[name])
+        return label, describe(Missing(code, params), Names()), day_words(GRACE["deadline"])
+
+
+@pytest.mark.parametrize("name", list(RULE_KINDS_REGISTRY))
+def test_a_rule_kind_is_declared_by_its_one_registry_entry(app, name):
+    """Adding a rule kind takes one registry entry: it is evaluated, checked, documented in the
+    README and put into words (met, unmet, within and after a grace window) in both languages."""
+    from app.config import PROJECT_ROOT
+
+    kind = RULE_KINDS_REGISTRY[name]
+    assert kind.name == name and callable(kind.evaluate) and callable(kind.check)
+    assert kind.applies_to and set(kind.applies_to) <= set(APPOINTMENT_KINDS)
+    assert all(param in kind.params_doc for param in kind.allowed_params), kind.params_doc
+    assert f'Missing("{kind.missing_code}"' in kind.meaning  # the meaning names the code described
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"| `{name}` | `{kind.params_doc}` |" in readme
+
+    unmet = {lang: _in_words(app, lang, name, kind.missing_code, {}) for lang in ("vi", "en")}
+    for label, sentence, _deadline in unmet.values():
+        assert label.strip() and label != name and sentence.strip()
+    assert unmet["vi"][0] != unmet["en"][0] and unmet["vi"][1] != unmet["en"][1]  # translated
+    if "grace_months" not in kind.allowed_params:
+        return
+    for lang, (_label, sentence, deadline) in unmet.items():
+        within = _in_words(app, lang, name, kind.missing_code + "_within_grace", GRACE)[1]
+        expired = _in_words(app, lang, name, kind.missing_code + "_grace_expired", GRACE)[1]
+        assert within.startswith(sentence) and expired.startswith(sentence) and within != expired
+        assert deadline in within and deadline in expired
 
 
 def test_the_shipped_director_standard_applies_the_exemption_by_date():

@@ -2,10 +2,13 @@
 
 `evaluate` is one pure function of its arguments (a cadre's facts, a requirement set, reference
 scales and titles, an as-of date, the kind of appointment): no I/O, no database, no clock. Each rule
-kind has one evaluator and one parameter checker in `RULE_KINDS_REGISTRY` (kind -> RuleKind), like
-question types in a quiz engine; `validate_rule` runs the checker for the admin UI and names each
-problem by its field path. The evaluator's docstring is the rule's exact meaning: `rule_table()`
-turns them into the README's rule table, so the table cannot drift from the code.
+kind is declared once, as one entry of `RULE_KINDS_REGISTRY` (kind -> RuleKind), like question
+types in a quiz engine: its parameters, the appointment kinds it applies to, its evaluator, its
+parameter checker, its label and its describer (what its unmet or conditional results say is
+missing, in the reader's language). `validate_rule` runs the checker for the admin UI and names
+each problem by its field path. The evaluator's docstring is the rule's exact meaning: `rule_table()`
+turns them into the README's rule table, so the table cannot drift from the code. Evaluators are
+pure; describers run only when a result is shown to someone (they translate and format dates).
 
 Shared definitions, for every kind:
 - Months are calendar months: adding N months keeps the day of the month, or the last day of a
@@ -48,7 +51,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.i18n import format_score
 from app.profiles import retirement
 from app.profiles.facts import (
     ACTING,
@@ -77,11 +86,15 @@ from app.profiles.facts import (
     TrainingFact,
 )
 
+if TYPE_CHECKING:
+    from app.profiles.present import Names
+
 Problem = tuple[str, str]  # (field path, message), e.g. ("params.level", "not a level of ...")
 
 DEFAULT_COOLING_MONTHS = {"reprimand": 24, "warning": 36, "removal": 60, "dismissal": 60, "other": 24}
 DEFAULT_MAX_GAP_DAYS = 31  # months_in_post: a break of up to a month between posts is no break
 FLAT_RETIREMENT_KEYS = ("male", "female")
+WITHIN_GRACE, GRACE_EXPIRED = "_within_grace", "_grace_expired"  # suffixes of Missing codes
 
 
 # --- calendar ----------------------------------------------------------------------------------
@@ -158,14 +171,24 @@ class _Refs:
 
 @dataclass(frozen=True)
 class RuleKind:
-    """One kind of rule: how to evaluate it, how to check its params, what it means."""
+    """One kind of rule, declared once: its parameters, what it applies to, how to evaluate it and
+    check its params, what it means exactly, and how to put it and its results into words."""
 
+    name: str
     evaluate: Callable[[Rule, _Context], RuleResult]
     check: Callable[[_Params, _Refs], None]
     allowed_params: frozenset[str]
     applies_to: tuple[str, ...]  # the appointment kinds it applies to unless a rule says otherwise
     params_doc: str  # the params, e.g. "{course: CODE, min_score?: percent}"
     meaning: str  # what it means exactly, at its boundaries
+    label: str  # the kind in words (a lazy translation), shown beside a rule without a label
+    describe: Callable[[dict, Names], str]  # what a Missing's params say is missing, as a sentence
+    missing_code: str  # the code of the Missing in its unmet and conditional results
+
+    def words(self, missing: Missing, names: Names) -> str:
+        """`missing` (this kind's code, with or without a grace suffix) in the reader's language,
+        with the sentence on the grace window; never empty (the label when nothing is listed)."""
+        return (self.describe(missing.params, names) or str(self.label)) + _grace_words(missing)
 
 
 RULE_KINDS_REGISTRY: dict[str, RuleKind] = {}
@@ -177,16 +200,38 @@ def _rule_kind(
     params: set[str],
     *,
     params_doc: str,
+    label: str,
+    describe: Callable[[dict, Names], str],
     applies_to: tuple[str, ...] = APPOINTMENT_KINDS,
+    missing_code: str | None = None,
 ):
+    """Register the decorated evaluator as rule kind `kind`: the one place a kind is declared.
+
+    `missing_code` is the code of its results' Missing when it is not the kind's name.
+    """
+
     def register(evaluator: Callable[[Rule, _Context], RuleResult]):
-        meaning = " ".join(inspect.getdoc(evaluator).split())
         RULE_KINDS_REGISTRY[kind] = RuleKind(
-            evaluator, check, frozenset(params), applies_to, params_doc, meaning
+            name=kind,
+            evaluate=evaluator,
+            check=check,
+            allowed_params=frozenset(params),
+            applies_to=applies_to,
+            params_doc=params_doc,
+            meaning=" ".join(inspect.getdoc(evaluator).split()),
+            label=label,
+            describe=describe,
+            missing_code=missing_code or kind,
         )
         return evaluator
 
     return register
+
+
+def kind_of_missing(code: str) -> RuleKind | None:
+    """The rule kind whose results carry Missing `code` (with or without a grace suffix), if any."""
+    base = code.removesuffix(WITHIN_GRACE).removesuffix(GRACE_EXPIRED)
+    return next((k for k in RULE_KINDS_REGISTRY.values() if k.missing_code == base), None)
 
 
 def applies(rule: Rule, kind: str) -> bool:
@@ -553,8 +598,33 @@ def _with_grace(rule: Rule, ctx: _Context, missing: Missing, evidence=()) -> Rul
         "deadline": deadline.isoformat(),
     }
     if ctx.as_of > deadline:
-        return _result(rule, UNMET, evidence, [Missing(f"{missing.code}_grace_expired", params)])
-    return _result(rule, CONDITIONAL, evidence, [Missing(f"{missing.code}_within_grace", params)], deadline)
+        return _result(rule, UNMET, evidence, [Missing(missing.code + GRACE_EXPIRED, params)])
+    return _result(rule, CONDITIONAL, evidence, [Missing(missing.code + WITHIN_GRACE, params)], deadline)
+
+
+def day_words(value: str | None) -> str:
+    """An ISO date of a result (a Missing's or an Evidence's) for reading; "—" when there is none."""
+    return format_date(date.fromisoformat(value)) if value else "—"
+
+
+def _grace_words(missing: Missing) -> str:
+    """The sentence on a grace window, for a code ending in _within_grace or _grace_expired."""
+    p = missing.params
+    if missing.code.endswith(WITHIN_GRACE):
+        return " " + _(
+            "It may be completed within %(n)s months of the appointment (%(start)s), by %(day)s.",
+            n=p.get("grace_months"),
+            start=day_words(p.get("appointed_on")),
+            day=day_words(p.get("deadline")),
+        )
+    if missing.code.endswith(GRACE_EXPIRED):
+        return " " + _(
+            "The %(n)s months allowed after the appointment (%(start)s) ended on %(day)s.",
+            n=p.get("grace_months"),
+            start=day_words(p.get("appointed_on")),
+            day=day_words(p.get("deadline")),
+        )
+    return ""
 
 
 # --- evaluators --------------------------------------------------------------------------------
@@ -596,6 +666,41 @@ def _best_completion(
     return best, {}
 
 
+def _course_words(p: dict, names: Names) -> str:
+    course = names.course(p.get("course", ""))
+    reason = p.get("reason")
+    if reason == "score_too_low":
+        return _(
+            "Course %(course)s completed with %(score)s%%, below the %(min)s%% required.",
+            course=course,
+            score=format_score(p.get("best_score")),
+            min=p.get("min_score"),
+        )
+    if reason == "too_old":
+        return _(
+            "Course %(course)s was completed more than %(months)s months ago; take it again.",
+            course=course,
+            months=p.get("within_months"),
+        )
+    if reason == "expired":
+        return _(
+            "The certificate of course %(course)s expired on %(day)s.",
+            course=course,
+            day=day_words(p.get("expired_on")),
+        )
+    if reason == "old_edition":
+        return _(
+            "Course %(course)s must be completed in edition %(min)s or later (done: %(done)s).",
+            course=course,
+            min=p.get("min_version"),
+            done=p.get("version") or _("edition unknown"),
+        )
+    text = _("Complete the course %(course)s.", course=course)
+    if p.get("min_score") and reason == "none":
+        text += " " + _("A final score of at least %(min)s%% is required.", min=p["min_score"])
+    return text
+
+
 @_rule_kind(
     "course",
     _check_course,
@@ -603,6 +708,8 @@ def _best_completion(
     params_doc=(
         "{course: CODE, min_score?: percent, within_months?: N, grace_months?: N, min_version?: EDITION}"
     ),
+    label=_l("Completed course"),
+    describe=_course_words,
 )
 def _course(rule: Rule, ctx: _Context) -> RuleResult:
     """Met by a completion of the course that counts on as_of: not expired (valid through its
@@ -626,11 +733,21 @@ def _course(rule: Rule, ctx: _Context) -> RuleResult:
     return _with_grace(rule, ctx, Missing("course", {**missing, **why}))
 
 
+def _courses_k_of_n_words(p: dict, names: Names) -> str:
+    return _(
+        "Complete %(n)s more of: %(courses)s.",
+        n=p.get("needed"),
+        courses=", ".join(names.course(c) for c in p.get("remaining", [])),
+    )
+
+
 @_rule_kind(
     "courses_k_of_n",
     _check_k_of_n,
     {"courses", "k", "within_months", "min_score", "grace_months"},
     params_doc="{courses: [CODE, ...], k: N, within_months?: N, min_score?: percent, grace_months?: N}",
+    label=_l("Completed courses of a set"),
+    describe=_courses_k_of_n_words,
 )
 def _courses_k_of_n(rule: Rule, ctx: _Context) -> RuleResult:
     """Met when at least k of the courses are done, each under the same tests as `course`. Unmet
@@ -663,11 +780,25 @@ def _hour_records(ctx: _Context, params: dict) -> list[TrainingFact]:
     return records
 
 
+def _hours_in_category_words(p: dict, names: Names) -> str:
+    return _(
+        "%(have)s of %(needed)s periods in %(category)s in the last %(months)s months: %(short)s more needed.",  # noqa: E501
+        have=p.get("have"),
+        needed=p.get("needed"),
+        category=p.get("category"),
+        months=p.get("months"),
+        short=(p.get("needed") or 0) - (p.get("have") or 0),
+    )
+
+
 @_rule_kind(
     "hours_in_category",
     _check_hours_in_category,
     {"category", "hours", "months", "include_expired"},
     params_doc="{category: CODE, hours: N, months: N, include_expired?: true}",
+    label=_l("Training hours in a category"),
+    describe=_hours_in_category_words,
+    missing_code="hours",
 )
 def _hours_in_category(rule: Rule, ctx: _Context) -> RuleResult:
     """Met when the periods (tiết) of the category's records completed within the last `months`
@@ -694,11 +825,17 @@ def _hours_in_category(rule: Rule, ctx: _Context) -> RuleResult:
     return _result(rule, UNMET, evidence, [missing])
 
 
+def _annual_hours_words(p: dict, names: Names) -> str:
+    return "; ".join(_("%(year)s: %(have)s of %(needed)s periods", **s) for s in p.get("shortfalls", []))
+
+
 @_rule_kind(
     "annual_hours",
     _check_annual_hours,
     {"hours", "years", "enabled", "include_expired"},
     params_doc="{hours: N, years: N, enabled?: true, include_expired?: true}",
+    label=_l("Training hours each year"),
+    describe=_annual_hours_words,
 )
 def _annual_hours(rule: Rule, ctx: _Context) -> RuleResult:
     """For each of the last `years` full calendar years before as_of's year, the periods completed
@@ -723,6 +860,16 @@ def _annual_hours(rule: Rule, ctx: _Context) -> RuleResult:
     return _result(rule, UNMET, evidence, [Missing("annual_hours", {"shortfalls": shortfalls})])
 
 
+def _qualification_words(p: dict, names: Names) -> str:
+    scale = p.get("scale", "")
+    return _(
+        "%(scale)s at level %(level)s or above is required (now: %(have)s).",
+        scale=names.scales.get(scale, p.get("scale")),
+        level=names.level(scale, p.get("level")),
+        have=names.level(scale, p.get("have")) if p.get("have") else _("no level yet"),
+    )
+
+
 @_rule_kind(
     "qualification",
     _check_qualification,
@@ -730,6 +877,8 @@ def _annual_hours(rule: Rule, ctx: _Context) -> RuleResult:
     params_doc=(
         "{scale: CODE, level: CODE, accept?: [{scale, level, issued_before?: DATE}], grace_months?: N}"
     ),
+    label=_l("Qualification level"),
+    describe=_qualification_words,
 )
 def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
     """Met by a qualification valid on as_of on `scale` at or above `level` (the scale's order), or
@@ -790,12 +939,18 @@ def _qualification(rule: Rule, ctx: _Context) -> RuleResult:
     )
 
 
+def _planning_words(p: dict, names: Names) -> str:
+    return _("Not in the planning pool for %(title)s or a higher title.", title=names.title(p.get("title")))
+
+
 @_rule_kind(
     "planning",
     _check_planning,
     {"or_higher"},
     params_doc="{or_higher?: true}",
     applies_to=(APPOINTMENT, ACTING),
+    label=_l("Planning pool"),
+    describe=_planning_words,
 )
 def _planning(rule: Rule, ctx: _Context) -> RuleResult:
     """Met by a planning (quy hoạch) entry in force on as_of (valid_from <= as_of <= valid_to, or
@@ -835,12 +990,23 @@ def _planning(rule: Rule, ctx: _Context) -> RuleResult:
     return _result(rule, MET, [Evidence("planning", best.record_id, summary)])
 
 
+def _remaining_service_words(p: dict, names: Names) -> str:
+    return _(
+        "Retirement on %(day)s leaves %(left)s years; %(needed)s are required.",
+        day=day_words(p.get("retirement_date")),
+        left=p.get("years_left"),
+        needed=p.get("years_needed"),
+    )
+
+
 @_rule_kind(
     "remaining_service",
     _check_remaining_service,
     {"years", "retirement_age"},
     params_doc="{years: N, retirement_age?: {male: years, female: years}}",
     applies_to=(APPOINTMENT,),
+    label=_l("Remaining service"),
+    describe=_remaining_service_words,
 )
 def _remaining_service(rule: Rule, ctx: _Context) -> RuleResult:
     """Met if as_of + `years` falls on or before the retirement date. The retirement date is the
@@ -886,11 +1052,22 @@ def _discipline_counts(d: DisciplineFact, as_of: date) -> bool:
     return (d.counts_from or d.decided_on) <= as_of and (d.ends_on is None or as_of < d.ends_on)
 
 
+def _discipline_words(p: dict, names: Names) -> str:
+    return _(
+        "Under discipline (%(level)s, %(day)s): eligible again from %(start)s.",
+        level=p.get("level"),
+        day=day_words(p.get("decided_on")),
+        start=day_words(p.get("eligible_from")),
+    )
+
+
 @_rule_kind(
     "discipline",
     _check_discipline,
     {"cooling_months"},
     params_doc="{cooling_months?: {reprimand: 24, warning: 36, removal: 60, dismissal: 60, other: 24}}",
+    label=_l("Discipline"),
+    describe=_discipline_words,
 )
 def _discipline(rule: Rule, ctx: _Context) -> RuleResult:
     """Each discipline in force on as_of blocks from decided_on until decided_on + the level's
@@ -964,12 +1141,22 @@ def tenure(
     return chain, start, gaps
 
 
+def _months_in_post_words(p: dict, names: Names) -> str:
+    return _(
+        "%(have)s of %(needed)s months in the post or an equivalent one.",
+        have=p.get("have"),
+        needed=p.get("needed"),
+    )
+
+
 @_rule_kind(
     "months_in_post",
     _check_months_in_post,
     {"months", "titles", "or_higher", "max_gap_days"},
     params_doc="{months: N, titles?: [TITLE, ...], or_higher?: true, max_gap_days?: 31}",
     applies_to=(APPOINTMENT, ACTING),
+    label=_l("Time in post"),
+    describe=_months_in_post_words,
 )
 def _months_in_post(rule: Rule, ctx: _Context) -> RuleResult:
     """Whole calendar months of continuous service up to as_of in posts with one of `titles`

@@ -16,18 +16,6 @@ MET, UNMET, CONDITIONAL = "met", "unmet", "conditional"
 # in force on the date; the title has none at all; the set in force has no rules.
 NO_SET_IN_FORCE, NO_REQUIREMENTS, EMPTY_SET = "no_set_in_force", "no_requirements", "empty_set"
 
-RULE_KINDS = (
-    "course",  # completed course C (min_score, within_months, not expired; grace_months -> conditional)
-    "courses_k_of_n",  # completed K of a set of courses
-    "hours_in_category",  # at least H periods (tiết) in a category within the last N months
-    "annual_hours",  # at least H periods a year in each of the last N calendar years
-    "qualification",  # a level at or above L on an ordered scale, with accepted equivalents
-    "planning",  # in the planning pool (quy hoạch) for the target title or higher
-    "remaining_service",  # at least N years before retirement age
-    "discipline",  # no active discipline; cooling-off months since the last one
-    "months_in_post",  # months in the current (or an equivalent) post
-)
-
 # Kinds of appointment (Decree 170/2025): first appointment, reappointment at the end of a term,
 # transfer or rotation to a post of the same level, and acting (giao quyền) in a vacant post.
 APPOINTMENT, REAPPOINTMENT, TRANSFER, ROTATION, ACTING = (

@@ -51,7 +51,7 @@ from app.models import (
 from app.org import audit
 from app.org.units import get_unit
 from app.profiles import conditions, decisions, planning, records, requirements
-from app.profiles.eligibility import eligibility_from_dict
+from app.profiles.eligibility import RULE_KINDS_REGISTRY, eligibility_from_dict
 from app.profiles.facts import MET, Evidence
 from app.profiles.forms import (
     CorrectionForm,
@@ -752,7 +752,12 @@ def edit_requirements(title_code: str):
                 return redirect(url_for("profiles.requirement_sets"))
             preview = requirements.what_if(db.session, parsed[0], _today())
     return render_template(
-        "profiles/requirements_edit.html", form=form, title=title, preview=preview, problems=problems
+        "profiles/requirements_edit.html",
+        form=form,
+        title=title,
+        preview=preview,
+        problems=problems,
+        rule_kinds=", ".join(RULE_KINDS_REGISTRY),
     )
 
 
