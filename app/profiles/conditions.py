@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session
 from app import policy
 from app.models import AppointmentDecision, Cadre, DecisionOverride, Unit, User
 from app.profiles import facts
-from app.profiles.eligibility import eligibility_from_dict, evaluate
+from app.profiles.eligibility import GRACE_EXPIRED, WITHIN_GRACE, eligibility_from_dict, evaluate
 from app.profiles.loader import load_facts, reference
 
 OPEN, DUE_SOON, OVERDUE, CLOSED = "open", "due_soon", "overdue", "closed"
 STATUSES = (OVERDUE, DUE_SOON, OPEN, CLOSED)  # the order a reader scans them in
 DUE_SOON_DAYS = 60  # a deadline this many days away or fewer is "due soon"
 
-_GRACE_SUFFIXES = ("_within_grace", "_grace_expired")
 _EVIDENCE_DAYS = ("completed_on", "issued_on", "recorded_on")  # the day a record counts from
 
 
@@ -62,7 +61,7 @@ class Condition:
 def _base(missing: facts.Missing) -> facts.Missing:
     """The Missing without its grace suffix: the deadline is shown beside it, not inside it."""
     code = missing.code
-    for suffix in _GRACE_SUFFIXES:
+    for suffix in (WITHIN_GRACE, GRACE_EXPIRED):
         code = code.removesuffix(suffix)
     return facts.Missing(code, missing.params)
 
