@@ -12,6 +12,7 @@ from app.extensions import db
 from app.learning import service as learning
 from app.policy import SYSTEM
 from app.quizzes import service
+from app.quizzes.forms import read_replies
 from tests.conftest import write_course
 
 QUIZ = """---
@@ -61,7 +62,7 @@ def seed_attempts(app, courses_root, import_folder):
                 [("qids", qid) for qid in plan]
                 + [(f"q-{qid}", answer(questions[qid], right)) for qid, right in plan.items()]
             )
-            service.save_answers(db.session, attempt, form)
+            service.save_answers(db.session, attempt, read_replies(db.session, attempt, form))
             service.submit_attempt(db.session, attempt, user)
         db.session.commit()
 

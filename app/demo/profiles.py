@@ -24,6 +24,7 @@ from app.org.units import create_unit, merge_unit
 from app.policy import SYSTEM
 from app.profiles import records, requirements
 from app.quizzes import service as quizzes
+from app.quizzes.forms import read_replies
 from app.text import fold
 
 # The demo admins' second-step secrets, public in README.md like their passwords (development only):
@@ -131,7 +132,7 @@ def _complete_course(session: Session, user: User, code: str) -> None:
             elif question.type == "ordering":
                 for i, item in enumerate(data["items"], start=1):
                     form.add(f"{field}-{item['id']}", str(i))
-        quizzes.save_answers(session, attempt, form)
+        quizzes.save_answers(session, attempt, read_replies(session, attempt, form))
         quizzes.submit_attempt(session, attempt, user)
 
 

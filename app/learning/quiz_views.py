@@ -17,7 +17,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.learning import service as learning
 from app.models import Course, QuizAttempt
-from app.quizzes import service
+from app.quizzes import forms, service
 from app.transactions import discard
 
 bp = Blueprint("quizzes", __name__)
@@ -79,7 +79,7 @@ def attempt(attempt_id: int):
 
 
 def _save(attempt: QuizAttempt) -> None:
-    service.save_answers(db.session, attempt, request.form)
+    service.save_answers(db.session, attempt, forms.read_replies(db.session, attempt, request.form))
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])

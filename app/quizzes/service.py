@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from werkzeug.datastructures import MultiDict
 
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.models import (
@@ -26,6 +25,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.quizzes.events import attempt_graded
+from app.quizzes.forms import field_name
 from app.quizzes.types import question_type
 
 CLOSED = ("submitted", "expired")
@@ -307,47 +307,30 @@ def saved_answers(session: Session, attempt: QuizAttempt) -> dict[str, AttemptAn
     }
 
 
-def field_name(qid: str) -> str:
-    return f"q-{qid}"
-
-
 def save_answers(
-    session: Session, attempt: QuizAttempt, form: MultiDict, *, now: datetime | None = None
+    session: Session, attempt: QuizAttempt, replies: Mapping[str, object], *, now: datetime | None = None
 ) -> int:
-    """Save the replies in `form` for the questions it carries (field `qids` lists them).
+    """Save `replies` ({question id: response}, as `app.quizzes.forms.read_replies` reads a posted
+    page) for the questions they name; a response of None clears the question's answer.
 
     Raises AttemptClosed when the attempt is closed or its time is up (the reply is not counted;
     an expired attempt is closed and graded on what was saved in time), and ValidationFailed for
-    a question outside the attempt's draw or an option it never offered. Returns how many replies
-    were saved.
+    a question outside the attempt's draw. Returns how many replies were saved.
     """
     now = now or utcnow()
     if not attempt.is_open:
         raise AttemptClosed("closed")
     if is_expired(attempt, now):
         raise AttemptClosed("time is up")
-    wanted = form.getlist("qids")
-    drawn = {entry["qid"]: entry for entry in attempt.draw}
-    if any(qid not in drawn for qid in wanted):
+    drawn = {entry["qid"] for entry in attempt.draw}
+    if any(qid not in drawn for qid in replies):
         raise ValidationFailed("question not in this attempt")
-    if not wanted:
+    if not replies:
         return 0
-    questions = {
-        q.qid: q
-        for q in session.scalars(
-            select(Question).where(Question.quiz_id == attempt.quiz_id, Question.qid.in_(wanted))
-        )
-    }
-    replies = {
-        qid: question_type(questions[qid].type).read(
-            questions[qid].data, drawn[qid]["order"], form, field_name(qid)
-        )
-        for qid in wanted
-    }
     existing = dict(
         session.execute(
             select(AttemptAnswer.qid, AttemptAnswer.id).where(
-                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.qid.in_(wanted)
+                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.qid.in_(list(replies))
             )
         ).all()
     )
