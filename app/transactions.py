@@ -69,7 +69,8 @@ def _finish(view_name: str, get_writes: str | None, streamed: bool) -> None:
         session.info.pop(key, None)
 
 
-def _transactional(view):
+def transactional(view):
+    """`view` with the request's commit point around it."""
     @wraps(view)
     def run(*args, **kwargs):
         for key in (_WROTE, _DISCARD):
@@ -92,4 +93,4 @@ def init_app(app: Flask) -> None:
     event.listen(db.session, "do_orm_execute", _orm_execute)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":
-            app.view_functions[endpoint] = _transactional(view)
+            app.view_functions[endpoint] = transactional(view)
