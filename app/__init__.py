@@ -24,7 +24,22 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    _extensions(app)
+    _blueprints(app)
+    from app import security, transactions
 
+    transactions.init_app(app)  # after the blueprints: it wraps every view
+    _commands(app)
+    security.refuse_unsafe_start(app)
+    if not app.config["ADMIN_SECOND_FACTOR"]:
+        app.logger.warning(
+            "ADMIN_SECOND_FACTOR=off: admin accounts log in with a password alone. "
+            "Anyone who learns an admin's password can open every profile in their scope."
+        )
+    return app
+
+
+def _extensions(app: Flask) -> None:
     from app import access, database, errors_web, i18n, params, security
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -40,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors_web.init_app(app)
     params.init_app(app)
 
+
+def _blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
     from app.auth.account import bp as account_bp
@@ -60,10 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 
-    from app import transactions
 
-    transactions.init_app(app)  # after the blueprints: it wraps every view
-
+def _commands(app: Flask) -> None:
     from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
@@ -80,10 +95,3 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(units_cli)
     app.cli.add_command(decisions_cli)
     app.cli.add_command(cadres_cli)
-    security.refuse_unsafe_start(app)
-    if not app.config["ADMIN_SECOND_FACTOR"]:
-        app.logger.warning(
-            "ADMIN_SECOND_FACTOR=off: admin accounts log in with a password alone. "
-            "Anyone who learns an admin's password can open every profile in their scope."
-        )
-    return app
