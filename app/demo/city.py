@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -141,7 +142,54 @@ WARD_OFFICES = [
     "Phòng Văn hoá - Xã hội",
     "Trung tâm Phục vụ hành chính công",
 ]
+PLACES = ["ward"] * 51 + ["commune"] * 75  # numbered in one run: wards 1 to 51, communes 52 to 126
+PLACE_NAMES = {"ward": ("P", "Phường"), "commune": ("X", "Xã")}  # code letter, name
+FEMALE = 0.52  # the share of women among the cadres
+STAFF_TYPES = ("civil_servant", "civil_servant", "public_employee", "cadre")  # drawn evenly
+TITLES = (None,) * 12 + ("division-deputy", "division-head")  # drawn evenly: one in seven leads
+RANKS = ("Chuyên viên", "Chuyên viên chính", "Cán sự")
+SKIPPED = 0.2  # courses a cadre is not in: with the nine shipped courses, about a million enrolments
+FINISHED = 0.6  # the share of enrolments with every lesson done
+PERCENTS = (40, 50, 60, 70, 80, 90, 100)  # a graded attempt's score, drawn evenly
 BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class _Offering:
+    """A course as cadres are enrolled in it: its current version, lesson slugs in order, graded quiz."""
+
+    course: Course
+    version: CourseVersion
+    lessons: list[str]
+    quiz: Quiz | None
+
+
+@dataclass
+class _History:
+    """Learning history waiting for its bulk insert, the next ids it gives, and what it has counted."""
+
+    enrolment_id: int
+    completion_id: int
+    enrolments: list[dict] = field(default_factory=list)
+    progress: list[dict] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
+    completions: list[dict] = field(default_factory=list)
+    records: list[dict] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"enrolments": 0, "lesson_completions": 0, "attempts": 0, "completions": 0}
+    )
+
+    def write(self, session: Session) -> None:
+        """Insert the waiting rows (foreign keys first) and start afresh."""
+        for model, rows in (
+            (Enrolment, self.enrolments),
+            (LessonCompletion, self.progress),
+            (QuizAttempt, self.attempts),
+            (CourseCompletion, self.completions),
+            (TrainingRecord, self.records),
+        ):
+            _insert(session, model, rows)
+            rows.clear()
 
 
 def _insert(session: Session, model, rows: list[dict]) -> None:
@@ -150,12 +198,30 @@ def _insert(session: Session, model, rows: list[dict]) -> None:
 
 
 def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[str], None] = print) -> dict:
-    """Build the city. Requires imported courses; refuses to run twice."""
+    """Build the city and return what was counted (enrolments, lesson completions, attempts,
+    completions). Raises RuntimeError when the city exists already or no course is imported."""
     if session.scalar(select(Unit.id).where(Unit.code == "HN-SEED")) is not None:
         raise RuntimeError("the seed city exists already")
     rng = random.Random(seed)
     today = date.today()
-    start_day = today - timedelta(days=3 * 365)
+    offerings = _offerings(session)
+    city, leaves = _units(session)
+    echo(f"  units: {1 + len(DEPARTMENTS) + len(PLACES) + len(leaves)}")
+    now = datetime.now(UTC)
+    people = _cadres_and_accounts(session, rng, cadres, leaves, now)
+    echo(f"  cadres and accounts: {cadres}")
+    counts = _learning_history(session, rng, people, offerings, today - timedelta(days=3 * 365), now)
+    _programme(session, city, offerings, people, today - timedelta(days=30), now)
+    _move_sequences_on(session)
+    rollups.rebuild(session)
+    session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
+    for key, value in counts.items():
+        echo(f"  {key}: {value}")
+    return counts
+
+
+def _offerings(session: Session) -> list[_Offering]:
+    """Every imported course at its current version, by code. Raises RuntimeError when there is none."""
     courses = session.execute(
         select(Course, CourseVersion)
         .join(
@@ -166,7 +232,21 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
     ).all()
     if not courses:
         raise RuntimeError("import the courses first")
+    return [_offering(session, course, version) for course, version in courses]
 
+
+def _offering(session: Session, course: Course, version: CourseVersion) -> _Offering:
+    """A course with its version's lessons and graded quiz."""
+    lessons = session.scalars(
+        select(Lesson.slug).where(Lesson.course_version_id == version.id).order_by(Lesson.position)
+    ).all()
+    quiz = session.scalars(select(Quiz).where(Quiz.course_version_id == version.id, Quiz.kind == "graded"))
+    return _Offering(course, version, list(lessons), quiz.first())
+
+
+def _units(session: Session) -> tuple[Unit, list[Unit]]:
+    """The city, its departments with their divisions and its wards and communes with their
+    offices. Returns the city and the units cadres work in (divisions and offices)."""
     city = create_unit(
         session,
         None,
@@ -176,244 +256,278 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
         valid_from=date(2025, 7, 1),
     )
     leaves: list[Unit] = []
-    for i, name in enumerate(DEPARTMENTS, start=1):
-        top = create_unit(session, None, code=f"S{i:02d}", name=name, type="department", parent=city)
-        leaves += [
-            create_unit(session, None, code=f"S{i:02d}-{j:02d}", name=d, type="division", parent=top)
-            for j, d in enumerate(DIVISIONS, start=1)
-        ]
-    for i in range(1, 127):
-        kind = "ward" if i <= 51 else "commune"
-        top = create_unit(
+    for number, name in enumerate(DEPARTMENTS, start=1):
+        leaves += _department(session, city, number, name)
+    for number, kind in enumerate(PLACES, start=1):
+        leaves += _ward_or_commune(session, city, number, kind)
+    return city, leaves
+
+
+def _department(session: Session, city: Unit, number: int, name: str) -> list[Unit]:
+    """A department under the city; returns its divisions."""
+    top = create_unit(session, None, code=f"S{number:02d}", name=name, type="department", parent=city)
+    return [
+        create_unit(session, None, code=f"{top.code}-{j:02d}", name=division, type="division", parent=top)
+        for j, division in enumerate(DIVISIONS, start=1)
+    ]
+
+
+def _ward_or_commune(session: Session, city: Unit, number: int, kind: str) -> list[Unit]:
+    """A ward or commune under the city; returns its offices."""
+    letter, word = PLACE_NAMES[kind]
+    top = create_unit(
+        session, None, code=f"{letter}{number:03d}", name=f"{word} số {number}", type=kind, parent=city
+    )
+    return [
+        create_unit(
             session,
             None,
-            code=f"{'P' if kind == 'ward' else 'X'}{i:03d}",
-            name=f"{'Phường' if kind == 'ward' else 'Xã'} số {i}",
-            type=kind,
-            parent=city,
+            code=f"{top.code}-{j}",
+            name=f"{office} {top.name.lower()}",
+            type="office",
+            parent=top,
         )
-        leaves += [
-            create_unit(
-                session,
-                None,
-                code=f"{top.code}-{j}",
-                name=f"{o} {top.name.lower()}",
-                type="office",
-                parent=top,
-            )
-            for j, o in enumerate(WARD_OFFICES, start=1)
-        ]
-    echo(f"  units: {len(leaves) + 143}")
+        for j, office in enumerate(WARD_OFFICES, start=1)
+    ]
 
-    now = datetime.now(UTC)
+
+def _cadres_and_accounts(
+    session: Session, rng: random.Random, cadres: int, leaves: list[Unit], now: datetime
+) -> list[Row]:
+    """`cadres` cadres, each with a learner account, in units drawn from `leaves`. Returns each
+    cadre's (id, user_id, unit_id)."""
     password = generate_password_hash("seed-password")  # one hash for every seeded account
-    base_user = (session.scalar(select(func.max(User.id))) or 0) + 1
+    first_user = (session.scalar(select(func.max(User.id))) or 0) + 1
     users, people = [], []
     for n in range(cadres):
-        female = rng.random() < 0.52
-        name = " ".join(
-            (
-                rng.choice(FAMILY),
-                rng.choice(MIDDLE_F if female else MIDDLE_M),
-                rng.choice(GIVEN_F if female else GIVEN_M),
-            )
-        )
-        users.append(
-            {
-                "id": base_user + n,
-                "email": f"cb{n:06d}@seed.boiduong.vn",
-                "full_name": name,
-                "password_hash": password,
-                "role": "learner",
-                "is_active_account": True,
-                "created_at": now,
-                "can_override": False,
-            }
-        )
-        people.append(
-            {
-                "employee_code": f"HN{n:07d}",
-                "full_name": name,
-                "search_name": fold(name),
-                "date_of_birth": date(1965, 1, 1) + timedelta(days=rng.randrange(35 * 365)),
-                "gender": "female" if female else "male",
-                "staff_type": rng.choice(("civil_servant", "civil_servant", "public_employee", "cadre")),
-                "unit_id": rng.choice(leaves).id,
-                "job_position": "Chuyên viên",
-                "title_code": rng.choice((None,) * 12 + ("division-deputy", "division-head")),
-                "rank": rng.choice(("Chuyên viên", "Chuyên viên chính", "Cán sự")),
-                "professional_qualification": "Cử nhân",
-                "user_id": base_user + n,
-                "created_at": now,
-            }
-        )
+        user, cadre = _account_and_cadre(rng, n, first_user + n, leaves, password, now)
+        users.append(user)
+        people.append(cadre)
     _insert(session, User, users)
     _insert(session, Cadre, people)
-    echo(f"  cadres and accounts: {cadres}")
-    cadre_rows = session.execute(
+    return session.execute(
         select(Cadre.id, Cadre.user_id, Cadre.unit_id).where(
-            Cadre.employee_code.like("HN%"), Cadre.user_id >= base_user
+            Cadre.employee_code.like("HN%"), Cadre.user_id >= first_user
         )
     ).all()
 
-    lessons = {
-        v.id: list(
-            session.execute(
-                select(Lesson.slug, Lesson.kind)
-                .where(Lesson.course_version_id == v.id)
-                .order_by(Lesson.position)
-            ).all()
+
+def _account_and_cadre(
+    rng: random.Random, n: int, user_id: int, leaves: list[Unit], password: str, now: datetime
+) -> tuple[dict, dict]:
+    """The nth seeded cadre and their account, as rows (the draws in a fixed order: the seed's)."""
+    female = rng.random() < FEMALE
+    name = " ".join(
+        (
+            rng.choice(FAMILY),
+            rng.choice(MIDDLE_F if female else MIDDLE_M),
+            rng.choice(GIVEN_F if female else GIVEN_M),
         )
-        for _c, v in courses
+    )
+    user = {
+        "id": user_id,
+        "email": f"cb{n:06d}@seed.boiduong.vn",
+        "full_name": name,
+        "password_hash": password,
+        "role": "learner",
+        "is_active_account": True,
+        "created_at": now,
+        "can_override": False,
     }
-    graded = {
-        v.id: session.scalars(
-            select(Quiz).where(Quiz.course_version_id == v.id, Quiz.kind == "graded")
-        ).first()
-        for _c, v in courses
+    cadre = {
+        "employee_code": f"HN{n:07d}",
+        "full_name": name,
+        "search_name": fold(name),
+        "date_of_birth": date(1965, 1, 1) + timedelta(days=rng.randrange(35 * 365)),
+        "gender": "female" if female else "male",
+        "staff_type": rng.choice(STAFF_TYPES),
+        "unit_id": rng.choice(leaves).id,
+        "job_position": "Chuyên viên",
+        "title_code": rng.choice(TITLES),
+        "rank": rng.choice(RANKS),
+        "professional_qualification": "Cử nhân",
+        "user_id": user_id,
+        "created_at": now,
     }
-    enrolment_id = (session.scalar(select(func.max(Enrolment.id))) or 0) + 1
-    completion_id = (session.scalar(select(func.max(CourseCompletion.id))) or 0) + 1
-    enrolments, progress, attempts, completions, records = [], [], [], [], []
-    counts = {"enrolments": 0, "lesson_completions": 0, "attempts": 0, "completions": 0}
+    return user, cadre
 
-    def flush() -> None:
-        for model, rows in (
-            (Enrolment, enrolments),
-            (LessonCompletion, progress),
-            (QuizAttempt, attempts),
-            (CourseCompletion, completions),
-            (TrainingRecord, records),
-        ):
-            _insert(session, model, rows)
-            rows.clear()
 
-    for cadre_id, user_id, unit_id in cadre_rows:
-        for course, version in courses:
-            if rng.random() < 0.2:  # with the nine shipped courses, about a million enrolments
+def _learning_history(
+    session: Session,
+    rng: random.Random,
+    people: list[Row],
+    offerings: list[_Offering],
+    start_day: date,
+    now: datetime,
+) -> dict[str, int]:
+    """Each cadre enrolled in most courses since `start_day`, written in batches. Returns the counts."""
+    history = _History(
+        enrolment_id=(session.scalar(select(func.max(Enrolment.id))) or 0) + 1,
+        completion_id=(session.scalar(select(func.max(CourseCompletion.id))) or 0) + 1,
+    )
+    for person in people:
+        for offering in offerings:
+            if rng.random() < SKIPPED:
                 continue
-            enrolled = datetime.combine(
-                start_day + timedelta(days=rng.randrange(3 * 365 - 30)), datetime.min.time(), UTC
-            ) + timedelta(hours=rng.randrange(1, 23))
-            items = lessons[version.id]
-            done = len(items) if rng.random() < 0.6 else rng.randrange(len(items))
-            enrolments.append(
-                {
-                    "id": enrolment_id,
-                    "user_id": user_id,
-                    "course_id": course.id,
-                    "enrolled_at": enrolled,
-                    "last_lesson_slug": items[min(done, len(items) - 1)][0],
-                    "last_accessed_at": enrolled,
-                }
-            )
-            moment = enrolled
-            passed_all = True
-            for slug, _kind in items[:done]:
-                moment += timedelta(days=rng.randrange(1, 6))
-                progress.append(
-                    {
-                        "enrolment_id": enrolment_id,
-                        "lesson_slug": slug,
-                        "course_version_id": version.id,
-                        "completed_at": min(moment, now),
-                    }
-                )
-            quiz = graded[version.id]
-            percent = None
-            if quiz is not None and done == len(items):
-                percent = float(rng.choice((40, 50, 60, 70, 80, 90, 100)))
-                passed_all = percent >= quiz.pass_mark
-                attempts.append(
-                    {
-                        "user_id": user_id,
-                        "course_id": course.id,
-                        "quiz_id": quiz.id,
-                        "quiz_slug": quiz.slug,
-                        "number": 1,
-                        "is_graded": True,
-                        "seed": rng.randrange(2**31),
-                        "draw": [],
-                        "content_hash": quiz.content_hash,
-                        "status": "submitted",
-                        "started_at": min(moment, now),
-                        "submitted_at": min(moment, now),
-                        "score": percent / 10,
-                        "max_score": 10.0,
-                        "percent": percent,
-                        "passed": passed_all,
-                    }
-                )
-                counts["attempts"] += 1
-            if done == len(items) and passed_all:
-                finished = min(moment, now)
-                completions.append(
-                    {
-                        "id": completion_id,
-                        "user_id": user_id,
-                        "course_id": course.id,
-                        "course_version_id": version.id,
-                        "completed_at": finished,
-                        "hours_credited": version.hours,
-                        "score": percent,
-                    }
-                )
-                records.append(
-                    {
-                        **internal_training(
-                            cadre_id=cadre_id,
-                            unit_id=unit_id,
-                            course_code=course.code,
-                            version=version,
-                            completion_id=completion_id,
-                            completed_at=finished,
-                            hours=version.hours,
-                            score=percent,
-                        ),
-                        "evidence": "",
-                        "is_revoked": False,
-                        "reason": "",
-                        "recorded_at": finished,
-                    }
-                )
-                completion_id += 1
-                counts["completions"] += 1
-            enrolment_id += 1
-            counts["enrolments"] += 1
-            counts["lesson_completions"] += done
-        if len(progress) > 4 * BATCH:
-            flush()
-    flush()
+            _enrolment(rng, history, person, offering, start_day, now)
+        if len(history.progress) > 4 * BATCH:
+            history.write(session)
+    history.write(session)
+    return history.counts
+
+
+def _enrolment(
+    rng: random.Random, history: _History, person: Row, offering: _Offering, start_day: date, now: datetime
+) -> None:
+    """One enrolment: some lessons or all of them done, and once all are, the course finished."""
+    enrolled = datetime.combine(
+        start_day + timedelta(days=rng.randrange(3 * 365 - 30)), datetime.min.time(), UTC
+    ) + timedelta(hours=rng.randrange(1, 23))
+    lessons = offering.lessons
+    done = len(lessons) if rng.random() < FINISHED else rng.randrange(len(lessons))
+    history.enrolments.append(
+        {
+            "id": history.enrolment_id,
+            "user_id": person.user_id,
+            "course_id": offering.course.id,
+            "enrolled_at": enrolled,
+            "last_lesson_slug": lessons[min(done, len(lessons) - 1)],
+            "last_accessed_at": enrolled,
+        }
+    )
+    last_done = _lessons_done(rng, history, offering.version.id, lessons[:done], enrolled, now)
+    if done == len(lessons):
+        _finish(rng, history, person, offering, min(last_done, now))
+    history.enrolment_id += 1
+    history.counts["enrolments"] += 1
+    history.counts["lesson_completions"] += done
+
+
+def _lessons_done(
+    rng: random.Random, history: _History, version_id: int, slugs: list[str], moment: datetime, now: datetime
+) -> datetime:
+    """The lessons of the current enrolment done one to five days apart (none after `now`). Returns
+    when the last one would have been done."""
+    progress, enrolment_id = history.progress, history.enrolment_id
+    for slug in slugs:
+        moment += timedelta(days=rng.randrange(1, 6))
+        progress.append(
+            {
+                "enrolment_id": enrolment_id,
+                "lesson_slug": slug,
+                "course_version_id": version_id,
+                "completed_at": min(moment, now),
+            }
+        )
+    return moment
+
+
+def _finish(rng: random.Random, history: _History, person: Row, offering: _Offering, at: datetime) -> None:
+    """Every lesson done at `at`: one graded attempt where the course has a graded quiz, and the
+    course completed unless the attempt failed."""
+    percent, passed = None, True
+    quiz = offering.quiz
+    if quiz is not None:
+        percent = float(rng.choice(PERCENTS))
+        passed = percent >= quiz.pass_mark
+        history.attempts.append(
+            {
+                "user_id": person.user_id,
+                "course_id": offering.course.id,
+                "quiz_id": quiz.id,
+                "quiz_slug": quiz.slug,
+                "number": 1,
+                "is_graded": True,
+                "seed": rng.randrange(2**31),
+                "draw": [],
+                "content_hash": quiz.content_hash,
+                "status": "submitted",
+                "started_at": at,
+                "submitted_at": at,
+                "score": percent / 10,
+                "max_score": 10.0,
+                "percent": percent,
+                "passed": passed,
+            }
+        )
+        history.counts["attempts"] += 1
+    if passed:
+        _complete(history, person, offering, at, percent)
+
+
+def _complete(
+    history: _History, person: Row, offering: _Offering, at: datetime, percent: float | None
+) -> None:
+    """The course completion and the training record it gives the cadre's profile."""
+    version = offering.version
+    history.completions.append(
+        {
+            "id": history.completion_id,
+            "user_id": person.user_id,
+            "course_id": offering.course.id,
+            "course_version_id": version.id,
+            "completed_at": at,
+            "hours_credited": version.hours,
+            "score": percent,
+        }
+    )
+    history.records.append(
+        {
+            **internal_training(
+                cadre_id=person.id,
+                unit_id=person.unit_id,
+                course_code=offering.course.code,
+                version=version,
+                completion_id=history.completion_id,
+                completed_at=at,
+                hours=version.hours,
+                score=percent,
+            ),
+            "evidence": "",
+            "is_revoked": False,
+            "reason": "",
+            "recorded_at": at,
+        }
+    )
+    history.completion_id += 1
+    history.counts["completions"] += 1
+
+
+def _programme(
+    session: Session, city: Unit, offerings: list[_Offering], people: list[Row], due_on: date, now: datetime
+) -> None:
+    """The digital-transformation programme, assigned to the whole city (its courses in that
+    category, else the first two), every seeded cadre a member."""
     programme = Assignment(
         name="Chương trình bồi dưỡng chuyển đổi số 2026",
         target_kind="unit",
         unit_id=city.id,
-        due_on=today - timedelta(days=30),
+        due_on=due_on,
         follows_movers=False,
     )
     session.add(programme)
     session.flush()
-    digital = [c for c, v in courses if v.category == "digital-transformation"] or [
-        c for c, _v in courses[:2]
+    digital = [o.course for o in offerings if o.version.category == "digital-transformation"] or [
+        o.course for o in offerings[:2]
     ]
     for course in digital:
         session.add(AssignmentCourse(assignment_id=programme.id, course_id=course.id))
     _insert(
         session,
         AssignmentMember,
-        [{"assignment_id": programme.id, "cadre_id": cid, "added_at": now} for cid, _u, _unit in cadre_rows],
+        [{"assignment_id": programme.id, "cadre_id": person.id, "added_at": now} for person in people],
     )
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":  # rows were given ids: move the sequences on
-        for table in ("users", "enrolments", "course_completions"):
-            session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT max(id) FROM {table}))"
-                )
+
+
+def _move_sequences_on(session: Session) -> None:
+    """PostgreSQL: rows were given ids, so move the id sequences past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("users", "enrolments", "course_completions"):
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
             )
-    rollups.rebuild(session)
-    session.execute(text("ANALYZE"))  # planner statistics for the freshly loaded tables
-    for key, value in counts.items():
-        echo(f"  {key}: {value}")
-    return counts
+        )

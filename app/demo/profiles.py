@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from app.models import (
     PlanningEntry,
     PositionRecord,
     QualificationRecord,
+    Question,
     Unit,
     User,
 )
@@ -24,7 +26,7 @@ from app.org.units import create_unit, merge_unit
 from app.policy import SYSTEM
 from app.profiles import records, requirements
 from app.quizzes import service as quizzes
-from app.quizzes.forms import read_replies
+from app.quizzes.forms import field_name, read_replies
 from app.text import fold
 
 # The demo admins' second-step secrets, public in README.md like their passwords (development only):
@@ -55,6 +57,58 @@ OTHERS = [  # name, gender, born, unit, title, job position
     ("Đặng Văn Long", "male", date(1976, 12, 2), "P-HOAN-KIEM", "ward-chair", ""),
     ("Trịnh Ngọc Ánh", "female", date(1989, 6, 25), "P-HOAN-KIEM", None, "Công chức tư pháp - hộ tịch"),
 ]
+
+
+@dataclass(frozen=True)
+class _PlannedDeputy:
+    """A deputy head of Phòng Tổ chức cán bộ planned for head: the two cadres who show eligibility."""
+
+    code: str
+    name: str
+    gender: str
+    born: date
+    rank: str
+    qualifications: tuple[tuple[str, str], ...]  # scale, level
+    decision_no: str  # of the appointment as deputy
+    since: date
+
+
+# Meets the division-head requirements: planned, qualified, long enough in post, courses done.
+READY = _PlannedDeputy(
+    code="HN-000002",
+    name="Phạm Quốc Hùng",
+    gender="male",
+    born=date(1982, 3, 9),
+    rank="Chuyên viên chính",
+    qualifications=(
+        ("political-theory", "advanced"),
+        ("state-management", "principal"),
+        ("leadership", "division"),
+    ),
+    decision_no="125/QĐ-SNV",
+    since=date(2021, 3, 1),
+)
+READY_COURSES = ("CDS-LD", "QLCQDT")
+# The demo learner: planned for division head, but lacks courses and the state-management level.
+LAN = _PlannedDeputy(
+    code="HN-000001",
+    name="Nguyễn Thị Lan",
+    gender="female",
+    born=date(1986, 5, 12),
+    rank="Chuyên viên",
+    qualifications=(("political-theory", "intermediate"), ("state-management", "specialist")),
+    decision_no="310/QĐ-SNV",
+    since=date(2022, 9, 1),
+)
+LAN_RATINGS = ((2023, "good"), (2024, "excellent"), (2025, "good"))
+LAN_TRAINING = records.ExternalTraining(
+    programme="Bồi dưỡng kỹ năng số cơ bản",
+    issuer="Trường Đào tạo, bồi dưỡng cán bộ Hà Nội",
+    completed_on=date(2025, 10, 15),
+    hours=8,
+    certificate_no="KNS-2025-0412",
+    category="digital-transformation",
+)
 
 
 def _cadre(
@@ -104,44 +158,24 @@ def _qualify(session: Session, cadre: Cadre, *levels: tuple[str, str]) -> None:
         )
 
 
-def _complete_course(session: Session, user: User, code: str) -> None:
-    """Take a course for real: every lesson marked done and the quizzes answered correctly."""
-    course, version = learning.get_course(session, code)
-    learning.enrol(session, user, course)
-    for lesson in learning.lessons_of(session, version):
-        if lesson.kind == "page":
-            learning.mark_lesson_complete(session, user, course, version, lesson)
-            continue
-        quiz = quizzes.quiz_of_lesson(session, lesson)
-        attempt = quizzes.start_attempt(session, user, course, quiz, seed=1)
-        form = MultiDict()
-        for _entry, question in quizzes.attempt_questions(session, attempt):
-            form.add("qids", question.qid)
-            field, data = quizzes.field_name(question.qid), question.data
-            if question.type in ("single", "truefalse"):
-                form.add(field, next(o["id"] for o in data["options"] if o["correct"]))
-            elif question.type == "multiple":
-                for o in data["options"]:
-                    if o["correct"]:
-                        form.add(field, o["id"])
-            elif question.type in ("short", "numeric"):
-                form.add(field, data["answers"][0]["text"].split(" +- ")[0].split("..")[0])
-            elif question.type == "matching":
-                for pair in data["pairs"]:
-                    form.add(f"{field}-{pair['id']}", pair["right_id"])
-            elif question.type == "ordering":
-                for i, item in enumerate(data["items"], start=1):
-                    form.add(f"{field}-{item['id']}", str(i))
-        quizzes.save_answers(session, attempt, read_replies(session, attempt, form))
-        quizzes.submit_attempt(session, attempt, user)
-
-
 def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str]:
     """Units, cadres, a unit admin, and two cadres to show eligibility: one who has finished the
-    demo courses and meets the division-head requirements, and the demo learner, who does not yet."""
+    demo courses and meets the division-head requirements, and the demo learner, who does not yet.
+    Returns notes for the person running it (none when the demo units exist already)."""
     if session.scalar(select(Unit.id).where(Unit.code == "HN")) is not None:
         return []
     requirements.load_defaults(session)
+    units = _units(session)
+    admin.can_override = True
+    notes = [_unit_admin(session, units), _ready_cadre(session, units, admin)]
+    _demo_learner(session, units, learner, admin)
+    _other_cadres(session, units)
+    session.flush()
+    return notes
+
+
+def _units(session: Session) -> dict[str, Unit]:
+    """The demo units by code, and the district that was merged into Phường Ba Đình."""
     units: dict[str, Unit] = {}
     for code, name, kind, parent in UNITS:
         units[code] = create_unit(
@@ -163,8 +197,11 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
         valid_from=date(1961, 1, 1),
     )
     merge_unit(session, None, old, units["P-BA-DINH"], date(2025, 7, 1), "Nghị quyết của UBTVQH năm 2025")
-    admin.can_override = True
-    notes = []
+    return units
+
+
+def _unit_admin(session: Session, units: dict[str, Unit]) -> str:
+    """An admin of Phường Ba Đình alone, with the second step set up. Returns the note about them."""
     unit_admin = create_user(
         session,
         SYSTEM,
@@ -175,114 +212,75 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
         unit=units["P-BA-DINH"],
     )
     totp.enable(session, unit_admin, DEMO_TOTP_SECRETS[unit_admin.email])
-    notes.append(
+    return (
         "unit admin quantri.phuong@demo.boiduong.vn / quantri-phuong-demo (Phường Ba Đình only), "
         f"second step (TOTP setup key): {DEMO_TOTP_SECRETS[unit_admin.email]}"
     )
 
-    # Meets the division-head requirements: planned, qualified, long enough in post, courses done.
-    ready_user = create_user(
-        session,
-        SYSTEM,
-        "canbo@demo.boiduong.vn",
-        "canbo-demo",
-        "learner",
-        "Phạm Quốc Hùng",
-        unit=units["SO-NV-TCCB"],
+
+def _ready_cadre(session: Session, units: dict[str, Unit], admin: User) -> str:
+    """The cadre who meets the division-head requirements, with an account and the demo courses
+    taken for real. Returns the note about them."""
+    unit = units["SO-NV-TCCB"]
+    user = create_user(
+        session, SYSTEM, "canbo@demo.boiduong.vn", "canbo-demo", "learner", READY.name, unit=unit
     )
-    ready = _cadre(
-        session,
-        "HN-000002",
-        "Phạm Quốc Hùng",
-        "male",
-        date(1982, 3, 9),
-        units["SO-NV-TCCB"],
-        "division-deputy",
-        user=ready_user,
-        rank="Chuyên viên chính",
-    )
-    _qualify(
-        session,
-        ready,
-        ("political-theory", "advanced"),
-        ("state-management", "principal"),
-        ("leadership", "division"),
-    )
-    session.add(
-        PositionRecord(
-            cadre_id=ready.id,
-            title_code="division-deputy",
-            unit_id=units["SO-NV-TCCB"].id,
-            kind="appointment",
-            decision_no="125/QĐ-SNV",
-            start_date=date(2021, 3, 1),
-        )
-    )
-    session.add(
-        PlanningEntry(
-            cadre_id=ready.id,
-            title_code="division-head",
-            unit_id=units["SO-NV-TCCB"].id,
-            term="2025-2030",
-            valid_from=date(2025, 1, 1),
-            decision_no="45/QĐ-SNV",
-            recorded_by_id=admin.id,
-        )
-    )
+    _planned_deputy(session, READY, unit, user, admin)
     session.flush()
-    for code in ("CDS-LD", "QLCQDT"):
-        _complete_course(session, ready_user, code)
-    notes.append("cadre canbo@demo.boiduong.vn / canbo-demo (finished the demo courses)")
+    for code in READY_COURSES:
+        _complete_course(session, user, code)
+    return "cadre canbo@demo.boiduong.vn / canbo-demo (finished the demo courses)"
 
-    # The demo learner: planned for division head, but lacks courses and the state-management level.
-    lan = _cadre(
+
+def _demo_learner(session: Session, units: dict[str, Unit], learner: User, admin: User) -> None:
+    """The demo learner's profile: planned, rated, with one external training, but not yet eligible."""
+    lan = _planned_deputy(session, LAN, units["SO-NV-TCCB"], learner, admin)
+    for year, rating in LAN_RATINGS:
+        session.add(AnnualRating(cadre_id=lan.id, year=year, rating=rating))
+    records.add_external(session, admin, lan, LAN_TRAINING)
+
+
+def _planned_deputy(session: Session, deputy: _PlannedDeputy, unit: Unit, user: User, admin: User) -> Cadre:
+    """A deputy's profile: qualifications, the appointment as deputy, and planning for head."""
+    cadre = _cadre(
         session,
-        "HN-000001",
-        "Nguyễn Thị Lan",
-        "female",
-        date(1986, 5, 12),
-        units["SO-NV-TCCB"],
+        deputy.code,
+        deputy.name,
+        deputy.gender,
+        deputy.born,
+        unit,
         "division-deputy",
-        user=learner,
+        user=user,
+        rank=deputy.rank,
     )
-    _qualify(session, lan, ("political-theory", "intermediate"), ("state-management", "specialist"))
+    _qualify(session, cadre, *deputy.qualifications)
     session.add(
         PositionRecord(
-            cadre_id=lan.id,
+            cadre_id=cadre.id,
             title_code="division-deputy",
-            unit_id=units["SO-NV-TCCB"].id,
+            unit_id=unit.id,
             kind="appointment",
-            decision_no="310/QĐ-SNV",
-            start_date=date(2022, 9, 1),
+            decision_no=deputy.decision_no,
+            start_date=deputy.since,
         )
     )
     session.add(
         PlanningEntry(
-            cadre_id=lan.id,
+            cadre_id=cadre.id,
             title_code="division-head",
-            unit_id=units["SO-NV-TCCB"].id,
+            unit_id=unit.id,
             term="2025-2030",
             valid_from=date(2025, 1, 1),
             decision_no="45/QĐ-SNV",
             recorded_by_id=admin.id,
         )
     )
-    for year, rating in ((2023, "good"), (2024, "excellent"), (2025, "good")):
-        session.add(AnnualRating(cadre_id=lan.id, year=year, rating=rating))
-    records.add_external(
-        session,
-        admin,
-        lan,
-        records.ExternalTraining(
-            programme="Bồi dưỡng kỹ năng số cơ bản",
-            issuer="Trường Đào tạo, bồi dưỡng cán bộ Hà Nội",
-            completed_on=date(2025, 10, 15),
-            hours=8,
-            certificate_no="KNS-2025-0412",
-            category="digital-transformation",
-        ),
-    )
+    return cadre
 
+
+def _other_cadres(session: Session, units: dict[str, Unit]) -> None:
+    """The other cadres, without accounts; the leaders among them in post since 2020, the leadership
+    programme done within their first year."""
     for n, (name, gender, born, unit_code, title, job) in enumerate(OTHERS, start=3):
         cadre = _cadre(session, f"HN-{n:06d}", name, gender, born, units[unit_code], title, job)
         _qualify(
@@ -291,7 +289,7 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
             ("political-theory", "intermediate" if title else "elementary"),
             ("state-management", "principal" if title == "division-head" else "specialist"),
         )
-        if title:  # in post since 2020, the leadership programme done within the first year
+        if title:
             _qualify(session, cadre, ("leadership", "division"))
             session.add(
                 PositionRecord(
@@ -303,5 +301,40 @@ def load_demo_profiles(session: Session, learner: User, admin: User) -> list[str
                     start_date=date(2020, 1, 1),
                 )
             )
-    session.flush()
-    return notes
+
+
+def _complete_course(session: Session, user: User, code: str) -> None:
+    """Take a course for real: every lesson marked done and the quizzes answered correctly."""
+    course, version = learning.get_course(session, code)
+    learning.enrol(session, user, course)
+    for lesson in learning.lessons_of(session, version):
+        if lesson.kind == "page":
+            learning.mark_lesson_complete(session, user, course, version, lesson)
+            continue
+        quiz = quizzes.quiz_of_lesson(session, lesson)
+        attempt = quizzes.start_attempt(session, user, course, quiz, seed=1)
+        form = MultiDict()
+        for _entry, question in quizzes.attempt_questions(session, attempt):
+            _answer_correctly(form, question)
+        quizzes.save_answers(session, attempt, read_replies(session, attempt, form))
+        quizzes.submit_attempt(session, attempt, user)
+
+
+def _answer_correctly(form: MultiDict, question: Question) -> None:
+    """Add the question's right answer to the attempt's form, as the quiz page would post it."""
+    form.add("qids", question.qid)
+    field, data = field_name(question.qid), question.data
+    if question.type in ("single", "truefalse"):
+        form.add(field, next(o["id"] for o in data["options"] if o["correct"]))
+    elif question.type == "multiple":
+        for o in data["options"]:
+            if o["correct"]:
+                form.add(field, o["id"])
+    elif question.type in ("short", "numeric"):
+        form.add(field, data["answers"][0]["text"].split(" +- ")[0].split("..")[0])
+    elif question.type == "matching":
+        for pair in data["pairs"]:
+            form.add(f"{field}-{pair['id']}", pair["right_id"])
+    elif question.type == "ordering":
+        for i, item in enumerate(data["items"], start=1):
+            form.add(f"{field}-{item['id']}", str(i))
