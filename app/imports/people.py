@@ -341,7 +341,7 @@ def _plan_units(
         current = stored.get(unit.code)
         if current is None:
             report.created += 1
-        elif _unit_changes(current, unit):
+        elif _unit_changed(current, unit):
             report.updated += 1
         else:
             report.unchanged += 1
@@ -351,6 +351,7 @@ def _plan_units(
 def _unit_refusals(
     actor: User | None, rows: dict[str, UnitRow], stored: dict[str, Unit], layout: _Layout
 ) -> Iterator[RowProblem]:
+    """Units whose parent is neither stored nor in the file, and units outside the actor's scope."""
     scope = policy.scope_path(actor)
     for code, unit in rows.items():
         if unit.parent and unit.parent not in stored and unit.parent not in rows:
@@ -372,24 +373,25 @@ def _within_scope(code: str, rows: dict[str, UnitRow], stored: dict[str, Unit], 
 
 
 def _parents_first(rows: dict[str, UnitRow]) -> tuple[list[UnitRow], UnitRow | None]:
-    """The units in an order that writes each new parent before its children (otherwise in file
-    order), and the first unit left over when the rest are each other's parents (None if none)."""
+    """The units in an order that writes each parent in the file before its children (otherwise in
+    file order), and the first unit left waiting when the units left all wait on each other (a
+    loop of parents; None when there is none)."""
     pending = dict(rows)
     order: list[UnitRow] = []
     while pending:
-        ready = False
+        progressed = False
         for code, unit in list(pending.items()):
             if unit.parent and unit.parent in pending:
                 continue
             order.append(unit)
             del pending[code]
-            ready = True
-        if not ready:
+            progressed = True
+        if not progressed:
             return order, next(iter(pending.values()))
     return order, None
 
 
-def _unit_changes(current: Unit, unit: UnitRow) -> bool:
+def _unit_changed(current: Unit, unit: UnitRow) -> bool:
     return current.name != unit.name or current.type != unit.type
 
 
@@ -409,7 +411,7 @@ def _apply_units(session: Session, actor: User | None, plan: UnitPlan, report: I
                 parent=units.get(unit.parent) if unit.parent else None,
                 valid_from=unit.valid_from,
             )
-        elif _unit_changes(current, unit):
+        elif _unit_changed(current, unit):
             current.name, current.type = unit.name, unit.type
     session.flush()
     audit.record(
@@ -731,9 +733,8 @@ def _apply_cadres(session: Session, actor: User | None, plan: CadrePlan, report:
     for start in range(0, len(plan.updates), BULK_ROWS):
         session.execute(update(Cadre), plan.updates[start : start + BULK_ROWS])
     session.flush()
-    brought = bring_in_completions(
-        session, plan.linking
-    )  # newly linked accounts bring their completed courses
+    # Newly linked accounts bring their completed courses into the training record.
+    brought = bring_in_completions(session, plan.linking)
     _audit_links(session, actor, plan.linking, brought)
     if plan.inserts or plan.updates:  # cadres may have moved, changed post or been linked to an account
         rollups.rebuild(session)
