@@ -7,6 +7,7 @@ several app servers can share one PostgreSQL database.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,15 +41,16 @@ def default_database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "boiduong.sqlite3")
 
 
-def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] | None = None) -> dict:
-    """Build the Flask config from environment variables.
-
-    Raises ConfigError with a message meant for the person starting the app.
-    """
-    env = os.environ if environ is None else environ
+def _environment(env: Mapping[str, str]) -> str:
     environment = env.get("BOIDUONG_ENV", "production").strip().lower()
     if environment not in ENVIRONMENTS:
         raise ConfigError(f"BOIDUONG_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    return environment
+
+
+def _secret_key(env: Mapping[str, str], environment: str) -> str:
+    """SECRET_KEY, required everywhere but on a developer's machine (which falls back to a public
+    key), and in production long and not that public key."""
     secret_key = env.get("SECRET_KEY", "")
     if not secret_key:
         if environment != "development":
@@ -57,14 +59,25 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
                 "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
                 "or set BOIDUONG_ENV=development on a developer's machine."
             )
-        secret_key = DEV_SECRET_KEY
-    elif environment == "production":
+        return DEV_SECRET_KEY
+    if environment == "production":
         if secret_key == DEV_SECRET_KEY:
             raise ConfigError("SECRET_KEY is the built-in development key, which is public: set your own.")
         if len(secret_key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigError(
                 f"SECRET_KEY is too short for production: use at least {MIN_SECRET_KEY_LENGTH} characters."
             )
+    return secret_key
+
+
+def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] | None = None) -> dict:
+    """Build the Flask config from environment variables.
+
+    Raises ConfigError with a message meant for the person starting the app.
+    """
+    env = os.environ if environ is None else environ
+    environment = _environment(env)
+    secret_key = _secret_key(env, environment)
     second_factor = env.get("ADMIN_SECOND_FACTOR", "required").strip().lower()
     if second_factor not in ("required", "off"):
         raise ConfigError(f"ADMIN_SECOND_FACTOR must be required or off, not {second_factor!r}")

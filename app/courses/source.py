@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -317,63 +318,95 @@ def _check_markdown(
     base = PurePosixPath(file.relative_to(reader.folder).parent.as_posix())
     references = _reference_definitions(body)
     image_labels = {_label(label or alt) for alt, label in IMAGE_REF_RE.findall(IMAGE_RE.sub("", body))}
-
-    def unclosed(line_no: int, fence: str) -> None:
-        reader.problem(
-            file,
-            line_no,
-            f"the code block opened here with {fence} is never closed: add a {fence} line after it",
-        )
-
-    for line_no, line in _markdown_lines(body, first_line, unclosed):
-        for alt, target in IMAGE_RE.findall(line):
-            if not alt.strip():
-                reader.problem(
-                    file, line_no, f"image '{target}' needs a description: ![description]({target})"
-                )
-            _check_image(reader, file, line_no, base, target, images)
-        for alt, label in IMAGE_REF_RE.findall(IMAGE_RE.sub("", line)):
-            target = references.get(_label(label or alt))
-            if target is not None:
-                _check_image(reader, file, line_no, base, target, images)
-        targets = LINK_RE.findall(line)
-        ref = REF_DEF_RE.match(line)
-        if ref and _label(ref["label"]) not in image_labels:
-            targets.append(ref.group(2))
-        for target in targets:
-            _check_link(reader, file, line_no, base, target, lesson_files, images)
-        callout = CALLOUT_RE.match(line)
-        if callout and callout.group(1) not in CALLOUT_TYPES:
-            reader.problem(
-                file,
-                line_no,
-                f"callout type '{callout.group(1)}' is not one of: {', '.join(CALLOUT_TYPES)}",
-            )
-        for closing, tag, attrs in HTML_TAG_RE.findall(line):
-            tag = tag.lower()
-            if closing:
-                continue
-            if tag == "iframe":
-                src = _attribute(SRC_ATTR_RE, attrs)
-                if src is None or not is_allowed_video_url(src, video_hosts):
-                    reader.problem(
-                        file,
-                        line_no,
-                        "video frames are allowed only from: "
-                        + ", ".join(video_hosts)
-                        + " (a plain https:// address, without '\\', '@' or a port)",
-                    )
-                allow = _attribute(ALLOW_ATTR_RE, attrs)
-                if allow is not None and not allow_attribute_ok(allow):
-                    reader.problem(
-                        file, line_no, f"allow= may list only: {', '.join(IFRAME_ALLOW)}, not '{allow}'"
-                    )
-            elif tag not in SAFE_INLINE_HTML:
-                reader.problem(file, line_no, f"HTML <{tag}> is not allowed and would be removed")
-            if EVENT_ATTR_RE.search(attrs):
-                reader.problem(file, line_no, "event attributes (on...=) are not allowed")
+    for line_no, line in _markdown_lines(body, first_line, partial(_unclosed_fence, reader, file)):
+        at = (file, line_no)
+        _check_images(reader, at, line, base, references, images)
+        _check_links(reader, at, line, base, image_labels, lesson_files, images)
+        _check_callout(reader, at, line)
+        _check_inline_html(reader, at, line, video_hosts)
         if re.search(r"(?i)\bjavascript\s*:", line):
             reader.problem(file, line_no, "javascript: addresses are not allowed")
+
+
+def _unclosed_fence(reader: _Reader, file: Path, line_no: int, fence: str) -> None:
+    reader.problem(
+        file, line_no, f"the code block opened here with {fence} is never closed: add a {fence} line after it"
+    )
+
+
+def _check_images(
+    reader: _Reader,
+    at: tuple[Path, int],
+    line: str,
+    base: PurePosixPath,
+    references: dict[str, str],
+    images: dict[str, Path],
+) -> None:
+    """Images on the line, inline `![alt](target)` (which need a description) or by reference."""
+    file, line_no = at
+    for alt, target in IMAGE_RE.findall(line):
+        if not alt.strip():
+            reader.problem(file, line_no, f"image '{target}' needs a description: ![description]({target})")
+        _check_image(reader, file, line_no, base, target, images)
+    for alt, label in IMAGE_REF_RE.findall(IMAGE_RE.sub("", line)):
+        target = references.get(_label(label or alt))
+        if target is not None:
+            _check_image(reader, file, line_no, base, target, images)
+
+
+def _check_links(
+    reader: _Reader,
+    at: tuple[Path, int],
+    line: str,
+    base: PurePosixPath,
+    image_labels: set[str],
+    lesson_files: dict[str, str],
+    images: dict[str, Path],
+) -> None:
+    """Links on the line: inline `[text](target)`, and a reference definition not used by an image."""
+    targets = LINK_RE.findall(line)
+    ref = REF_DEF_RE.match(line)
+    if ref and _label(ref["label"]) not in image_labels:
+        targets.append(ref.group(2))
+    for target in targets:
+        _check_link(reader, at[0], at[1], base, target, lesson_files, images)
+
+
+def _check_callout(reader: _Reader, at: tuple[Path, int], line: str) -> None:
+    callout = CALLOUT_RE.match(line)
+    if callout and callout.group(1) not in CALLOUT_TYPES:
+        reader.problem(*at, f"callout type '{callout.group(1)}' is not one of: {', '.join(CALLOUT_TYPES)}")
+
+
+def _check_inline_html(
+    reader: _Reader, at: tuple[Path, int], line: str, video_hosts: tuple[str, ...]
+) -> None:
+    """Opening HTML tags on the line: a video frame from an allowed host, or a few inline tags; never
+    an event attribute. Anything else would be removed by the sanitizer, so the author is told."""
+    for closing, tag, attrs in HTML_TAG_RE.findall(line):
+        tag = tag.lower()
+        if closing:
+            continue
+        if tag == "iframe":
+            _check_iframe(reader, at, attrs, video_hosts)
+        elif tag not in SAFE_INLINE_HTML:
+            reader.problem(*at, f"HTML <{tag}> is not allowed and would be removed")
+        if EVENT_ATTR_RE.search(attrs):
+            reader.problem(*at, "event attributes (on...=) are not allowed")
+
+
+def _check_iframe(reader: _Reader, at: tuple[Path, int], attrs: str, video_hosts: tuple[str, ...]) -> None:
+    src = _attribute(SRC_ATTR_RE, attrs)
+    if src is None or not is_allowed_video_url(src, video_hosts):
+        reader.problem(
+            *at,
+            "video frames are allowed only from: "
+            + ", ".join(video_hosts)
+            + " (a plain https:// address, without '\\', '@' or a port)",
+        )
+    allow = _attribute(ALLOW_ATTR_RE, attrs)
+    if allow is not None and not allow_attribute_ok(allow):
+        reader.problem(*at, f"allow= may list only: {', '.join(IFRAME_ALLOW)}, not '{allow}'")
 
 
 def resolve_in_folder(base: PurePosixPath, target: str) -> str | None:
@@ -478,9 +511,25 @@ def _lesson_title(reader: _Reader, file: Path, body: str, first_line: int, front
     return None, body, first_line
 
 
-def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
+def _read_lessons(reader: _Reader) -> tuple[list[LessonSource], dict[str, str]]:
+    """The course's lessons in number order, and each lesson file's name (NFC) -> the rest of its
+    name after the number, for links between lessons. Problems go to `reader`; a lesson that cannot
+    be read is left out."""
+    numbered = _numbered_files(reader)
+    lesson_files = _lesson_files(reader, numbered)
+    lessons: list[tuple[LessonSource, dict[str, int]]] = []
+    for number, path, stem in sorted(numbered, key=lambda item: (item[0], item[1].name)):
+        read = _read_lesson(reader, number, path, stem)
+        if read is not None:
+            lessons.append(read)
+    _check_unique_slugs(reader, lessons)
+    return [lesson for lesson, _ in lessons], lesson_files
+
+
+def _numbered_files(reader: _Reader) -> list[tuple[int, Path, str]]:
+    """(number, path, rest of the name) of each lesson file, in name order; any other Markdown file
+    but course.md and README.md is reported."""
     files = sorted(p for p in reader.folder.iterdir() if p.is_file() and p.suffix.lower() == ".md")
-    lesson_files: dict[str, str] = {}
     numbered: list[tuple[int, Path, str]] = []
     for path in files:
         if path.name == COURSE_FILE or path.name.lower() in IGNORED_FILES:
@@ -490,50 +539,68 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
             reader.problem(path, 1, "a lesson file name must start with its number, e.g. 01-gioi-thieu.md")
             continue
         numbered.append((int(match.group(1)), path, match.group(2)))
+    return numbered
+
+
+def _lesson_files(reader: _Reader, numbered: list[tuple[int, Path, str]]) -> dict[str, str]:
+    """Each lesson file's name (NFC) -> the rest of its name; a number used twice is reported."""
     seen_numbers: dict[int, Path] = {}
+    lesson_files: dict[str, str] = {}
     for number, path, stem in numbered:
         if number in seen_numbers:
             reader.problem(path, 1, f"lesson number {number} is also used by {seen_numbers[number].name}")
         seen_numbers[number] = path
         lesson_files[nfc(path.name)] = stem
-    lessons: list[tuple[LessonSource, dict[str, int]]] = []
-    for number, path, stem in sorted(numbered, key=lambda item: (item[0], item[1].name)):
-        text = _read_text(reader, path)
-        if text is None:
-            continue
-        front, key_lines, body, body_line = _split_front_matter(reader, path, text, required=False)
-        if front is None:
-            continue
-        if not is_quiz(front):
-            for key in front:
-                if key not in LESSON_FIELDS:
-                    reader.problem(
-                        path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title"
-                    )
-        slug = nfc(str(front.get("id", stem)))
-        if not SLUG_RE.match(slug) or len(slug) > 100:
-            where = key_lines.get("id", 1)
+    return lesson_files
+
+
+def _read_lesson(
+    reader: _Reader, number: int, path: Path, stem: str
+) -> tuple[LessonSource, dict[str, int]] | None:
+    """One lesson file (a page or a quiz) and the line of each front matter key; None when its text,
+    front matter or title cannot be read (reported)."""
+    text = _read_text(reader, path)
+    if text is None:
+        return None
+    front, key_lines, body, body_line = _split_front_matter(reader, path, text, required=False)
+    if front is None:
+        return None
+    if not is_quiz(front):
+        _check_lesson_fields(reader, path, front, key_lines)
+    slug = _lesson_slug(reader, path, front, key_lines, stem)
+    front_title = nfc(str(front["title"]).strip()) if front.get("title") else None
+    title, body, body_line = _lesson_title(reader, path, body, body_line, {"title": front_title})
+    if title is None:
+        return None
+    quiz = None
+    if is_quiz(front):
+        quiz = parse_quiz(front, key_lines, body, body_line, partial(reader.problem, path))
+    elif not body.strip():
+        reader.problem(path, body_line, "the lesson has no content")
+    return LessonSource(slug, title, number, path, body, body_line, front, quiz), key_lines
+
+
+def _check_lesson_fields(reader: _Reader, path: Path, front: dict, key_lines: dict[str, int]) -> None:
+    for key in front:
+        if key not in LESSON_FIELDS:
             reader.problem(
-                path,
-                where,
-                f"lesson id '{slug}' must use a-z, 0-9 and dashes only (set 'id:' in front matter)",
+                path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title"
             )
-        front_title = nfc(str(front["title"]).strip()) if front.get("title") else None
-        title, body, body_line = _lesson_title(reader, path, body, body_line, {"title": front_title})
-        if title is None:
-            continue
-        quiz = None
-        if is_quiz(front):
-            quiz = parse_quiz(
-                front,
-                key_lines,
-                body,
-                body_line,
-                lambda line, message, path=path: reader.problem(path, line, message),
-            )
-        elif not body.strip():
-            reader.problem(path, body_line, "the lesson has no content")
-        lessons.append((LessonSource(slug, title, number, path, body, body_line, front, quiz), key_lines))
+
+
+def _lesson_slug(reader: _Reader, path: Path, front: dict, key_lines: dict[str, int], stem: str) -> str:
+    """The lesson's id: `id:` in its front matter, else its file name after the number."""
+    slug = nfc(str(front.get("id", stem)))
+    if not SLUG_RE.match(slug) or len(slug) > 100:
+        reader.problem(
+            path,
+            key_lines.get("id", 1),
+            f"lesson id '{slug}' must use a-z, 0-9 and dashes only (set 'id:' in front matter)",
+        )
+    return slug
+
+
+def _check_unique_slugs(reader: _Reader, lessons: list[tuple[LessonSource, dict[str, int]]]) -> None:
     seen_slugs: dict[str, Path] = {}
     for lesson, key_lines in lessons:
         if lesson.slug in seen_slugs:
@@ -543,7 +610,6 @@ def _read_lessons(reader: _Reader, video_hosts: tuple[str, ...]):
                 f"lesson id '{lesson.slug}' is also used by {seen_slugs[lesson.slug].name}",
             )
         seen_slugs[lesson.slug] = lesson.file
-    return [lesson for lesson, _ in lessons], lesson_files
 
 
 def _content_hash(meta: dict, intro: str, lessons: list[LessonSource], images: dict[str, Path]) -> str:
@@ -576,7 +642,7 @@ def read_course(folder: Path, video_hosts: tuple[str, ...] = ()) -> tuple[Course
         data, key_lines, intro, intro_line = _split_front_matter(reader, course_file, text, required=True)
         if data is not None:
             meta = _course_metadata(reader, course_file, data, key_lines)
-    lessons, lesson_files = _read_lessons(reader, video_hosts)
+    lessons, lesson_files = _read_lessons(reader)
     if not lessons and not reader.problems:
         reader.problem(course_file, 1, "the course has no lessons: add files such as 01-gioi-thieu.md")
     images: dict[str, Path] = {}

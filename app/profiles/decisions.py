@@ -24,6 +24,7 @@ from app.models import (
     Cadre,
     DecisionOverride,
     PositionRecord,
+    RequirementSet,
     Title,
     Unit,
     User,
@@ -100,39 +101,8 @@ def propose(
     number, or a reappointment to a post the cadre does not hold.
     """
     policy.require(policy.can_decide(actor, cadre.unit.path), "the cadre is outside your unit")
-    if not policy.can_decide(actor, unit.path):
-        raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
-    if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
-        raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
-    if kind not in DECISION_KINDS:
-        raise ValidationFailed(_l("Unknown kind %(value)s.", value=kind), field="kind")
-    if effective_on <= cadre.date_of_birth:
-        raise ValidationFailed(_l("This is before the cadre's birth."), field="effective_on")
     today = local_today()
-    outside = _outside_window(effective_on, today)
-    if not policy.can_date_decision(actor, effective_on, today):
-        raise ValidationFailed(
-            _l(
-                "The effective date must be between %(earliest)s and %(latest)s; "
-                "another date needs the override permission.",
-                earliest=format_date(today - timedelta(DAYS_BACK)),
-                latest=format_date(today + timedelta(DAYS_AHEAD)),
-            ),
-            field="effective_on",
-        )
-    same_day = session.scalar(
-        _pending().where(
-            AppointmentDecision.cadre_id == cadre.id, AppointmentDecision.effective_on == effective_on
-        )
-    )
-    if same_day is not None:
-        raise ValidationFailed(
-            _l(
-                "Decision %(no)s already takes effect for this cadre on that day.",
-                no=same_day.decision_no,
-            ),
-            field="effective_on",
-        )
+    _check_proposal(session, actor, cadre, title_code, unit, kind, effective_on, today)
     decision_no = nfc(decision_no).strip()
     if not decision_no:
         raise ValidationFailed(_l("Required."), field="decision_no")
@@ -148,16 +118,7 @@ def propose(
         effective_on=effective_on,
         decision_no=decision_no,
         requirement_set_id=row.id if row else None,
-        evaluation={
-            "requirement_set": {
-                "title": title_code,
-                "version": row.version if row else None,
-                "effective_from": row.effective_from.isoformat() if row else None,
-                "legal_basis": row.legal_basis if row else "",
-            },
-            "inputs": _jsonable(asdict(cadre_facts)),
-            "result": result_to_dict(result),
-        },
+        evaluation=_frozen_evaluation(title_code, row, cadre_facts, result),
         eligibility=result.status,
         status="blocked" if result.status == facts.UNMET else "approved",
         condition_deadline=min(deadlines, default=None),
@@ -165,7 +126,68 @@ def propose(
     )
     session.add(decision)
     session.flush()
-    detail = {"outside_window": outside} if outside else {}
+    _audit_proposal(session, actor, cadre, decision, _outside_window(effective_on, today))
+    if decision.status == "approved":
+        apply_due(session, today, actor=actor, cadre_id=cadre.id)
+    return decision
+
+
+def _check_proposal(
+    session: Session,
+    actor: User,
+    cadre: Cadre,
+    title_code: str,
+    unit: Unit,
+    kind: str,
+    effective_on: date,
+    today: date,
+) -> None:
+    """What a proposal names before it is evaluated: the unit the actor's to decide in, the title and
+    kind known, the effective date after the cadre's birth and within the window (or the actor may
+    date it outside), and no other decision for the cadre taking effect that day. Raises
+    ValidationFailed naming the field."""
+    if not policy.can_decide(actor, unit.path):
+        raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
+    if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
+        raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
+    if kind not in DECISION_KINDS:
+        raise ValidationFailed(_l("Unknown kind %(value)s.", value=kind), field="kind")
+    if effective_on <= cadre.date_of_birth:
+        raise ValidationFailed(_l("This is before the cadre's birth."), field="effective_on")
+    if not policy.can_date_decision(actor, effective_on, today):
+        raise ValidationFailed(
+            _l(
+                "The effective date must be between %(earliest)s and %(latest)s; "
+                "another date needs the override permission.",
+                earliest=format_date(today - timedelta(DAYS_BACK)),
+                latest=format_date(today + timedelta(DAYS_AHEAD)),
+            ),
+            field="effective_on",
+        )
+    _check_no_decision_that_day(session, cadre, effective_on)
+
+
+def _check_no_decision_that_day(session: Session, cadre: Cadre, effective_on: date) -> None:
+    """A cadre takes one pending decision (approved or overridden, not yet applied) per effective day."""
+    same_day = session.scalar(
+        _pending().where(
+            AppointmentDecision.cadre_id == cadre.id, AppointmentDecision.effective_on == effective_on
+        )
+    )
+    if same_day is not None:
+        raise ValidationFailed(
+            _l(
+                "Decision %(no)s already takes effect for this cadre on that day.",
+                no=same_day.decision_no,
+            ),
+            field="effective_on",
+        )
+
+
+def _audit_proposal(
+    session: Session, actor: User, cadre: Cadre, decision: AppointmentDecision, outside: str | None
+) -> None:
+    """Audit a proposal, and when its effective date is outside the window, how far."""
     audit.record(
         session,
         actor,
@@ -174,14 +196,28 @@ def propose(
         cadre.id,
         unit_id=cadre.unit_id,
         decision=decision.id,
-        title=title_code,
-        eligibility=result.status,
-        effective_on=effective_on.isoformat(),
-        **detail,
+        title=decision.title_code,
+        eligibility=decision.eligibility,
+        effective_on=decision.effective_on.isoformat(),
+        **({"outside_window": outside} if outside else {}),
     )
-    if decision.status == "approved":
-        apply_due(session, today, actor=actor, cadre_id=cadre.id)
-    return decision
+
+
+def _frozen_evaluation(
+    title_code: str, row: RequirementSet | None, cadre_facts: facts.CadreFacts, result: facts.Eligibility
+) -> dict:
+    """The evaluation as stored with the decision: the requirement set it used, the facts it read
+    and its result, as JSON, so the decision can be read later as it was made."""
+    return {
+        "requirement_set": {
+            "title": title_code,
+            "version": row.version if row else None,
+            "effective_from": row.effective_from.isoformat() if row else None,
+            "legal_basis": row.legal_basis if row else "",
+        },
+        "inputs": _jsonable(asdict(cadre_facts)),
+        "result": result_to_dict(result),
+    }
 
 
 def record_override(

@@ -37,73 +37,15 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFacts]:
     """CadreFacts for each cadre, with five queries per batch of up to 5,000 cadres."""
     out: dict[int, facts.CadreFacts] = {}
-    ids = [c.id for c in cadres]
     by_id = {c.id: c for c in cadres}
-    for chunk in _chunks(ids):
-        trainings: dict[int, list] = defaultdict(list)
-        for r, unit_code in session.execute(
-            select(TrainingRecord, Unit.code)
-            .outerjoin(Unit, Unit.id == TrainingRecord.unit_id)
-            .where(TrainingRecord.cadre_id.in_(chunk), training_in_force())
-        ):
-            trainings[r.cadre_id].append(
-                facts.TrainingFact(
-                    record_id=r.id,
-                    completed_on=r.completed_on,
-                    hours=r.hours,
-                    course_code=r.course_code,
-                    programme=r.programme,
-                    category=r.category,
-                    score=r.score,
-                    valid_until=r.valid_until,
-                    revoked=r.is_revoked,
-                    revoked_on=r.revoked_on,
-                    course_version=r.course_version,
-                    certificate_no=r.certificate_no,
-                    unit_code=unit_code,
-                )
-            )
-        quals: dict[int, list] = defaultdict(list)
-        for q in session.scalars(
-            select(QualificationRecord).where(
-                QualificationRecord.cadre_id.in_(chunk), qualification_in_force()
-            )
-        ):
-            quals[q.cadre_id].append(
-                facts.QualificationFact(
-                    record_id=q.id,
-                    scale=q.scale_code,
-                    level=q.level_code,
-                    issued_on=q.issued_on,
-                    expires_on=q.expires_on,
-                    revoked=q.is_revoked,
-                    revoked_on=q.revoked_on,
-                    issuer=q.issuer,
-                    number=q.number,
-                    recorded_on=q.recorded_at.date() if q.recorded_at else None,
-                )
-            )
-        planning: dict[int, list] = defaultdict(list)
-        for p, unit_code in session.execute(
-            select(PlanningEntry, Unit.code)
-            .outerjoin(Unit, Unit.id == PlanningEntry.unit_id)
-            .where(PlanningEntry.cadre_id.in_(chunk))
-        ):
-            planning[p.cadre_id].append(
-                facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to, unit_code)
-            )
+    for chunk in _chunks([c.id for c in cadres]):
+        trainings = _trainings(session, chunk)
+        qualifications = _qualifications(session, chunk)
+        planning = _planning(session, chunk)
         discipline = _discipline(
             session.scalars(select(DisciplineRecord).where(DisciplineRecord.cadre_id.in_(chunk)))
         )
-        positions: dict[int, list] = defaultdict(list)
-        for p, unit_code in session.execute(
-            select(PositionRecord, Unit.code)
-            .outerjoin(Unit, Unit.id == PositionRecord.unit_id)
-            .where(PositionRecord.cadre_id.in_(chunk))
-        ):
-            positions[p.cadre_id].append(
-                facts.PositionFact(p.id, p.title_code, p.start_date, p.end_date, unit_code)
-            )
+        positions = _positions(session, chunk)
         for cid in chunk:
             c = by_id[cid]
             out[cid] = facts.CadreFacts(
@@ -113,11 +55,86 @@ def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFa
                 gender=c.gender,
                 title_code=c.title_code,
                 trainings=tuple(trainings[cid]),
-                qualifications=tuple(quals[cid]),
+                qualifications=tuple(qualifications[cid]),
                 planning=tuple(planning[cid]),
                 discipline=tuple(discipline[cid]),
                 positions=tuple(sorted(positions[cid], key=lambda p: p.start_date)),
             )
+    return out
+
+
+def _trainings(session: Session, chunk: list[int]) -> dict[int, list[facts.TrainingFact]]:
+    """The training records in force, per cadre, with the code of the unit they were trained in."""
+    out: dict[int, list[facts.TrainingFact]] = defaultdict(list)
+    for r, unit_code in session.execute(
+        select(TrainingRecord, Unit.code)
+        .outerjoin(Unit, Unit.id == TrainingRecord.unit_id)
+        .where(TrainingRecord.cadre_id.in_(chunk), training_in_force())
+    ):
+        out[r.cadre_id].append(
+            facts.TrainingFact(
+                record_id=r.id,
+                completed_on=r.completed_on,
+                hours=r.hours,
+                course_code=r.course_code,
+                programme=r.programme,
+                category=r.category,
+                score=r.score,
+                valid_until=r.valid_until,
+                revoked=r.is_revoked,
+                revoked_on=r.revoked_on,
+                course_version=r.course_version,
+                certificate_no=r.certificate_no,
+                unit_code=unit_code,
+            )
+        )
+    return out
+
+
+def _qualifications(session: Session, chunk: list[int]) -> dict[int, list[facts.QualificationFact]]:
+    """The qualification records in force, per cadre."""
+    out: dict[int, list[facts.QualificationFact]] = defaultdict(list)
+    for q in session.scalars(
+        select(QualificationRecord).where(QualificationRecord.cadre_id.in_(chunk), qualification_in_force())
+    ):
+        out[q.cadre_id].append(
+            facts.QualificationFact(
+                record_id=q.id,
+                scale=q.scale_code,
+                level=q.level_code,
+                issued_on=q.issued_on,
+                expires_on=q.expires_on,
+                revoked=q.is_revoked,
+                revoked_on=q.revoked_on,
+                issuer=q.issuer,
+                number=q.number,
+                recorded_on=q.recorded_at.date() if q.recorded_at else None,
+            )
+        )
+    return out
+
+
+def _planning(session: Session, chunk: list[int]) -> dict[int, list[facts.PlanningFact]]:
+    """The planning entries (quy hoạch), per cadre, with the code of the post's unit."""
+    out: dict[int, list[facts.PlanningFact]] = defaultdict(list)
+    for p, unit_code in session.execute(
+        select(PlanningEntry, Unit.code)
+        .outerjoin(Unit, Unit.id == PlanningEntry.unit_id)
+        .where(PlanningEntry.cadre_id.in_(chunk))
+    ):
+        out[p.cadre_id].append(facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to, unit_code))
+    return out
+
+
+def _positions(session: Session, chunk: list[int]) -> dict[int, list[facts.PositionFact]]:
+    """The posts held, per cadre, with the code of the post's unit (not yet in date order)."""
+    out: dict[int, list[facts.PositionFact]] = defaultdict(list)
+    for p, unit_code in session.execute(
+        select(PositionRecord, Unit.code)
+        .outerjoin(Unit, Unit.id == PositionRecord.unit_id)
+        .where(PositionRecord.cadre_id.in_(chunk))
+    ):
+        out[p.cadre_id].append(facts.PositionFact(p.id, p.title_code, p.start_date, p.end_date, unit_code))
     return out
 
 

@@ -430,51 +430,14 @@ def add_planning(
     period, or a limit exceeded without the permission and a reason.
     """
     _managed(session, actor, cadre)
-    if not policy.can_manage_profile(actor, unit.path):
-        raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
-    if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
-        raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
-    if valid_to and valid_to < valid_from:
-        raise ValidationFailed(_l("This is before the start of the term."), field="valid_to")
-    if unit.valid_to is not None and unit.valid_to < valid_from:
-        raise ValidationFailed(
-            _l("This unit was dissolved or merged before the start of the term."), field="unit_code"
-        )
+    _check_post(session, actor, title_code, unit, valid_from, valid_to)
     # Concurrent plannings for a post, or for a cadre, wait for each other here (always the unit
     # first, then the cadre, so they cannot deadlock); SQLite writes one at a time anyway.
     session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
     session.execute(select(Cadre.id).where(Cadre.id == cadre.id).with_for_update())
-    if session.scalar(
-        select(PlanningEntry.id).where(
-            PlanningEntry.cadre_id == cadre.id,
-            PlanningEntry.title_code == title_code,
-            PlanningEntry.unit_id == unit.id,
-            planning.overlapping(valid_from, valid_to),
-        )
-    ):
-        raise ValidationFailed(
-            _l("The cadre is already planned for this post in this period."), field="title_code"
-        )
+    _check_not_planned_twice(session, cadre, title_code, unit, valid_from, valid_to)
     exceeded = planning.exceeded_limits(session, cadre.id, title_code, unit.id, valid_from, valid_to)
-    reason = nfc(limit_override).strip() if exceeded else ""
-    if exceeded:
-        limits = planning.explain_all(exceeded)
-        if not policy.can_override(actor, unit.path):
-            if reason:
-                raise ValidationFailed(
-                    _l(
-                        "%(limits)s Only an administrator with the override permission may go beyond "
-                        "a planning limit.",
-                        limits=limits,
-                    ),
-                    field="limit_override",
-                )
-            raise ValidationFailed(limits, field="title_code")
-        if not reason:
-            raise ValidationFailed(
-                _l("%(limits)s To go beyond the limit, write the reason here.", limits=limits),
-                field="limit_override",
-            )
+    reason = _limit_override(actor, unit, exceeded, limit_override)
     entry = PlanningEntry(
         cadre_id=cadre.id,
         title_code=title_code,
@@ -495,6 +458,66 @@ def add_planning(
         detail["limit_override"] = reason
     _audit(session, actor, "add_planning", cadre, **detail)
     return entry
+
+
+def _check_post(
+    session: Session, actor: User, title_code: str, unit: Unit, valid_from: date, valid_to: date | None
+) -> None:
+    """The post (a title in a unit) and the term of a planning entry: the unit the actor's and not
+    dissolved before the term starts, the title known, the term not ending before it starts."""
+    if not policy.can_manage_profile(actor, unit.path):
+        raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
+    if session.scalar(select(Title.id).where(Title.code == title_code)) is None:
+        raise ValidationFailed(_l("Unknown position %(value)s.", value=title_code), field="title_code")
+    if valid_to and valid_to < valid_from:
+        raise ValidationFailed(_l("This is before the start of the term."), field="valid_to")
+    if unit.valid_to is not None and unit.valid_to < valid_from:
+        raise ValidationFailed(
+            _l("This unit was dissolved or merged before the start of the term."), field="unit_code"
+        )
+
+
+def _check_not_planned_twice(
+    session: Session, cadre: Cadre, title_code: str, unit: Unit, valid_from: date, valid_to: date | None
+) -> None:
+    if session.scalar(
+        select(PlanningEntry.id).where(
+            PlanningEntry.cadre_id == cadre.id,
+            PlanningEntry.title_code == title_code,
+            PlanningEntry.unit_id == unit.id,
+            planning.overlapping(valid_from, valid_to),
+        )
+    ):
+        raise ValidationFailed(
+            _l("The cadre is already planned for this post in this period."), field="title_code"
+        )
+
+
+def _limit_override(actor: User, unit: Unit, exceeded: list[planning.Exceeded], limit_override: str) -> str:
+    """The reason kept for going beyond the planning limits `exceeded`: "" when none is. Raises
+    ValidationFailed when one is and the actor lacks the override permission over the unit (at the
+    reason if they gave one, else at the title), or has it but gave no reason."""
+    if not exceeded:
+        return ""
+    reason = nfc(limit_override).strip()
+    limits = planning.explain_all(exceeded)
+    if not policy.can_override(actor, unit.path):
+        if reason:
+            raise ValidationFailed(
+                _l(
+                    "%(limits)s Only an administrator with the override permission may go beyond "
+                    "a planning limit.",
+                    limits=limits,
+                ),
+                field="limit_override",
+            )
+        raise ValidationFailed(limits, field="title_code")
+    if not reason:
+        raise ValidationFailed(
+            _l("%(limits)s To go beyond the limit, write the reason here.", limits=limits),
+            field="limit_override",
+        )
+    return reason
 
 
 def add_discipline(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from app.database import add_days
 from app.models import Cadre, PositionRecord, TrainingRecord, Unit, User
@@ -31,47 +32,8 @@ def use_after_training(
 ) -> list[UseRow]:
     """Per unit (of the cadre at training time): cadres trained, and how many were appointed,
     reappointed, transferred or rotated within `months` after completing. One grouped query."""
-    first = (
-        select(
-            TrainingRecord.cadre_id,
-            TrainingRecord.unit_id,
-            func.min(TrainingRecord.completed_on).label("done"),
-        )
-        .join(Cadre, Cadre.id == TrainingRecord.cadre_id)
-        .where(training_in_force(), TrainingRecord.is_revoked.is_(False), visible_cadres(actor))
-        .group_by(TrainingRecord.cadre_id, TrainingRecord.unit_id)
-    )
-    if course_code:
-        first = first.where(TrainingRecord.course_code == course_code)
-    first = first.subquery()
-    window_end = add_days(session, first.c.done, round(months * 30.44))
-
-    def moved_kind(kinds):
-        return func.max(
-            case(
-                (
-                    and_(
-                        PositionRecord.kind.in_(kinds),
-                        PositionRecord.start_date > first.c.done,
-                        PositionRecord.start_date <= window_end,
-                    ),
-                    1,
-                ),
-                else_=0,
-            )
-        )
-
-    per_cadre = (
-        select(
-            first.c.cadre_id,
-            first.c.unit_id,
-            moved_kind(("appointment", "reappointment")).label("appointed"),
-            moved_kind(("transfer", "rotation")).label("moved"),
-        )
-        .outerjoin(PositionRecord, PositionRecord.cadre_id == first.c.cadre_id)
-        .group_by(first.c.cadre_id, first.c.unit_id)
-        .subquery()
-    )
+    first = _first_completions(actor, course_code)
+    per_cadre = _moves_after(first, add_days(session, first.c.done, round(months * 30.44)))
     rows = session.execute(
         select(
             Unit.code,
@@ -88,3 +50,48 @@ def use_after_training(
         UseRow(code, name, trained, int(appointed or 0), int(moved or 0))
         for code, name, trained, appointed, moved in rows
     ]
+
+
+def _first_completions(actor: User, course_code: str | None) -> Subquery:
+    """Per cadre the actor may see, and unit they were trained in: their first completion in force
+    (`done`), of `course_code` or of any course."""
+    first = (
+        select(
+            TrainingRecord.cadre_id,
+            TrainingRecord.unit_id,
+            func.min(TrainingRecord.completed_on).label("done"),
+        )
+        .join(Cadre, Cadre.id == TrainingRecord.cadre_id)
+        .where(training_in_force(), TrainingRecord.is_revoked.is_(False), visible_cadres(actor))
+        .group_by(TrainingRecord.cadre_id, TrainingRecord.unit_id)
+    )
+    if course_code:
+        first = first.where(TrainingRecord.course_code == course_code)
+    return first.subquery()
+
+
+def _moves_after(first: Subquery, window_end: ColumnElement) -> Subquery:
+    """Per row of `first`: whether the cadre was appointed or reappointed (`appointed`), and whether
+    transferred or rotated (`moved`), after `done` and by `window_end` (1 or 0)."""
+    return (
+        select(
+            first.c.cadre_id,
+            first.c.unit_id,
+            _any_position(("appointment", "reappointment"), first.c.done, window_end).label("appointed"),
+            _any_position(("transfer", "rotation"), first.c.done, window_end).label("moved"),
+        )
+        .outerjoin(PositionRecord, PositionRecord.cadre_id == first.c.cadre_id)
+        .group_by(first.c.cadre_id, first.c.unit_id)
+        .subquery()
+    )
+
+
+def _any_position(kinds: tuple[str, ...], after: ColumnElement, until: ColumnElement) -> ColumnElement[int]:
+    """1 when the group holds a position record of one of `kinds` starting after `after` and by
+    `until`, else 0."""
+    starts_within = and_(
+        PositionRecord.kind.in_(kinds),
+        PositionRecord.start_date > after,
+        PositionRecord.start_date <= until,
+    )
+    return func.max(case((starts_within, 1), else_=0))

@@ -52,8 +52,35 @@ class SetInput:
     rules: tuple[facts.Rule, ...]
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a requirement set's rules may name: scales, titles, course codes (and the categories)."""
+
+    scales: dict[str, facts.ScaleDef]
+    titles: dict[str, facts.TitleDef]
+    course_codes: set[str]
+
+
 def parse_sets(session: Session, text: str) -> list[SetInput]:
     """Read requirement sets from YAML and check every field. Raises RequirementsInvalid."""
+    items = _set_items(text)
+    scales, titles = reference(session)
+    known = _Known(scales, titles, set(session.scalars(select(Course.code))))
+    problems: list[FieldProblem] = []
+    sets: list[SetInput] = []
+    for i, item in enumerate(items):
+        data, found = _parse_set(f"requirements[{i}]", item, known)
+        problems += found
+        if data is not None:
+            sets.append(data)
+    if problems:
+        raise RequirementsInvalid(problems)
+    return sets
+
+
+def _set_items(text: str) -> list:
+    """The YAML's requirement sets: a list, one set, or either under `requirements:`. Raises
+    RequirementsInvalid for text that is not YAML or holds no set."""
     try:
         data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
@@ -68,73 +95,86 @@ def parse_sets(session: Session, text: str) -> list[SetInput]:
         data = [data]
     if not isinstance(data, list) or not data:
         raise RequirementsInvalid([FieldProblem("requirements", "expected a list of requirement sets")])
-    scales, titles = reference(session)
-    course_codes = set(session.scalars(select(Course.code)))
-    problems: list[FieldProblem] = []
-    sets: list[SetInput] = []
-    for i, item in enumerate(data):
-        where = f"requirements[{i}]"
-        if not isinstance(item, dict):
-            problems.append(FieldProblem(where, "expected 'title', 'effective_from' and 'rules'"))
-            continue
-        for key in item:
-            if key not in SET_FIELDS:
-                problems.append(FieldProblem(f"{where}.{key}", "unknown field"))
-        title = str(item.get("title", ""))
-        if title not in titles:
-            problems.append(FieldProblem(f"{where}.title", f"unknown title {title!r}"))
-        effective = item.get("effective_from")
-        if not isinstance(effective, date):
-            problems.append(FieldProblem(f"{where}.effective_from", "a date is required (YYYY-MM-DD)"))
-        rules = []
-        raw_rules = item.get("rules")
-        if not isinstance(raw_rules, list):
-            problems.append(FieldProblem(f"{where}.rules", "a list of rules is required"))
-            raw_rules = []
-        keys = set()
-        for j, raw in enumerate(raw_rules):
-            rwhere = f"{where}.rules[{j}]"
-            if not isinstance(raw, dict):
-                problems.append(FieldProblem(rwhere, "expected kind, params, legal_basis"))
-                continue
-            for key in raw:
-                if key not in RULE_FIELDS:
-                    problems.append(FieldProblem(f"{rwhere}.{key}", "unknown field"))
-            params = _plain(raw.get("params") or {})
-            if not isinstance(params, dict):
-                problems.append(FieldProblem(f"{rwhere}.params", "expected key: value pairs"))
-                params = {}
-            applies_to = raw.get("applies_to")
-            rule = facts.Rule(
-                kind=str(raw.get("kind", "")),
-                params=params,
-                legal_basis=nfc(str(raw.get("legal_basis", ""))),
-                label=nfc(str(raw.get("label", ""))),
-                key=str(raw.get("key") or f"{raw.get('kind', 'rule')}-{j + 1}"),
-                applies_to=tuple(applies_to) if isinstance(applies_to, list) else applies_to,
-            )
-            if rule.key in keys:
-                problems.append(FieldProblem(f"{rwhere}.key", f"key {rule.key!r} is used twice"))
-            keys.add(rule.key)
-            for field, message in validate_rule(
-                rule, scales=scales, titles=titles, course_codes=course_codes, categories=set(CATEGORIES)
-            ):
-                problems.append(FieldProblem(f"{rwhere}.{field}", message))
-            rules.append(rule)
-        if not problems:
-            sets.append(
-                SetInput(
-                    title,
-                    effective,
-                    nfc(str(item.get("legal_basis", ""))),
-                    nfc(str(item.get("note", ""))),
-                    bool(item.get("example", False)),
-                    tuple(rules),
-                )
-            )
+    return data
+
+
+def _parse_set(where: str, item, known: _Known) -> tuple[SetInput | None, list[FieldProblem]]:
+    """One requirement set and the problems with it, each named by its field path under `where`;
+    the set is None when it has any."""
+    if not isinstance(item, dict):
+        return None, [FieldProblem(where, "expected 'title', 'effective_from' and 'rules'")]
+    problems = [FieldProblem(f"{where}.{key}", "unknown field") for key in item if key not in SET_FIELDS]
+    title = str(item.get("title", ""))
+    if title not in known.titles:
+        problems.append(FieldProblem(f"{where}.title", f"unknown title {title!r}"))
+    effective = item.get("effective_from")
+    if not isinstance(effective, date):
+        problems.append(FieldProblem(f"{where}.effective_from", "a date is required (YYYY-MM-DD)"))
+    raw_rules = item.get("rules")
+    if not isinstance(raw_rules, list):
+        problems.append(FieldProblem(f"{where}.rules", "a list of rules is required"))
+        raw_rules = []
+    rules, rule_problems = _parse_rules(where, raw_rules, known)
+    problems += rule_problems
     if problems:
-        raise RequirementsInvalid(problems)
-    return sets
+        return None, problems
+    data = SetInput(
+        title,
+        effective,
+        nfc(str(item.get("legal_basis", ""))),
+        nfc(str(item.get("note", ""))),
+        bool(item.get("example", False)),
+        tuple(rules),
+    )
+    return data, []
+
+
+def _parse_rules(where: str, raw_rules: list, known: _Known) -> tuple[list[facts.Rule], list[FieldProblem]]:
+    """A set's rules, each checked by the eligibility engine's own validation; keys are unique."""
+    rules: list[facts.Rule] = []
+    problems: list[FieldProblem] = []
+    keys: set[str] = set()
+    for j, raw in enumerate(raw_rules):
+        rwhere = f"{where}.rules[{j}]"
+        rule, found = _parse_rule(rwhere, j, raw)
+        problems += found
+        if rule is None:
+            continue
+        if rule.key in keys:
+            problems.append(FieldProblem(f"{rwhere}.key", f"key {rule.key!r} is used twice"))
+        keys.add(rule.key)
+        for field, message in validate_rule(
+            rule,
+            scales=known.scales,
+            titles=known.titles,
+            course_codes=known.course_codes,
+            categories=set(CATEGORIES),
+        ):
+            problems.append(FieldProblem(f"{rwhere}.{field}", message))
+        rules.append(rule)
+    return rules, problems
+
+
+def _parse_rule(rwhere: str, j: int, raw) -> tuple[facts.Rule | None, list[FieldProblem]]:
+    """The `j`th rule of a set as written (its fields' shapes checked), not yet validated; None when
+    it is not a mapping. A rule without a key is keyed by its kind and place: `kind-1`."""
+    if not isinstance(raw, dict):
+        return None, [FieldProblem(rwhere, "expected kind, params, legal_basis")]
+    problems = [FieldProblem(f"{rwhere}.{key}", "unknown field") for key in raw if key not in RULE_FIELDS]
+    params = _plain(raw.get("params") or {})
+    if not isinstance(params, dict):
+        problems.append(FieldProblem(f"{rwhere}.params", "expected key: value pairs"))
+        params = {}
+    applies_to = raw.get("applies_to")
+    rule = facts.Rule(
+        kind=str(raw.get("kind", "")),
+        params=params,
+        legal_basis=nfc(str(raw.get("legal_basis", ""))),
+        label=nfc(str(raw.get("label", ""))),
+        key=str(raw.get("key") or f"{raw.get('kind', 'rule')}-{j + 1}"),
+        applies_to=tuple(applies_to) if isinstance(applies_to, list) else applies_to,
+    )
+    return rule, problems
 
 
 def _plain(value):

@@ -381,83 +381,107 @@ def _true_false(answers: str, fmt: str, line: int, notes: list[str]) -> list[Cho
 def _read_question(line: int, lines: list[str], number: int, problems: list[GiftProblem]) -> _Read | None:
     """One GIFT block as a question, its comment details and notes on parts left out; None when the
     block is no question (a comment or category) or the question was left out (then reported)."""
-    comments = [text for text in lines if text.strip().startswith("//")]
+    text = _question_text(lines)
+    if text is None:
+        return None
+    meta = _read_meta([text for text in lines if text.strip().startswith("//")], line, problems)
+    title, text = _split_title(text)
+    try:
+        stem, answers, general = _split_answers(text)
+    except _Skip as skip:
+        _left_out(problems, line, title or _one_line(_restore(text))[:40], skip)
+        return None
+    notes: list[str] = []
+    stem, fmt = _text(stem, "moodle", notes)
+    question = QuestionSource(
+        qid=meta.qid,
+        title=title or _default_title(stem, number),
+        type="",
+        points=meta.points,
+        tags=meta.tags,
+        stem=stem,
+        general_feedback=_text(general, fmt, notes)[0],
+        line=line,
+    )
+    try:
+        _read_answers(question, answers, fmt, meta, notes)
+    except _Skip as skip:
+        _left_out(problems, line, question.title, skip)
+        return None
+    return question, meta, notes
+
+
+def _left_out(problems: list[GiftProblem], line: int, name: str, why: _Skip) -> None:
+    problems.append(GiftProblem(line, f"question '{name}' left out: {why}"))
+
+
+def _question_text(lines: list[str]) -> str | None:
+    """The block's text, comment lines blanked and escapes protected, after a `$CATEGORY:` line;
+    None for a block of comments or a lone category switch."""
     text = "\n".join(" " if text.strip().startswith("//") else text for text in lines).strip()
     if not text:
         return None
     text = _protect(text)
     if text.startswith("$CATEGORY:"):
-        rest = text.partition("\n")[2].strip()
-        if not rest:
-            return None  # a category switch, not a question
-        text = rest
-    meta = _read_meta(comments, line, problems)
-    notes: list[str] = []
-    title = ""
+        text = text.partition("\n")[2].strip()
+    return text or None
 
-    def problem(message: str) -> None:
-        name = title or _one_line(_restore(text))[:40]
-        problems.append(GiftProblem(line, f"question '{name}' left out: {message}"))
 
-    if text.startswith("::"):
-        text = text[2:]
-        end = text.find("::")
-        if end >= 0:
-            title = _one_line(_restore(text[:end]))
-            text = text[end + 2 :].strip()
+def _split_title(text: str) -> tuple[str, str]:
+    """`::title::` at the start, as (title, the rest); ("", text) without one."""
+    if not text.startswith("::"):
+        return "", text
+    text = text[2:]
+    end = text.find("::")
+    if end < 0:
+        return "", text
+    return _one_line(_restore(text[:end])), text[end + 2 :].strip()
+
+
+def _split_answers(text: str) -> tuple[str, str, str]:
+    """(stem, the inside of the answer block, its #### general feedback). Text after the block makes
+    a missing-word question: the stem gets `_____` in the block's place. Raises _Skip when there is
+    no block or its braces do not match."""
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
-        problem(
+        raise _Skip(
             "a description (text without an answer block {...}) is not a question, and Boiduong "
             "quizzes have no place for one"
         )
-        return None
     if start < 0 or finish < start:
-        problem("its braces do not match: the answers go between one '{' and the next '}'")
-        return None
+        raise _Skip("its braces do not match: the answers go between one '{' and the next '}'")
     answers = text[start + 1 : finish].strip()
     stem = text[:start] + ("" if text.endswith("}") else "_____") + text[finish + 1 :]
     general = ""
     if "####" in answers:
         answers, _, general = answers.rpartition("####")
         answers = answers.strip()
-    stem, fmt = _text(stem, "moodle", notes)
-    general = _text(general, fmt, notes)[0]
-    title = title or _default_title(stem, number)
-    question = QuestionSource(
-        qid=meta.qid,
-        title=title,
-        type="",
-        points=meta.points,
-        tags=meta.tags,
-        stem=stem,
-        general_feedback=general,
-        line=line,
-    )
-    try:
-        if not answers:
-            raise _Skip("an essay question is marked by hand, which Boiduong quizzes cannot do")
-        if answers.startswith("#"):
-            question.type = "numeric"
-            question.answers = _numeric_answers(answers, fmt, line, notes)
-        elif "~" in answers:
-            question.type, question.choices = _choices(answers, fmt, line, notes)
-        elif "=" in answers and "->" in answers:
-            question.type = "matching"
-            question.pairs = _pairs(answers, fmt, notes)
-        elif answers.partition("#")[0].strip() in _TRUE_FALSE:
-            question.type = "truefalse"
-            question.choices = _true_false(answers, fmt, line, notes)
-        else:
-            question.type = "short"
-            question.answers = _short_answers(answers, fmt, line, notes)
-            # Moodle compares short answers ignoring case unless told otherwise (GIFT cannot tell it).
-            question.ignore_case = True if meta.ignore_case is None else meta.ignore_case
-            question.ignore_diacritics = meta.ignore_diacritics
-    except _Skip as skip:
-        problem(str(skip))
-        return None
-    return question, meta, notes
+    return stem, answers, general
+
+
+def _read_answers(question: QuestionSource, answers: str, fmt: str, meta: _Meta, notes: list[str]) -> None:
+    """Set the question's type and answers from its answer block, the type told by the block's
+    shape as Moodle tells it. Raises _Skip when Boiduong cannot express the question."""
+    line = question.line
+    if not answers:
+        raise _Skip("an essay question is marked by hand, which Boiduong quizzes cannot do")
+    if answers.startswith("#"):
+        question.type = "numeric"
+        question.answers = _numeric_answers(answers, fmt, line, notes)
+    elif "~" in answers:
+        question.type, question.choices = _choices(answers, fmt, line, notes)
+    elif "=" in answers and "->" in answers:
+        question.type = "matching"
+        question.pairs = _pairs(answers, fmt, notes)
+    elif answers.partition("#")[0].strip() in _TRUE_FALSE:
+        question.type = "truefalse"
+        question.choices = _true_false(answers, fmt, line, notes)
+    else:
+        question.type = "short"
+        question.answers = _short_answers(answers, fmt, line, notes)
+        # Moodle compares short answers ignoring case unless told otherwise (GIFT cannot tell it).
+        question.ignore_case = True if meta.ignore_case is None else meta.ignore_case
+        question.ignore_diacritics = meta.ignore_diacritics
 
 
 def _blocks(text: str):
@@ -685,70 +709,105 @@ def _percent(value: float) -> str:
 
 def _gift_answers(question: QuestionSource, notes: list[str]) -> str:
     """The inside of the answer block; raises _Skip when GIFT cannot say it."""
-    lines: list[str] = []
-    if question.type in ("single", "multiple"):
-        right = [c for c in question.choices if c.correct]
-        if not right:
-            raise _Skip("it has no right option")
-        if question.type == "single" and len(right) > 1:
-            raise _Skip("a single-choice question has more than one right option")
-        share = 100 / len(right)
-        for choice in question.choices:
-            text = _gift_text(choice.text)
-            if question.type == "single":
-                mark = "=" if choice.correct else ("~%0%" if _WEIGHT_RE.match(text) else "~")
-            else:
-                # Moodle adds the weights of the chosen options (never below 0): -share for a wrong
-                # one gives Boiduong's (right chosen - wrong chosen) / right options.
-                mark = f"~%{_percent(share if choice.correct else -share)}%"
-            lines.append(f"\t{mark}{text}{_feedback(choice.feedback)}")
-    elif question.type == "truefalse":
-        true = next((c for c in question.choices if c.text.strip().lower() in TRUE_WORDS), None)
-        false = next((c for c in question.choices if c.text.strip().lower() in FALSE_WORDS), None)
-        if true is None or false is None or true.correct == false.correct:
-            raise _Skip("a true/false question needs the options Đúng and Sai, one of them right")
-        right, wrong = (true, false) if true.correct else (false, true)
-        answer = "T" if true.correct else "F"
-        feedback = ""
-        if wrong.feedback or right.feedback:
-            feedback = f"#{_gift_text(wrong.feedback)}"
-            if right.feedback:
-                feedback += f"#{_gift_text(right.feedback)}"
-        general = f"####{_gift_text(question.general_feedback)}" if question.general_feedback else ""
-        return f"{answer}{feedback}{general}"
-    elif question.type == "short":
-        for answer in question.answers:
-            if "->" in answer.text or "->" in answer.feedback:
-                raise _Skip(f"Moodle would read the '->' in '{answer.text}' as a matching question")
-            text = _gift_text(answer.text.replace("*", "\\*"))  # Moodle's wildcard, taken literally
-            weight = "%100%" if _WEIGHT_RE.match(text) else ""
-            lines.append(f"\t={weight}{text}{_feedback(answer.feedback)}")
-        if not question.ignore_case:
-            notes.append(
-                "Moodle compares short answers ignoring case: GIFT cannot ask for the exact case, "
-                "which is kept only in the '// id:' comment"
-            )
-        if question.ignore_diacritics:
-            notes.append(
-                "Moodle cannot ignore diacritics in short answers: diacritics=ignore is kept only "
-                "in the '// id:' comment"
-            )
-    elif question.type == "numeric":
-        for answer in question.answers:
-            value = _gift_num(answer.text)
-            if value is None:
-                raise _Skip(f"'{answer.text}' is not a number, 'number +- tolerance' or 'low..high'")
-            lines.append(f"\t={value}{_feedback(answer.feedback)}")
-    elif question.type == "matching":
-        for left, right in question.pairs:
-            if "->" in left:
-                raise _Skip(f"Moodle would split the pair '{left} -> {right}' at the first '->'")
-            lines.append(f"\t={_gift_text(left)} -> {gift_escape(right)}")
-    else:
+    if question.type == "truefalse":
+        return _gift_true_false(question)
+    write = _ANSWER_LINES.get(question.type)
+    if write is None:
         raise _Skip(f"GIFT has no {question.type} questions")
+    lines = write(question, notes)
     if question.general_feedback:
         lines.append(f"\t####{_gift_text(question.general_feedback)}")
     return ("#" if question.type == "numeric" else "") + "\n" + "\n".join(lines) + "\n"
+
+
+def _gift_choices(question: QuestionSource, notes: list[str]) -> list[str]:
+    """A single-choice (`=right ~wrong`) or multiple-response (`~%weight%`) question's options."""
+    right = [c for c in question.choices if c.correct]
+    if not right:
+        raise _Skip("it has no right option")
+    if question.type == "single" and len(right) > 1:
+        raise _Skip("a single-choice question has more than one right option")
+    share = 100 / len(right)
+    lines = []
+    for choice in question.choices:
+        text = _gift_text(choice.text)
+        if question.type == "single":
+            mark = "=" if choice.correct else ("~%0%" if _WEIGHT_RE.match(text) else "~")
+        else:
+            # Moodle adds the weights of the chosen options (never below 0): -share for a wrong
+            # one gives Boiduong's (right chosen - wrong chosen) / right options.
+            mark = f"~%{_percent(share if choice.correct else -share)}%"
+        lines.append(f"\t{mark}{text}{_feedback(choice.feedback)}")
+    return lines
+
+
+def _gift_true_false(question: QuestionSource) -> str:
+    """`T#wrong#right####general` on one line: Moodle shows the first feedback for a wrong answer,
+    the second for a right one."""
+    true = next((c for c in question.choices if c.text.strip().lower() in TRUE_WORDS), None)
+    false = next((c for c in question.choices if c.text.strip().lower() in FALSE_WORDS), None)
+    if true is None or false is None or true.correct == false.correct:
+        raise _Skip("a true/false question needs the options Đúng and Sai, one of them right")
+    right, wrong = (true, false) if true.correct else (false, true)
+    answer = "T" if true.correct else "F"
+    feedback = ""
+    if wrong.feedback or right.feedback:
+        feedback = f"#{_gift_text(wrong.feedback)}"
+        if right.feedback:
+            feedback += f"#{_gift_text(right.feedback)}"
+    general = f"####{_gift_text(question.general_feedback)}" if question.general_feedback else ""
+    return f"{answer}{feedback}{general}"
+
+
+def _gift_short(question: QuestionSource, notes: list[str]) -> list[str]:
+    """A short-answer question's accepted answers; what GIFT cannot ask of the comparison is noted."""
+    lines = []
+    for answer in question.answers:
+        if "->" in answer.text or "->" in answer.feedback:
+            raise _Skip(f"Moodle would read the '->' in '{answer.text}' as a matching question")
+        text = _gift_text(answer.text.replace("*", "\\*"))  # Moodle's wildcard, taken literally
+        weight = "%100%" if _WEIGHT_RE.match(text) else ""
+        lines.append(f"\t={weight}{text}{_feedback(answer.feedback)}")
+    if not question.ignore_case:
+        notes.append(
+            "Moodle compares short answers ignoring case: GIFT cannot ask for the exact case, "
+            "which is kept only in the '// id:' comment"
+        )
+    if question.ignore_diacritics:
+        notes.append(
+            "Moodle cannot ignore diacritics in short answers: diacritics=ignore is kept only "
+            "in the '// id:' comment"
+        )
+    return lines
+
+
+def _gift_numeric(question: QuestionSource, notes: list[str]) -> list[str]:
+    lines = []
+    for answer in question.answers:
+        value = _gift_num(answer.text)
+        if value is None:
+            raise _Skip(f"'{answer.text}' is not a number, 'number +- tolerance' or 'low..high'")
+        lines.append(f"\t={value}{_feedback(answer.feedback)}")
+    return lines
+
+
+def _gift_matching(question: QuestionSource, notes: list[str]) -> list[str]:
+    lines = []
+    for left, right in question.pairs:
+        if "->" in left:
+            raise _Skip(f"Moodle would split the pair '{left} -> {right}' at the first '->'")
+        lines.append(f"\t={_gift_text(left)} -> {gift_escape(right)}")
+    return lines
+
+
+# The answer lines of each question type GIFT writes as a block (true/false is one line apart).
+_ANSWER_LINES = {
+    "single": _gift_choices,
+    "multiple": _gift_choices,
+    "short": _gift_short,
+    "numeric": _gift_numeric,
+    "matching": _gift_matching,
+}
 
 
 def _comment(question: QuestionSource) -> str:

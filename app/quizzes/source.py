@@ -271,55 +271,43 @@ def _items(block: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
     return [(n, t, _quote(fb)) for n, t, fb in items]
 
 
-def _question(
-    heading_line: int, heading: str, body: list[tuple[int, str]], settings: QuizSettings, report: Report
-) -> QuestionSource | None:
-    match = HEADING_RE.match(heading)
-    title = (match[1] if match else heading[2:]).strip()
-    attrs = _attributes(match[2] or "", heading_line, report) if match else {}
-    qid = attrs.pop("id", "")
-    if not qid:
-        report(heading_line, "a question needs an id: end its heading with {#some-id}")
-        return None
-    if not QID_RE.match(qid) or len(qid) > 100:
-        report(heading_line, f"question id '{qid}' must use a-z, 0-9 and dashes only")
-    points_text = attrs.pop("points", "1")
-    points = int(points_text) if points_text.isdigit() and 1 <= int(points_text) <= 100 else None
-    if points is None:
-        report(heading_line, f"points must be a whole number from 1 to 100, not '{points_text}'")
-        points = 1
-    tags = tuple(t for t in attrs.pop("tags", "").split(",") if t)
-    declared = attrs.pop("type", None)
-    if declared is not None and declared not in QUESTION_TYPES:
-        report(
-            heading_line, f"unknown question type '{declared}'; the types are: {', '.join(QUESTION_TYPES)}"
-        )
-        return None
-    flags = {}
-    for key in ("case", "diacritics"):
-        value = attrs.pop(key, None)
-        if value not in (None, "ignore", "match"):
-            report(heading_line, f"{key} must be 'ignore' or 'match', not '{value}'")
-        flags[key] = value == "ignore"
-    for key in attrs:
-        report(heading_line, f"unknown question setting '{key}'")
+@dataclass(frozen=True)
+class _Heading:
+    """What a question's heading says: `## Title {#id points=2 tags=a,b type=... case=... diacritics=...}`."""
 
+    title: str
+    qid: str
+    points: int
+    tags: tuple[str, ...]
+    declared_type: str | None
+    ignore_case: bool
+    ignore_diacritics: bool
+
+
+def _question(
+    heading_line: int, heading: str, body: list[tuple[int, str]], report: Report
+) -> QuestionSource | None:
+    """One `## heading` section as a question; None (with the problems reported) when it has no id,
+    an unknown type, no answers or answers of no known kind."""
+    head = _heading(heading_line, heading, report)
+    if head is None:
+        return None
     stem_lines, block, feedback_lines = _blocks(body)
     question = QuestionSource(
-        qid=qid,
-        title=title,
-        type=declared or "",
-        points=points,
-        tags=tags,
+        qid=head.qid,
+        title=head.title,
+        type=head.declared_type or "",
+        points=head.points,
+        tags=head.tags,
         stem="\n".join(text for _, text in stem_lines).strip(),
         general_feedback=_quote(feedback_lines),
         line=heading_line,
-        ignore_case=flags["case"],
-        ignore_diacritics=flags["diacritics"],
+        ignore_case=head.ignore_case,
+        ignore_diacritics=head.ignore_diacritics,
     )
     items = _items(block)
     if not items:
-        report(heading_line, f"question '{qid}' has no answers: add a task list, '=' lines or a list")
+        report(heading_line, f"question '{head.qid}' has no answers: add a task list, '=' lines or a list")
         return None
     kind = item_kind(items[0][1])
     if kind == "other":
@@ -328,31 +316,82 @@ def _question(
             "answers are task items '- [ ]', '= answer' lines, pairs 'left -> right' or a numbered list",
         )
         return None
-    if kind == "choice":
-        for line_no, text, fb in items:
-            m = TASK_RE.match(text)
-            question.choices.append(Choice(m[2].strip(), m[1] in "xX", fb, line_no))
-        _check_choices(question, report)
-    elif kind == "answer":
-        for line_no, text, fb in items:
-            question.answers.append(Answer(ANSWER_RE.match(text)[1].strip(), fb, line_no))
-        _check_answers(question, report)
-    elif kind == "pair":
-        question.pairs = [
-            (PAIR_RE.match(text)[1].strip(), PAIR_RE.match(text)[2].strip()) for _, text, _ in items
-        ]
-        question.type = _expect(question, "matching", report)
-        if len(question.pairs) < 2:
-            report(heading_line, "a matching question needs at least two pairs")
-        rights = [right for _, right in question.pairs]
-        if len(set(rights)) != len(rights):
-            report(heading_line, "two pairs share the same right-hand side")
-    elif kind == "order":
-        question.order = [ORDER_RE.match(text)[1].strip() for _, text, _ in items]
-        question.type = _expect(question, "ordering", report)
-        if len(question.order) < 2:
-            report(heading_line, "an ordering question needs at least two items")
+    take = _ANSWER_ITEMS.get(kind)
+    if take is not None:
+        take(question, items, report)
     return question
+
+
+def _heading(line: int, heading: str, report: Report) -> _Heading | None:
+    """The heading's title and settings, each bad setting reported; None without an id or with an
+    unknown type (the question is left out)."""
+    match = HEADING_RE.match(heading)
+    title = (match[1] if match else heading[2:]).strip()
+    attrs = _attributes(match[2] or "", line, report) if match else {}
+    qid = attrs.pop("id", "")
+    if not qid:
+        report(line, "a question needs an id: end its heading with {#some-id}")
+        return None
+    if not QID_RE.match(qid) or len(qid) > 100:
+        report(line, f"question id '{qid}' must use a-z, 0-9 and dashes only")
+    points_text = attrs.pop("points", "1")
+    points = int(points_text) if points_text.isdigit() and 1 <= int(points_text) <= 100 else None
+    if points is None:
+        report(line, f"points must be a whole number from 1 to 100, not '{points_text}'")
+    tags = tuple(t for t in attrs.pop("tags", "").split(",") if t)
+    declared = attrs.pop("type", None)
+    if declared is not None and declared not in QUESTION_TYPES:
+        report(line, f"unknown question type '{declared}'; the types are: {', '.join(QUESTION_TYPES)}")
+        return None
+    ignore = {}
+    for key in ("case", "diacritics"):
+        value = attrs.pop(key, None)
+        if value not in (None, "ignore", "match"):
+            report(line, f"{key} must be 'ignore' or 'match', not '{value}'")
+        ignore[key] = value == "ignore"
+    for key in attrs:
+        report(line, f"unknown question setting '{key}'")
+    return _Heading(title, qid, points or 1, tags, declared, ignore["case"], ignore["diacritics"])
+
+
+def _take_choices(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
+    """Task items `- [x] option` with their feedback: a single, multiple or true/false question."""
+    for line_no, text, feedback in items:
+        match = TASK_RE.match(text)
+        question.choices.append(Choice(match[2].strip(), match[1] in "xX", feedback, line_no))
+    _check_choices(question, report)
+
+
+def _take_answers(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
+    """`= answer` lines with their feedback: a short-answer or numeric question."""
+    for line_no, text, feedback in items:
+        question.answers.append(Answer(ANSWER_RE.match(text)[1].strip(), feedback, line_no))
+    _check_answers(question, report)
+
+
+def _take_pairs(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
+    """`- left -> right` items: a matching question, whose right-hand sides differ."""
+    question.pairs = [
+        (PAIR_RE.match(text)[1].strip(), PAIR_RE.match(text)[2].strip()) for _, text, _ in items
+    ]
+    question.type = _expect(question, "matching", report)
+    if len(question.pairs) < 2:
+        report(question.line, "a matching question needs at least two pairs")
+    rights = [right for _, right in question.pairs]
+    if len(set(rights)) != len(rights):
+        report(question.line, "two pairs share the same right-hand side")
+
+
+def _take_order(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
+    """A numbered list in the right order: an ordering question."""
+    question.order = [ORDER_RE.match(text)[1].strip() for _, text, _ in items]
+    question.type = _expect(question, "ordering", report)
+    if len(question.order) < 2:
+        report(question.line, "an ordering question needs at least two items")
+
+
+# How the answers of each kind of item are read (by the kind of the first item: see `item_kind`).
+_ANSWER_ITEMS = {"choice": _take_choices, "answer": _take_answers, "pair": _take_pairs, "order": _take_order}
 
 
 def _expect(question: QuestionSource, inferred: str, report: Report) -> str:
@@ -428,7 +467,7 @@ def parse_quiz(
     questions: list[QuestionSource] = []
     seen: dict[str, int] = {}
     for line_no, heading, body_lines in sections:
-        question = _question(line_no, heading, body_lines, settings, report)
+        question = _question(line_no, heading, body_lines, report)
         if question is None:
             continue
         if question.qid in seen:
