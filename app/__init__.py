@@ -46,7 +46,15 @@ def create_app(config: dict | None = None) -> Flask:
     from app.auth.views import bp as auth_bp
     from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
-    from app.profiles.views import bp as profiles_bp
+    from app.profiles import (  # noqa: F401 (each adds its routes to the profiles Blueprint)
+        decision_views,
+        list_views,
+        profile_views,
+        record_views,
+        requirement_views,
+    )
+    from app.profiles.blueprint import bp as profiles_bp
+    from app.profiles.labels import template_helpers as profile_labels
     from app.reports.views import bp as reports_bp
     from app.teach.views import bp as teach_bp
 
@@ -59,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+
+    app.context_processor(profile_labels)  # codes in words, on every page
 
     from app import transactions
 
