@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     params.init_app(app)
 
     from app.admin.views import bp as admin_bp
+    from app.assignments.views import bp as assignments_bp
     from app.audit.views import bp as audit_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(profiles_bp)
     app.register_blueprint(reports_bp, url_prefix="/review")
+    app.register_blueprint(assignments_bp, url_prefix="/review")
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
