@@ -1,6 +1,7 @@
 """The tables an admin downloads from the dashboard: the unit table shown on the page, every cadre
 with their numbers, and the profiles and unit tree in the import's format (so an export imports
-back unchanged). Large ones are generators read in batches; app.exports writes them."""
+back unchanged, in the words of app.vocabulary). Large ones are generators read in batches;
+app.exports writes them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.models import Cadre, CourseCompletion, Enrolment, Unit
 from app.org.tree import subtree
 from app.reports.dashboard import UnitRow, rolled_up
 from app.reports.filters import Filters, course_condition
+from app.vocabulary import CADRE_COLUMNS, GENDER_WORDS, STAFF_WORDS, UNIT_COLUMNS, date_text, headings
 
 UNITS = "units"  # the dashboard's table, the default
 KINDS = (UNITS, "cadres", "profiles", "units-tree")
@@ -104,24 +106,25 @@ def iter_cadre_export(session: Session, root: Unit | None, filters: Filters) -> 
         yield [row[0], row[1], row[2], row[3], row[4] or 0, row[5] or 0, int(row[6] or 0)]
 
 
-GENDER_WORDS = {"male": "Nam", "female": "Nữ"}
-STAFF_WORDS = {"cadre": "cán bộ", "civil_servant": "công chức", "public_employee": "viên chức"}
+# The cadre profile columns an export writes, in the import's format.
+PROFILE_FIELDS = (
+    "employee_code",
+    "full_name",
+    "date_of_birth",
+    "gender",
+    "staff_type",
+    "unit_code",
+    "job_position",
+    "title_code",
+    "rank",
+    "professional_qualification",
+)
+UNIT_FIELDS = ("code", "name", "type", "parent_code")
 
 
 def iter_profile_export(session: Session, root: Unit | None) -> Iterator[list]:
     """Cadre profiles in the import format, so an export re-imports unchanged (batched reads)."""
-    yield [
-        "employee_code",
-        "full_name",
-        "date_of_birth",
-        "gender",
-        "staff_type",
-        "unit_code",
-        "job_position",
-        "title_code",
-        "rank",
-        "professional_qualification",
-    ]
+    yield headings(CADRE_COLUMNS, PROFILE_FIELDS)
     stmt = (
         select(
             Cadre.employee_code,
@@ -145,7 +148,7 @@ def iter_profile_export(session: Session, root: Unit | None) -> Iterator[list]:
         yield [
             code,
             name,
-            born.strftime("%d/%m/%Y"),
+            date_text(born),
             GENDER_WORDS.get(gender, gender),
             STAFF_WORDS.get(staff, staff),
             unit,
@@ -158,7 +161,7 @@ def iter_profile_export(session: Session, root: Unit | None) -> Iterator[list]:
 
 def iter_unit_export(session: Session, root: Unit | None) -> Iterator[list]:
     """The unit tree in the import format (parents before children)."""
-    yield ["code", "name", "type", "parent_code"]
+    yield headings(UNIT_COLUMNS, UNIT_FIELDS)
     parent = aliased(Unit)
     stmt = (
         select(Unit.code, Unit.name, Unit.type, parent.code)
