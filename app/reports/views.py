@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -96,10 +96,10 @@ def cadres():
 @allow(REVIEW, get_writes=AUDITED_VIEW)
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
-        return Response(status=404)
+        abort(404)
+    what = params.choice("what", exports.KINDS, exports.UNITS, strict=True)
     unit = _unit()
     filters = _filters()
-    what = params.choice("what", exports.KINDS, exports.UNITS)
     if what in exports.PERSONAL:
         audit.record(
             db.session,
