@@ -40,6 +40,23 @@ def create_app(config: dict | None = None) -> Flask:
     errors_web.init_app(app)
     params.init_app(app)
 
+    _register_blueprints(app)
+
+    from app import transactions
+
+    transactions.init_app(app)  # after the blueprints: it wraps every view
+    _register_commands(app)
+    security.refuse_unsafe_start(app)
+    if not app.config["ADMIN_SECOND_FACTOR"]:
+        app.logger.warning(
+            "ADMIN_SECOND_FACTOR=off: admin accounts log in with a password alone. "
+            "Anyone who learns an admin's password can open every profile in their scope."
+        )
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The pages: every blueprint, and the template helpers their pages share."""
     from app.admin.views import bp as admin_bp
     from app.assignments.views import bp as assignments_bp
     from app.audit.views import bp as audit_bp
@@ -72,10 +89,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.context_processor(profile_labels)  # codes in words, on every page
 
-    from app import transactions
 
-    transactions.init_app(app)  # after the blueprints: it wraps every view
-
+def _register_commands(app: Flask) -> None:
+    """The `flask` commands."""
     from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli
@@ -92,10 +108,3 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(units_cli)
     app.cli.add_command(decisions_cli)
     app.cli.add_command(cadres_cli)
-    security.refuse_unsafe_start(app)
-    if not app.config["ADMIN_SECOND_FACTOR"]:
-        app.logger.warning(
-            "ADMIN_SECOND_FACTOR=off: admin accounts log in with a password alone. "
-            "Anyone who learns an admin's password can open every profile in their scope."
-        )
-    return app

@@ -55,6 +55,27 @@ class SetInput:
 
 def parse_sets(session: Session, text: str) -> list[SetInput]:
     """Read requirement sets from YAML and check every field. Raises RequirementsInvalid."""
+    data = _set_list(text)
+    scales, titles = reference(session)
+    known = _Known(scales, titles, set(session.scalars(select(Course.code))))
+    problems: list[FieldProblem] = []
+    sets = [_parse_set(f"requirements[{i}]", item, known, problems) for i, item in enumerate(data)]
+    if problems:
+        raise RequirementsInvalid(problems)
+    return [s for s in sets if s is not None]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the rules of a set may name."""
+
+    scales: dict[str, facts.ScaleDef]
+    titles: dict[str, facts.TitleDef]
+    course_codes: set[str]
+
+
+def _set_list(text: str) -> list:
+    """The YAML as a list of sets (one set alone, or under `requirements:`). Raises RequirementsInvalid."""
     try:
         data = safe_yaml.load(text)
     except yaml.YAMLError as exc:
@@ -69,73 +90,75 @@ def parse_sets(session: Session, text: str) -> list[SetInput]:
         data = [data]
     if not isinstance(data, list) or not data:
         raise RequirementsInvalid([FieldProblem("requirements", "expected a list of requirement sets")])
-    scales, titles = reference(session)
-    course_codes = set(session.scalars(select(Course.code)))
-    problems: list[FieldProblem] = []
-    sets: list[SetInput] = []
-    for i, item in enumerate(data):
-        where = f"requirements[{i}]"
-        if not isinstance(item, dict):
-            problems.append(FieldProblem(where, "expected 'title', 'effective_from' and 'rules'"))
+    return data
+
+
+def _parse_set(where: str, item, known: _Known, problems: list[FieldProblem]) -> SetInput | None:
+    """One set, its problems added to `problems` (None when it is not a mapping at all)."""
+    if not isinstance(item, dict):
+        problems.append(FieldProblem(where, "expected 'title', 'effective_from' and 'rules'"))
+        return None
+    for key in item:
+        if key not in SET_FIELDS:
+            problems.append(FieldProblem(f"{where}.{key}", "unknown field"))
+    title = str(item.get("title", ""))
+    if title not in known.titles:
+        problems.append(FieldProblem(f"{where}.title", f"unknown title {title!r}"))
+    effective = item.get("effective_from")
+    if not isinstance(effective, date):
+        problems.append(FieldProblem(f"{where}.effective_from", "a date is required (YYYY-MM-DD)"))
+    raw_rules = item.get("rules")
+    if not isinstance(raw_rules, list):
+        problems.append(FieldProblem(f"{where}.rules", "a list of rules is required"))
+        raw_rules = []
+    rules: list[facts.Rule] = []
+    for j, raw in enumerate(raw_rules):
+        rwhere = f"{where}.rules[{j}]"
+        rule = _parse_rule(rwhere, j, raw, problems)
+        if rule is None:
             continue
-        for key in item:
-            if key not in SET_FIELDS:
-                problems.append(FieldProblem(f"{where}.{key}", "unknown field"))
-        title = str(item.get("title", ""))
-        if title not in titles:
-            problems.append(FieldProblem(f"{where}.title", f"unknown title {title!r}"))
-        effective = item.get("effective_from")
-        if not isinstance(effective, date):
-            problems.append(FieldProblem(f"{where}.effective_from", "a date is required (YYYY-MM-DD)"))
-        rules = []
-        raw_rules = item.get("rules")
-        if not isinstance(raw_rules, list):
-            problems.append(FieldProblem(f"{where}.rules", "a list of rules is required"))
-            raw_rules = []
-        keys = set()
-        for j, raw in enumerate(raw_rules):
-            rwhere = f"{where}.rules[{j}]"
-            if not isinstance(raw, dict):
-                problems.append(FieldProblem(rwhere, "expected kind, params, legal_basis"))
-                continue
-            for key in raw:
-                if key not in RULE_FIELDS:
-                    problems.append(FieldProblem(f"{rwhere}.{key}", "unknown field"))
-            params = _plain(raw.get("params") or {})
-            if not isinstance(params, dict):
-                problems.append(FieldProblem(f"{rwhere}.params", "expected key: value pairs"))
-                params = {}
-            applies_to = raw.get("applies_to")
-            rule = facts.Rule(
-                kind=str(raw.get("kind", "")),
-                params=params,
-                legal_basis=nfc(str(raw.get("legal_basis", ""))),
-                label=nfc(str(raw.get("label", ""))),
-                key=str(raw.get("key") or f"{raw.get('kind', 'rule')}-{j + 1}"),
-                applies_to=tuple(applies_to) if isinstance(applies_to, list) else applies_to,
-            )
-            if rule.key in keys:
-                problems.append(FieldProblem(f"{rwhere}.key", f"key {rule.key!r} is used twice"))
-            keys.add(rule.key)
-            for field, message in validate_rule(
-                rule, scales=scales, titles=titles, course_codes=course_codes, categories=set(CATEGORIES)
-            ):
-                problems.append(FieldProblem(f"{rwhere}.{field}", message))
-            rules.append(rule)
-        if not problems:
-            sets.append(
-                SetInput(
-                    title,
-                    effective,
-                    nfc(str(item.get("legal_basis", ""))),
-                    nfc(str(item.get("note", ""))),
-                    bool(item.get("example", False)),
-                    tuple(rules),
-                )
-            )
-    if problems:
-        raise RequirementsInvalid(problems)
-    return sets
+        if rule.key in {r.key for r in rules}:
+            problems.append(FieldProblem(f"{rwhere}.key", f"key {rule.key!r} is used twice"))
+        for field, message in validate_rule(
+            rule,
+            scales=known.scales,
+            titles=known.titles,
+            course_codes=known.course_codes,
+            categories=set(CATEGORIES),
+        ):
+            problems.append(FieldProblem(f"{rwhere}.{field}", message))
+        rules.append(rule)
+    return SetInput(
+        title,
+        effective,
+        nfc(str(item.get("legal_basis", ""))),
+        nfc(str(item.get("note", ""))),
+        bool(item.get("example", False)),
+        tuple(rules),
+    )
+
+
+def _parse_rule(where: str, j: int, raw, problems: list[FieldProblem]) -> facts.Rule | None:
+    """One rule of a set, its problems added to `problems` (None when it is not a mapping)."""
+    if not isinstance(raw, dict):
+        problems.append(FieldProblem(where, "expected kind, params, legal_basis"))
+        return None
+    for key in raw:
+        if key not in RULE_FIELDS:
+            problems.append(FieldProblem(f"{where}.{key}", "unknown field"))
+    params = _plain(raw.get("params") or {})
+    if not isinstance(params, dict):
+        problems.append(FieldProblem(f"{where}.params", "expected key: value pairs"))
+        params = {}
+    applies_to = raw.get("applies_to")
+    return facts.Rule(
+        kind=str(raw.get("kind", "")),
+        params=params,
+        legal_basis=nfc(str(raw.get("legal_basis", ""))),
+        label=nfc(str(raw.get("label", ""))),
+        key=str(raw.get("key") or f"{raw.get('kind', 'rule')}-{j + 1}"),
+        applies_to=tuple(applies_to) if isinstance(applies_to, list) else applies_to,
+    )
 
 
 def _plain(value):
