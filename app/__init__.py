@@ -57,13 +57,23 @@ def _extensions(app: Flask) -> None:
 
 
 def _blueprints(app: Flask) -> None:
+    """The pages: every blueprint, and the template helpers their pages share."""
     from app.admin.views import bp as admin_bp
+    from app.assignments.views import bp as assignments_bp
     from app.audit.views import bp as audit_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
     from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
-    from app.profiles.views import bp as profiles_bp
+    from app.profiles import (  # noqa: F401 (each adds its routes to the profiles Blueprint)
+        decision_views,
+        list_views,
+        profile_views,
+        record_views,
+        requirement_views,
+    )
+    from app.profiles.blueprint import bp as profiles_bp
+    from app.profiles.labels import template_helpers as profile_labels
     from app.reports.views import bp as reports_bp
     from app.teach.views import bp as teach_bp
 
@@ -73,12 +83,16 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(profiles_bp)
     app.register_blueprint(reports_bp, url_prefix="/review")
+    app.register_blueprint(assignments_bp, url_prefix="/review")
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
 
+    app.context_processor(profile_labels)  # codes in words, on every page
+
 
 def _commands(app: Flask) -> None:
+    """The `flask` commands."""
     from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
     from app.courses.cli import courses_cli

@@ -202,10 +202,16 @@ def codes(name: str, limit: int = 100) -> list[str]:
     return found
 
 
-def choice(name: str, choices, default: str = "") -> str:
-    """The parameter if it is one of `choices`, else `default` (a stale link keeps working)."""
+def choice(name: str, choices, default: str = "", *, strict: bool = False) -> str:
+    """The parameter if it is one of `choices`, else `default` (a stale link keeps working).
+    With `strict`, a value given that is not one of them raises BadParameter instead: where the
+    default would answer something other than what was asked (another table to download)."""
     value = request.args.get(name, "")
-    return value if value in choices else default
+    if value in choices:
+        return value
+    if strict and value:
+        raise BadParameter(_("Unknown value of “%(name)s”.", name=name), field=name)
+    return default
 
 
 def only(*names: str) -> MultiDict:

@@ -102,6 +102,68 @@ def test_weak_passwords_are_refused_at_the_field_also_for_admins(make_user, auth
     assert "moi@example.vn" not in client.get("/admin/users").get_data(as_text=True)
 
 
+def field_errors(html: str) -> dict[str, str]:
+    """The errors shown under the fields of a page, by field."""
+    return dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">([^<]*)</p>', html))
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"email": "khong-phai-thu"}, "email", "Địa chỉ thư điện tử không hợp lệ."),
+        ({"unit_code": "KHONG-CO"}, "unit_code", "Không có đơn vị nào có mã này."),
+        ({"password": "12345678"}, "password", "quá phổ biến"),
+    ],
+)
+def test_each_problem_of_a_new_account_is_shown_at_its_own_field(
+    make_user, auth, client, change, field, message
+):
+    """Not every refusal is about the e-mail: each is shown under the field it concerns, and only there."""
+    make_user(ADMIN, role="admin")
+    auth.login(ADMIN)
+    data = {
+        "email": "moi@example.vn",
+        "full_name": "Phạm Thu Hà",
+        "role": "learner",
+        "password": NEW_PASSWORD,
+    }
+    html = auth.post("/admin/users", {**data, **change}, token_from="/admin/users").get_data(as_text=True)
+    errors = field_errors(html)
+    assert list(errors) == [field] and message in errors[field]
+    assert "moi@example.vn" not in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_a_problem_of_no_field_is_shown_above_the_form_not_at_the_e_mail(make_user, auth, monkeypatch):
+    from app.admin import views
+    from app.errors import ValidationFailed
+
+    def refuses(*_args, **_kwargs):
+        raise ValidationFailed("Không tạo được tài khoản lúc này")
+
+    monkeypatch.setattr(views.service, "create_user", refuses)
+    make_user(ADMIN, role="admin")
+    auth.login(ADMIN)
+    data = {
+        "email": "moi@example.vn",
+        "full_name": "Phạm Thu Hà",
+        "role": "learner",
+        "password": NEW_PASSWORD,
+    }
+    html = auth.post("/admin/users", data, token_from="/admin/users").get_data(as_text=True)
+    assert field_errors(html) == {}
+    assert '<p class="field-error">Không tạo được tài khoản lúc này</p>' in html
+
+
+def test_an_unknown_unit_when_changing_access_is_shown_at_the_unit(make_user, auth):
+    make_user(ADMIN, role="admin")
+    learner = make_user()
+    auth.login(ADMIN)
+    page = f"/admin/users/{learner}"
+    response = auth.post(f"{page}/access", {"role": "learner", "unit_code": "KHONG-CO"}, token_from=page)
+    assert response.status_code == 400
+    assert field_errors(response.get_data(as_text=True)) == {"unit_code": "Không có đơn vị nào có mã này."}
+
+
 def test_my_logins_are_listed_and_can_be_ended(app, make_user, auth, client):
     make_user()
     auth.login()

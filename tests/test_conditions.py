@@ -14,7 +14,7 @@ from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision, AuditEntry, Cadre, QualificationRecord, Unit, User
 from app.policy import SYSTEM
-from app.profiles import conditions, decisions, records, views
+from app.profiles import blueprint, conditions, decisions, records
 from app.profiles.eligibility import add_months
 from tests.test_gate import WARD_ADMIN, vi_date
 from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
@@ -97,7 +97,7 @@ def add_leadership(app, code: str, issued_on: date) -> None:
 
 def on(monkeypatch, day: date) -> None:
     """The pages' today."""
-    monkeypatch.setattr(views, "local_today", lambda: day)
+    monkeypatch.setattr(blueprint, "local_today", lambda: day)
 
 
 def rows_of(html: str) -> list[str]:

@@ -221,3 +221,18 @@ def test_the_item_analysis_file_name_is_safe_too(app, make_user, auth, client, c
     auth.login("gv@example.vn")
     header = client.get("/teach/courses/DE/quizzes/de/items.csv").headers["Content-Disposition"]
     assert header == "attachment; filename=\"DE-de-items.csv\"; filename*=UTF-8''DE-de-items.csv"
+
+
+def test_an_unknown_export_is_refused_and_an_unknown_format_is_not_found(world, app, auth, client):  # noqa: F811
+    auth.login(*CITY_ADMIN)
+    response = client.get("/review/export.csv?unit=SO-NV&what=unit-tree")  # a typo: not the unit table
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response.headers
+    assert "Giá trị của “what” không hợp lệ." in response.get_data(as_text=True)
+    response = client.get("/review/export.pdf?unit=SO-NV")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.get_data(as_text=True)  # the site's page, not an empty body
+    for what in ("", "units"):  # the unit table, asked for by default or by name
+        response = client.get(f"/review/export.csv?unit=SO-NV&what={what}")
+        assert response.status_code == 200
+        assert csv_rows(response.data)[0][:2] == ["unit_code", "unit_name"]

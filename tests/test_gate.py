@@ -14,7 +14,7 @@ from app.clock import local_today
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision, AuditEntry, Cadre, PositionRecord, RequirementSet
-from app.profiles import decisions, views
+from app.profiles import blueprint, decisions
 from app.profiles.eligibility import eligibility_from_dict
 from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
 from tests.test_review import _migration
@@ -149,7 +149,7 @@ def test_inside_the_window_a_date_with_no_set_in_force_is_blocked(app, auth, cli
 
 
 def test_no_set_in_force_shows_on_the_profile_dossier_and_pool(app, auth, client, monkeypatch):
-    monkeypatch.setattr(views, "local_today", lambda: date(2025, 6, 30))
+    monkeypatch.setattr(blueprint, "local_today", lambda: date(2025, 6, 30))
     lan = cadre_id(app, "HN-000001")
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Lan herself
     html = client.get("/me").get_data(as_text=True)

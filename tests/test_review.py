@@ -275,7 +275,8 @@ def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, pat
 def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noqa: F811
     from app.models import CourseMonthStats, UnitCourseStats, UnitMonthStats
     from app.org.units import get_unit
-    from app.reports import service
+    from app.reports.dashboard import completions_by_month
+    from app.reports.filters import Filters
     from app.stats import rollups
 
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
@@ -324,10 +325,8 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
         assert kept == snapshot()
         assert kept_months == months()
         # the city's chart (its own counters) and Sở Nội vụ's (its units'), where all completions are
-        city = service.completions_by_month(db.session, None, service.Filters())
-        department = service.completions_by_month(
-            db.session, get_unit(db.session, "SO-NV"), service.Filters()
-        )
+        city = completions_by_month(db.session, None, Filters())
+        department = completions_by_month(db.session, get_unit(db.session, "SO-NV"), Filters())
         assert city == department and sum(n for _month, n in city) > 0
 
 
@@ -374,7 +373,7 @@ def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild
     from app.models import CadreHoursStats, UnitHoursStats, User
     from app.org import units
     from app.profiles import records
-    from app.reports import service
+    from app.reports.hours import hours_report
     from app.stats import rollups
 
     year = local_today().year
@@ -392,7 +391,7 @@ def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild
         db.session.rollback()
 
     def tccb_hours():
-        rows, _categories = service.hours_report(db.session, units.get_unit(db.session, "SO-NV"), year, 0)
+        rows, _categories = hours_report(db.session, units.get_unit(db.session, "SO-NV"), year, 0)
         return next(r.by_category for r in rows if r.unit.code == "SO-NV-TCCB")
 
     with app.app_context():
@@ -476,10 +475,12 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
     auth,
     client,  # noqa: F811
 ):
+    from app.assignments.service import assignment_summaries
     from app.demo.profiles import _complete_course
     from app.models import AssignmentStats, User
     from app.org import units
-    from app.reports import service
+    from app.reports.dashboard import overdue_by_unit
+    from app.reports.filters import Filters
     from app.stats import rollups
 
     auth.login(*CITY_ADMIN)
@@ -511,7 +512,7 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
 
     def summary(name):
         scope = None
-        return next(s for s in service.assignment_summaries(db.session, scope) if s.assignment.name == name)
+        return next(s for s in assignment_summaries(db.session, scope) if s.assignment.name == name)
 
     with app.app_context():
         equal_to_a_rebuild()
@@ -549,8 +550,8 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
         db.session.commit()
         lan_summary = summary("Chị Lan")
         assert lan_summary.overdue == 1  # QLCQDT is still to do
-        overdue = service.overdue_by_unit(db.session, service.Filters(), local_today(), None)
-        assert sum(overdue.values()) == sum(s.overdue for s in service.assignment_summaries(db.session, None))
+        overdue = overdue_by_unit(db.session, Filters(), local_today(), None)
+        assert sum(overdue.values()) == sum(s.overdue for s in assignment_summaries(db.session, None))
 
         # the migration that introduced the counters fills them the same way, in plain SQL
         expected = kept()

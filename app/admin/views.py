@@ -88,7 +88,7 @@ def users():
             discard()
             form.unit_code.errors.append(str(OUTSIDE_SCOPE))
         except ValidationFailed as exc:
-            field_error(form, exc, default="email")
+            field_error(form, exc)
         else:
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))
@@ -166,7 +166,7 @@ def change_access(user_id: int):
             discard()
             form.role.errors.append(_("You cannot change your own role or unit."))
         except ValidationFailed as exc:
-            field_error(form, exc, default="role")
+            field_error(form, exc)
         else:
             flash(
                 _("Saved. The account has been logged out everywhere.") if changed else _("Nothing changed."),

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app import policy
 from app.codes import CODE_MESSAGE, is_code
 from app.errors import ValidationFailed
-from app.imports.reader import Table, parse_date
+from app.imports.reader import Table
 from app.models import Cadre, Title, Unit, User
 from app.models.base import utcnow
 from app.models.org import UNIT_TYPES
@@ -33,54 +33,11 @@ from app.org.units import create_unit
 from app.profiles.records import bring_in_completions
 from app.stats import rollups
 from app.text import fold, nfc
+from app.vocabulary import CADRE_COLUMNS, GENDERS, STAFF, UNIT_COLUMNS, UNIT_TYPE_WORDS, parse_date
 
-CADRE_COLUMNS = {
-    "employee_code": ("employee_code", "ma_can_bo", "ma_cb", "ma_nhan_vien", "ma_so_can_bo"),
-    "full_name": ("full_name", "ho_ten", "ho_va_ten"),
-    "date_of_birth": ("date_of_birth", "ngay_sinh"),
-    "gender": ("gender", "gioi_tinh"),
-    "staff_type": ("staff_type", "loai_can_bo", "doi_tuong"),
-    "unit_code": ("unit_code", "ma_don_vi"),
-    "job_position": ("job_position", "vi_tri_viec_lam"),
-    "title_code": ("title_code", "ma_chuc_vu", "chuc_vu"),
-    "rank": ("rank", "ngach"),
-    "professional_qualification": ("professional_qualification", "trinh_do_chuyen_mon", "chuyen_mon"),
-    "email": ("email", "thu_dien_tu"),
-}
 CADRE_REQUIRED = ("employee_code", "full_name", "date_of_birth", "gender", "staff_type", "unit_code")
-UNIT_COLUMNS = {
-    "code": ("code", "ma_don_vi", "unit_code"),
-    "name": ("name", "ten_don_vi", "ten"),
-    "type": ("type", "loai_don_vi", "loai"),
-    "parent_code": ("parent_code", "ma_don_vi_cap_tren", "don_vi_cap_tren"),
-    "valid_from": ("valid_from", "hieu_luc_tu", "ngay_thanh_lap"),
-}
 UNIT_REQUIRED = ("code", "name", "type")
 UNIT_TEXT = {"code": "code", "name": "name"}  # file column -> the model's column, for its length
-GENDERS = {"male": "male", "nam": "male", "m": "male", "female": "female", "nu": "female", "f": "female"}
-STAFF = {
-    "cadre": "cadre",
-    "can bo": "cadre",
-    "civil servant": "civil_servant",
-    "civil_servant": "civil_servant",
-    "cong chuc": "civil_servant",
-    "public employee": "public_employee",
-    "public_employee": "public_employee",
-    "vien chuc": "public_employee",
-}
-UNIT_TYPE_WORDS = {
-    "thanh pho": "city",
-    "so": "department",
-    "ban": "department",
-    "quan": "district",
-    "huyen": "district",
-    "thi xa": "district",
-    "phuong": "ward",
-    "xa": "commune",
-    "phong": "division",
-    "van phong": "office",
-    "khac": "other",
-}
 CADRE_TEXT = {  # file column -> the model's column, for its length
     "employee_code": "employee_code",
     "full_name": "full_name",

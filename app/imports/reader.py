@@ -355,14 +355,3 @@ def _xlsx(data: bytes, max_rows: int) -> Table:
             workbook.close()
 
     return Table(headers, [header_key(h) for h in headers], rows())
-
-
-def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy (as Vietnamese offices write it), d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd."""
-    text = text.strip()
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 
 from app import params
 from app.access import LOGGED_IN, RECORDS_VISIT, allow
+from app.assignments.service import my_assignments
 from app.courses.categories import category_choices, category_label
 from app.errors import NotFound
 from app.extensions import db
@@ -16,7 +17,6 @@ from app.learning import content, service
 from app.models import MediaFile
 from app.policy import can_teach
 from app.quizzes import service as quizzes
-from app.reports.service import my_assignments
 
 bp = Blueprint("learning", __name__)
 

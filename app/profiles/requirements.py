@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -401,3 +402,26 @@ def pool_eligibility(session: Session, title_code: str, as_of: date, scope=None)
             )
         )
     return entries
+
+
+def editable_yaml(session: Session, title_code: str, today: date) -> str:
+    """The YAML an editor of a title's requirements starts from: the set in force `today` once
+    the title has any set, else a starter set with the one planning rule."""
+    if current_set(session, title_code, date.max):
+        return export_yaml(session, today, [title_code])
+    return (
+        f"requirements:\n  - title: {title_code}\n    effective_from: {today.isoformat()}\n"
+        "    legal_basis: ''\n    rules:\n      - {key: planning, kind: planning, legal_basis: '', "
+        "params: {or_higher: true}}\n"
+    )
+
+
+def parse_sets_of(session: Session, text: str, title_code: str) -> list[SetInput]:
+    """`parse_sets` for the editor of one title's requirements: every set must be of that title.
+    Raises RequirementsInvalid."""
+    parsed = parse_sets(session, text)
+    if any(p.title_code != title_code for p in parsed):
+        raise RequirementsInvalid(
+            [FieldProblem("requirements[0].title", _l("must be %(code)s", code=title_code))]
+        )
+    return parsed

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.profiles import views
+from app.profiles import blueprint
 from tests.browser.test_admin_security import _fits
 from tests.test_conditions import CITY_ADMIN, appoint_on_condition
 from tests.test_profiles import world  # noqa: F401 (the demo city fixture)
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("world")]
 
 def test_overdue_conditions_fit_a_phone(app, page: Page, live_server_url, screenshot_dir, monkeypatch):
     _decision, deadline = appoint_on_condition(app)
-    monkeypatch.setattr(views, "local_today", lambda: deadline + timedelta(days=1))
+    monkeypatch.setattr(blueprint, "local_today", lambda: deadline + timedelta(days=1))
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server_url + "/login")
     page.get_by_label("Thư điện tử").fill(CITY_ADMIN[0])

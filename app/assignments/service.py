@@ -1,0 +1,188 @@
+"""Assigning courses to a target (a unit and the units below it, the holders of a title, a
+planning pool, named cadres), resolved into members when it is made; what each assignment has
+achieved, from its counters; and what is assigned to a learner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.clock import LOCAL, local_today
+from app.errors import ValidationFailed
+from app.models import (
+    Assignment,
+    AssignmentCourse,
+    AssignmentMember,
+    AssignmentStats,
+    Cadre,
+    Course,
+    CourseCompletion,
+    PlanningEntry,
+    Unit,
+    User,
+)
+from app.org import audit
+from app.org.tree import in_subtree, is_within
+from app.stats.rollups import effective_members, rebuild_assignment_stats
+from app.text import nfc
+
+
+@dataclass(frozen=True)
+class AssignmentInput:
+    name: str
+    course_codes: tuple[str, ...]
+    target_kind: str
+    due_on: date
+    unit_code: str = ""
+    title_code: str = ""
+    employee_codes: tuple[str, ...] = ()
+    follows_movers: bool = False
+
+
+def create_assignment(session: Session, actor: User, data: AssignmentInput, scope: Unit | None) -> Assignment:
+    """Assign courses to a target, resolved now into members (within `scope`, the admin's unit;
+    None: the city). Flushes. Raises ValidationFailed naming the field."""
+    if not data.name.strip():
+        raise ValidationFailed(_l("Required."), field="name")
+    courses = list(session.scalars(select(Course).where(Course.code.in_(data.course_codes))))
+    if not courses or len(courses) != len(set(data.course_codes)):
+        raise ValidationFailed(_l("Choose one or more existing courses."), field="courses")
+    if data.due_on < local_today():
+        raise ValidationFailed(_l("The due date has passed."), field="due_on")
+    cadres, unit = _target(session, data)
+    if scope is not None:
+        cadres = cadres.where(in_subtree(Cadre.unit_id, scope.path))
+        if unit is not None and not is_within(unit.path, scope.path):
+            raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
+    assignment = Assignment(
+        name=nfc(data.name).strip(),
+        target_kind=data.target_kind,
+        unit_id=unit.id if unit else None,
+        title_code=data.title_code or None,
+        due_on=data.due_on,
+        follows_movers=data.follows_movers,
+        created_by_id=actor.id,
+    )
+    session.add(assignment)
+    session.flush()
+    for course in courses:
+        session.add(AssignmentCourse(assignment_id=assignment.id, course_id=course.id))
+    ids = list(session.scalars(cadres))
+    if ids:
+        session.execute(
+            AssignmentMember.__table__.insert(),
+            [
+                {"assignment_id": assignment.id, "cadre_id": cid, "added_at": datetime.now(LOCAL)}
+                for cid in ids
+            ],
+        )
+    session.flush()
+    rebuild_assignment_stats(session, [assignment.id])
+    audit.record(session, actor, "create_assignment", "assignment", assignment.id, members=len(ids))
+    return assignment
+
+
+def _target(session: Session, data: AssignmentInput) -> tuple[Select, Unit | None]:
+    """The ids of the cadres the assignment is for (a query), and the unit when it is for one.
+    Raises ValidationFailed naming the field."""
+    cadres = select(Cadre.id)
+    if data.target_kind == "unit":
+        unit = session.scalar(select(Unit).where(Unit.code == data.unit_code))
+        if unit is None:
+            raise ValidationFailed(_l("No unit has this code."), field="unit_code")
+        return cadres.where(in_subtree(Cadre.unit_id, unit.path)), unit
+    if data.target_kind == "title":
+        return cadres.where(Cadre.title_code == data.title_code), None
+    if data.target_kind == "planning":
+        today = local_today()
+        planned = select(PlanningEntry.cadre_id).where(
+            PlanningEntry.title_code == data.title_code,
+            PlanningEntry.valid_from <= today,
+            or_(PlanningEntry.valid_to.is_(None), PlanningEntry.valid_to >= today),
+        )
+        return cadres.where(Cadre.id.in_(planned)), None
+    if data.target_kind == "cadres":
+        codes = [c.strip().upper() for c in data.employee_codes if c.strip()]
+        found = set(session.scalars(select(Cadre.employee_code).where(Cadre.employee_code.in_(codes))))
+        unknown = [c for c in codes if c not in found]
+        if unknown or not codes:
+            raise ValidationFailed(
+                _l("Unknown employee codes: %(codes)s", codes=", ".join(unknown) or "—"),
+                field="employee_codes",
+            )
+        return cadres.where(Cadre.employee_code.in_(codes)), None
+    raise ValidationFailed(_l("Unknown target."), field="target_kind")
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    assignment: Assignment
+    members: int
+    completed: int  # member × course pairs completed
+    overdue: int
+
+
+def assignment_summaries(session: Session, scope: Unit | None) -> list[AssignmentSummary]:
+    """Members, completed and overdue (member, course) pairs per assignment, from its counters."""
+    today = local_today()
+    per_unit = select(
+        AssignmentStats.assignment_id,
+        AssignmentStats.unit_id,
+        func.max(AssignmentStats.members).label("members"),  # the same for each of its courses
+        func.sum(AssignmentStats.completed).label("completed"),
+        func.sum(AssignmentStats.members - AssignmentStats.completed).label("open"),
+    ).group_by(AssignmentStats.assignment_id, AssignmentStats.unit_id)
+    if scope is not None:
+        per_unit = per_unit.where(in_subtree(AssignmentStats.unit_id, scope.path))
+    m = per_unit.subquery()
+    rows = session.execute(
+        select(
+            m.c.assignment_id,
+            func.sum(m.c.members),
+            func.sum(m.c.completed),
+            func.sum(case((Assignment.due_on < today, m.c.open), else_=0)),
+        )
+        .join(Assignment, Assignment.id == m.c.assignment_id)
+        .group_by(m.c.assignment_id)
+    ).all()
+    counts = {aid: (n, int(c or 0), int(o or 0)) for aid, n, c, o in rows}
+    assignments = session.scalars(select(Assignment).order_by(Assignment.due_on.desc(), Assignment.id.desc()))
+    result = []
+    for a in assignments:
+        if a.id in counts or scope is None:
+            n, c, o = counts.get(a.id, (0, 0, 0))
+            result.append(AssignmentSummary(a, n, c, o))
+    return result
+
+
+@dataclass(frozen=True)
+class MyAssignment:
+    assignment: Assignment
+    course: Course
+    due_on: date
+    completed: bool
+
+    @property
+    def overdue(self) -> bool:
+        return not self.completed and self.due_on < local_today()
+
+
+def my_assignments(session: Session, user: User) -> list[MyAssignment]:
+    """What is assigned to the learner (through their cadre profile), with due dates."""
+    cadre_id = session.scalar(select(Cadre.id).where(Cadre.user_id == user.id))
+    if cadre_id is None:
+        return []
+    m = effective_members().where(AssignmentMember.cadre_id == cadre_id).subquery()
+    rows = session.execute(
+        select(Assignment, Course)
+        .join(m, m.c.assignment_id == Assignment.id)
+        .join(AssignmentCourse, AssignmentCourse.assignment_id == Assignment.id)
+        .join(Course, Course.id == AssignmentCourse.course_id)
+        .order_by(Assignment.due_on)
+    ).all()
+    done = set(session.scalars(select(CourseCompletion.course_id).where(CourseCompletion.user_id == user.id)))
+    return [MyAssignment(a, c, a.due_on, c.id in done) for a, c in rows]

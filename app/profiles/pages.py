@@ -1,0 +1,152 @@
+"""What a cadre's profile page (and its printable dossier) shows, read in one place: the records,
+the eligibility for the current post and the posts the cadre is planned for, the conditions still
+open. Takes the session, the reader and the day explicitly; the view only renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import policy
+from app.errors import NotFound
+from app.models import (
+    AnnualRating,
+    AppointmentDecision,
+    Cadre,
+    DisciplineRecord,
+    PlanningEntry,
+    PositionRecord,
+    QualificationRecord,
+    RequirementSet,
+    TrainingRecord,
+    Unit,
+    User,
+)
+from app.org import audit
+from app.profiles import conditions, decisions, records
+from app.profiles.facts import MET, Eligibility
+from app.profiles.present import Names, load_names
+
+
+def cadre_for_viewer(session: Session, actor: User, cadre_id: int) -> Cadre:
+    """The profile if `actor` may see it. A route's rule has checked already; this is the check
+    again for a cadre reached through one of its records or decisions. Raises NotFound or
+    PermissionDenied."""
+    cadre = session.get(Cadre, cadre_id)
+    if cadre is None:
+        raise NotFound(str(cadre_id))
+    policy.require(policy.can_view_profile(actor, cadre.user_id, cadre.unit.path), "outside your unit")
+    return cadre
+
+
+def audit_view(session: Session, actor: User, action: str, cadre: Cadre, **detail) -> None:
+    """Record that `actor` saw the cadre's data, unless it is the cadre's own (flushes)."""
+    if cadre.user_id != actor.id:
+        audit.record(session, actor, action, "cadre", cadre.id, unit_id=cadre.unit_id, **detail)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The eligibility of the cadre for one title, and the courses that would close its gaps."""
+
+    title: str
+    result: Eligibility
+    set: RequirementSet | None
+    plan: list[str]
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    cadre: Cadre
+    may_manage: bool
+    may_decide: bool
+    conditions: list[conditions.Condition]
+    names: Names
+    today: date
+    evaluations: list[Evaluation]
+    planning: list[PlanningEntry]
+    planning_units: dict[int, str]  # unit id: name, for the planning entries
+    positions: list[PositionRecord]
+    discipline: list[DisciplineRecord]
+    ratings: list[AnnualRating]
+    qualifications: list[QualificationRecord]
+    trainings: list[tuple[TrainingRecord, bool]]  # with whether each is still in force
+    superseded_qualifications: set[int]
+    decisions: list[AppointmentDecision]
+
+    def parts(self) -> dict:
+        """The page's parts by name, as the templates use them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def profile_page(session: Session, actor: User, cadre: Cadre, today: date) -> ProfilePage:
+    """Everything the profile page of `cadre` shows to `actor` on `today` (a fixed number of
+    queries, plus one evaluation per title the cadre holds or is planned for)."""
+    names = load_names(session)
+    planning = _rows(session, PlanningEntry, cadre, PlanningEntry.valid_from.desc())
+    planned_in = {p.unit_id for p in planning if p.unit_id is not None}
+    planning_units = (
+        dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(planned_in))).all())
+        if planned_in
+        else {}
+    )
+    return ProfilePage(
+        cadre=cadre,
+        may_manage=policy.can_manage_profile(actor, cadre.unit.path),
+        may_decide=policy.can_decide(actor, cadre.unit.path),
+        conditions=conditions.conditions(session, actor, today, cadre_id=cadre.id),
+        names=names,
+        today=today,
+        evaluations=_evaluations(session, cadre, planning, today),
+        planning=planning,
+        planning_units=planning_units,
+        positions=_rows(session, PositionRecord, cadre, PositionRecord.start_date.desc()),
+        discipline=_rows(session, DisciplineRecord, cadre, DisciplineRecord.decided_on.desc()),
+        ratings=_rows(session, AnnualRating, cadre, AnnualRating.year.desc()),
+        qualifications=_rows(session, QualificationRecord, cadre, QualificationRecord.scale_code),
+        trainings=records.training_history(session, cadre),
+        superseded_qualifications=set(
+            session.scalars(
+                select(QualificationRecord.supersedes_id).where(
+                    QualificationRecord.cadre_id == cadre.id, QualificationRecord.supersedes_id.is_not(None)
+                )
+            )
+        ),
+        decisions=_rows(session, AppointmentDecision, cadre, AppointmentDecision.created_at.desc()),
+    )
+
+
+def _evaluations(
+    session: Session, cadre: Cadre, planning: list[PlanningEntry], today: date
+) -> list[Evaluation]:
+    """Eligibility for the cadre's post, then for each post the cadre is planned for today."""
+    targets = [cadre.title_code] if cadre.title_code else []
+    targets += [
+        p.title_code
+        for p in planning
+        if (p.valid_to is None or p.valid_to >= today) and p.title_code not in targets
+    ]
+    evaluations = []
+    for title in targets:
+        result, row, _facts = decisions.eligibility_for(session, cadre, title, today)
+        evaluations.append(Evaluation(title, result, row, _learning_plan(result)))
+    return evaluations
+
+
+def _learning_plan(result: Eligibility) -> list[str]:
+    """The codes of the courses that would meet the rules not met yet."""
+    codes = set()
+    for r in result.results:
+        if r.status != MET:
+            for m in r.missing:
+                course = m.params.get("course")
+                codes.update([course] if course else m.params.get("remaining", []))
+    return sorted(codes)
+
+
+def _rows(session: Session, model, cadre: Cadre, order) -> list:
+    """The cadre's records of one kind, in the order the page lists them."""
+    return list(session.scalars(select(model).where(model.cadre_id == cadre.id).order_by(order)))
