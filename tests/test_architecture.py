@@ -179,3 +179,21 @@ def test_the_reader_finds_what_it_looks_for(tmp_path):
     assert cycles(graph) == [["app.a", "app.b"]]
     assert view_imports == ["app/web/two.py:2: app.web.two imports the view app.web.one"]
     assert request_globals == ["app/b/service.py:3 imports request from flask"]
+
+
+LONGEST_FUNCTION = 60  # lines; a declarative table may be longer, logic may not
+
+
+def long_functions(root: Path = APP) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > LONGEST_FUNCTION:
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno} {node.name}: {length} lines")
+    return found
+
+
+def test_no_function_is_longer_than_a_screen():
+    assert not long_functions(), "\n".join(long_functions())
