@@ -5,13 +5,13 @@ achieved, from its counters; and what is assigned to a learner."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.clock import LOCAL, local_today
+from app.clock import local_today
 from app.errors import ValidationFailed
 from app.models import (
     Assignment,
@@ -25,6 +25,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.base import utcnow
 from app.org import audit
 from app.org.tree import in_subtree, is_within
 from app.stats.rollups import effective_members, rebuild_assignment_stats
@@ -76,7 +77,7 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
         session.execute(
             AssignmentMember.__table__.insert(),
             [
-                {"assignment_id": assignment.id, "cadre_id": cid, "added_at": datetime.now(LOCAL)}
+                {"assignment_id": assignment.id, "cadre_id": cid, "added_at": utcnow()}
                 for cid in ids
             ],
         )

@@ -22,6 +22,7 @@ from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import policy
+from app.clock import local_today
 from app.codes import CODE_MESSAGE, is_code
 from app.errors import ValidationFailed
 from app.imports.reader import Table
@@ -537,7 +538,7 @@ def _read_cadre(
 def _date_of_birth(text: str) -> date | None:
     """dd/mm/yyyy from 1930 to today; None when empty or not such a date."""
     born = parse_date(text) if text else None
-    return born if born is not None and OLDEST_BIRTH_DATE <= born <= date.today() else None
+    return born if born is not None and OLDEST_BIRTH_DATE <= born <= local_today() else None
 
 
 def _staff_type(text: str) -> str | None:
