@@ -34,6 +34,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.user import password_hash_method
 from app.profiles.records import internal_training
 from app.profiles.units import create_unit
 from app.reports import rollups
@@ -206,7 +207,8 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
     echo(f"  units: {len(leaves) + 143}")
 
     now = datetime.now(UTC)
-    password = generate_password_hash("seed-password")  # one hash for every seeded account
+    # one hash for every seeded account
+    password = generate_password_hash("seed-password", method=password_hash_method())
     base_user = (session.scalar(select(func.max(User.id))) or 0) + 1
     users, people = [], []
     for n in range(cadres):
