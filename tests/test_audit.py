@@ -16,7 +16,7 @@ from app.models import AuditEntry, Cadre, Unit, User
 from app.policy import SYSTEM
 from app.profiles.reference import load_reference
 from app.profiles.units import create_unit
-from tests.conftest import PASSWORD, Auth, csrf_token
+from tests.helpers import PASSWORD, Auth, csrf_token
 
 CITY_ADMIN = "qt@example.vn"
 WARD_ADMIN = "qt.w@example.vn"

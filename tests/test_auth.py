@@ -9,7 +9,7 @@ from app import create_app
 from app.access import rule_for
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token
 
 # Routes that need path values, with values that exist in no database (a 404 still proves
 # that the login check ran first: an anonymous visitor is redirected before any lookup).

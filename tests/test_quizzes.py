@@ -10,11 +10,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AttemptAnswer, CourseCompletion, Question, QuizAttempt, User
-from app.models.base import utcnow
+from app.models import (
+    AttemptAnswer,
+    CourseCompletion,
+    Question,
+    QuizAttempt,
+    User,
+)
 from app.quizzes import service
 from app.quizzes.types import tone_key
-from tests.conftest import csrf_token, write_course
+from tests.helpers import csrf_token, write_course
 from tests.quiz_fixtures import write_quiz_course
 
 
@@ -257,13 +262,12 @@ def test_tampered_forms_are_refused_and_change_nothing(app, make_user, learner, 
     assert attempt_row(app, attempt_id).status == "open"
 
 
-def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, client, monkeypatch):
+def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, client, clock):
     quiz_course(time_limit=10)
     attempt_id = enrol_and_start(auth, client)
     form = right_answers(app, attempt_id)
     post_attempt(auth, attempt_id, "save", {"q-otp": form["q-otp"]}, ["otp"])  # in time
-    later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr(service, "utcnow", lambda: later)
+    clock.set_now(clock.now + timedelta(minutes=11))
     response = post_attempt(auth, attempt_id, "save", {"q-ky-so": form["q-ky-so"]}, ["ky-so"])
     assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
     response = post_attempt(auth, attempt_id, "submit", form, QIDS)
@@ -274,13 +278,10 @@ def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, c
     assert "hết thời gian" in html or "time ran out" in html
 
 
-def test_an_abandoned_attempt_is_closed_when_its_time_is_up(
-    app, learner, quiz_course, auth, client, monkeypatch
-):
+def test_an_abandoned_attempt_is_closed_when_its_time_is_up(app, learner, quiz_course, auth, client, clock):
     quiz_course(time_limit=5)
     attempt_id = enrol_and_start(auth, client)
-    later = utcnow() + timedelta(minutes=6)
-    monkeypatch.setattr(service, "utcnow", lambda: later)
+    clock.set_now(clock.now + timedelta(minutes=6))
     client.get("/courses/KT-01/lessons/kiem-tra")
     assert attempt_row(app, attempt_id).status == "expired"
     assert client.get(f"/attempts/{attempt_id}").headers["Location"].endswith("/result")
