@@ -7,14 +7,20 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (
     AttemptAnswer,
+    CadreHoursStats,
     CourseCompletion,
+    CourseMonthStats,
     Question,
     QuizAttempt,
+    TrainingRecord,
+    UnitCourseStats,
+    UnitHoursStats,
+    UnitMonthStats,
     User,
 )
 from app.quizzes import service
@@ -88,6 +94,8 @@ def marks(app, attempt_id: int) -> dict[str, float]:
         )
 
 
+# The counters a completion moves, in the learner's unit and for the city.
+COUNTERS = (UnitCourseStats, UnitMonthStats, CourseMonthStats, UnitHoursStats, CadreHoursStats)
 QIDS = ["otp", "nhay-cam", "ky-so", "hoa-giai", "so-phuong", "thoi-han", "ghep", "thu-tu"]
 
 
@@ -298,6 +306,52 @@ def test_double_submit_grades_once(app, learner, quiz_course, auth, client):
     assert attempt.percent == 100
     with app.app_context():
         assert db.session.scalar(select(func.count(AttemptAnswer.id))) == len(QIDS)
+
+
+def test_a_second_submit_that_reaches_the_service_grades_nothing(
+    app, learner, make_cadre, quiz_course, auth, client
+):
+    """The claim guards the grading, not the page in front of it: a submit that reaches the service
+    after the attempt was graded (a second tab that read it while it was open) changes nothing, even
+    when the answers saved since say otherwise and its clock is later: not the marks, the score, the
+    course completion, the training record or the counters of the learner's unit."""
+    make_cadre(user=learner)
+    quiz_course()
+    attempt_id = enrol_and_start(auth, client)
+    auth.post("/courses/KT-01/lessons/bai-mot/complete", token_from="/courses/KT-01")
+    post_attempt(auth, attempt_id, "save", right_answers(app, attempt_id), QIDS)
+
+    def submit(now=None):
+        with app.app_context():
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            service.submit_attempt(db.session, attempt, db.session.get(User, learner), now=now)
+            db.session.commit()
+
+    def graded():
+        with app.app_context():
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            return (
+                (attempt.status, attempt.submitted_at, attempt.score, attempt.percent, attempt.passed),
+                marks(app, attempt_id),
+                db.session.execute(
+                    select(CourseCompletion.id, CourseCompletion.score, CourseCompletion.completed_at)
+                ).all(),
+                db.session.execute(select(TrainingRecord.hours, TrainingRecord.score)).all(),
+                [sorted(db.session.execute(select(t.__table__))) for t in COUNTERS],
+            )
+
+    submit()
+    first = graded()
+    assert first[0][0] == "submitted" and first[0][3] == 100 and all(first[1].values())
+    assert len(first[2]) == len(first[3]) == 1  # the course is complete, on the learner's profile
+    assert all(first[4])  # and counted in her unit
+    with app.app_context():  # a stale tab's answers, saved after the grading
+        db.session.execute(
+            update(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id).values(response=None)
+        )
+        db.session.commit()
+    submit(now=first[0][1] + timedelta(hours=1))
+    assert graded() == first
 
 
 def test_concurrent_submits_from_two_tabs_grade_exactly_once(
