@@ -261,34 +261,53 @@ def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, pat
 
 
 def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):
-    from app.models import CourseMonthStats, UnitCourseStats, UnitMonthStats
+    from app.models import (
+        CadreHoursStats,
+        CourseMonthStats,
+        UnitCourseStats,
+        UnitHoursStats,
+        UnitMonthStats,
+        User,
+    )
+    from app.profiles.demo import _complete_course
     from app.profiles.units import get_unit
     from app.reports import rollups, service
 
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
     auth.post("/courses/ATTT-CB/enrol", token_from="/courses/ATTT-CB")
     auth.logout()
-    auth.login(*CITY_ADMIN)  # and is appointed into another unit: her counters move with her
-    with app.app_context():
+    with app.app_context():  # and completes another course: periods and a completion to carry
         cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000001"))
         cadre_id = cadre.id
+        _complete_course(db.session, db.session.get(User, cadre.user_id), "QLCQDT")
+        db.session.commit()
+    auth.login(*CITY_ADMIN)  # and is transferred to another unit today: her counters move with her
     url = f"/cadres/{cadre_id}/appointments/new"
-    auth.post(
+    response = auth.post(
         url,
         {
             "title_code": "division-deputy",
             "kind": "transfer",
             "unit_code": "SO-NV-CCVC",
-            "effective_on": "2026-12-20",
+            "effective_on": local_today().isoformat(),
             "decision_no": "77/QĐ",
         },
         token_from=url,
     )
+    decision_url = response.headers["Location"]  # blocked: she lacks the leadership programme
+    override = {"authority": "Giám đốc Sở Nội vụ", "authority_decision_no": "77/QĐ", "reason": "Điều động."}
+    assert auth.post(decision_url, override, token_from=decision_url).status_code == 302
 
     def months():  # per unit, and for the city
         return [
             sorted(row for row in db.session.execute(select(table.__table__)) if row[-1])
             for table in (UnitMonthStats, CourseMonthStats)
+        ]
+
+    def hours():  # per unit and area, and per cadre
+        return [
+            sorted(row for row in db.session.execute(select(table.__table__)) if row[-1])
+            for table in (UnitHoursStats, CadreHoursStats)
         ]
 
     def snapshot():
@@ -305,11 +324,16 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):
         )
 
     with app.app_context():
-        kept, kept_months = [row for row in snapshot() if row[2] or row[3]], months()
+        moved_to = get_unit(db.session, "SO-NV-CCVC").id
+        assert db.session.get(Cadre, cadre_id).unit_id == moved_to  # the move happened
+        assert any(row[0] == moved_to and row[3] for row in snapshot())  # with her completion
+        assert any(row[0] == moved_to and row[-1] for row in hours()[0])  # and her periods
+        kept, kept_months, kept_hours = [row for row in snapshot() if row[2] or row[3]], months(), hours()
         assert all(kept_months)  # Phạm Quốc Hùng's completions this month, in his unit and the city
         rollups.rebuild(db.session)
         assert kept == snapshot()
         assert kept_months == months()
+        assert kept_hours == hours()
         # the city's chart (its own counters) and Sở Nội vụ's (its units'), where all completions are
         city = service.completions_by_month(db.session, None, service.Filters())
         department = service.completions_by_month(
