@@ -196,7 +196,7 @@ class Factory:
         issued_on: date | None = None,
         number: str = "",
     ) -> int:
-        self._reference()
+        self.reference()
         data = records.QualificationInput(scale=scale, level=level, issued_on=issued_on, number=number)
         return self._record(lambda session, row: records.add_qualification(session, SYSTEM, row, data), cadre)
 
@@ -262,7 +262,7 @@ class Factory:
         limit_override: str = "",
     ) -> int:
         """A planning entry for the post `title_code` in the unit with code `unit`."""
-        self._reference()
+        self.reference()
         return self._record(
             lambda session, row: records.add_planning(
                 session,
@@ -302,7 +302,7 @@ class Factory:
         legal_basis: str = "Nghị định 29/2024/NĐ-CP",
     ) -> int:
         """The title's next requirement set (RequirementSet and its RequirementRules)."""
-        self._reference()
+        self.reference()
         data = requirements.SetInput(
             title_code=title_code,
             effective_from=effective_from,
@@ -329,7 +329,7 @@ class Factory:
     ) -> int:
         """An appointment decision proposed (by default by a city admin who may override, today, to
         the cadre's unit): approved or blocked as the requirements say."""
-        self._reference()
+        self.reference()
         actor = actor or self.admin()
         with self.app.app_context():
             row = db.session.get(Cadre, cadre)
@@ -424,7 +424,7 @@ class Factory:
         with self.app.app_context():
             return bool(db.session.scalar(select(func.count()).where(condition)))
 
-    def _reference(self) -> None:
+    def reference(self) -> None:
         """The scales, levels and titles (app/profiles/reference.yaml), loaded once."""
         with self.app.app_context():
             if db.session.scalar(select(func.count(Scale.id))) == 0:
