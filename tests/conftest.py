@@ -54,7 +54,7 @@ settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_hea
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Production hashes passwords with scrypt at full strength, about 90 ms a hash on purpose; tests
-# create and log in thousands of accounts, so they use a cheap scrypt (test_passwords.py checks
+# create and log in thousands of accounts, so they use a cheap scrypt (test_auth.py checks
 # that production keeps the full one).
 TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
