@@ -117,6 +117,9 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "LANGUAGES": ("vi", "en"),
         "PAGE_SIZE": 20,
+        # Werkzeug's method for new password hashes: full-strength scrypt. Not read from the
+        # environment, so a deployment cannot weaken it; the tests choose a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         # The city's own yearly target of training periods per cadre; 0 = off (the national
         # 40-period duty was abolished in 2021, Decree 89/2021).
         "ANNUAL_HOURS_TARGET": _int(env.get("ANNUAL_HOURS_TARGET", "0"), "ANNUAL_HOURS_TARGET"),

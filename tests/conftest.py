@@ -1,36 +1,48 @@
-"""Fixtures: an app on a fresh database per test, accounts, course folders, query counting.
+"""Fixtures: an app on a fresh database per test, factories, the clock, worlds built once, query
+counting. Helpers that are not fixtures are in tests/helpers.py.
 
 The schema is built once per run by the real Alembic migrations (so every run also proves them on
 the database in use); each test then starts from empty tables. TEST_DATABASE_URL selects the
 database (default: a temporary SQLite file); it is wiped, so never point it at real data.
+
+A world that takes long to build (the demo city, the access matrix's two wards, the planning
+tests' city) is built once per run and its rows kept in memory; each test that asks for it gets
+those rows written into its empty tables, committed, in a few milliseconds (see `Worlds`).
 """
 
 from __future__ import annotations
 
+import copy
 import os
-import re
-import textwrap
+from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 os.environ["BOIDUONG_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-only-secret-key-that-is-long-enough-0123456789"
 
-import pyotp  # noqa: E402
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
-from sqlalchemy import event, select, text, update  # noqa: E402
+from sqlalchemy import Table, event, select, text  # noqa: E402
 
+from app import clock as app_clock  # noqa: E402
 from app import create_app  # noqa: E402
-from app.auth import totp  # noqa: E402
+from app.auth import sessions  # noqa: E402
 from app.auth.service import create_user  # noqa: E402
-from app.courses.cli import site_urls  # noqa: E402
-from app.courses.importer import import_course  # noqa: E402
+from app.demo.accounts import DEMO_ACCOUNTS  # noqa: E402
+from app.demo.profiles import load_demo_profiles  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Base, Unit, User  # noqa: E402
+from app.models import Base, Cadre, Unit, User  # noqa: E402
+from app.models import base as models_base  # noqa: E402
+from app.org.units import create_unit  # noqa: E402
 from app.policy import SYSTEM  # noqa: E402
+from app.profiles.reference import load_reference  # noqa: E402
+from app.text import fold  # noqa: E402
+from tests.factories import Factory  # noqa: E402
+from tests.helpers import ACCOUNTS, PASSWORD, PROJECT_COURSES, Auth, Wards, write_course  # noqa: E402
 
 # Property-based fuzzing (Hypothesis): few examples and a fixed seed in `make test` and CI; many
 # more with `make fuzz` (HYPOTHESIS_PROFILE=fuzz). Fuzz tests are marked `fuzz`.
@@ -41,9 +53,10 @@ settings.register_profile(
 settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=_FUZZ_CHECKS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-PASSWORD = "correct horse battery"
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-SETUP_KEY_RE = re.compile(r'<code class="setup-key">([A-Z2-7]+)</code>')
+# Production hashes passwords with scrypt at full strength, about 90 ms a hash on purpose; tests
+# create and log in thousands of accounts, so they use a cheap scrypt (test_auth.py checks
+# that production keeps the full one).
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +72,7 @@ def _settings(database_url: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
         **extra,
     }
 
@@ -79,13 +93,16 @@ def _schema(database_url: str) -> None:
 
 
 def _empty_tables() -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    """Delete every row, children first; on PostgreSQL each id sequence starts again at 1, as in a
+    new database (tests name rows by id). DELETE rather than TRUNCATE: a test leaves a few hundred
+    rows at most, and TRUNCATE gives every table and index new files, which on PostgreSQL costs
+    more than most tests (0.2-0.6 s against 5 ms)."""
+    tables = list(reversed(Base.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (names from metadata)
+        for table in tables:
+            conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            _set_sequences(conn, {table: 0 for table in tables if table.autoincrement_column is not None})
 
 
 @pytest.fixture(autouse=True)
@@ -130,96 +147,107 @@ def app(_schema, database_url, app_settings, tmp_path):
         db.engine.dispose()
 
 
+# --- the clock ----------------------------------------------------------------------------------
+
+
+class _ClockDatetime(datetime):
+    """`datetime` as app.models.base sees it under a stopped clock: every timestamp the app takes
+    (`utcnow`, column defaults included) is the clock's moment."""
+
+    @classmethod
+    def now(cls, tz=None):
+        moment = app_clock.now()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
+class Clock:
+    """The app's clock in one test (threads included, such as a browser test's live server)."""
+
+    def __init__(self, monkeypatch):
+        self._monkeypatch = monkeypatch
+
+    def set_today(self, day: date) -> None:
+        """Make `day` today in Vietnam (`local_today()`); timestamps, logins and one-time codes
+        keep the real time."""
+        app_clock.set_today(day)
+
+    def set_now(self, moment: datetime | date) -> None:
+        """Stop every clock of the app at `moment` (a day: its noon in Vietnam): today's date and
+        every timestamp it takes."""
+        if not isinstance(moment, datetime):
+            moment = datetime.combine(moment, time(12), app_clock.LOCAL)
+        app_clock.set_today(None)
+        app_clock.set_now(moment)
+        self._monkeypatch.setattr(models_base, "datetime", _ClockDatetime)
+
+    @property
+    def today(self) -> date:
+        return app_clock.local_today()
+
+    @property
+    def now(self) -> datetime:
+        return app_clock.now()
+
+
 @pytest.fixture
-def make_user(app):
+def clock(monkeypatch):
+    """Set the day (or the moment) the app lives in; the real clock again after the test."""
+    yield Clock(monkeypatch)
+    app_clock.set_now(None)
+    app_clock.set_today(None)
+
+
+# --- factories ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def courses_root(tmp_path) -> Path:
+    root = tmp_path / "courses"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def make(app, courses_root) -> Factory:
+    """A factory of valid rows of every kind, committed, returned by id (tests/factories.py)."""
+    return Factory(app, courses_root)
+
+
+@pytest.fixture
+def make_user(make):
     """Create an account as the command line would; admins come with the second factor set up
     (`second_factor=False` leaves it off). Returns the account's id."""
-
-    def make(
-        email: str = "learner@example.vn",
-        role: str = "learner",
-        password: str = PASSWORD,
-        full_name: str = "Nguyễn Văn An",
-        *,
-        unit: str | None = None,
-        can_override: bool = False,
-        second_factor: bool | None = None,
-    ):
-        with app.app_context():
-            unit_row = db.session.scalar(select(Unit).where(Unit.code == unit)) if unit else None
-            user = create_user(
-                db.session, SYSTEM, email, password, role, full_name, unit=unit_row, can_override=can_override
-            )
-            if second_factor if second_factor is not None else role == "admin":
-                totp.enable(db.session, user, pyotp.random_base32())
-            db.session.commit()
-            return user.id
-
-    return make
+    return make.user
 
 
-def csrf_token(client, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_RE.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+@pytest.fixture
+def make_unit(make):
+    return make.unit
 
 
-def totp_code(app, email: str) -> str:
-    """A code the account's authenticator app would show now and that the site has not seen yet.
-
-    The site accepts each 30-second step once and the neighbouring steps for clock drift; a test
-    that logs the same admin in more often than that starts the account's record of used steps
-    afresh (a test-only shortcut: a person would wait for the next code)."""
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        generator = pyotp.TOTP(user.totp_secret)
-        now = generator.timecode(datetime.now(UTC))
-        step = now if user.totp_last_step is None or user.totp_last_step < now else user.totp_last_step + 1
-        if step > now + 1:
-            db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
-            db.session.commit()
-            step = now
-        return generator.generate_otp(step)
+@pytest.fixture
+def make_cadre(make):
+    return make.cadre
 
 
-class Auth:
-    def __init__(self, client, app=None):
-        self.client = client
-        self.app = app
+@pytest.fixture
+def make_course(make):
+    return make.course
 
-    def login(self, email: str = "learner@example.vn", password: str = PASSWORD):
-        """Log in through the pages: the password, then the second step where the account has one
-        (an admin without one sets it up on the way, as the site asks)."""
-        token = csrf_token(self.client, "/login")
-        response = self.client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token}
-        )
-        location = response.headers.get("Location", "")
-        if location.startswith("/login/code"):
-            token = csrf_token(self.client, "/login/code")
-            code = totp_code(self.app, email)
-            response = self.client.post("/login/code", data={"code": code, "csrf_token": token})
-        elif location.startswith("/account/two-factor"):
-            response = self.enrol_second_factor()
-        return response
 
-    def enrol_second_factor(self):
-        html = self.client.get("/account/two-factor").get_data(as_text=True)
-        secret = SETUP_KEY_RE.search(html).group(1)
-        token = CSRF_RE.search(html).group(1)
-        code = pyotp.TOTP(secret).now()
-        response = self.client.post("/account/two-factor", data={"code": code, "csrf_token": token})
-        assert "recovery-codes" in response.get_data(as_text=True), "enrolment failed"
-        return response
+@pytest.fixture
+def import_folder(make):
+    """Import a course folder as `flask courses import` does; returns the outcome."""
+    return make.import_folder
 
-    def logout(self):
-        token = csrf_token(self.client, "/courses/")
-        return self.client.post("/logout", data={"csrf_token": token})
 
-    def post(self, path: str, data: dict | None = None, token_from: str = "/courses/", **kw):
-        data = {**(data or {}), "csrf_token": csrf_token(self.client, token_from)}
-        return self.client.post(path, data=data, **kw)
+@pytest.fixture
+def course(courses_root, import_folder):
+    """A three-lesson course, imported; returns its folder."""
+    path = write_course(courses_root)
+    outcome = import_folder(path)
+    assert outcome.status == "created", outcome.problems
+    return path
 
 
 @pytest.fixture
@@ -233,79 +261,6 @@ def learner(make_user, auth):
     user_id = make_user()
     auth.login()
     return user_id
-
-
-def write_course(
-    root: Path,
-    folder: str = "khoa-hoc",
-    *,
-    code: str = "KH-01",
-    title: str = "Chuyển đổi số cơ bản",
-    version: str = "1.0",
-    category: str = "digital-transformation",
-    hours: int = 4,
-    lessons: dict[str, str] | None = None,
-    extra_front: str = "",
-) -> Path:
-    """Write a course folder; `lessons` maps file names to their Markdown."""
-    path = root / folder
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "course.md").write_text(
-        textwrap.dedent(f"""\
-        ---
-        code: {code}
-        title: {title}
-        summary: Khoá học thử nghiệm về {title.lower()}.
-        category: {category}
-        hours: {hours}
-        version: "{version}"
-        {extra_front}---
-
-        Giới thiệu khoá học.
-        """),
-        encoding="utf-8",
-    )
-    if lessons is None:
-        lessons = {
-            "01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n",
-            "02-du-lieu.md": "# Dữ liệu\n\nNội dung về dữ liệu. Xem [bài đầu](01-mo-dau.md).\n",
-            "03-ket-luan.md": "# Kết luận\n\nTổng kết khoá học.\n",
-        }
-    for name in list(path.glob("[0-9]*.md")):
-        name.unlink()
-    for name, body in lessons.items():
-        (path / name).write_text(body, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def courses_root(tmp_path) -> Path:
-    root = tmp_path / "courses"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def import_folder(app):
-    def run(path: Path):
-        with app.app_context(), app.test_request_context():
-            outcome = import_course(db.session, path, urls=site_urls(), video_hosts=app.config["VIDEO_HOSTS"])
-            if outcome.status == "failed":
-                db.session.rollback()
-            else:
-                db.session.commit()
-            return outcome
-
-    return run
-
-
-@pytest.fixture
-def course(courses_root, import_folder):
-    """A three-lesson course, imported; returns its folder."""
-    path = write_course(courses_root)
-    outcome = import_folder(path)
-    assert outcome.status == "created", outcome.problems
-    return path
 
 
 class QueryCounter:
@@ -336,3 +291,210 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+# --- worlds built once per run ------------------------------------------------------------------
+
+
+@dataclass
+class _Built:
+    rows: dict[Table, list[dict]]  # in an order they can be inserted in
+    last_ids: dict[Table, int]  # of the tables with an id sequence
+    value: object
+
+
+class Worlds:
+    """Worlds built once per run and copied into each test that asks for one.
+
+    A world is built, the first time a test asks for it, into that test's empty tables by an app
+    with the default test settings (so no test module's settings leak into it), through its own
+    factory with its own course folders. Its rows are then read into memory, table by table; every
+    later test gets them written back into its empty tables, with the same ids, and on PostgreSQL
+    each id sequence moved past them. Nothing else of a world lives outside the database: course
+    folders are read only while importing, the content cache is emptied before every test, and a
+    one-time code's used steps are rows of the accounts table.
+    """
+
+    def __init__(self, database_url: str, root: Path):
+        self.database_url = database_url
+        self.root = root
+        self._built: dict[str, _Built] = {}
+
+    def copy_into(self, app, name: str, build: Callable[[Factory], object]):
+        """The world `name` in the (empty) tables of `app`; returns what `build` returned."""
+        built = self._built.get(name)
+        if built is None:
+            built = self._built[name] = self._build(name, build)
+        else:
+            with app.app_context(), db.engine.begin() as conn:
+                for table, rows in built.rows.items():
+                    conn.execute(table.insert(), rows)
+                if conn.dialect.name == "postgresql":
+                    _set_sequences(conn, built.last_ids)
+        return copy.deepcopy(built.value)
+
+    def _build(self, name: str, build: Callable[[Factory], object]) -> _Built:
+        builder = create_app(_settings(self.database_url, COURSES_DIR=str(self.root / name)))
+        value = build(Factory(builder, self.root / name))
+        rows: dict[Table, list[dict]] = {}
+        with builder.app_context():
+            with db.engine.connect() as conn:
+                for table in Base.metadata.sorted_tables:
+                    found = conn.execute(select(table).order_by(*table.primary_key)).mappings()
+                    if table_rows := [dict(row) for row in found]:
+                        rows[table] = _parents_first(table, table_rows)
+            db.session.remove()
+            db.engine.dispose()
+        last_ids = {
+            table: max(row[table.autoincrement_column.key] for row in table_rows)
+            for table, table_rows in rows.items()
+            if table.autoincrement_column is not None
+        }
+        return _Built(rows, last_ids, value)
+
+
+def _parents_first(table: Table, rows: list[dict]) -> list[dict]:
+    """The rows in an order that inserts a row after the rows of its own table it refers to (a
+    unit's parent, the record a correction supersedes)."""
+    references = [(fk.parent.key, fk.column.key) for fk in table.foreign_keys if fk.column.table is table]
+    ordered: list[dict] = []
+    placed: set[tuple[str, object]] = set()
+    pending = rows
+    while pending:
+        ready = [r for r in pending if all(r[c] is None or (to, r[c]) in placed for c, to in references)]
+        assert ready, f"{table.name}: rows that refer to each other in a circle"
+        ordered += ready
+        placed |= {(to, r[to]) for r in ready for _c, to in references}
+        pending = [r for r in pending if r not in ready]
+    return ordered
+
+
+def _set_sequences(conn, last_ids: dict[Table, int]) -> None:
+    """Make the next id of each table its last id + 1 (0: none yet, the next is 1)."""
+    calls = [
+        f"setval(pg_get_serial_sequence('{table.name}', '{table.autoincrement_column.name}'), "
+        f"{max(last_id, 1)}, {'true' if last_id else 'false'})"
+        for table, last_id in last_ids.items()
+    ]
+    if calls:
+        conn.execute(text("SELECT " + ", ".join(calls)))
+
+
+@pytest.fixture(scope="session")
+def _worlds(database_url, tmp_path_factory) -> Worlds:
+    return Worlds(database_url, tmp_path_factory.mktemp("worlds"))
+
+
+def _demo_city(make: Factory) -> None:
+    for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
+        assert make.import_folder(folder).status == "created"
+    with make.app.app_context():
+        users = [
+            create_user(db.session, SYSTEM, email, password, role, name)
+            for email, password, role, name in DEMO_ACCOUNTS
+        ]
+        load_demo_profiles(db.session, users[0], users[2])
+        db.session.commit()
+
+
+@pytest.fixture
+def world(app, _worlds) -> None:
+    """The demo city: courses, accounts, units, cadres (as `make run` builds them)."""
+    _worlds.copy_into(app, "demo-city", _demo_city)
+
+
+def _two_wards(make: Factory) -> Wards:
+    make.quiz_course()
+    with make.app.app_context():
+        load_reference(db.session)
+        db.session.commit()
+    make.unit("HN", "Thành phố Hà Nội", "city")
+    make.unit("P-W", "Phường Tây", "ward", parent="HN")
+    make.unit("P-V", "Phường Vọng", "ward", parent="HN")
+    ids = {
+        actor: make.user(email, role, PASSWORD, f"Người {actor}", unit=unit, can_override=override)
+        for actor, (email, role, unit, override) in ACCOUNTS.items()
+    }
+    target = make.cadre("W-001", "Nguyễn Thị Đích", unit="P-W", user=ids["learner"])
+    make.cadre("V-001", "Trần Văn Khác", unit="P-V", user=ids["other_learner"])
+    training = make.training(target, "Kỹ năng số", issuer="Trường", completed_on=date(2025, 3, 1), hours=8)
+    ids["qualification"] = make.qualification(target, "political-theory", "intermediate")
+    ids["discipline"] = make.discipline(
+        target, "reprimand", decided_on=date(2024, 5, 1), decision_no="7/QĐ-KL"
+    )
+    decision = make.decision(target, "division-head", unit="P-W", decision_no="1/QĐ", actor=ids["city_admin"])
+    attempt = make.attempt(ids["learner"], "KT-01", "kiem-tra")
+    batch = make.import_batch("can-bo.csv", b"employee_code\n", created_by=ids["ward_admin_in"])
+    with make.app.app_context():
+        other = db.session.get(User, ids["other_learner"])
+        login = sessions.start(db.session, other, ip_address="10.0.0.9", user_agent="x", second_factor=False)
+        db.session.commit()
+        login_id = login.id
+    values = {
+        "code": "KT-01",
+        "slug": "kiem-tra",
+        "sha256": "0" * 64,
+        "filename": "app.css",
+        "attempt_id": attempt,
+        "cadre_id": target,
+        "record_id": training,
+        "decision_id": decision,
+        "title_code": "division-head",
+        "batch_id": batch,
+        "fmt": "csv",
+        "user_id": ids["learner"],
+        "session_id": login_id,
+        "token": "not-a-reset-token",
+    }
+    return Wards(ids, values)
+
+
+@pytest.fixture
+def wards(app, _worlds) -> Wards:
+    """Two wards of one city, the access matrix's actors (ACCOUNTS), and one of each thing a route
+    can be about, all belonging to the learner in ward W: `ids` by actor (and "qualification",
+    "discipline"), `values` by route argument."""
+    return _worlds.copy_into(app, "two-wards", _two_wards)
+
+
+# The planning tests' city (`city`): code, name, type, parent.
+CITY_UNITS = [
+    ("HN", "Thành phố Hà Nội", "city", None),
+    ("SO-NV", "Sở Nội vụ", "department", "HN"),
+    ("SO-NV-TCCB", "Phòng Tổ chức cán bộ", "division", "SO-NV"),
+    ("SO-NV-CCVC", "Phòng Công chức, viên chức", "division", "SO-NV"),
+    ("P-BA-DINH", "Phường Ba Đình", "ward", "HN"),
+    ("P-HOAN-KIEM", "Phường Hoàn Kiếm", "ward", "HN"),
+]
+
+
+def _planning_city(make: Factory) -> None:
+    with make.app.app_context():
+        load_reference(db.session)
+        units: dict[str, Unit] = {}
+        for code, name, kind, parent in CITY_UNITS:
+            units[code] = create_unit(
+                db.session, None, code=code, name=name, type=kind, parent=units.get(parent)
+            )
+        for n in range(1, 11):
+            name = f"Cán bộ Số {n}"
+            db.session.add(
+                Cadre(
+                    employee_code=f"HN-{n:06d}",
+                    full_name=name,
+                    search_name=fold(name),
+                    date_of_birth=date(1980, 1, n),
+                    gender="female" if n % 2 else "male",
+                    staff_type="civil_servant",
+                    unit_id=units["SO-NV-TCCB" if n <= 8 else "P-BA-DINH"].id,
+                    title_code="division-deputy",
+                )
+            )
+        db.session.commit()
+
+
+@pytest.fixture
+def city(app, _worlds) -> None:
+    """Units, titles and ten cadres: HN-000001…HN-000008 in Phòng Tổ chức cán bộ, HN-000009 and
+    HN-000010 in Phường Ba Đình."""
+    _worlds.copy_into(app, "planning-city", _planning_city)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 QUIZ = """---
 type: quiz

@@ -15,7 +15,6 @@ These are the ways a ward admin once minted a city-wide admin.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
@@ -25,18 +24,11 @@ from sqlalchemy import select
 
 from app import policy
 from app.access import rule_for
-from app.auth import sessions
 from app.auth.service import create_user
 from app.extensions import db
-from app.learning import service as learning
 from app.models import AppointmentDecision, Cadre, ImportBatch, Unit, User
-from app.org.units import create_unit
 from app.policy import SYSTEM
-from app.profiles import decisions, records
-from app.profiles.reference import load_reference
-from app.quizzes import service as quizzes
-from tests.conftest import PASSWORD
-from tests.quiz_fixtures import write_quiz_course
+from tests.helpers import ACCOUNTS, OVERRIDES, QUERIES, Wards
 
 ACTORS = (
     "anonymous",
@@ -48,15 +40,6 @@ ACTORS = (
     "city_admin",
     "override_admin",
 )
-ACCOUNTS = {  # actor: (e-mail, role, unit, may override)
-    "learner": ("hv@example.vn", "learner", "P-W", False),
-    "other_learner": ("hv2@example.vn", "learner", "P-V", False),
-    "trainer": ("gv@example.vn", "trainer", None, False),
-    "ward_admin_in": ("qt.w@example.vn", "admin", "P-W", False),
-    "ward_admin_out": ("qt.v@example.vn", "admin", "P-V", False),
-    "city_admin": ("qt@example.vn", "admin", None, False),
-    "override_admin": ("qt.qd@example.vn", "admin", None, True),
-}
 STRONG = "một mật khẩu đủ dài 2026"
 
 
@@ -65,143 +48,13 @@ def app_settings():
     return {"WTF_CSRF_ENABLED": False}  # the matrix is about access; CSRF has its own tests
 
 
-@dataclass
-class World:
-    ids: dict[str, int]
-    values: dict[str, object]
-
-
-def _cadre(session, code: str, name: str, unit: Unit, user_id: int | None) -> Cadre:
-    cadre = Cadre(
-        employee_code=code,
-        full_name=name,
-        search_name=name.lower(),
-        date_of_birth=date(1985, 5, 5),
-        gender="female",
-        staff_type="civil_servant",
-        unit_id=unit.id,
-        job_position="Chuyên viên",
-        title_code="division-deputy",
-        rank="Chuyên viên",
-        professional_qualification="Cử nhân",
-        user_id=user_id,
-    )
-    session.add(cadre)
-    session.flush()
-    return cadre
-
-
-@pytest.fixture
-def world(app, make_user, courses_root, import_folder) -> World:
-    """Two wards of one city, the eight actors, and one of each thing a route can be about, all
-    belonging to the learner in ward W."""
-    assert import_folder(write_quiz_course(courses_root)).status == "created"
-    with app.app_context():
-        load_reference(db.session)
-        city = create_unit(db.session, None, code="HN", name="Thành phố Hà Nội", type="city")
-        for code, name in (("P-W", "Phường Tây"), ("P-V", "Phường Vọng")):
-            create_unit(db.session, None, code=code, name=name, type="ward", parent=city)
-        db.session.commit()
-    ids = {
-        actor: make_user(email, role, PASSWORD, f"Người {actor}", unit=unit, can_override=override)
-        for actor, (email, role, unit, override) in ACCOUNTS.items()
-    }
-    with app.app_context():
-        session = db.session
-        units = {u.code: u for u in session.scalars(select(Unit))}
-        target = _cadre(session, "W-001", "Nguyễn Thị Đích", units["P-W"], ids["learner"])
-        _cadre(session, "V-001", "Trần Văn Khác", units["P-V"], ids["other_learner"])
-        training = records.add_external(
-            session,
-            SYSTEM,
-            target,
-            records.ExternalTraining(
-                programme="Kỹ năng số", issuer="Trường", completed_on=date(2025, 3, 1), hours=8
-            ),
-        )
-        qualification = records.add_qualification(
-            session,
-            SYSTEM,
-            target,
-            records.QualificationInput(scale="political-theory", level="intermediate"),
-        )
-        discipline = records.add_discipline(
-            session,
-            SYSTEM,
-            target,
-            level="reprimand",
-            decided_on=date(2024, 5, 1),
-            decision_no="7/QĐ-KL",
-            reason="",
-        )
-        decision = decisions.propose(
-            session,
-            session.get(User, ids["city_admin"]),
-            target,
-            title_code="division-head",
-            unit=units["P-W"],
-            effective_on=date.today(),
-            decision_no="1/QĐ",
-        )
-        learner = session.get(User, ids["learner"])
-        course, version = learning.get_course(session, "KT-01")
-        learning.enrol(session, learner, course)
-        quiz = quizzes.quiz_of_lesson(
-            session, learning.find_lesson(learning.lessons_of(session, version), "kiem-tra")
-        )
-        attempt = quizzes.start_attempt(session, learner, course, quiz)
-        batch = ImportBatch(
-            filename="can-bo.csv",
-            data=b"employee_code\n",
-            sha256="0" * 64,
-            created_by_id=ids["ward_admin_in"],
-        )
-        session.add(batch)
-        other = session.get(User, ids["other_learner"])
-        other_login = sessions.start(
-            session, other, ip_address="10.0.0.9", user_agent="x", second_factor=False
-        )
-        session.commit()
-        values = {
-            "code": "KT-01",
-            "slug": "kiem-tra",
-            "sha256": "0" * 64,
-            "filename": "app.css",
-            "attempt_id": attempt.id,
-            "cadre_id": target.id,
-            "record_id": training.id,
-            "decision_id": decision.id,
-            "title_code": "division-head",
-            "batch_id": batch.id,
-            "fmt": "csv",
-            "user_id": ids["learner"],
-            "session_id": other_login.id,
-            "token": "not-a-reset-token",
-        }
-        ids["qualification"] = qualification.id
-        ids["discipline"] = discipline.id
-    return World(ids, values)
-
-
-# Routes whose path values differ from the defaults above.
-OVERRIDES = {
-    "learning.lesson": {"slug": "bai-mot"},
-    "learning.complete_lesson": {"slug": "bai-mot"},
-    "profiles.revoke_qualification": {"record_id": "qualification"},
-    "profiles.change_discipline": {"record_id": "discipline"},
-}
-# Query strings that give a route its target: the review pages are asked about ward W.
-QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}
-QUERIES["reports.export"] = {"unit": "P-W", "what": "profiles"}
-
-
-def _requests(app, world: World):
+def _requests(app, wards: Wards):
     """(endpoint, method, path, query) for every route and method, the actor's logout last."""
     found = []
     for rule in app.url_map.iter_rules():
-        values = dict(world.values)
+        values = dict(wards.values)
         for name, value in OVERRIDES.get(rule.endpoint, {}).items():
-            values[name] = world.ids.get(value, value)
+            values[name] = wards.ids.get(value, value)
         path = rule.build(values, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, path, QUERIES.get(rule.endpoint, {})))
@@ -240,12 +93,12 @@ def test_every_route_declares_its_rule(app):
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_route_role_unit_matrix(app, world, auth, client, actor):
-    actor_id = world.ids.get(actor)
+def test_route_role_unit_matrix(app, wards, auth, client, actor):
+    actor_id = wards.ids.get(actor)
     if actor_id:
         auth.login(ACCOUNTS[actor][0])
     outcomes = []
-    for endpoint, method, path, query in _requests(app, world):
+    for endpoint, method, path, query in _requests(app, wards):
         expected = _expected(app, actor_id, endpoint, method, path, query)
         response = client.open(path, method=method, query_string=query)
         response.get_data()  # a streamed export runs to its end, as a browser would read it
@@ -317,10 +170,10 @@ def _unit_path(app, code: str | None) -> str | None:
         return db.session.scalar(select(Unit.path).where(Unit.code == code))
 
 
-def _actor(app, world, actor):
+def _actor(app, wards, actor):
     """What the policy reads of an account, as it is now."""
     with app.app_context():
-        user = db.session.get(User, world.ids[actor])
+        user = db.session.get(User, wards.ids[actor])
         unit = SimpleNamespace(path=user.unit.path, code=user.unit.code) if user.unit else None
         return SimpleNamespace(
             id=user.id,
@@ -367,9 +220,9 @@ MAY_LINK = {
 
 
 @pytest.mark.parametrize("actor", ADMINS)
-def test_who_may_create_which_account(app, world, auth, client, actor):
+def test_who_may_create_which_account(app, wards, auth, client, actor):
     auth.login(ACCOUNTS[actor][0])
-    me = _actor(app, world, actor)
+    me = _actor(app, wards, actor)
     cases = [  # (e-mail, role, unit, override)
         ("city-admin@example.vn", "admin", None, False),
         ("admin-w@example.vn", "admin", "P-W", False),
@@ -401,25 +254,25 @@ def test_who_may_create_which_account(app, world, auth, client, actor):
 
 
 @pytest.mark.parametrize("actor", ADMINS)
-def test_who_sees_and_changes_which_account(app, world, auth, client, actor):
+def test_who_sees_and_changes_which_account(app, wards, auth, client, actor):
     auth.login(ACCOUNTS[actor][0])
-    me = _actor(app, world, actor)
+    me = _actor(app, wards, actor)
     html = client.get("/admin/users").get_data(as_text=True)
     for other, (email, _role, unit, _override) in ACCOUNTS.items():
         home = "P-W" if other == "learner" else "P-V" if other == "other_learner" else unit
         assert (email in html) == policy.can_manage_account(me, _unit_path(app, home)), (actor, other)
         assert (email in html) == (other in SEES[actor]), (actor, other)
     # making the learner (of ward W) a city-wide admin
-    client.post(f"/admin/users/{world.ids['learner']}/access", data={"role": "admin", "unit_code": ""})
+    client.post(f"/admin/users/{wards.ids['learner']}/access", data={"role": "admin", "unit_code": ""})
     promoted = _account(app, ACCOUNTS["learner"][0]).role == "admin"
     may = policy.can_manage_account(me, _unit_path(app, "P-W")) and policy.can_grant(me, "admin", None)
     assert promoted == may == (actor in ("city_admin", "override_admin")), actor
 
 
 @pytest.mark.parametrize("actor", ADMINS)
-def test_who_may_link_which_account_by_import(app, world, auth, client, actor):
+def test_who_may_link_which_account_by_import(app, wards, auth, client, actor):
     auth.login(ACCOUNTS[actor][0])
-    me = _actor(app, world, actor)
+    me = _actor(app, wards, actor)
     for n, (email, home) in enumerate(
         (("gv@example.vn", None), ("qt@example.vn", None), ("hv-moi@example.vn", "P-W")), start=1
     ):
@@ -454,11 +307,11 @@ MAY_BACKDATE = {"ward_admin_in": False, "ward_admin_out": False, "city_admin": F
 
 
 @pytest.mark.parametrize("actor", ADMINS)
-def test_who_may_record_a_backdated_or_far_future_decision(app, world, auth, client, actor):
+def test_who_may_record_a_backdated_or_far_future_decision(app, wards, auth, client, actor):
     """A ward admin once passed an ineligible appointment by dating it before the requirements."""
     auth.login(ACCOUNTS[actor][0])
-    me = _actor(app, world, actor)
-    cadre = world.values["cadre_id"]
+    me = _actor(app, wards, actor)
+    cadre = wards.values["cadre_id"]
     for n, effective_on in enumerate((date(2020, 1, 1), date(9999, 12, 31)), start=1):
         client.post(
             f"/cadres/{cadre}/appointments/new",

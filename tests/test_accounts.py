@@ -13,7 +13,7 @@ from app import create_app
 from app.extensions import db
 from app.models import LoginSession, PasswordReset, User
 from app.models.base import utcnow
-from tests.conftest import PASSWORD, Auth, csrf_token, totp_code
+from tests.helpers import PASSWORD, Auth, csrf_token, totp_code
 
 ADMIN = "qt@example.vn"
 NEW_PASSWORD = "một câu mật khẩu mới 2026"

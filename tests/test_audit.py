@@ -6,17 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import delete, select, text, update
 
 from app.extensions import db
-from app.models import AuditEntry, Cadre, Unit, User
+from app.models import AuditEntry, Cadre, User
 from app.org import audit
-from app.org.units import create_unit
 from app.policy import SYSTEM
-from app.profiles.reference import load_reference
-from tests.conftest import PASSWORD, Auth, csrf_token
+from tests.helpers import PASSWORD, Auth, csrf_token
 
 CITY_ADMIN = "qt@example.vn"
 WARD_ADMIN = "qt.w@example.vn"
@@ -103,34 +102,19 @@ def test_concurrent_appends_keep_one_chain(app):
 
 
 @pytest.fixture
-def two_wards(app, make_user):
-    with app.app_context():
-        load_reference(db.session)
-        city = create_unit(db.session, None, code="HN", name="Thành phố Hà Nội", type="city")
-        for code, name in (("P-W", "Phường Tây"), ("P-V", "Phường Vọng")):
-            create_unit(db.session, None, code=code, name=name, type="ward", parent=city)
-        db.session.commit()
+def two_wards(make, make_user):
+    """A city admin, the admin of ward W, and a cadre in each of wards W and V: {code: id}."""
+    make.reference()
+    make.unit("HN", "Thành phố Hà Nội", "city")
+    for code, name in (("P-W", "Phường Tây"), ("P-V", "Phường Vọng")):
+        make.unit(code, name, "ward", parent="HN")
     make_user(CITY_ADMIN, role="admin")
     make_user(WARD_ADMIN, role="admin", unit="P-W")
-    with app.app_context():
-        units = {u.code: u.id for u in db.session.scalars(select(Unit))}
-        for code, unit, name in (("W-1", "P-W", "Lê Thị Tây"), ("V-1", "P-V", "Đỗ Văn Vọng")):
-            db.session.add(
-                Cadre(
-                    employee_code=code,
-                    full_name=name,
-                    search_name=name.lower(),
-                    date_of_birth=__import__("datetime").date(1980, 1, 1),
-                    gender="female",
-                    staff_type="civil_servant",
-                    unit_id=units[unit],
-                    job_position="",
-                    rank="",
-                    professional_qualification="",
-                )
-            )
-        db.session.commit()
-        return {c.employee_code: c.id for c in db.session.scalars(select(Cadre))}
+    blank = {"title_code": None, "job_position": "", "rank": "", "professional_qualification": ""}
+    return {
+        code: make.cadre(code, name, unit=unit, date_of_birth=date(1980, 1, 1), **blank)
+        for code, unit, name in (("W-1", "P-W", "Lê Thị Tây"), ("V-1", "P-V", "Đỗ Văn Vọng"))
+    }
 
 
 def test_the_audit_page_shows_each_admin_their_scope_with_filters_and_csv(app, two_wards, client):

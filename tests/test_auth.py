@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from app import create_app
 from app.access import rule_for
+from app.auth.service import create_user
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD, csrf_token
+from app.policy import SYSTEM
+from tests.helpers import PASSWORD, csrf_token
 
 # Routes that need path values, with values that exist in no database (a 404 still proves
 # that the login check ran first: an anonymous visitor is redirected before any lookup).
@@ -157,6 +159,23 @@ def test_passwords_are_hashed(app, make_user):
         user = db.session.scalars(select(User)).one()
         assert PASSWORD not in user.password_hash
         assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_outside_the_tests_passwords_are_hashed_with_full_strength_scrypt(app, database_url, tmp_path):
+    """The tests hash with a cheap scrypt (PASSWORD_HASH_METHOD in conftest.py); an app started
+    without that override, as every deployment is, uses werkzeug's scrypt at full cost, and the
+    environment cannot weaken it."""
+    from app.config import load_config
+
+    environ = {"BOIDUONG_ENV": "production", "SECRET_KEY": "k" * 40, "PASSWORD_HASH_METHOD": "plain"}
+    assert load_config(str(tmp_path), environ)["PASSWORD_HASH_METHOD"] == "scrypt"
+    deployed = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
+    with deployed.app_context():
+        user = create_user(db.session, SYSTEM, "day-du@example.vn", PASSWORD, "learner")
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "!")
+        db.session.rollback()
+        db.engine.dispose()
 
 
 @pytest.mark.parametrize("path", ["/teach/", "/teach/courses/KH-01", "/admin/users"])

@@ -13,8 +13,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import AuditEntry, Unit
 from app.org.units import create_unit
-from tests.test_access_matrix import ACCOUNTS, World, world  # noqa: F401
-from tests.test_review import run_import
+from tests.helpers import ACCOUNTS, Wards, run_import
 
 INT_ARG_RE = re.compile(r"<int:(\w+)>")
 PAGE_ARG_RE = re.compile(r"[?&]page=[^\"&]*")
@@ -61,13 +60,13 @@ def test_the_id_bound_is_the_integer_column():
 
 
 @pytest.mark.parametrize("value", HUGE_IDS)
-def test_ids_beyond_the_column_answer_404_on_every_int_route(app, world: World, auth, client, value):  # noqa: F811
+def test_ids_beyond_the_column_answer_404_on_every_int_route(app, wards: Wards, auth, client, value):
     _login(auth, "override_admin")  # may open every admin route: only the id decides
     before = _audit_head(app)
     tried = []
     for rule in app.url_map.iter_rules():
         for arg in INT_ARG_RE.findall(rule.rule):
-            path = rule.build({**world.values, arg: value}, append_unknown=False)[1]
+            path = rule.build({**wards.values, arg: value}, append_unknown=False)[1]
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = client.open(path, method=method)
                 tried.append(rule.endpoint)
@@ -76,9 +75,9 @@ def test_ids_beyond_the_column_answer_404_on_every_int_route(app, world: World, 
     assert _audit_head(app) == before  # nothing was written, not even an audit entry
 
 
-def test_ids_in_range_still_work(app, world: World, auth, client):  # noqa: F811
+def test_ids_in_range_still_work(app, wards: Wards, auth, client):
     _login(auth)
-    assert client.get(f"/cadres/{world.values['cadre_id']}").status_code == 200
+    assert client.get(f"/cadres/{wards.values['cadre_id']}").status_code == 200
     assert client.get(f"/cadres/{2**31 - 1}").status_code == 404
     assert client.get("/cadres/\u0661").status_code == 404  # an Arabic-Indic digit is not an id
 
@@ -87,7 +86,7 @@ def test_ids_in_range_still_work(app, world: World, auth, client):  # noqa: F811
     "path",
     ["/courses/KT%00", "/courses/KT-01/lessons/a%0Db", "/media/%00", "/requirements/a%7F/pool", "/reset/%00"],
 )
-def test_text_in_a_path_with_control_characters_is_not_found(app, world: World, auth, client, path):  # noqa: F811
+def test_text_in_a_path_with_control_characters_is_not_found(app, wards: Wards, auth, client, path):
     """PostgreSQL refuses a NUL in a query: it was a 500 there."""
     _login(auth)
     assert client.get(path).status_code == 404
@@ -98,7 +97,7 @@ def test_text_in_a_path_with_control_characters_is_not_found(app, world: World, 
 
 
 @pytest.mark.parametrize("path", ["/cadres/", "/admin/users", "/courses/"])
-def test_page_numbers_out_of_range(app, world: World, auth, client, path):  # noqa: F811
+def test_page_numbers_out_of_range(app, wards: Wards, auth, client, path):
     _login(auth)
     first = _shown(client.get(path))
     for page in ("0", "-5", "-99999999999999999999"):
@@ -116,14 +115,14 @@ def test_page_numbers_out_of_range(app, world: World, auth, client, path):  # no
         assert "Số trang" in response.get_data(as_text=True)
 
 
-def test_a_page_past_the_last_shows_the_last(app, world: World, auth, client):  # noqa: F811
+def test_a_page_past_the_last_shows_the_last(app, wards: Wards, auth, client):
     _login(auth)
     shown = _shown(client.get("/admin/users?page=100000000000000000000"))
     assert shown == _shown(client.get("/admin/users?page=4"))  # 7 accounts, 2 a page
     assert shown != _shown(client.get("/admin/users?page=1"))
 
 
-def test_audit_page_numbers(app, world: World, auth, client):  # noqa: F811
+def test_audit_page_numbers(app, wards: Wards, auth, client):
     _login(auth)
     assert client.get("/audit/?page=100000000000000000000").status_code == 200
     assert client.get("/audit/?page=1e20").status_code == 400
@@ -135,7 +134,7 @@ def test_audit_page_numbers(app, world: World, auth, client):  # noqa: F811
 @pytest.mark.parametrize(
     "year", ["1e20", "100000000000000000000", "0", "-1", "1899", "2101", "NaN", "２０２５"]
 )
-def test_a_year_out_of_range_is_refused_with_a_message(app, world: World, auth, client, year):  # noqa: F811
+def test_a_year_out_of_range_is_refused_with_a_message(app, wards: Wards, auth, client, year):
     _login(auth)
     for fmt in ("", "&format=csv"):
         response = client.get(f"/review/hours?unit=P-W&year={year}{fmt}")
@@ -143,7 +142,7 @@ def test_a_year_out_of_range_is_refused_with_a_message(app, world: World, auth, 
         assert "Năm" in response.get_data(as_text=True)
 
 
-def test_a_year_in_range_and_no_year(app, world: World, auth, client):  # noqa: F811
+def test_a_year_in_range_and_no_year(app, wards: Wards, auth, client):
     _login(auth)
     assert client.get("/review/hours?unit=P-W&year=2025").status_code == 200
     assert client.get("/review/hours?unit=P-W&year=").status_code == 200
@@ -167,7 +166,7 @@ DATE_PAGES = [
 @pytest.mark.parametrize(
     "query", ["start=0001-01-01", "end=9999-12-31", "end=9999-12-30", "start=1899-12-31", "start=2025-02-30"]
 )
-def test_dates_out_of_range_or_impossible_are_refused(app, world: World, auth, client, path, query):  # noqa: F811
+def test_dates_out_of_range_or_impossible_are_refused(app, wards: Wards, auth, client, path, query):
     _login(auth)
     before = _audit_head(app)
     response = _get(client, f"{path}&{query}")
@@ -177,7 +176,7 @@ def test_dates_out_of_range_or_impossible_are_refused(app, world: World, auth, c
 
 
 @pytest.mark.parametrize("path", DATE_PAGES)
-def test_dates_in_range_and_empty_dates(app, world: World, auth, client, path):  # noqa: F811
+def test_dates_in_range_and_empty_dates(app, wards: Wards, auth, client, path):
     _login(auth)
     for query in ("start=1900-01-01&end=2100-12-31", "start=&end=", "start=2025-01-01"):
         response = _get(client, f"{path}&{query}")
@@ -207,7 +206,7 @@ def test_codes_inside_the_alphabet(code):
     "path",
     ["/review/export.csv", "/review/export.xlsx", "/review/", "/review/cadres", "/review/hours"],
 )
-def test_a_unit_code_with_a_line_break_is_refused(app, world: World, auth, client, path):  # noqa: F811
+def test_a_unit_code_with_a_line_break_is_refused(app, wards: Wards, auth, client, path):
     _login(auth)
     with app.app_context():  # a unit stored before codes were checked, with a line break in its code
         city = db.session.scalar(select(Unit).where(Unit.code == "HN"))
@@ -254,7 +253,7 @@ def test_the_units_import_reports_a_code_outside_the_alphabet(app):
         "/review/hours?_method=x&_external=0",
     ],
 )
-def test_parameters_that_name_arguments_of_the_links(app, world: World, auth, client, path):  # noqa: F811
+def test_parameters_that_name_arguments_of_the_links(app, wards: Wards, auth, client, path):
     """A report page once passed its whole query string to `url_for` for its links."""
     _login(auth)
     response = _get(client, path)

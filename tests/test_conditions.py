@@ -7,21 +7,27 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.clock import local_today
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
-from app.models import AppointmentDecision, AuditEntry, Cadre, QualificationRecord, Unit, User
+from app.models import AppointmentDecision, AuditEntry, Cadre
 from app.policy import SYSTEM
-from app.profiles import blueprint, conditions, decisions, records
-from app.profiles.eligibility import add_months
-from tests.test_gate import WARD_ADMIN, vi_date
-from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
+from app.profiles import conditions, decisions, records
+from tests.helpers import (
+    CITY_ADMIN,
+    WARD_ADMIN,
+    appoint_on_condition,
+    cadre_id,
+    city_admin,
+    unit_by_code,
+    vi_date,
+    without_leadership,
+)
 
 pytestmark = pytest.mark.usefixtures("world")
 
-CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
 LEADERSHIP = "Bồi dưỡng lãnh đạo cấp phòng (được hoàn thành trong 12 tháng sau bổ nhiệm)"
 STATUS_WORDS = {
     "open": "Đang trong hạn",
@@ -29,56 +35,6 @@ STATUS_WORDS = {
     "overdue": "Quá hạn",
     "closed": "Đã hoàn thành",
 }
-
-
-def _without_leadership(session, code: str) -> Cadre:
-    """The cadre, as if they had never done the leadership programme."""
-    cadre = session.scalar(select(Cadre).where(Cadre.employee_code == code))
-    session.execute(
-        delete(QualificationRecord).where(
-            QualificationRecord.cadre_id == cadre.id, QualificationRecord.scale_code == "leadership"
-        )
-    )
-    return cadre
-
-
-def _city_admin(session) -> User:
-    """The demo city admin, who holds the override permission."""
-    return session.scalar(select(User).where(User.email == CITY_ADMIN[0]))
-
-
-def _unit(session, code: str) -> Unit:
-    return session.scalar(select(Unit).where(Unit.code == code))
-
-
-def appoint_on_condition(app, code: str = "HN-000002", **fields) -> tuple[int, date]:
-    """Appoint the cadre (by default Phạm Quốc Hùng, who meets every division-head rule but the
-    leadership programme) today; an ineligible appointment is overridden. (decision id, deadline)."""
-    fields = {"title_code": "division-head", "unit": "SO-NV-TCCB", "decision_no": "20/QĐ-SNV", **fields}
-    with app.app_context():
-        session = db.session
-        cadre = _without_leadership(session, code)
-        decision = decisions.propose(
-            session,
-            _city_admin(session),
-            cadre,
-            title_code=fields["title_code"],
-            unit=_unit(session, fields["unit"]),
-            effective_on=local_today(),
-            decision_no=fields["decision_no"],
-        )
-        if decision.status == "blocked":
-            decisions.record_override(
-                session,
-                _city_admin(session),
-                decision,
-                authority="UBND Thành phố",
-                authority_decision_no="99/QĐ-UBND",
-                reason="Nhu cầu công tác",
-            )
-        session.commit()
-        assert decision.condition_deadline == add_months(local_today(), 12)
-        return decision.id, decision.condition_deadline
 
 
 def add_leadership(app, code: str, issued_on: date) -> None:
@@ -95,16 +51,11 @@ def add_leadership(app, code: str, issued_on: date) -> None:
         db.session.commit()
 
 
-def on(monkeypatch, day: date) -> None:
-    """The pages' today."""
-    monkeypatch.setattr(blueprint, "local_today", lambda: day)
-
-
 def rows_of(html: str) -> list[str]:
     return re.findall(r'<tr class="condition [a-z_]+">.*?</tr>', html, re.S)
 
 
-def test_an_approved_condition_is_open_then_due_soon_then_overdue(app, auth, client, monkeypatch):
+def test_an_approved_condition_is_open_then_due_soon_then_overdue(app, auth, client, clock):
     decision_id, deadline = appoint_on_condition(app)
     auth.login(*CITY_ADMIN)
     for day, status in (
@@ -114,7 +65,7 @@ def test_an_approved_condition_is_open_then_due_soon_then_overdue(app, auth, cli
         (deadline, "due_soon"),
         (deadline + timedelta(days=1), "overdue"),
     ):
-        on(monkeypatch, day)
+        clock.set_today(day)
         html = client.get("/decisions/conditions").get_data(as_text=True)
         [row] = rows_of(html)
         assert f'class="condition {status}"' in row, day
@@ -132,27 +83,27 @@ def test_an_approved_condition_is_open_then_due_soon_then_overdue(app, auth, cli
         assert entry.detail["status"] == "not_closed" and int(entry.detail["decisions"]) == 1
 
 
-def test_a_qualification_in_time_closes_the_condition(app, auth, client, monkeypatch):
+def test_a_qualification_in_time_closes_the_condition(app, auth, client, clock):
     _decision_id, deadline = appoint_on_condition(app)
     issued = local_today() + timedelta(days=100)
     add_leadership(app, "HN-000002", issued)
     auth.login(*CITY_ADMIN)
-    on(monkeypatch, issued - timedelta(days=1))  # not held yet on that day
+    clock.set_today(issued - timedelta(days=1))  # not held yet on that day
     assert 'class="condition open"' in client.get("/decisions/conditions").get_data(as_text=True)
-    on(monkeypatch, issued)
+    clock.set_today(issued)
     assert rows_of(client.get("/decisions/conditions").get_data(as_text=True)) == []  # not closed: none
     [row] = rows_of(client.get("/decisions/conditions?status=closed").get_data(as_text=True))
     assert STATUS_WORDS["closed"] in row
     assert f"Đã đáp ứng bằng Bồi dưỡng lãnh đạo, quản lý: Cấp phòng ngày {vi_date(issued)}." in row
     assert "sau thời hạn" not in row
-    on(monkeypatch, deadline + timedelta(days=400))  # still closed long after the deadline
+    clock.set_today(deadline + timedelta(days=400))  # still closed long after the deadline
     with app.app_context():
         [closed] = conditions.conditions(db.session, SYSTEM, deadline + timedelta(days=400))
         assert closed.status == conditions.CLOSED and not closed.rules[0].is_late
         assert closed.rules[0].met_on == issued and closed.rules[0].evidence[0].kind == "qualification"
 
 
-def test_a_qualification_after_the_deadline_closes_it_late(app, auth, client, monkeypatch):
+def test_a_qualification_after_the_deadline_closes_it_late(app, auth, client, clock):
     _decision_id, deadline = appoint_on_condition(app)
     late = deadline + timedelta(days=10)
     add_leadership(app, "HN-000002", late)
@@ -162,7 +113,7 @@ def test_a_qualification_after_the_deadline_closes_it_late(app, auth, client, mo
         [closed] = conditions.conditions(db.session, SYSTEM, late)
         assert closed.status == conditions.CLOSED and closed.rules[0].is_late
     auth.login(*CITY_ADMIN)
-    on(monkeypatch, late)
+    clock.set_today(late)
     [row] = rows_of(client.get("/decisions/conditions?status=closed").get_data(as_text=True))
     assert "sau thời hạn" in row
 
@@ -251,13 +202,13 @@ def test_blocked_decisions_are_not_conditions(app):
     """A blocked decision (not overridden) did not go through: its conditions are not tracked."""
     with app.app_context():
         session = db.session
-        cadre = _without_leadership(session, "HN-000007")
+        cadre = without_leadership(session, "HN-000007")
         decision = decisions.propose(
             session,
-            _city_admin(session),
+            city_admin(session),
             cadre,
             title_code="division-deputy",
-            unit=_unit(session, "P-BA-DINH-VP"),
+            unit=unit_by_code(session, "P-BA-DINH-VP"),
             effective_on=local_today(),
             decision_no="4/QĐ",
         )
@@ -280,15 +231,15 @@ def test_the_page_costs_the_same_statements_however_many_decisions(app, auth, cl
     assert four.count == one.count, four.statements[one.count :]
 
 
-def test_the_profile_shows_an_overdue_condition(app, auth, client, monkeypatch):
+def test_the_profile_shows_an_overdue_condition(app, auth, client, clock):
     decision_id, deadline = appoint_on_condition(app)
     hung = cadre_id(app, "HN-000002")
     auth.login(*CITY_ADMIN)
-    on(monkeypatch, deadline - timedelta(days=200))
+    clock.set_today(deadline - timedelta(days=200))
     html = client.get(f"/cadres/{hung}").get_data(as_text=True)
     assert "Điều kiện kèm theo bổ nhiệm" in html and STATUS_WORDS["open"] in html
     assert f"phải đáp ứng chậm nhất ngày {vi_date(deadline)}" in html
-    on(monkeypatch, deadline + timedelta(days=1))
+    clock.set_today(deadline + timedelta(days=1))
     html = client.get(f"/cadres/{hung}").get_data(as_text=True)
     overdue = re.search(r'<p class="flash flash-error" role="alert">(.*?)</p>', html, re.S).group(1)
     assert STATUS_WORDS["overdue"] in overdue and f'href="/decisions/{decision_id}"' in overdue

@@ -14,7 +14,7 @@ from app.courses.source import MAX_IMAGE_BYTES, MAX_TEXT_BYTES, read_course
 from app.extensions import db
 from app.models import Course, CourseVersion, Lesson, MediaFile
 from app.profiles import requirements
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Course, CourseCompletion, CourseVersion, Lesson, MediaFile
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 PROJECT_COURSES = Path(__file__).resolve().parent.parent / "courses"
 

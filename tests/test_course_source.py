@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.courses.source import read_course
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 PROJECT_COURSES = Path(__file__).resolve().parent.parent / "courses"
 VIDEO = ("www.youtube-nocookie.com",)

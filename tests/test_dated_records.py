@@ -10,16 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from app.clock import local_today
-from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AuditEntry, Cadre, DisciplineRecord, QualificationRecord
 from app.policy import SYSTEM
 from app.profiles import records
-from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
+from tests.helpers import CITY_ADMIN, cadre_id
 
 pytestmark = pytest.mark.usefixtures("world")
 
-CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
 HEAD = "HN-000003"  # Lê Minh Tuấn, division head since 2020, meets the standards of his post
 
 

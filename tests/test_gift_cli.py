@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 BANK = """// Ngân hàng câu hỏi thử
 $CATEGORY: an-toan

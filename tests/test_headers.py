@@ -8,9 +8,7 @@ import time
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from tests.conftest import PASSWORD, csrf_token
-from tests.test_profiles import world  # noqa: F401 (fixture)
-from tests.test_review import CITY_ADMIN
+from tests.helpers import CITY_ADMIN, PASSWORD, csrf_token
 
 CADRE = ("canbo@demo.boiduong.vn", "canbo-demo")
 NEW_PASSWORD = "một câu mật khẩu mới 2026"
@@ -42,7 +40,7 @@ def assert_no_store(response) -> None:
     assert response.headers["Pragma"] == "no-cache"
 
 
-def test_personal_pages_and_downloads_are_not_stored(world, app, auth, client):  # noqa: F811
+def test_personal_pages_and_downloads_are_not_stored(world, app, auth, client):
     auth.login(*CADRE)
     assert_no_store(client.get("/me"))
     assert "no-store" not in headers(client, "/static/app.css").get("Cache-Control", "")

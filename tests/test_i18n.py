@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "app" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"

@@ -26,8 +26,7 @@ from app.imports.reader import MAX_ROWS, read_table
 from app.models import Cadre, ImportBatch, User
 from app.models.base import utcnow
 from app.policy import SYSTEM
-from tests.conftest import csrf_token
-from tests.test_profiles import world  # noqa: F401 (fixture)
+from tests.helpers import csrf_token
 
 CADRE_HEADER = ("employee_code", "full_name", "date_of_birth", "gender", "staff_type", "unit_code")
 
@@ -388,7 +387,7 @@ def test_the_account_search_takes_percent_and_underscore_literally(app, make_use
     assert "giam_doc@example.vn" in html and "giamxdoc@example.vn" not in html
 
 
-def test_a_training_record_dated_0001_01_01_is_refused(world, app):  # noqa: F811
+def test_a_training_record_dated_0001_01_01_is_refused(world, app):
     from app.profiles import records
 
     with app.app_context():

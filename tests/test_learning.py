@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CourseCompletion, LessonCompletion
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 
 def test_catalogue_lists_course_and_search_ignores_diacritics(learner, course, client):

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from app.auth.passwords import MIN_LENGTH, check_password
 from app.errors import ValidationFailed
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 COMMON_LIST = Path(__file__).resolve().parent.parent / "app" / "auth" / "common_passwords.txt"
 LAN = {"email": "hocvien@demo.boiduong.vn", "full_name": "Nguyễn Thị Lan"}

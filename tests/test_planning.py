@@ -12,86 +12,26 @@ from sqlalchemy import func, select
 
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.models import AuditEntry, Cadre, PlanningEntry, Unit, User
-from app.org.units import create_unit
+from app.models import AuditEntry, PlanningEntry, Unit
 from app.policy import units_in_scope, visible_cadres
-from app.profiles import planning, records
-from app.profiles.reference import load_reference
-from app.text import fold
-
-UNITS = [  # code, name, type, parent
-    ("HN", "Thành phố Hà Nội", "city", None),
-    ("SO-NV", "Sở Nội vụ", "department", "HN"),
-    ("SO-NV-TCCB", "Phòng Tổ chức cán bộ", "division", "SO-NV"),
-    ("SO-NV-CCVC", "Phòng Công chức, viên chức", "division", "SO-NV"),
-    ("P-BA-DINH", "Phường Ba Đình", "ward", "HN"),
-    ("P-HOAN-KIEM", "Phường Hoàn Kiếm", "ward", "HN"),
-]
-TERM = {"term": "2025-2030", "valid_from": date(2025, 1, 1), "valid_to": date(2030, 12, 31)}
-
-
-@pytest.fixture
-def city(app):
-    """Units, titles and ten cadres: HN-000001…HN-000008 in Phòng Tổ chức cán bộ, HN-000009 and
-    HN-000010 in Phường Ba Đình."""
-    with app.app_context():
-        load_reference(db.session)
-        units: dict[str, Unit] = {}
-        for code, name, kind, parent in UNITS:
-            units[code] = create_unit(
-                db.session, None, code=code, name=name, type=kind, parent=units.get(parent)
-            )
-        for n in range(1, 11):
-            name = f"Cán bộ Số {n}"
-            db.session.add(
-                Cadre(
-                    employee_code=f"HN-{n:06d}",
-                    full_name=name,
-                    search_name=fold(name),
-                    date_of_birth=date(1980, 1, n),
-                    gender="female" if n % 2 else "male",
-                    staff_type="civil_servant",
-                    unit_id=units["SO-NV-TCCB" if n <= 8 else "P-BA-DINH"].id,
-                    title_code="division-deputy",
-                )
-            )
-        db.session.commit()
-
-
-def _user(user_id: int) -> User:
-    return db.session.get(User, user_id)
-
-
-def _cadre(n: int) -> Cadre:
-    return db.session.scalar(select(Cadre).where(Cadre.employee_code == f"HN-{n:06d}"))
+from app.profiles import planning
+from tests.helpers import cadre_no, plan, user_by_id
 
 
 def _unit(code: str) -> Unit:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
-def _plan(actor: User, n: int, unit: str = "SO-NV-TCCB", title: str = "division-head", **changes):
-    return records.add_planning(
-        db.session,
-        actor,
-        _cadre(n),
-        title_code=title,
-        unit=_unit(unit),
-        decision_no=f"{n}/QĐ-SNV",
-        **{**TERM, **changes},
-    )
-
-
 def test_a_post_takes_three_cadres_and_refuses_a_fourth(app, city, make_user):
     admin = make_user("quantri@example.vn", "admin")
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            entry = _plan(actor, n)
+            entry = plan(actor, n)
             assert entry.unit_id == _unit("SO-NV-TCCB").id and entry.recorded_by_id == admin
         db.session.commit()
         with pytest.raises(ValidationFailed) as refused:
-            _plan(actor, 4)
+            plan(actor, 4)
         assert refused.value.field == "title_code"
         assert str(refused.value.message) == (  # pages speak Vietnamese by default
             "Chức danh này đã có 3 cán bộ khác được quy hoạch trong thời gian này; Quy định số "
@@ -99,7 +39,7 @@ def test_a_post_takes_three_cadres_and_refuses_a_fourth(app, city, make_user):
         )
         db.session.rollback()
         # the same title in another unit is another post
-        _plan(actor, 4, unit="SO-NV-CCVC")
+        plan(actor, 4, unit="SO-NV-CCVC")
         db.session.commit()
         assert db.session.scalar(select(func.count(PlanningEntry.id))) == 4
 
@@ -107,55 +47,55 @@ def test_a_post_takes_three_cadres_and_refuses_a_fourth(app, city, make_user):
 def test_a_fourth_whose_period_does_not_overlap_is_accepted(app, city, make_user):
     admin = make_user("quantri@example.vn", "admin")
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            _plan(actor, n)
+            plan(actor, n)
         with pytest.raises(ValidationFailed):  # starting on the last day of the others still overlaps
-            _plan(actor, 4, valid_from=date(2030, 12, 31), valid_to=None, term="2030-2035")
+            plan(actor, 4, valid_from=date(2030, 12, 31), valid_to=None, term="2030-2035")
         db.session.rollback()
         for n in (1, 2, 3):
-            _plan(actor, n)
-        _plan(actor, 4, valid_from=date(2031, 1, 1), valid_to=None, term="2031-2036")
+            plan(actor, n)
+        plan(actor, 4, valid_from=date(2031, 1, 1), valid_to=None, term="2031-2036")
         db.session.commit()
         # an entry without an end keeps counting: from 2032 the 4th, 5th and 6th fill the post
         for n in (5, 6):
-            _plan(actor, n, valid_from=date(2032, 1, 1), valid_to=None, term="2031-2036")
+            plan(actor, n, valid_from=date(2032, 1, 1), valid_to=None, term="2031-2036")
         with pytest.raises(ValidationFailed):
-            _plan(actor, 7, valid_from=date(2032, 1, 1), valid_to=None, term="2031-2036")
+            plan(actor, 7, valid_from=date(2032, 1, 1), valid_to=None, term="2031-2036")
 
 
 def test_the_fourth_post_for_a_cadre_is_refused(app, city, make_user):
     admin = make_user("quantri@example.vn", "admin")
     with app.app_context():
-        actor = _user(admin)
-        _plan(actor, 1)
-        _plan(actor, 1, unit="SO-NV-CCVC")
-        _plan(actor, 1, unit="SO-NV", title="department-deputy")
+        actor = user_by_id(admin)
+        plan(actor, 1)
+        plan(actor, 1, unit="SO-NV-CCVC")
+        plan(actor, 1, unit="SO-NV", title="department-deputy")
         with pytest.raises(ValidationFailed) as refused:
-            _plan(actor, 1, unit="SO-NV", title="department-director")
+            plan(actor, 1, unit="SO-NV", title="department-director")
         assert refused.value.field == "title_code"
         assert str(refused.value.message) == (
             "Cán bộ này đã được quy hoạch vào 3 chức danh khác trong thời gian này; Quy định số "
             "377-QĐ/TW tháng 10/2025 cho phép mỗi cán bộ được quy hoạch tối đa 3 chức danh."
         )
         with pytest.raises(ValidationFailed) as twice:  # the same post again is not a new post
-            _plan(actor, 1, unit="SO-NV-CCVC")
+            plan(actor, 1, unit="SO-NV-CCVC")
         assert "đã được quy hoạch vào chức danh này" in str(twice.value.message)
 
 
 def test_an_override_with_a_reason_is_stored_and_audited(app, city, make_user):
     admin = make_user("quantri@example.vn", "admin", unit="SO-NV", can_override=True)
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            _plan(actor, n)
+            plan(actor, n)
         with pytest.raises(ValidationFailed) as no_reason:
-            _plan(actor, 4)
+            plan(actor, 4)
         assert no_reason.value.field == "limit_override"
         db.session.rollback()
         for n in (1, 2, 3):
-            _plan(actor, n)
-        entry = _plan(actor, 4, limit_override="  Nghị quyết 12-NQ/BCS: bổ sung nguồn cán bộ nữ trẻ. ")
+            plan(actor, n)
+        entry = plan(actor, 4, limit_override="  Nghị quyết 12-NQ/BCS: bổ sung nguồn cán bộ nữ trẻ. ")
         db.session.commit()
         assert entry.limit_override == "Nghị quyết 12-NQ/BCS: bổ sung nguồn cán bộ nữ trẻ."
         assert entry.recorded_by_id == admin
@@ -166,19 +106,19 @@ def test_an_override_with_a_reason_is_stored_and_audited(app, city, make_user):
         assert audited.detail["limits_exceeded"] == f"{planning.CADRES_PER_POST} (4 > 3)"
         assert audited.detail["limit_override"] == entry.limit_override
         # within the limits a reason is not kept: there was nothing to override
-        kept = _plan(actor, 5, unit="SO-NV-CCVC", limit_override="không cần")
+        kept = plan(actor, 5, unit="SO-NV-CCVC", limit_override="không cần")
         assert kept.limit_override == ""
 
 
 def test_the_same_reason_without_the_permission_is_refused(app, city, make_user):
     admin = make_user("quantri@example.vn", "admin", unit="SO-NV")
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            _plan(actor, n)
+            plan(actor, n)
         db.session.commit()
         with pytest.raises(ValidationFailed) as refused:
-            _plan(actor, 4, limit_override="Nghị quyết 12-NQ/BCS: bổ sung nguồn cán bộ nữ trẻ.")
+            plan(actor, 4, limit_override="Nghị quyết 12-NQ/BCS: bổ sung nguồn cán bộ nữ trẻ.")
         assert refused.value.field == "limit_override"
         assert "quyền ghi nhận quyết định vượt điều kiện" in str(refused.value.message)
         db.session.rollback()
@@ -188,11 +128,11 @@ def test_the_same_reason_without_the_permission_is_refused(app, city, make_user)
 def test_a_post_outside_the_actors_units_is_refused(app, city, make_user):
     ward_admin = make_user("phuong@example.vn", "admin", unit="P-BA-DINH", can_override=True)
     with app.app_context():
-        actor = _user(ward_admin)
+        actor = user_by_id(ward_admin)
         with pytest.raises(ValidationFailed) as refused:
-            _plan(actor, 9, unit="P-HOAN-KIEM", title="ward-chair")
+            plan(actor, 9, unit="P-HOAN-KIEM", title="ward-chair")
         assert refused.value.field == "unit_code"
-        assert _plan(actor, 9, unit="P-BA-DINH", title="ward-chair").unit_id == _unit("P-BA-DINH").id
+        assert plan(actor, 9, unit="P-BA-DINH", title="ward-chair").unit_id == _unit("P-BA-DINH").id
 
 
 def _error(html: str, field: str) -> str:
@@ -204,11 +144,11 @@ def _error(html: str, field: str) -> str:
 def test_the_form_shows_the_limit_at_its_field_in_vietnamese(app, city, make_user, auth, client):
     admin = make_user("quantri@example.vn", "admin")
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            _plan(actor, n)
+            plan(actor, n)
         db.session.commit()
-        fourth = _cadre(4).id
+        fourth = cadre_no(4).id
     auth.login("quantri@example.vn")
     url = f"/cadres/{fourth}/planning/new"
     html = client.get(url).get_data(as_text=True)
@@ -240,10 +180,10 @@ def test_the_pool_page_reports_the_limits_in_a_constant_number_of_queries(
 ):
     admin = make_user("quantri@example.vn", "admin", can_override=True)
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            _plan(actor, n)
-        _plan(actor, 4, limit_override="Quyết định của Ban Thường vụ.")
+            plan(actor, n)
+        plan(actor, 4, limit_override="Quyết định của Ban Thường vụ.")
         db.session.commit()
     auth.login("quantri@example.vn")
     html = client.get("/requirements/division-head/pool").get_data(as_text=True)
@@ -254,12 +194,12 @@ def test_the_pool_page_reports_the_limits_in_a_constant_number_of_queries(
         client.get("/requirements/division-head/pool")
 
     with app.app_context():
-        actor = _user(admin)
-        _plan(actor, 4, unit="SO-NV-CCVC")
-        _plan(actor, 4, unit="P-BA-DINH", title="ward-chair")
-        _plan(actor, 4, unit="SO-NV", title="department-deputy", limit_override="Nguồn cán bộ trẻ.")
-        _plan(actor, 5, unit="SO-NV-CCVC")
-        _plan(actor, 9, unit="P-BA-DINH")
+        actor = user_by_id(admin)
+        plan(actor, 4, unit="SO-NV-CCVC")
+        plan(actor, 4, unit="P-BA-DINH", title="ward-chair")
+        plan(actor, 4, unit="SO-NV", title="department-deputy", limit_override="Nguồn cán bộ trẻ.")
+        plan(actor, 5, unit="SO-NV-CCVC")
+        plan(actor, 9, unit="P-BA-DINH")
         db.session.commit()
     html = client.get("/requirements/division-head/pool").get_data(as_text=True)
     report = html.split('id="limits-heading"')[1]
@@ -276,13 +216,13 @@ def test_the_report_counts_every_cadre_but_lists_only_posts_and_cadres_in_scope(
     city_admin = make_user("quantri@example.vn", "admin", can_override=True)
     ward_admin = make_user("phuong@example.vn", "admin", unit="P-BA-DINH")
     with app.app_context():
-        actor = _user(city_admin)
+        actor = user_by_id(city_admin)
         for n in (1, 2, 3, 4):  # cadres of Sở Nội vụ planned for a post of the ward
-            _plan(actor, n, unit="P-BA-DINH", title="ward-chair", limit_override="Điều động tăng cường.")
-        _plan(actor, 9, unit="P-BA-DINH", title="ward-chair", limit_override="Nguồn tại chỗ.")
-        _plan(actor, 1, unit="P-HOAN-KIEM", title="ward-chair")
+            plan(actor, n, unit="P-BA-DINH", title="ward-chair", limit_override="Điều động tăng cường.")
+        plan(actor, 9, unit="P-BA-DINH", title="ward-chair", limit_override="Nguồn tại chỗ.")
+        plan(actor, 1, unit="P-HOAN-KIEM", title="ward-chair")
         db.session.commit()
-        ward = _user(ward_admin)
+        ward = user_by_id(ward_admin)
         with count_queries() as counter:
             report = planning.limits_report(
                 db.session,

@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.service import create_user
 from app.clock import local_today
 from app.demo.accounts import DEMO_ACCOUNTS
-from app.demo.profiles import load_demo_profiles
 from app.extensions import db
 from app.models import (
     AppointmentDecision,
@@ -28,27 +25,7 @@ from app.models import (
 from app.org.units import create_unit, current_successor, get_unit, merge_unit, move_unit
 from app.policy import SYSTEM
 from app.profiles import records
-
-PROJECT_COURSES = Path(__file__).resolve().parent.parent / "courses"
-
-
-@pytest.fixture
-def world(app, import_folder):
-    """The demo city: courses, accounts, units, cadres (as `make run` builds them)."""
-    for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
-        assert import_folder(folder).status == "created"
-    with app.app_context():
-        users = [
-            create_user(db.session, SYSTEM, email, password, role, name)
-            for email, password, role, name in DEMO_ACCOUNTS
-        ]
-        load_demo_profiles(db.session, users[0], users[2])
-        db.session.commit()
-
-
-def cadre_id(app, code: str) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Cadre.id).where(Cadre.employee_code == code))
+from tests.helpers import cadre_id
 
 
 def test_a_cadre_who_finished_the_courses_is_shown_eligible(world, auth, client):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.courses.source import read_course
-from tests.conftest import write_course
+from tests.helpers import write_course
 
 
 def problems_in_quiz(tmp_path: Path, quiz: str) -> list[str]:

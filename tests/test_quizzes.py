@@ -7,14 +7,25 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import AttemptAnswer, CourseCompletion, Question, QuizAttempt, User
-from app.models.base import utcnow
+from app.models import (
+    AttemptAnswer,
+    CadreHoursStats,
+    CourseCompletion,
+    CourseMonthStats,
+    Question,
+    QuizAttempt,
+    TrainingRecord,
+    UnitCourseStats,
+    UnitHoursStats,
+    UnitMonthStats,
+    User,
+)
 from app.quizzes import service
 from app.quizzes.types import tone_key
-from tests.conftest import csrf_token, write_course
+from tests.helpers import csrf_token, write_course
 from tests.quiz_fixtures import write_quiz_course
 
 
@@ -83,6 +94,8 @@ def marks(app, attempt_id: int) -> dict[str, float]:
         )
 
 
+# The counters a completion moves, in the learner's unit and for the city.
+COUNTERS = (UnitCourseStats, UnitMonthStats, CourseMonthStats, UnitHoursStats, CadreHoursStats)
 QIDS = ["otp", "nhay-cam", "ky-so", "hoa-giai", "so-phuong", "thoi-han", "ghep", "thu-tu"]
 
 
@@ -257,13 +270,12 @@ def test_tampered_forms_are_refused_and_change_nothing(app, make_user, learner, 
     assert attempt_row(app, attempt_id).status == "open"
 
 
-def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, client, monkeypatch):
+def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, client, clock):
     quiz_course(time_limit=10)
     attempt_id = enrol_and_start(auth, client)
     form = right_answers(app, attempt_id)
     post_attempt(auth, attempt_id, "save", {"q-otp": form["q-otp"]}, ["otp"])  # in time
-    later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr(service, "utcnow", lambda: later)
+    clock.set_now(clock.now + timedelta(minutes=11))
     response = post_attempt(auth, attempt_id, "save", {"q-ky-so": form["q-ky-so"]}, ["ky-so"])
     assert response.headers["Location"].endswith(f"/attempts/{attempt_id}/result")
     response = post_attempt(auth, attempt_id, "submit", form, QIDS)
@@ -274,13 +286,10 @@ def test_time_limit_is_enforced_on_the_server(app, learner, quiz_course, auth, c
     assert "hết thời gian" in html or "time ran out" in html
 
 
-def test_an_abandoned_attempt_is_closed_when_its_time_is_up(
-    app, learner, quiz_course, auth, client, monkeypatch
-):
+def test_an_abandoned_attempt_is_closed_when_its_time_is_up(app, learner, quiz_course, auth, client, clock):
     quiz_course(time_limit=5)
     attempt_id = enrol_and_start(auth, client)
-    later = utcnow() + timedelta(minutes=6)
-    monkeypatch.setattr(service, "utcnow", lambda: later)
+    clock.set_now(clock.now + timedelta(minutes=6))
     client.get("/courses/KT-01/lessons/kiem-tra")
     assert attempt_row(app, attempt_id).status == "expired"
     assert client.get(f"/attempts/{attempt_id}").headers["Location"].endswith("/result")
@@ -297,6 +306,52 @@ def test_double_submit_grades_once(app, learner, quiz_course, auth, client):
     assert attempt.percent == 100
     with app.app_context():
         assert db.session.scalar(select(func.count(AttemptAnswer.id))) == len(QIDS)
+
+
+def test_a_second_submit_that_reaches_the_service_grades_nothing(
+    app, learner, make_cadre, quiz_course, auth, client
+):
+    """The claim guards the grading, not the page in front of it: a submit that reaches the service
+    after the attempt was graded (a second tab that read it while it was open) changes nothing, even
+    when the answers saved since say otherwise and its clock is later: not the marks, the score, the
+    course completion, the training record or the counters of the learner's unit."""
+    make_cadre(user=learner)
+    quiz_course()
+    attempt_id = enrol_and_start(auth, client)
+    auth.post("/courses/KT-01/lessons/bai-mot/complete", token_from="/courses/KT-01")
+    post_attempt(auth, attempt_id, "save", right_answers(app, attempt_id), QIDS)
+
+    def submit(now=None):
+        with app.app_context():
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            service.submit_attempt(db.session, attempt, db.session.get(User, learner), now=now)
+            db.session.commit()
+
+    def graded():
+        with app.app_context():
+            attempt = db.session.get(QuizAttempt, attempt_id)
+            return (
+                (attempt.status, attempt.submitted_at, attempt.score, attempt.percent, attempt.passed),
+                marks(app, attempt_id),
+                db.session.execute(
+                    select(CourseCompletion.id, CourseCompletion.score, CourseCompletion.completed_at)
+                ).all(),
+                db.session.execute(select(TrainingRecord.hours, TrainingRecord.score)).all(),
+                [sorted(db.session.execute(select(t.__table__))) for t in COUNTERS],
+            )
+
+    submit()
+    first = graded()
+    assert first[0][0] == "submitted" and first[0][3] == 100 and all(first[1].values())
+    assert len(first[2]) == len(first[3]) == 1  # the course is complete, on the learner's profile
+    assert all(first[4])  # and counted in her unit
+    with app.app_context():  # a stale tab's answers, saved after the grading
+        db.session.execute(
+            update(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id).values(response=None)
+        )
+        db.session.commit()
+    submit(now=first[0][1] + timedelta(hours=1))
+    assert graded() == first
 
 
 def test_concurrent_submits_from_two_tabs_grade_exactly_once(

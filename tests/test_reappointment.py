@@ -7,16 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from app.clock import local_today
-from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.models import AppointmentDecision
 from app.profiles.requirements import pool_eligibility
-from tests.test_gate import propose
-from tests.test_profiles import cadre_id, world  # noqa: F401 (the demo city fixture)
+from tests.helpers import CITY_ADMIN, cadre_id, propose
 
 pytestmark = pytest.mark.usefixtures("world")
 
-CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
 HEAD = "HN-000003"  # Lê Minh Tuấn, division head of SO-NV-CCVC since 1/1/2020
 FIRST_APPOINTMENT_ONLY = {"planning", "remaining-service", "months-in-post"}
 

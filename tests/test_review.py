@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -14,12 +12,10 @@ from sqlalchemy import delete, func, select, text
 
 from app.clock import local_today
 from app.demo.accounts import DEMO_ACCOUNTS
+from app.demo.profiles import _complete_course
 from app.extensions import db
 from app.models import Assignment, Cadre, TrainingRecord, Unit
-from tests.test_profiles import world  # noqa: F401 (fixture)
-
-CITY_ADMIN = DEMO_ACCOUNTS[2][:2]
-WARD_ADMIN = ("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")
+from tests.helpers import CITY_ADMIN, WARD_ADMIN, migration, run_import
 
 CADRES_CSV = (
     "Mã cán bộ,Họ và tên,Ngày sinh,Giới tính,Loại cán bộ,Mã đơn vị,Chức vụ,Ngạch\n"
@@ -28,14 +24,7 @@ CADRES_CSV = (
 )
 
 
-def run_import(app, content: bytes, name: str = "cb.csv", *extra):
-    path = app.instance_path + "/" + name
-    with open(path, "wb") as f:
-        f.write(content)
-    return app.test_cli_runner().invoke(args=["cadres", "import", path, *extra])
-
-
-def test_cli_import_dry_run_apply_and_idempotence(world, app):  # noqa: F811
+def test_cli_import_dry_run_apply_and_idempotence(world, app):
     bad = (
         CADRES_CSV
         + "HN-200001,Trùng,01/01/1990,Nam,công chức,P-BA-DINH,,\n"
@@ -64,7 +53,7 @@ def test_cli_import_dry_run_apply_and_idempotence(world, app):  # noqa: F811
         )
 
 
-def test_import_reads_excel_exports_and_xlsx(world, app):  # noqa: F811
+def test_import_reads_excel_exports_and_xlsx(world, app):
     semicolons = CADRES_CSV.replace(",", ";").encode("utf-16")  # Excel's "Unicode text"-style export
     assert run_import(app, semicolons).exit_code == 0
     workbook = Workbook()
@@ -79,7 +68,7 @@ def test_import_reads_excel_exports_and_xlsx(world, app):  # noqa: F811
     assert result.exit_code != 0 and "not a CSV or XLSX file" in result.output
 
 
-def test_units_import(world, app):  # noqa: F811
+def test_units_import(world, app):
     units = (
         "code,name,type,parent_code\nP-MOI,Phường Mới,phường,HN\nP-MOI-VP,Văn phòng phường Mới,office,P-MOI\n"
     )
@@ -91,8 +80,7 @@ def test_units_import(world, app):  # noqa: F811
     assert "2 unchanged" in run_import(app, units.encode("utf-8"), "units.csv").output
 
 
-def test_an_import_that_links_an_account_brings_its_completed_courses(world, app, make_user):  # noqa: F811
-    from app.demo.profiles import _complete_course
+def test_an_import_that_links_an_account_brings_its_completed_courses(world, app, make_user):
     from app.models import User
 
     user_id = make_user("hoa.tran@example.vn", full_name="Trần Thị Hoa")
@@ -115,7 +103,7 @@ def test_an_import_that_links_an_account_brings_its_completed_courses(world, app
         assert db.session.scalar(select(func.count()).where(TrainingRecord.cadre_id == cadre.id)) == 1
 
 
-def test_browser_import_is_scoped_to_the_unit_admin(world, app, auth, client):  # noqa: F811
+def test_browser_import_is_scoped_to_the_unit_admin(world, app, auth, client):
     auth.login(*WARD_ADMIN)
     outside = CADRES_CSV + "HN-200009,Ngoài Phạm Vi,01/01/1990,Nam,công chức,SO-NV,,\n"
     token = (
@@ -149,7 +137,7 @@ def test_browser_import_is_scoped_to_the_unit_admin(world, app, auth, client):  
         assert db.session.scalar(select(func.count()).where(Cadre.employee_code.like("HN-2%"))) == 2
 
 
-def test_dashboard_drill_down_and_scope(world, app, auth, client, count_queries):  # noqa: F811
+def test_dashboard_drill_down_and_scope(world, app, auth, client, count_queries):
     auth.login(*CITY_ADMIN)
     html = client.get("/review/").get_data(as_text=True)
     assert "Sở Nội vụ" in html and "Phường Ba Đình" in html and "<svg" in html
@@ -175,7 +163,7 @@ def test_dashboard_drill_down_and_scope(world, app, auth, client, count_queries)
     assert "HN-000001" not in codes and "HN-000007" in codes  # no other unit's rows in an export
 
 
-def test_exports_csv_and_xlsx(world, app, auth, client):  # noqa: F811
+def test_exports_csv_and_xlsx(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     rows = list(
         csv.reader(
@@ -190,7 +178,7 @@ def test_exports_csv_and_xlsx(world, app, auth, client):  # noqa: F811
     assert [c.value for c in next(sheet.iter_rows(max_row=1))][:2] == ["unit_code", "unit_name"]
 
 
-def test_assignments_overdue_and_my_learning(world, app, auth, client):  # noqa: F811
+def test_assignments_overdue_and_my_learning(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     due = (local_today() + timedelta(days=30)).isoformat()
     url = "/review/assignments"
@@ -227,7 +215,7 @@ def test_assignments_overdue_and_my_learning(world, app, auth, client):  # noqa:
     assert '<strong class="fail">' in html  # overdue for the learner too
 
 
-def test_a_cadre_who_moves_out_drops_out_unless_the_assignment_follows(world, app, auth, client):  # noqa: F811
+def test_a_cadre_who_moves_out_drops_out_unless_the_assignment_follows(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     url = "/review/assignments"
     due = (local_today() + timedelta(days=30)).isoformat()
@@ -267,13 +255,20 @@ def test_a_cadre_who_moves_out_drops_out_unless_the_assignment_follows(world, ap
 @pytest.mark.parametrize(
     "path", ["/review/", "/review/assignments", "/review/export.csv", "/review/cadres", "/admin/import"]
 )
-def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, path):  # noqa: F811
+def test_learners_and_trainers_cannot_open_admin_review(world, auth, client, path):
     auth.login(DEMO_ACCOUNTS[1][0], DEMO_ACCOUNTS[1][1])
     assert client.get(path).status_code == 403
 
 
-def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noqa: F811
-    from app.models import CourseMonthStats, UnitCourseStats, UnitMonthStats
+def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):
+    from app.models import (
+        CadreHoursStats,
+        CourseMonthStats,
+        UnitCourseStats,
+        UnitHoursStats,
+        UnitMonthStats,
+        User,
+    )
     from app.org.units import get_unit
     from app.reports.dashboard import completions_by_month
     from app.reports.filters import Filters
@@ -282,27 +277,38 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
     auth.login(DEMO_ACCOUNTS[0][0], DEMO_ACCOUNTS[0][1])  # Nguyễn Thị Lan enrols and reads a lesson
     auth.post("/courses/ATTT-CB/enrol", token_from="/courses/ATTT-CB")
     auth.logout()
-    auth.login(*CITY_ADMIN)  # and is appointed into another unit: her counters move with her
-    with app.app_context():
+    with app.app_context():  # and completes another course: periods and a completion to carry
         cadre = db.session.scalar(select(Cadre).where(Cadre.employee_code == "HN-000001"))
         cadre_id = cadre.id
+        _complete_course(db.session, db.session.get(User, cadre.user_id), "QLCQDT")
+        db.session.commit()
+    auth.login(*CITY_ADMIN)  # and is transferred to another unit today: her counters move with her
     url = f"/cadres/{cadre_id}/appointments/new"
-    auth.post(
+    response = auth.post(
         url,
         {
             "title_code": "division-deputy",
             "kind": "transfer",
             "unit_code": "SO-NV-CCVC",
-            "effective_on": "2026-12-20",
+            "effective_on": local_today().isoformat(),
             "decision_no": "77/QĐ",
         },
         token_from=url,
     )
+    decision_url = response.headers["Location"]  # blocked: she lacks the leadership programme
+    override = {"authority": "Giám đốc Sở Nội vụ", "authority_decision_no": "77/QĐ", "reason": "Điều động."}
+    assert auth.post(decision_url, override, token_from=decision_url).status_code == 302
 
     def months():  # per unit, and for the city
         return [
             sorted(row for row in db.session.execute(select(table.__table__)) if row[-1])
             for table in (UnitMonthStats, CourseMonthStats)
+        ]
+
+    def hours():  # per unit and area, and per cadre
+        return [
+            sorted(row for row in db.session.execute(select(table.__table__)) if row[-1])
+            for table in (UnitHoursStats, CadreHoursStats)
         ]
 
     def snapshot():
@@ -319,18 +325,23 @@ def test_counters_kept_current_equal_a_rebuild(world, app, auth, client):  # noq
         )
 
     with app.app_context():
-        kept, kept_months = [row for row in snapshot() if row[2] or row[3]], months()
+        moved_to = get_unit(db.session, "SO-NV-CCVC").id
+        assert db.session.get(Cadre, cadre_id).unit_id == moved_to  # the move happened
+        assert any(row[0] == moved_to and row[3] for row in snapshot())  # with her completion
+        assert any(row[0] == moved_to and row[-1] for row in hours()[0])  # and her periods
+        kept, kept_months, kept_hours = [row for row in snapshot() if row[2] or row[3]], months(), hours()
         assert all(kept_months)  # Phạm Quốc Hùng's completions this month, in his unit and the city
         rollups.rebuild(db.session)
         assert kept == snapshot()
         assert kept_months == months()
+        assert kept_hours == hours()
         # the city's chart (its own counters) and Sở Nội vụ's (its units'), where all completions are
         city = completions_by_month(db.session, None, Filters())
         department = completions_by_month(db.session, get_unit(db.session, "SO-NV"), Filters())
         assert city == department and sum(n for _month, n in city) > 0
 
 
-def test_dashboard_with_a_period_counts_live(world, app, auth, client):  # noqa: F811
+def test_dashboard_with_a_period_counts_live(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     today = local_today()
     html = client.get(f"/review/?unit=SO-NV&start={today.isoformat()}&end={today.isoformat()}").get_data(
@@ -343,7 +354,7 @@ def test_dashboard_with_a_period_counts_live(world, app, auth, client):  # noqa:
     assert row.count('<td class="num">0</td>') >= 3
 
 
-def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  # noqa: F811
+def test_hours_by_content_area_and_against_a_target(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     year = local_today().year
     html = client.get(f"/review/hours?unit=SO-NV&year={year}").get_data(as_text=True)
@@ -368,8 +379,7 @@ def test_hours_by_content_area_and_against_a_target(world, app, auth, client):  
     assert client.get(f"/review/hours?unit=SO-NV&year={year}").status_code == 403
 
 
-def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild(world, app):  # noqa: F811
-    from app.demo.profiles import _complete_course
+def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild(world, app):
     from app.models import CadreHoursStats, UnitHoursStats, User
     from app.org import units
     from app.profiles import records
@@ -437,12 +447,12 @@ def test_hours_counters_follow_records_corrections_and_moves_and_equal_a_rebuild
         expected = kept()
         db.session.execute(delete(UnitHoursStats))
         db.session.execute(delete(CadreHoursStats))
-        for statement in _migration("0006_hours_stats").backfill_statements(db.engine.dialect.name):
+        for statement in migration("0006_hours_stats").backfill_statements(db.engine.dialect.name):
             db.session.execute(text(statement))
         assert kept() == expected
 
 
-def test_exports_round_trip_through_the_import(world, app, auth, client):  # noqa: F811
+def test_exports_round_trip_through_the_import(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     units = client.get("/review/export.csv?what=units-tree").data
     profiles = client.get("/review/export.csv?what=profiles").data
@@ -456,7 +466,7 @@ def test_exports_round_trip_through_the_import(world, app, auth, client):  # noq
 
 def test_the_seed_builds_a_small_city_that_works(app, import_folder, make_user):
     from app.demo.city import seed_city
-    from tests.test_profiles import PROJECT_COURSES
+    from tests.helpers import PROJECT_COURSES
 
     for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
         import_folder(folder)
@@ -470,13 +480,12 @@ def test_the_seed_builds_a_small_city_that_works(app, import_folder, make_user):
 
 
 def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebuild(
-    world,  # noqa: F811
+    world,
     app,
     auth,
-    client,  # noqa: F811
+    client,
 ):
     from app.assignments.service import assignment_summaries
-    from app.demo.profiles import _complete_course
     from app.models import AssignmentStats, User
     from app.org import units
     from app.reports.dashboard import overdue_by_unit
@@ -556,7 +565,7 @@ def test_assignment_counters_follow_completions_moves_and_links_and_equal_a_rebu
         # the migration that introduced the counters fills them the same way, in plain SQL
         expected = kept()
         db.session.execute(delete(AssignmentStats))
-        db.session.execute(text(_migration("0005_assignment_stats").BACKFILL))
+        db.session.execute(text(migration("0005_assignment_stats").BACKFILL))
         assert kept() == expected
 
 
@@ -585,11 +594,3 @@ def _transfer(admin, cadre, unit_code: str) -> None:
         reason="Điều động.",
     )
     db.session.commit()
-
-
-def _migration(name: str):
-    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

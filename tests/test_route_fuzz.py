@@ -2,7 +2,7 @@
 parameter and in the query string: never a 5xx (nor an exception), and a refused request writes
 nothing to the database.
 
-The routes come from `app.url_map` and the sample data from the route × role matrix's world (one
+The routes come from `app.url_map` and the sample data from the route × role matrix's wards (one
 of each thing a route can be about, in ward W). Each example requests every route once, with its
 own drawn values; under the "ci" profile (`make test`) each actor runs a few examples with a fixed
 seed, and `make fuzz` runs the profile's many more.
@@ -22,7 +22,7 @@ from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from tests.test_access_matrix import ACCOUNTS, OVERRIDES, QUERIES, World, world  # noqa: F401
+from tests.helpers import ACCOUNTS, OVERRIDES, QUERIES, Wards
 
 pytestmark = pytest.mark.fuzz
 
@@ -137,7 +137,7 @@ def _routes(app) -> list[tuple[str, str, str]]:
     )
 
 
-def _samples(sample: World, endpoint: str) -> dict[str, str]:
+def _samples(sample: Wards, endpoint: str) -> dict[str, str]:
     values = {k: str(v) for k, v in sample.values.items()}
     for name, value in OVERRIDES.get(endpoint, {}).items():
         values[name] = str(sample.ids.get(value, value))
@@ -145,8 +145,8 @@ def _samples(sample: World, endpoint: str) -> dict[str, str]:
 
 
 def _value_for(name: str, converter: str | None, samples: dict[str, str], actor_id: int | None):
-    """A drawn value for one path parameter: the world's own value (so that the view runs past its
-    lookup), another id of the world, or something hostile."""
+    """A drawn value for one path parameter: the wards's own value (so that the view runs past its
+    lookup), another id of the wards, or something hostile."""
     own = samples.get(name, "x")
     if converter == "int":
         ids = sorted({int(v) for v in samples.values() if v.isdigit()} - {actor_id or 0})
@@ -185,8 +185,8 @@ def _refused(response, anonymous: bool) -> bool:
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_every_route_with_hostile_values(app, world: World, auth, client, actor):  # noqa: F811
-    actor_id = world.ids.get(actor)
+def test_every_route_with_hostile_values(app, wards: Wards, auth, client, actor):
+    actor_id = wards.ids.get(actor)
     email = ACCOUNTS.get(actor, ("",))[0]
     if actor_id:
         auth.login(email)
@@ -200,7 +200,7 @@ def test_every_route_with_hostile_values(app, world: World, auth, client, actor)
         if actor_id and client.get("/account/").status_code != 200:
             auth.login(email)  # an example ended this login (a sign-out of all sessions, say)
         for endpoint, method, rule in routes:
-            samples = _samples(world, endpoint)
+            samples = _samples(wards, endpoint)
             values = {
                 name: data.draw(_value_for(name, converter, samples, actor_id), label=f"{endpoint} {name}")
                 for converter, name in PARAM_RE.findall(rule)

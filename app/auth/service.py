@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -23,15 +24,20 @@ from app.auth.passwords import check_password
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import PasswordReset, Role, Unit, User
 from app.models.base import utcnow
+from app.models.user import password_hash_method
 from app.org import audit
 from app.org.units import account_home, account_unit_path
 from app.text import nfc
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_LIFETIME = timedelta(hours=24)
-# Checked when the e-mail is unknown too, so a wrong e-mail costs the same time as a wrong
-# password and the answer's timing does not tell whether an account exists.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked when the e-mail is unknown too, so a wrong e-mail costs the same time as a wrong
+    password and the answer's timing does not tell whether an account exists."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -127,7 +133,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None (without saying which part was wrong)."""
     user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None

@@ -35,6 +35,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.user import password_hash_method
 from app.org.units import create_unit
 from app.profiles.records import internal_training
 from app.stats import rollups
@@ -296,7 +297,7 @@ def _cadres_and_accounts(
 ) -> list[Row]:
     """`cadres` cadres, each with a learner account, in units drawn from `leaves`. Returns each
     cadre's (id, user_id, unit_id)."""
-    password = generate_password_hash("seed-password")  # one hash for every seeded account
+    password = generate_password_hash("seed-password", method=password_hash_method())  # one for every account
     first_user = (session.scalar(select(func.max(User.id))) or 0) + 1
     users, people = [], []
     for n in range(cadres):

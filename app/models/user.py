@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import Base, utcnow
 from app.models.org import Unit
+
+
+def password_hash_method() -> str:
+    """Werkzeug's method for new password hashes: the PASSWORD_HASH_METHOD setting (scrypt)."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 class Role(enum.StrEnum):
@@ -59,7 +65,7 @@ class User(UserMixin, Base):
         return self.login_session.token if self.login_session is not None else None
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
         self.password_changed_at = utcnow()
 
     def check_password(self, password: str) -> bool:

@@ -9,16 +9,12 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, totp_code
+from tests.browser.helpers import fits
+from tests.helpers import PASSWORD, totp_code
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "quantri@example.vn"
-
-
-def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
 def _password_step(page: Page, base: str) -> None:
@@ -36,26 +32,26 @@ def test_an_admin_on_a_phone_sets_up_and_uses_the_second_step(
     _password_step(page, live_server_url)
     expect(page.get_by_role("heading", name="Thiết lập bước đăng nhập thứ hai")).to_be_visible()
     expect(page.locator(".qr svg")).to_be_visible()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(screenshot_dir / "two-factor-setup.png"), full_page=True)
     secret = page.locator("code.setup-key").inner_text()
     page.get_by_label("Mã").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Bật").click()
     expect(page.get_by_role("heading", name="Mã dự phòng của bạn")).to_be_visible()
     expect(page.locator(".recovery-codes li")).to_have_count(10)
-    _fits(page)
+    fits(page)
     page.get_by_role("link", name="Tôi đã lưu lại: tiếp tục").click()
 
     page.goto(live_server_url + "/admin/users")
     expect(page.get_by_role("heading", name="Tài khoản", level=1)).to_be_visible()
-    _fits(page)
+    fits(page)
 
     # a second login, on "another device", with the code from the app
     other = page.context.browser.new_context(viewport={"width": 360, "height": 740})
     phone = other.new_page()
     _password_step(phone, live_server_url)
     expect(phone.get_by_role("heading", name="Bước đăng nhập thứ hai")).to_be_visible()
-    _fits(phone)
+    fits(phone)
     phone.get_by_label("Mã").fill(totp_code(app, ADMIN))
     phone.get_by_role("button", name="Tiếp tục").click()
     expect(phone).not_to_have_url(re.compile(r"/login"))
@@ -63,7 +59,7 @@ def test_an_admin_on_a_phone_sets_up_and_uses_the_second_step(
     # the first device sees both logins and ends the other one
     page.goto(live_server_url + "/account/")
     expect(page.get_by_role("heading", name="Nơi bạn đang đăng nhập")).to_be_visible()
-    _fits(page)
+    fits(page)
     page.get_by_role("button", name="Đăng xuất trên mọi thiết bị khác").click()
     expect(page.get_by_text("Bạn đã đăng xuất trên mọi thiết bị khác.")).to_be_visible()
     phone.goto(live_server_url + "/admin/users")
@@ -76,5 +72,5 @@ def test_an_admin_on_a_phone_sets_up_and_uses_the_second_step(
         .or_(page.get_by_role("cell", name="Thiết lập bước đăng nhập thứ hai"))
         .first
     ).to_be_visible()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(screenshot_dir / "audit-log.png"), full_page=True)

@@ -8,17 +8,15 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.profiles import blueprint
-from tests.browser.test_admin_security import _fits
-from tests.test_conditions import CITY_ADMIN, appoint_on_condition
-from tests.test_profiles import world  # noqa: F401 (the demo city fixture)
+from tests.browser.helpers import fits
+from tests.helpers import CITY_ADMIN, appoint_on_condition
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("world")]
 
 
-def test_overdue_conditions_fit_a_phone(app, page: Page, live_server_url, screenshot_dir, monkeypatch):
+def test_overdue_conditions_fit_a_phone(app, page: Page, live_server_url, screenshot_dir, clock):
     _decision, deadline = appoint_on_condition(app)
-    monkeypatch.setattr(blueprint, "local_today", lambda: deadline + timedelta(days=1))
+    clock.set_today(deadline + timedelta(days=1))
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server_url + "/login")
     page.get_by_label("Thư điện tử").fill(CITY_ADMIN[0])
@@ -34,10 +32,10 @@ def test_overdue_conditions_fit_a_phone(app, page: Page, live_server_url, screen
     page.get_by_role("link", name="Điều kiện kèm theo bổ nhiệm").click()
     expect(page.get_by_role("heading", name="Điều kiện kèm theo bổ nhiệm", level=1)).to_be_visible()
     expect(page.get_by_role("cell", name="Quá hạn")).to_be_visible()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(screenshot_dir / "conditions.png"), full_page=True)
 
     page.get_by_role("link", name="Phạm Quốc Hùng").click()
     expect(page.get_by_role("alert").filter(has_text="Quá hạn")).to_be_visible()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(screenshot_dir / "profile-conditions.png"), full_page=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, write_course
+from tests.browser.helpers import log_in
+from tests.helpers import PASSWORD, write_course
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +25,6 @@ def setup(make_user, courses_root, import_folder):
             },
         )
     )
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(base + "/courses/")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
-    page.get_by_label("Thư điện tử").fill("hocvien@example.vn")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_learner_completes_a_lesson_and_sees_progress(setup, page: Page, live_server_url, screenshot_dir):

@@ -7,28 +7,23 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from tests.conftest import PASSWORD, totp_code
-from tests.test_planning import _cadre, _plan, _user, city  # noqa: F401 (fixture)
+from tests.browser.helpers import fits
+from tests.helpers import PASSWORD, cadre_no, plan, totp_code, user_by_id
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "quantri@example.vn"
 
 
-def _fits(page: Page) -> None:
-    overflow = page.evaluate("document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
-
-
-def test_a_full_post_on_a_phone(app, city, make_user, page: Page, live_server_url, screenshot_dir):  # noqa: F811
+def test_a_full_post_on_a_phone(app, city, make_user, page: Page, live_server_url, screenshot_dir):
     admin = make_user(ADMIN, "admin", full_name="Lê Hoàng Nam", can_override=True)
     with app.app_context():
-        actor = _user(admin)
+        actor = user_by_id(admin)
         for n in (1, 2, 3):
-            _plan(actor, n)
-        _plan(actor, 4, limit_override="Quyết định của Ban Thường vụ.")
+            plan(actor, n)
+        plan(actor, 4, limit_override="Quyết định của Ban Thường vụ.")
         db.session.commit()
-        fifth = _cadre(5).id
+        fifth = cadre_no(5).id
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server_url + "/login")
     page.get_by_label("Thư điện tử").fill(ADMIN)
@@ -45,11 +40,11 @@ def test_a_full_post_on_a_phone(app, city, make_user, page: Page, live_server_ur
     page.get_by_label("Số quyết định").fill("5/QĐ-SNV")
     page.get_by_role("button", name="Lưu").click()
     expect(page.locator("#limit_override-error")).to_contain_text("Quy định số 377-QĐ/TW")
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(screenshot_dir / "planning-limit.png"), full_page=True)
 
     page.goto(live_server_url + "/requirements/division-head/pool")
     expect(page.get_by_role("heading", name="Giới hạn quy hoạch")).to_be_visible()
     expect(page.get_by_text("Vượt giới hạn").first).to_be_visible()
-    _fits(page)
+    fits(page)
     page.screenshot(path=str(screenshot_dir / "pool-limits.png"), full_page=True)

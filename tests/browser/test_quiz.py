@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import log_in
+from tests.browser.helpers import log_in
 from tests.quiz_fixtures import write_quiz_course
 
 pytestmark = pytest.mark.browser
