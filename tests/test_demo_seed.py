@@ -19,7 +19,7 @@ from app.models import (
     Unit,
     User,
 )
-from tests.test_profiles import PROJECT_COURSES
+from tests.helpers import PROJECT_COURSES
 
 
 @pytest.fixture

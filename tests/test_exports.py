@@ -219,7 +219,7 @@ def test_the_item_analysis_file_name_is_safe_too(app, make_user, auth, client, c
     assert header == "attachment; filename=\"DE-de-items.csv\"; filename*=UTF-8''DE-de-items.csv"
 
 
-def test_an_unknown_export_is_refused_and_an_unknown_format_is_not_found(world, app, auth, client):  # noqa: F811
+def test_an_unknown_export_is_refused_and_an_unknown_format_is_not_found(world, app, auth, client):
     auth.login(*CITY_ADMIN)
     response = client.get("/review/export.csv?unit=SO-NV&what=unit-tree")  # a typo: not the unit table
     assert response.status_code == 400

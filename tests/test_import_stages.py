@@ -11,7 +11,6 @@ from app.imports.people import import_people
 from app.imports.reader import read_table
 from app.models import Cadre, Unit
 from app.policy import SYSTEM
-from tests.test_profiles import world  # noqa: F401 (fixture)
 
 UNITS_IN_A_LOOP = "code,name,type,parent_code\nNEW-A,Phòng A,division,NEW-B\nNEW-B,Phòng B,division,NEW-A\n"
 
@@ -22,7 +21,7 @@ def cadres_csv(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_a_dry_run_reports_units_that_are_each_others_parents(world, app):  # noqa: F811
+def test_a_dry_run_reports_units_that_are_each_others_parents(world, app):
     with app.app_context():
         for dry_run in (True, False):
             table = read_table("units.csv", UNITS_IN_A_LOOP.encode())
@@ -33,7 +32,7 @@ def test_a_dry_run_reports_units_that_are_each_others_parents(world, app):  # no
 
 
 def test_the_cadre_import_costs_the_same_statements_for_3_rows_as_for_60(
-    world,  # noqa: F811
+    world,
     app,
     count_queries,
 ):

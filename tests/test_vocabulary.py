@@ -31,8 +31,7 @@ from app.vocabulary import (
     headings,
     parse_date,
 )
-from tests.test_profiles import world  # noqa: F401 (the demo city fixture)
-from tests.test_review import CITY_ADMIN
+from tests.helpers import CITY_ADMIN
 
 
 def test_every_code_has_its_words():
@@ -93,7 +92,7 @@ def _units():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_export_imports_back_into_the_same_records(world, app, auth, client, fmt):  # noqa: F811
+def test_an_export_imports_back_into_the_same_records(world, app, auth, client, fmt):
     """Every word of the vocabulary is in the data (both genders, the three staff types, every unit
     type, a day that could be read as a month); the records are then changed in every field the
     files carry, and importing the exports brings each one back."""
