@@ -63,6 +63,7 @@ def _blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
+    from app.courses.categories import template_helpers as category_words
     from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
     from app.profiles import (  # noqa: F401 (each adds its routes to the profiles Blueprint)
@@ -89,6 +90,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
 
     app.context_processor(profile_labels)  # codes in words, on every page
+    app.context_processor(category_words)
 
 
 def _commands(app: Flask) -> None:

@@ -25,3 +25,8 @@ def category_label(code: str) -> str:
 
 def category_choices() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in CATEGORY_LABELS.items()]
+
+
+def template_helpers() -> dict:
+    """What every page may use to put a category code into words."""
+    return {"category_label": category_label}

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from app import params
 from app.access import LOGGED_IN, RECORDS_VISIT, allow
 from app.assignments.service import my_assignments
-from app.courses.categories import category_choices, category_label
+from app.courses.categories import category_choices
 from app.errors import NotFound
 from app.extensions import db
 from app.learning import content, service
@@ -19,11 +19,6 @@ from app.policy import can_teach
 from app.quizzes import service as quizzes
 
 bp = Blueprint("learning", __name__)
-
-
-@bp.app_context_processor
-def _helpers():
-    return {"category_label": category_label}
 
 
 @bp.route("/")
