@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.auth.forms import PASSWORD_HINT
+from app.forms import Form
 
 ROLE_CHOICES = [
     SelectChoice("learner", _l("Learner")),
@@ -12,7 +12,7 @@ ROLE_CHOICES = [
 ]
 
 
-class AccessForm(FlaskForm):
+class AccessForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit_code = StringField(
         _l("Unit code"),

@@ -20,6 +20,7 @@ from app.auth import service, sessions, totp
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
+from app.forms import Form
 from app.imports.batches import drop_unapplied, is_expired
 from app.imports.people import import_people
 from app.imports.reader import MAX_ROWS_IN_BROWSER, read_table
@@ -245,7 +246,7 @@ def reset_second_factor(user_id: int):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
 
 

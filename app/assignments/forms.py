@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,8 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import Form
 
-class AssignmentForm(FlaskForm):
+
+class AssignmentForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
     courses = SelectMultipleField(_l("Courses"), validators=[DataRequired()])
     target_kind = SelectField(

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import Form
 
-class TrainingForm(FlaskForm):
+
+class TrainingForm(Form):
     programme = StringField(_l("Programme"), validators=[DataRequired(), Length(max=300)])
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
     certificate_no = StringField(_l("Certificate number"), validators=[Optional(), Length(max=100)])
@@ -23,12 +24,12 @@ class CorrectionForm(TrainingForm):
     reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=2000)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     revoked_on = DateField(_l("Revoked from (the date of the revoking decision)"), validators=[Optional()])
     reason = TextAreaField(_l("Reason for the revocation"), validators=[DataRequired(), Length(max=2000)])
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title_code = SelectField(_l("Position"), validators=[DataRequired()])
     unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=40)])
     kind = SelectField(_l("Kind"))
@@ -36,7 +37,7 @@ class ProposalForm(FlaskForm):
     decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     authority = StringField(_l("Competent authority"), validators=[DataRequired(), Length(max=300)])
     authority_decision_no = StringField(
         _l("Its decision number"), validators=[DataRequired(), Length(max=100)]
@@ -44,11 +45,11 @@ class OverrideForm(FlaskForm):
     reason = TextAreaField(_l("Written reason"), validators=[DataRequired(), Length(max=4000)])
 
 
-class RequirementsForm(FlaskForm):
+class RequirementsForm(Form):
     source = TextAreaField(_l("Requirement set (YAML)"), validators=[DataRequired(), Length(max=100_000)])
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(Form):
     scale = SelectField(_l("Area"), validators=[DataRequired()])
     level = SelectField(_l("Level"), validators=[DataRequired()], validate_choice=False)
     issuer = StringField(_l("Issuer"), validators=[Optional(), Length(max=200)])
@@ -58,7 +59,7 @@ class QualificationForm(FlaskForm):
     evidence = StringField(_l("Evidence reference"), validators=[Optional(), Length(max=300)])
 
 
-class PlanningForm(FlaskForm):
+class PlanningForm(Form):
     title_code = SelectField(_l("Target position"), validators=[DataRequired()])
     unit_code = StringField(_l("Unit of the post (code)"), validators=[DataRequired(), Length(max=40)])
     term = StringField(_l("Term, e.g. 2025-2030"), validators=[DataRequired(), Length(max=20)])
@@ -75,7 +76,7 @@ class PlanningForm(FlaskForm):
     )
 
 
-class DisciplineChangeForm(FlaskForm):
+class DisciplineChangeForm(Form):
     """Annul a discipline decision, or replace it by another level (after a complaint, a review)."""
 
     action = SelectField(_l("Change"), validators=[DataRequired()])
@@ -89,7 +90,7 @@ class DisciplineChangeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-class DisciplineForm(FlaskForm):
+class DisciplineForm(Form):
     level = SelectField(_l("Level"), validators=[DataRequired()])
     decided_on = DateField(_l("Decided on"), validators=[DataRequired()])
     decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])
