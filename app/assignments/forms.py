@@ -18,7 +18,7 @@ from app.forms import Form
 
 
 class AssignmentForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
+    name = StringField(_l("Assignment name"), validators=[DataRequired(), Length(max=300)])
     courses = SelectMultipleField(_l("Courses"), validators=[DataRequired()])
     target_kind = SelectField(
         _l("Assign to"),
