@@ -89,8 +89,10 @@ def transactional(view):
 
 def init_app(app: Flask) -> None:
     """Wrap every view registered so far (call after the blueprints are registered)."""
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "do_orm_execute", _orm_execute)
+    # One `db` serves every app made in this process (the tests make many): listen once.
+    for name, listener in (("after_flush", _after_flush), ("do_orm_execute", _orm_execute)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":
             app.view_functions[endpoint] = transactional(view)
