@@ -65,30 +65,25 @@ def load_facts(session: Session, cadres: list[Cadre]) -> dict[int, facts.CadreFa
 
 def _trainings(session: Session, chunk: list[int]) -> dict[int, list[facts.TrainingFact]]:
     """The training records in force, per cadre, with the code of the unit they were trained in."""
-    out: dict[int, list[facts.TrainingFact]] = defaultdict(list)
-    for r, unit_code in session.execute(
-        select(TrainingRecord, Unit.code)
-        .outerjoin(Unit, Unit.id == TrainingRecord.unit_id)
-        .where(TrainingRecord.cadre_id.in_(chunk), training_in_force())
-    ):
-        out[r.cadre_id].append(
-            facts.TrainingFact(
-                record_id=r.id,
-                completed_on=r.completed_on,
-                hours=r.hours,
-                course_code=r.course_code,
-                programme=r.programme,
-                category=r.category,
-                score=r.score,
-                valid_until=r.valid_until,
-                revoked=r.is_revoked,
-                revoked_on=r.revoked_on,
-                course_version=r.course_version,
-                certificate_no=r.certificate_no,
-                unit_code=unit_code,
-            )
-        )
-    return out
+    return _with_unit_code(session, chunk, TrainingRecord, _training_fact, training_in_force())
+
+
+def _training_fact(r: TrainingRecord, unit_code: str | None) -> facts.TrainingFact:
+    return facts.TrainingFact(
+        record_id=r.id,
+        completed_on=r.completed_on,
+        hours=r.hours,
+        course_code=r.course_code,
+        programme=r.programme,
+        category=r.category,
+        score=r.score,
+        valid_until=r.valid_until,
+        revoked=r.is_revoked,
+        revoked_on=r.revoked_on,
+        course_version=r.course_version,
+        certificate_no=r.certificate_no,
+        unit_code=unit_code,
+    )
 
 
 def _qualifications(session: Session, chunk: list[int]) -> dict[int, list[facts.QualificationFact]]:
@@ -134,11 +129,14 @@ def _positions(session: Session, chunk: list[int]) -> dict[int, list[facts.Posit
     )
 
 
-def _with_unit_code(session: Session, chunk: list[int], model, fact) -> dict[int, list]:
-    """`model`'s rows of the cadres in `chunk` as facts (`fact(row, unit code)`), per cadre; one query."""
+def _with_unit_code(session: Session, chunk: list[int], model, fact, *conditions) -> dict[int, list]:
+    """`model`'s rows of the cadres in `chunk` (and `conditions`) as facts (`fact(row, unit code)`),
+    per cadre; one query."""
     out: dict[int, list] = defaultdict(list)
     for row, unit_code in session.execute(
-        select(model, Unit.code).outerjoin(Unit, Unit.id == model.unit_id).where(model.cadre_id.in_(chunk))
+        select(model, Unit.code)
+        .outerjoin(Unit, Unit.id == model.unit_id)
+        .where(model.cadre_id.in_(chunk), *conditions)
     ):
         out[row.cadre_id].append(fact(row, unit_code))
     return out
