@@ -3,6 +3,8 @@ the same city."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -54,11 +56,10 @@ def test_the_seed_reports_the_rows_it_wrote(app, courses):
         ]
 
 
-def test_the_same_seed_builds_the_same_city(app, courses):
+def test_the_same_seed_builds_the_same_city(app, courses, clock):
     def city() -> dict:
         """The seeded rows, with account and enrolment ids counted from the run's first: ids come
         from sequences, which a rollback does not move back on PostgreSQL."""
-        # Times capped at the moment of seeding differ between runs; the draws must not.
         rows = {
             "cadres": db.session.execute(
                 select(
@@ -87,12 +88,15 @@ def test_the_same_seed_builds_the_same_city(app, courses):
             "attempts": db.session.execute(
                 select(
                     QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.seed, QuizAttempt.percent
-                ).order_by(QuizAttempt.id)
+                ).order_by(QuizAttempt.user_id, QuizAttempt.course_id, QuizAttempt.number)
             ).all(),
             "completions": db.session.execute(
-                select(CourseCompletion.user_id, CourseCompletion.course_id, CourseCompletion.score).order_by(
-                    CourseCompletion.id
-                )
+                select(
+                    CourseCompletion.user_id,
+                    CourseCompletion.course_id,
+                    CourseCompletion.score,
+                    CourseCompletion.completed_at,  # capped at the moment of seeding
+                ).order_by(CourseCompletion.id)
             ).all(),
         }
         first_user = db.session.scalar(select(func.min(User.id)).where(User.email.like("%@seed.boiduong.vn")))
@@ -102,6 +106,7 @@ def test_the_same_seed_builds_the_same_city(app, courses):
         rows["lessons"] = [(e - first_enrolment, slug) for e, slug in rows["lessons"]]
         return rows
 
+    clock.set_now(datetime(2026, 11, 29, 9, 30, tzinfo=UTC))  # both runs seed at the same moment
     with app.app_context():
         seed_city(db.session, 40, seed=11, echo=lambda _line: None)
         first = city()

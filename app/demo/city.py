@@ -18,6 +18,7 @@ from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.models import (
     Assignment,
     AssignmentCourse,
@@ -204,11 +205,11 @@ def seed_city(session: Session, cadres: int, seed: int = 2026, echo: Callable[[s
     if session.scalar(select(Unit.id).where(Unit.code == "HN-SEED")) is not None:
         raise RuntimeError("the seed city exists already")
     rng = random.Random(seed)
-    today = date.today()
+    today = clock.local_today()
     offerings = _offerings(session)
     city, leaves = _units(session)
     echo(f"  units: {1 + len(DEPARTMENTS) + len(PLACES) + len(leaves)}")
-    now = datetime.now(UTC)
+    now = clock.now()
     people = _cadres_and_accounts(session, rng, cadres, leaves, now)
     echo(f"  cadres and accounts: {cadres}")
     counts = _learning_history(session, rng, people, offerings, today - timedelta(days=3 * 365), now)
@@ -307,9 +308,9 @@ def _cadres_and_accounts(
     _insert(session, User, users)
     _insert(session, Cadre, people)
     return session.execute(
-        select(Cadre.id, Cadre.user_id, Cadre.unit_id).where(
-            Cadre.employee_code.like("HN%"), Cadre.user_id >= first_user
-        )
+        select(Cadre.id, Cadre.user_id, Cadre.unit_id)
+        .where(Cadre.employee_code.like("HN%"), Cadre.user_id >= first_user)
+        .order_by(Cadre.user_id)  # the draws that follow go to cadres in this order
     ).all()
 
 
