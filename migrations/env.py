@@ -54,6 +54,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out of autogenerate what a migration makes for one database only: the catalogue
+    search's FTS5 table (and its shadow tables) on SQLite and its GIN index on PostgreSQL."""
+    from app.courses.search import is_search_index
+
+    return not is_search_index(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -72,6 +80,7 @@ def run_migrations_offline():
         target_metadata=get_metadata(),
         literal_binds=True,
         render_item=render_item,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -110,7 +119,11 @@ def run_migrations_online():
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # outside any transaction, or SQLite ignores it
         context.configure(
-            connection=connection, target_metadata=get_metadata(), render_item=render_item, **conf_args
+            connection=connection,
+            target_metadata=get_metadata(),
+            render_item=render_item,
+            include_name=include_name,
+            **conf_args,
         )
 
         with context.begin_transaction():

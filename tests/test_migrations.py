@@ -8,13 +8,16 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from app.config import PROJECT_ROOT
+from app.courses.search import is_search_index
 from app.extensions import db
 from app.models import Base
 
 
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        # The search index is made by the migration for one database only (an FTS5 table, a GIN index).
+        opts = {"compare_type": True, "include_name": lambda name, *_: not is_search_index(name)}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.courses.render import render_markdown
+from app.courses.search import index_version
 from app.courses.source import (
     COURSE_FILE,
     IMAGE_TYPES,
@@ -120,7 +121,7 @@ def import_course(
     if course is None:
         course = Course(code=source.code, current_version_number=1)
         session.add(course)
-        _new_version(session, course, 1, source, urls, video_hosts)
+        index_version(session, _new_version(session, course, 1, source, urls, video_hosts))
         session.flush()
         return outcome
     current = session.scalar(
@@ -152,8 +153,9 @@ def import_course(
         session.scalar(select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id))
         or 0
     ) + 1
-    _new_version(session, course, number, source, urls, video_hosts)
+    version = _new_version(session, course, number, source, urls, video_hosts)
     course.current_version_number = number
+    index_version(session, version)
     session.flush()
     outcome.status = "updated"
     return outcome

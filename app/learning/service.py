@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, defer
 
+from app.courses.search import search_versions
 from app.errors import NotFound, PermissionDenied
 from app.learning.content import LessonItem
 from app.models import (
@@ -28,7 +29,6 @@ from app.profiles.records import record_completion
 from app.quizzes.events import attempt_graded
 from app.quizzes.service import quiz_grades, quizzes_of
 from app.stats import rollups
-from app.text import like_pattern
 
 
 def _current_version_join():
@@ -41,7 +41,8 @@ def _current_version_join():
 def catalogue_query(query: str = "", category: str = "") -> Select:
     """Current versions of the catalogue's courses, optionally searched and filtered.
 
-    The search ignores case and Vietnamese diacritics: "chuyen doi so" finds "Chuyển đổi số".
+    The search ignores case and Vietnamese diacritics and looks into categories and lessons
+    too (app/courses/search.py): "chuyen doi so" finds the courses filed under "Chuyển đổi số".
     """
     stmt = (
         select(CourseVersion)
@@ -49,8 +50,7 @@ def catalogue_query(query: str = "", category: str = "") -> Select:
         .options(contains_eager(CourseVersion.course))
         .order_by(CourseVersion.title, Course.code)
     )
-    if query.strip():
-        stmt = stmt.where(CourseVersion.search_text.like(like_pattern(query), escape="\\"))
+    stmt = search_versions(stmt, query)
     if category:
         stmt = stmt.where(CourseVersion.category == category)
     return stmt

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from app import params
 from app.access import LOGGED_IN, RECORDS_VISIT, allow
 from app.assignments.service import my_assignments
+from app.courses import search
 from app.courses.categories import category_choices
 from app.errors import NotFound
 from app.extensions import db
@@ -42,6 +43,7 @@ def catalogue():
         category=category,
         categories=category_choices(),
         enrolled=service.enrolled_course_ids(db.session, current_user),
+        hits=search.lesson_hits(db.session, [version.id for version in page.items], query),
     )
 
 

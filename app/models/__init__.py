@@ -14,7 +14,7 @@ from app.models.admin import (
 )
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
-from app.models.course import Course, CourseVersion, Lesson, MediaFile
+from app.models.course import Course, CourseSearchDocument, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
 from app.models.org import Scale, ScaleLevel, Title, Unit, UnitChange
 from app.models.profile import (
@@ -68,6 +68,7 @@ __all__ = [
     "AssignmentStats",
     "Course",
     "CourseCompletion",
+    "CourseSearchDocument",
     "CourseVersion",
     "Enrolment",
     "Lesson",

@@ -90,6 +90,25 @@ class Lesson(Base):
     course_version: Mapped[CourseVersion] = relationship(back_populates="lessons")
 
 
+class CourseSearchDocument(Base):
+    """Folded text of one part of a current course version, for the catalogue search.
+
+    Parts are ranked: 0 code and title, 1 summary, 2 category (Vietnamese and English words),
+    3 a lesson's title, 4 a lesson's text. Each database indexes `folded` its own way
+    (app/courses/search.py): an FTS5 table on SQLite, a GIN index of a 'simple' tsvector on
+    PostgreSQL. Rebuilt at import for the course's new current version.
+    """
+
+    __tablename__ = "course_search_documents"
+    __table_args__ = (Index("ix_course_search_documents_version", "course_version_id", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"), index=True)
+    rank: Mapped[int]
+    folded: Mapped[str] = mapped_column(Text)
+
+
 class MediaFile(Base):
     """An image from a course folder, stored by content hash so versions share unchanged files.
 
