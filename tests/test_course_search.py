@@ -178,3 +178,36 @@ def test_query_words_and_lesson_text():
     assert search_words("  Chuyển-đổi  SỐ, số!  ") == ["chuyen", "doi", "so"]
     assert search_words("a b c d e f g h i j") == list("abcdefgh")
     assert html_text("<h1>Tiêu đề</h1><p>Đoạn <b>một</b>.</p><script>x()</script>") == "Tiêu đề Đoạn một ."
+
+
+def test_words_found_together_beat_the_same_syllables_found_apart(
+    learner, courses_root, import_folder, client
+):
+    """Folded Vietnamese syllables are ambiguous ("so" is số, sở, sổ): a course with the whole
+    phrase is the answer, not one with chuyên... đối... sở scattered through its lessons."""
+    scattered = "# Đối ngoại\n\nChuyên viên của sở đón đoàn đối tác.\n"
+    import_folder(
+        write_course(
+            courses_root,
+            "a",
+            code="AAA",
+            title="Lễ tân",
+            category="international",
+            lessons={"01-bai.md": scattered},
+        )
+    )
+    together = "# Bài một\n\nPhường đẩy mạnh chuyển đổi số trong thủ tục.\n"
+    import_folder(
+        write_course(
+            courses_root,
+            "b",
+            code="BBB",
+            title="Cải cách",
+            category="state-management",
+            lessons={"01-bai.md": together},
+        )
+    )
+    assert _titles(client, "chuyen doi so") == ["Cải cách"]
+    html = client.get("/courses/", query_string={"q": "chuyen doi so"}).get_data(as_text=True)
+    assert "<mark>chuyển</mark> <mark>đổi</mark> <mark>số</mark>" in html
+    assert _titles(client, "doan chuyen vien") == ["Lễ tân"]  # no phrase anywhere: every word will do

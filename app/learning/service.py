@@ -50,10 +50,9 @@ def catalogue_query(query: str = "", category: str = "") -> Select:
         .options(contains_eager(CourseVersion.course))
         .order_by(CourseVersion.title, Course.code)
     )
-    stmt = search_versions(stmt, query)
     if category:
         stmt = stmt.where(CourseVersion.category == category)
-    return stmt
+    return search_versions(stmt, query)
 
 
 def enrolled_course_ids(session: Session, user: User) -> set[int]:
