@@ -70,6 +70,9 @@ OVERRIDES = {
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}
 QUERIES["reports.export"] = {"unit": "P-W", "what": "profiles"}
+# The trainers' per-learner progress table, filtered and sorted (course KT-01 comes from the path).
+QUERIES["teach.learners"] = {"status": "in_progress", "sort": "activity"}
+QUERIES["teach.learners_csv"] = {"status": "completed", "sort": "score"}
 
 
 def csrf_token(client, path: str = "/login") -> str:

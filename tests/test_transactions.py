@@ -28,6 +28,8 @@ GET_WRITERS = {
     "quizzes.result",
     "reports.cadres",
     "reports.export",
+    "teach.learners",
+    "teach.learners_csv",
 }
 
 

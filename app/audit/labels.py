@@ -29,6 +29,8 @@ ACTIONS = {
     "view_conditions": _l("Viewed the conditions of appointments"),
     "view_unit_cadres": _l("Viewed a unit's cadres"),
     "export": _l("Exported data"),
+    "view_learner_progress": _l("Viewed learners' progress in a course"),
+    "export_learner_progress": _l("Exported learners' progress in a course"),
     "export_audit": _l("Exported the audit log"),
     "add_training": _l("Added a training record"),
     "correct_training": _l("Corrected a training record"),

@@ -57,6 +57,16 @@ class Evaluation:
     set: RequirementSet | None
     plan: list[str]
 
+    @property
+    def met(self) -> list:
+        """The rules met outright (the dossier lists them in one line)."""
+        return [r for r in self.result.results if r.status == MET]
+
+    @property
+    def open(self) -> list:
+        """The rules not met, or met on a condition (the dossier says what is missing for each)."""
+        return [r for r in self.result.results if r.status != MET]
+
 
 @dataclass(frozen=True)
 class ProfilePage:
@@ -117,6 +127,35 @@ def profile_page(session: Session, actor: User, cadre: Cadre, today: date) -> Pr
         ),
         decisions=_rows(session, AppointmentDecision, cadre, AppointmentDecision.created_at.desc()),
     )
+
+
+def issuing_body(cadre: Cadre) -> tuple[str | None, str]:
+    """The names a document about the cadre is issued under: the unit's parent (None at the top
+    of the tree), then the unit itself."""
+    unit = cadre.unit
+    return (unit.parent.name if unit.parent is not None else None), unit.name
+
+
+def legal_bases(evaluations: list[Evaluation]) -> dict[str, int]:
+    """The legal bases of the rules evaluated, numbered in order of first use: the dossier cites
+    each once and refers to it by number."""
+    numbers: dict[str, int] = {}
+    for evaluation in evaluations:
+        for result in evaluation.result.results:
+            basis = result.rule.legal_basis
+            if basis and basis not in numbers:
+                numbers[basis] = len(numbers) + 1
+    return numbers
+
+
+def place_and_date(day: date) -> dict:
+    """The day as a document's place-and-date line writes it (Decree 30/2020/NĐ-CP: a day under 10
+    and the months January and February take a leading zero)."""
+    return {
+        "day": f"{day.day:02d}",
+        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        "year": str(day.year),
+    }
 
 
 def _evaluations(

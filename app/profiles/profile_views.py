@@ -11,11 +11,20 @@ from app.extensions import db
 from app.models import Cadre
 from app.profiles.blueprint import bp, today
 from app.profiles.labels import wording
-from app.profiles.pages import audit_view, cadre_for_viewer, profile_page
+from app.profiles.pages import (
+    audit_view,
+    cadre_for_viewer,
+    issuing_body,
+    legal_bases,
+    place_and_date,
+    profile_page,
+)
 
 
 def _page(template: str, cadre: Cadre, **extra):
     page = profile_page(db.session, current_user, cadre, today())
+    if extra.pop("cite", False):
+        extra["bases"] = legal_bases(page.evaluations)
     return render_template(template, **extra, **page.parts(), **wording(page.names))
 
 
@@ -41,4 +50,13 @@ def profile(cadre_id: int):
 def dossier(cadre_id: int):
     cadre = cadre_for_viewer(db.session, current_user, cadre_id)
     audit_view(db.session, current_user, "print_profile", cadre)
-    return _page("profiles/dossier.html", cadre)
+    parent, unit = issuing_body(cadre)
+    return _page(
+        "profiles/dossier.html",
+        cadre,
+        parent_unit=parent,
+        issuing_unit=unit,
+        dated=place_and_date(today()),
+        signer=current_user.full_name,
+        cite=True,
+    )

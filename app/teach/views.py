@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from app.access import TEACH, allow
+from app import params
+from app.access import AUDITED_VIEW, TEACH, allow
 from app.exports import csv_response
 from app.extensions import db
 from app.learning.service import find_lesson, get_course, lessons_of
 from app.quizzes.service import quiz_of_lesson
-from app.teach import service
+from app.teach import progress, service
 
 bp = Blueprint("teach", __name__)
 
@@ -73,3 +76,68 @@ def quiz_items_csv(code: str, slug: str):
         for item in items
     ]
     return csv_response(table, f"{code}-{slug}-items.csv")
+
+
+def _progress_query(code: str):
+    """The course, and its learners' progress as asked for (status filter and order)."""
+    course, version = get_course(db.session, code)
+    status = params.choice("status", progress.STATUS_LABELS, "")
+    sort = params.choice("sort", progress.SORTS, "name")
+    return course, version, status, sort, progress.progress_query(version, status, sort)
+
+
+@bp.route("/courses/<code>/learners")
+@allow(TEACH, get_writes=AUDITED_VIEW)
+def learners(code: str):
+    course, version, status, sort, stmt = _progress_query(code)
+    page = progress.progress_page(db.session, stmt, params.page_number(), current_app.config["PAGE_SIZE"])
+    progress.audit_progress(
+        db.session, current_user, "view_learner_progress", course, status=status or None, page=page.page
+    )
+    return render_template(
+        "teach/learners.html",
+        course=course,
+        version=version,
+        page=page,
+        status=status,
+        sort=sort,
+        statuses=progress.STATUS_LABELS,
+    )
+
+
+@bp.route("/courses/<code>/learners.csv")
+@allow(TEACH, get_writes=AUDITED_VIEW)
+def learners_csv(code: str):
+    course, _version, status, _sort, stmt = _progress_query(code)
+    rows = progress.progress_rows(db.session, stmt)
+    progress.audit_progress(
+        db.session, current_user, "export_learner_progress", course, status=status or None, rows=len(rows)
+    )
+    header = [
+        _("Learner"),
+        _("E-mail"),
+        _("Unit"),
+        _("Lessons done"),
+        _("Lessons in the course"),
+        _("Best graded quiz result (%)"),
+        _("Graded attempts"),
+        _("Status"),
+        _("Completed on"),
+        _("Last activity"),
+    ]
+    table = [header] + [
+        [
+            r.name,
+            r.email,
+            r.unit or "",
+            r.done,
+            r.total,
+            "" if r.best_percent is None else round(r.best_percent, 1),
+            r.graded_attempts,
+            str(progress.STATUS_LABELS[r.status]),
+            progress.local(r.completed_at).strftime("%d/%m/%Y") if r.completed_at else "",
+            progress.local(r.last_activity).strftime("%d/%m/%Y %H:%M") if r.last_activity else "",
+        ]
+        for r in rows
+    ]
+    return csv_response(table, f"{course.code}-learners.csv")
