@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, and_, case, false, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app import policy
@@ -19,7 +19,9 @@ from app.models import (
     AssignmentMember,
     AuditEntry,
     Cadre,
+    Course,
     CourseCompletion,
+    CourseVersion,
     Enrolment,
     User,
 )
@@ -32,6 +34,26 @@ SHOWN = ("all", "overdue", *STATES)  # the member filters of the assignment page
 def is_overdue(assignment: Assignment, today: date | None = None) -> bool:
     """Whether the assignment's due date has passed (a cancelled one is never overdue)."""
     return not assignment.is_cancelled and assignment.due_on < (today or local_today())
+
+
+def course_titles(session: Session, assignment: Assignment) -> list[tuple[str, str]]:
+    """(code, title of the current version) of the assignment's courses, by code."""
+    return [
+        (code, title)
+        for code, title in session.execute(
+            select(Course.code, CourseVersion.title)
+            .join(AssignmentCourse, AssignmentCourse.course_id == Course.id)
+            .join(
+                CourseVersion,
+                and_(
+                    CourseVersion.course_id == Course.id,
+                    CourseVersion.number == Course.current_version_number,
+                ),
+            )
+            .where(AssignmentCourse.assignment_id == assignment.id)
+            .order_by(Course.code)
+        )
+    ]
 
 
 def _progress(actor, assignment: Assignment):

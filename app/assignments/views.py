@@ -87,6 +87,7 @@ def _detail_page(assignment: Assignment):
     return render_template(
         "assignments/detail.html",
         assignment=assignment,
+        courses=members.course_titles(db.session, assignment),
         show=show,
         page=page,
         progress=members.progress_of(db.session, current_user, assignment, [c.id for c in page.items]),
