@@ -31,7 +31,7 @@ class Assignment(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The unit the admin who made it administers (None: city-wide): with the target unit, whose
-    # assignment it is (see `app.assignments.service.assignment_unit_path`).
+    # assignment it is (see `owner_unit_id` and `app.assignments.service.owner_path`).
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # A cancellation is recorded, never a deletion: a cancelled assignment keeps its members but
     # gives no due date and counts nobody overdue.
