@@ -24,6 +24,7 @@ from app.errors import NotFound
 from app.extensions import db, login_manager
 from app.models import (
     AppointmentDecision,
+    Assignment,
     Cadre,
     DisciplineRecord,
     ImportBatch,
@@ -113,6 +114,14 @@ def _account(session: Session, view_args: dict, _args: dict) -> Target:
     return Target(unit_path=account_unit_path(session, user), owner_id=user.id)
 
 
+def _assignment(session: Session, view_args: dict, _args: dict) -> Target:
+    assignment = session.get(Assignment, _int(view_args["assignment_id"]))
+    if assignment is None:
+        raise NotFound("assignment")
+    unit_id = assignment.owner_unit_id
+    return Target(unit_path=session.scalar(select(Unit.path).where(Unit.id == unit_id)) if unit_id else None)
+
+
 def _unit_arg(session: Session, _view_args: dict, args: dict) -> Target | None:
     code = params.code("unit", args)
     if not code:
@@ -136,6 +145,9 @@ LOGGED_IN = Rule("logged_in", lambda actor, t: policy.is_logged_in(actor))
 TEACH = Rule("teach", lambda actor, t: policy.can_teach(actor))
 ADMIN = Rule("admin", lambda actor, t: policy.is_admin(actor))
 REVIEW = Rule("review", lambda actor, t: policy.can_review(actor, _unit_path(t)), target=_unit_arg)
+MANAGE_ASSIGNMENT = Rule(
+    "manage_assignment", lambda actor, t: policy.can_manage_assignment(actor, t.unit_path), target=_assignment
+)
 EDIT_REQUIREMENTS = Rule("edit_requirements", lambda actor, t: policy.can_edit_requirements(actor))
 READ_AUDIT = Rule("read_audit", lambda actor, t: policy.can_read_audit(actor))
 VIEW_PROFILE = Rule(

@@ -134,6 +134,12 @@ def can_review(actor, unit_path: str | None = None) -> bool:
     return is_admin(actor) and (unit_path is None or covers(actor, unit_path))
 
 
+def can_manage_assignment(actor, unit_path: str | None) -> bool:
+    """See the members of, edit and cancel an assignment whose unit is `unit_path` (its target
+    unit, else the unit of the admin who made it; None: city-wide, only city admins)."""
+    return covers(actor, unit_path)
+
+
 # --- accounts -----------------------------------------------------------------------------------
 
 

@@ -425,6 +425,7 @@ def _two_wards(make: Factory) -> Wards:
     decision = make.decision(target, "division-head", unit="P-W", decision_no="1/QĐ", actor=ids["city_admin"])
     attempt = make.attempt(ids["learner"], "KT-01", "kiem-tra")
     batch = make.import_batch("can-bo.csv", b"employee_code\n", created_by=ids["ward_admin_in"])
+    assignment = make.assignment("Bồi dưỡng phường Tây", ("KT-01",), unit="P-W", actor=ids["city_admin"])
     with make.app.app_context():
         other = db.session.get(User, ids["other_learner"])
         login = sessions.start(db.session, other, ip_address="10.0.0.9", user_agent="x", second_factor=False)
@@ -441,6 +442,7 @@ def _two_wards(make: Factory) -> Wards:
         "decision_id": decision,
         "title_code": "division-head",
         "batch_id": batch,
+        "assignment_id": assignment,
         "fmt": "csv",
         "user_id": ids["learner"],
         "session_id": login_id,

@@ -136,6 +136,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "profiles.edit_requirements": False,
             "profiles.decision_conditions": True,
             "audit.index": True,
+            "assignments.detail": True,
+            "assignments.cancel": True,
         },
         "ward_admin_out": {
             "profiles.profile": False,
@@ -147,6 +149,10 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "reports.cadres": False,
             "admin.user": False,
             "admin.apply_import": False,
+            "assignments.detail": False,
+            "assignments.edit": False,
+            "assignments.cancel": False,
+            "assignments.overdue_csv": False,
         },
         "city_admin": {
             "profiles.edit_requirements": True,

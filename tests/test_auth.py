@@ -26,6 +26,7 @@ SAMPLE_VALUES = {
     "decision_id": 1,
     "title_code": "division-head",
     "batch_id": 1,
+    "assignment_id": 1,
     "fmt": "csv",
     "user_id": 1,
     "session_id": 1,

@@ -169,3 +169,72 @@ def test_lesson_page_reads_in_two_statements_and_a_new_version_shows_at_once(
     assert "Phiên bản mới của bài dữ liệu" in html and "Nội dung về dữ liệu" not in html
     assert "50%" in html  # one of the two lessons of version 2.0 is done
     assert client.get("/courses/KH-01/lessons/ket-luan").status_code == 404
+
+
+def test_each_role_lands_where_its_work_is(make_user, auth, client):
+    """After login, and at "/": admins on the review dashboard, trainers on their teaching page,
+    learners on My learning (or the catalogue before they have anything)."""
+    make_user("hv@example.vn")
+    make_user("gv@example.vn", role="trainer")
+    make_user("qt@example.vn", role="admin")
+    for email, landing in (
+        ("hv@example.vn", "/courses/"),
+        ("gv@example.vn", "/teach/"),
+        ("qt@example.vn", "/review/"),
+    ):
+        auth.login(email)
+        assert client.get("/").headers["Location"].endswith(landing), email
+        assert client.get(landing).status_code == 200
+        auth.logout()
+    # the login page sends to "/", which sends on; a `next` is still followed
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login?next=/my",
+        data={"email": "gv@example.vn", "password": "correct horse battery", "csrf_token": token.group(1)},
+    )
+    assert response.headers["Location"].endswith("/my")
+
+
+def test_continue_on_my_learning_opens_the_next_lesson_to_do(app, learner, course, auth, client):
+    auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
+    auth.post("/courses/KH-01/lessons/mo-dau/complete", token_from="/courses/KH-01")
+    client.get("/courses/KH-01/lessons/mo-dau")  # looking back at a lesson already done
+    my = client.get("/my").get_data(as_text=True)
+    assert re.search(r'href="/courses/KH-01/lessons/du-lieu">\s*(Tiếp tục|Continue)', my)
+    course_page = client.get("/courses/KH-01").get_data(as_text=True)
+    assert re.search(r'href="/courses/KH-01/lessons/du-lieu">\s*(Tiếp tục|Continue)', course_page)
+    # all done: back to the last lesson visited
+    auth.post("/courses/KH-01/lessons/ket-luan/complete", token_from="/courses/KH-01")
+    auth.post("/courses/KH-01/lessons/du-lieu/complete", token_from="/courses/KH-01")
+    client.get("/courses/KH-01/lessons/ket-luan")
+    with app.app_context():
+        from app.learning.service import my_learning
+        from app.models import User
+
+        (row,) = my_learning(db.session, db.session.get(User, learner))
+        assert row.next_slug == "ket-luan"
+
+
+def test_my_learning_with_nothing_started_leads_to_the_course_page(app, learner, course, auth, client):
+    auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
+    with app.app_context():
+        from app.models import Enrolment
+
+        db.session.execute(Enrolment.__table__.update().values(last_lesson_slug=None))
+        db.session.commit()
+    my = client.get("/my").get_data(as_text=True)
+    assert re.search(r'href="/courses/KH-01">\s*(Bắt đầu|Start)', my)
+
+
+def test_the_course_page_shows_due_dates_and_its_main_action_first(app, make, learner, course, client, clock):
+    from datetime import date
+
+    make.cadre("HN-900001", unit="P-THU", user=learner)
+    make.assignment("Bồi dưỡng quý IV", ("KH-01",), unit="P-THU", due_on=date(2030, 12, 31))
+    html = client.get("/courses/KH-01").get_data(as_text=True)
+    assert "Bồi dưỡng quý IV" in html and "2030" in html  # the due date (dd/mm/yyyy once `|date` says so)
+    # the enrol button comes before the course's long description
+    assert html.index('action="/courses/KH-01/enrol"') < html.index('class="prose"')
+    clock.set_today(date(2031, 1, 2))
+    html = client.get("/courses/KH-01").get_data(as_text=True)
+    assert '<strong class="fail">' in html and ("Quá hạn" in html or "Overdue" in html)

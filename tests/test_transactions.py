@@ -17,6 +17,8 @@ from app.transactions import UndeclaredWrite, discard, transactional
 # The GET pages that write, and why: the audited views of cadres' data, the lesson (its visit),
 # and the quiz pages that grade an attempt whose time ran out. Any other GET must only read.
 GET_WRITERS = {
+    "assignments.detail",
+    "assignments.overdue_csv",
     "audit.export",
     "learning.lesson",
     "profiles.decision",

@@ -36,3 +36,15 @@ class AssignmentForm(Form):
     )
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
     follows_movers = BooleanField(_l("Keep it for cadres who later move to another unit or post"))
+
+
+class EditAssignmentForm(Form):
+    """What may change in an assignment: its name, due date and courses (not its target)."""
+
+    name = StringField(_l("Assignment name"), validators=[DataRequired(), Length(max=300)])
+    courses = SelectMultipleField(_l("Courses"), validators=[DataRequired()])
+    due_on = DateField(_l("Due date"), validators=[DataRequired()])
+
+
+class CancelAssignmentForm(Form):
+    reason = TextAreaField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)])

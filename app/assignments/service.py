@@ -9,8 +9,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from app import policy
 from app.clock import local_today
 from app.errors import ValidationFailed
 from app.models import (
@@ -47,13 +48,7 @@ class AssignmentInput:
 def create_assignment(session: Session, actor: User, data: AssignmentInput, scope: Unit | None) -> Assignment:
     """Assign courses to a target, resolved now into members (within `scope`, the admin's unit;
     None: the city). Flushes. Raises ValidationFailed naming the field."""
-    if not data.name.strip():
-        raise ValidationFailed(_l("Required."), field="name")
-    courses = list(session.scalars(select(Course).where(Course.code.in_(data.course_codes))))
-    if not courses or len(courses) != len(set(data.course_codes)):
-        raise ValidationFailed(_l("Choose one or more existing courses."), field="courses")
-    if data.due_on < local_today():
-        raise ValidationFailed(_l("The due date has passed."), field="due_on")
+    courses = _checked(session, data.name, data.course_codes, data.due_on)
     cadres, unit = _target(session, data)
     if scope is not None:
         cadres = cadres.where(in_subtree(Cadre.unit_id, scope.path))
@@ -67,6 +62,7 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
         due_on=data.due_on,
         follows_movers=data.follows_movers,
         created_by_id=actor.id,
+        scope_unit_id=scope.id if scope is not None else None,
     )
     session.add(assignment)
     session.flush()
@@ -76,15 +72,123 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
     if ids:
         session.execute(
             AssignmentMember.__table__.insert(),
-            [
-                {"assignment_id": assignment.id, "cadre_id": cid, "added_at": utcnow()}
-                for cid in ids
-            ],
+            [{"assignment_id": assignment.id, "cadre_id": cid, "added_at": utcnow()} for cid in ids],
         )
     session.flush()
     rebuild_assignment_stats(session, [assignment.id])
-    audit.record(session, actor, "create_assignment", "assignment", assignment.id, members=len(ids))
+    audit.record(
+        session,
+        actor,
+        "create_assignment",
+        "assignment",
+        assignment.id,
+        unit_id=assignment.owner_unit_id,
+        members=len(ids),
+    )
     return assignment
+
+
+def _checked(session: Session, name: str, course_codes: tuple[str, ...], due_on: date | None) -> list[Course]:
+    """The courses of an assignment's name, courses and due date, once they are checked (a due
+    date of None: unchanged, so not checked). Raises ValidationFailed naming the field."""
+    if not name.strip():
+        raise ValidationFailed(_l("Required."), field="name")
+    courses = list(session.scalars(select(Course).where(Course.code.in_(course_codes)).order_by(Course.code)))
+    if not courses or len(courses) != len(set(course_codes)):
+        raise ValidationFailed(_l("Choose one or more existing courses."), field="courses")
+    if due_on is not None and due_on < local_today():
+        raise ValidationFailed(_l("The due date has passed."), field="due_on")
+    return courses
+
+
+def owner_path(session: Session, assignment: Assignment) -> str | None:
+    """The path of the unit the assignment belongs to (None: city-wide); see `Assignment.owner_unit_id`."""
+    unit_id = assignment.owner_unit_id
+    return session.scalar(select(Unit.path).where(Unit.id == unit_id)) if unit_id else None
+
+
+def require_manage(session: Session, actor, assignment: Assignment) -> None:
+    """Raise PermissionDenied unless `actor` may see the members of, edit and cancel `assignment`."""
+    policy.require(policy.can_manage_assignment(actor, owner_path(session, assignment)))
+
+
+@dataclass(frozen=True)
+class AssignmentChange:
+    name: str
+    course_codes: tuple[str, ...]
+    due_on: date
+
+
+def update_assignment(session: Session, actor: User, assignment: Assignment, data: AssignmentChange) -> dict:
+    """Change an assignment's name, due date and courses (its members stay as its target made
+    them). Audited with what changed; returns it (empty: nothing changed). Flushes. Raises
+    ValidationFailed naming the field, PermissionDenied outside the actor's units."""
+    require_manage(session, actor, assignment)
+    if assignment.is_cancelled:
+        raise ValidationFailed(_l("This assignment is cancelled."), field="name")
+    new_due = data.due_on if data.due_on != assignment.due_on else None
+    courses = _checked(session, data.name, data.course_codes, new_due)
+    name = nfc(data.name).strip()
+    old_codes = {link.course.code for link in assignment.courses}
+    new_codes = {course.code for course in courses}
+    changes: dict = {}
+    if name != assignment.name:
+        changes.update(name_before=assignment.name, name_after=name)
+        assignment.name = name
+    if new_due is not None:
+        changes.update(due_on_before=assignment.due_on.isoformat(), due_on_after=new_due.isoformat())
+        assignment.due_on = new_due
+    if new_codes != old_codes:
+        changes.update(
+            courses_added=", ".join(sorted(new_codes - old_codes)),
+            courses_removed=", ".join(sorted(old_codes - new_codes)),
+        )
+        for link in assignment.courses:
+            if link.course.code not in new_codes:
+                session.delete(link)
+        for course in courses:
+            if course.code not in old_codes:
+                session.add(AssignmentCourse(assignment_id=assignment.id, course_id=course.id))
+    if changes:
+        session.flush()
+        session.expire(assignment, ["courses"])
+        rebuild_assignment_stats(session, [assignment.id])
+        audit.record(
+            session,
+            actor,
+            "edit_assignment",
+            "assignment",
+            assignment.id,
+            unit_id=assignment.owner_unit_id,
+            **changes,
+        )
+    return changes
+
+
+def cancel_assignment(session: Session, actor: User, assignment: Assignment, reason: str) -> None:
+    """Record that the assignment is cancelled, by whom, when and why: it gives no due date any
+    more and counts nobody overdue, and stays on the page as cancelled. Flushes. Raises
+    ValidationFailed (field "reason"), PermissionDenied outside the actor's units."""
+    require_manage(session, actor, assignment)
+    reason = nfc(reason).strip()
+    if assignment.is_cancelled:
+        raise ValidationFailed(_l("This assignment is cancelled."), field="reason")
+    if not reason:
+        raise ValidationFailed(_l("Required."), field="reason")
+    assignment.cancelled_at = utcnow()
+    assignment.cancelled_by_id = actor.id
+    assignment.cancel_reason = reason[:500]
+    session.flush()
+    rebuild_assignment_stats(session, [assignment.id])
+    audit.record(
+        session,
+        actor,
+        "cancel_assignment",
+        "assignment",
+        assignment.id,
+        unit_id=assignment.owner_unit_id,
+        reason=reason,
+    )
 
 
 def _target(session: Session, data: AssignmentInput) -> tuple[Select, Unit | None]:
@@ -125,6 +229,7 @@ class AssignmentSummary:
     members: int
     completed: int  # member × course pairs completed
     overdue: int
+    unit_path: str | None = None  # whose assignment it is (see `owner_path`)
 
 
 def assignment_summaries(session: Session, scope: Unit | None) -> list[AssignmentSummary]:
@@ -151,12 +256,23 @@ def assignment_summaries(session: Session, scope: Unit | None) -> list[Assignmen
         .group_by(m.c.assignment_id)
     ).all()
     counts = {aid: (n, int(c or 0), int(o or 0)) for aid, n, c, o in rows}
-    assignments = session.scalars(select(Assignment).order_by(Assignment.due_on.desc(), Assignment.id.desc()))
+    assignments = list(
+        session.scalars(
+            select(Assignment)
+            .options(selectinload(Assignment.courses).selectinload(AssignmentCourse.course))
+            .order_by(Assignment.due_on.desc(), Assignment.id.desc())
+        )
+    )
+    owners = {a.owner_unit_id for a in assignments} - {None}
+    paths = (
+        dict(session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(owners))).all()) if owners else {}
+    )
     result = []
     for a in assignments:
-        if a.id in counts or scope is None:
+        path = paths.get(a.owner_unit_id)
+        if a.id in counts or scope is None or is_within(path, scope.path):
             n, c, o = counts.get(a.id, (0, 0, 0))
-            result.append(AssignmentSummary(a, n, c, o))
+            result.append(AssignmentSummary(a, n, c, o, path))
     return result
 
 

@@ -48,6 +48,9 @@ ACTIONS = {
     "apply_appointment": _l("Applied a decision on its date"),
     "save_requirements": _l("Saved requirements"),
     "create_assignment": _l("Created an assignment"),
+    "edit_assignment": _l("Changed an assignment"),
+    "cancel_assignment": _l("Cancelled an assignment"),
+    "view_assignment_members": _l("Viewed an assignment's members"),
     "import_units": _l("Imported units"),
     "import_cadres": _l("Imported cadres"),
 }

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, defer
 
@@ -179,15 +179,26 @@ def find_lesson(lessons: list[Lesson], slug: str) -> Lesson:
     raise NotFound(slug)
 
 
+def next_lesson_slug(slugs: Sequence[str], done_slugs: set[str], last_visited: str | None) -> str | None:
+    """The lesson to do next: the first of the current version not yet complete; when all are
+    complete, the last one visited; None when nothing is started (or the course has no lessons)."""
+    todo = next((slug for slug in slugs if slug not in done_slugs), None)
+    if todo is not None and (done_slugs or last_visited):
+        return todo
+    if todo is None and last_visited in slugs:
+        return last_visited
+    return None
+
+
 def resume_lesson(enrolment: Enrolment | None, lessons: list[Lesson], done_slugs: set[str]) -> Lesson | None:
-    """Where "Continue" leads: the last lesson visited, else the first one not yet complete."""
+    """Where the course page's "Continue" leads: the next lesson to do (`next_lesson_slug`), else
+    the first lesson ("Start")."""
     if not lessons:
         return None
-    if enrolment is not None and enrolment.last_lesson_slug:
-        for lesson in lessons:
-            if lesson.slug == enrolment.last_lesson_slug:
-                return lesson
-    return next((lsn for lsn in lessons if lsn.slug not in done_slugs), lessons[0])
+    slug = next_lesson_slug(
+        [lsn.slug for lsn in lessons], done_slugs, enrolment and enrolment.last_lesson_slug
+    )
+    return next((lsn for lsn in lessons if lsn.slug == slug), lessons[0])
 
 
 def require_enrolment(session: Session, user: User, course: Course) -> Enrolment:
@@ -292,10 +303,12 @@ class LearningRow:
     progress: Progress
     completion: CourseCompletion | None
     completed_version: CourseVersion | None
+    next_slug: str | None = None  # the lesson "Continue" opens; None: the course page
 
 
-def my_learning(session: Session, user: User) -> list[LearningRow]:
-    """The learner's courses with progress and completion, in a constant number of queries."""
+def _enrolment_lessons():
+    """Correlated to an enrolment and its course's current version: the number of lessons, how many
+    are complete, the first not complete, and the last visited (when the version has it)."""
     total = (
         select(func.count(Lesson.id))
         .where(Lesson.course_version_id == CourseVersion.id)
@@ -312,8 +325,35 @@ def my_learning(session: Session, user: User) -> list[LearningRow]:
         .correlate(CourseVersion, Enrolment)
         .scalar_subquery()
     )
+    todo = (
+        select(Lesson.slug)
+        .where(
+            Lesson.course_version_id == CourseVersion.id,
+            ~exists(
+                select(LessonCompletion.id).where(
+                    LessonCompletion.enrolment_id == Enrolment.id, LessonCompletion.lesson_slug == Lesson.slug
+                )
+            ),
+        )
+        .order_by(Lesson.position)
+        .limit(1)
+        .correlate(CourseVersion, Enrolment)
+        .scalar_subquery()
+    )
+    visited = (  # the last lesson visited, when the current version has it
+        select(Lesson.slug)
+        .where(Lesson.course_version_id == CourseVersion.id, Lesson.slug == Enrolment.last_lesson_slug)
+        .correlate(CourseVersion, Enrolment)
+        .scalar_subquery()
+    )
+    return total, done, todo, visited
+
+
+def my_learning(session: Session, user: User) -> list[LearningRow]:
+    """The learner's courses with progress and completion, in a constant number of queries."""
+    total, done, todo, visited = _enrolment_lessons()
     rows = session.execute(
-        select(Enrolment, Course, CourseVersion, total, done)
+        select(Enrolment, Course, CourseVersion, total, done, todo, visited)
         .join(Course, Course.id == Enrolment.course_id)
         .join(CourseVersion, _current_version_join())
         .where(Enrolment.user_id == user.id)
@@ -333,8 +373,9 @@ def my_learning(session: Session, user: User) -> list[LearningRow]:
         else {}
     )
     result = []
-    for enrolment, course, version, total_count, done_count in rows:
+    for enrolment, course, version, total_count, done_count, todo_slug, visited_slug in rows:
         completion = completions.get(course.id)
+        started = bool(done_count or enrolment.last_lesson_slug)
         result.append(
             LearningRow(
                 course,
@@ -343,6 +384,7 @@ def my_learning(session: Session, user: User) -> list[LearningRow]:
                 Progress(done_count, total_count),
                 completion,
                 versions.get(completion.course_version_id) if completion else None,
+                (todo_slug or visited_slug) if started else None,
             )
         )
     return result

@@ -16,7 +16,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.learning import content, service
 from app.models import MediaFile
-from app.policy import can_teach
+from app.policy import can_teach, is_admin
 from app.quizzes import service as quizzes
 
 bp = Blueprint("learning", __name__)
@@ -25,7 +25,13 @@ bp = Blueprint("learning", __name__)
 @bp.route("/")
 @allow(LOGGED_IN)
 def home():
-    if service.enrolled_course_ids(db.session, current_user):
+    """Where each role's work is: admins review, trainers teach, learners learn (what they are
+    enrolled in, else the catalogue). An account with several capabilities goes to the first."""
+    if is_admin(current_user):
+        return redirect(url_for("reports.dashboard"))
+    if can_teach(current_user):
+        return redirect(url_for("teach.index"))
+    if service.enrolled_course_ids(db.session, current_user) or my_assignments(db.session, current_user):
         return redirect(url_for("learning.my_learning"))
     return redirect(url_for("learning.catalogue"))
 
@@ -64,6 +70,7 @@ def course(code: str):
         progress=service.progress(lessons, done),
         resume=service.resume_lesson(enrolment, lessons, done),
         completion=service.latest_completion(db.session, current_user, course),
+        assigned=[a for a in my_assignments(db.session, current_user) if a.course.id == course.id],
         form=FlaskForm(),
     )
 

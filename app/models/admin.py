@@ -30,8 +30,25 @@ class Assignment(Base):
     follows_movers: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The unit the admin who made it administers (None: city-wide): with the target unit, whose
+    # assignment it is (see `owner_unit_id` and `app.assignments.service.owner_path`).
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # A cancellation is recorded, never a deletion: a cancelled assignment keeps its members but
+    # gives no due date and counts nobody overdue.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
     courses: Mapped[list[AssignmentCourse]] = relationship()
+
+    @property
+    def owner_unit_id(self) -> int | None:
+        """Whose assignment it is: its target unit, else the unit of the admin who made it."""
+        return self.unit_id if self.unit_id is not None else self.scope_unit_id
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class AssignmentCourse(Base):

@@ -199,11 +199,12 @@ def rebuild(session: Session) -> int:
 # --- assignments ---------------------------------------------------------------------------------
 
 
-def effective_members():
+def effective_members(*, include_cancelled: bool = False):
     """(assignment_id, cadre_id, user_id, unit_id) of the members an assignment still applies to.
 
     A member who has left the target (moved out of the unit subtree, changed post) drops out
     unless the assignment follows movers; named cadres and planning pools keep their members.
+    A cancelled assignment applies to nobody (unless `include_cancelled`: whom it applied to).
     """
     assigned_unit = aliased(Unit)
     cadre_unit = aliased(Unit)
@@ -216,7 +217,7 @@ def effective_members():
         ),
         and_(Assignment.target_kind == "title", Cadre.title_code == Assignment.title_code),
     )
-    return (
+    members = (
         select(AssignmentMember.assignment_id, AssignmentMember.cadre_id, Cadre.user_id, Cadre.unit_id)
         .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
         .join(Cadre, Cadre.id == AssignmentMember.cadre_id)
@@ -224,6 +225,7 @@ def effective_members():
         .outerjoin(assigned_unit, assigned_unit.id == Assignment.unit_id)
         .where(still_in)
     )
+    return members if include_cancelled else members.where(Assignment.cancelled_at.is_(None))
 
 
 def _assignment_counts(members):
