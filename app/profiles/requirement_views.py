@@ -93,7 +93,7 @@ def edit_requirements(title_code: str):
         try:
             parsed = requirements.parse_sets_of(db.session, form.source.data or "", title_code)
         except requirements.RequirementsInvalid as exc:
-            problems = exc.problems
+            problems = exc.explained
         else:
             if request.form.get("action") == "save":
                 saved = [requirements.save_set(db.session, current_user, p) for p in parsed]
