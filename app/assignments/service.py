@@ -76,7 +76,10 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
     if ids:
         session.execute(
             AssignmentMember.__table__.insert(),
-            [{"assignment_id": assignment.id, "cadre_id": cid, "added_at": utcnow()} for cid in ids],
+            [
+                {"assignment_id": assignment.id, "cadre_id": cid, "added_at": utcnow()}
+                for cid in ids
+            ],
         )
     session.flush()
     rebuild_assignment_stats(session, [assignment.id])
