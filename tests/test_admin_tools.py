@@ -106,6 +106,17 @@ def test_a_ward_admin_cannot_give_a_unit_of_another_ward(wards, auth, client):
     }
     html = auth.post(url, form, token_from=url).get_data(as_text=True)
     assert field_errors(html) == {"unit_code": "Đơn vị «P-V» nằm ngoài phạm vi đơn vị bạn quản lý."}
+    # planning the cadre for a post in the other ward: the same
+    url = f"/cadres/{cadre}/planning/new"
+    form = {
+        "title_code": "division-head",
+        "unit_code": "P-V",
+        "term": "2025-2030",
+        "valid_from": "2025-01-01",
+        "decision_no": "6/QĐ",
+    }
+    html = auth.post(url, form, token_from=url).get_data(as_text=True)
+    assert field_errors(html) == {"unit_code": "Đơn vị «P-V» nằm ngoài phạm vi đơn vị bạn quản lý."}
 
 
 # --- the override, confirmed before it is recorded ----------------------------------------------
@@ -148,6 +159,7 @@ def test_an_override_is_recorded_only_once_confirmed(app, blocked, auth, client)
         "Người override_admin",
     ):
         assert shown in html, shown
+    assert "Lý luận chính trị trình độ Cao cấp" in html  # the requirement the override sets aside
     assert f'action="{blocked}/override"' in html and 'name="csrf_token"' in html
     assert _override(app, blocked) is None  # nothing recorded by the first step
     # the second step without the form's token is refused, and records nothing
@@ -237,7 +249,7 @@ def test_a_cadre_reads_their_own_decision_but_nobody_elses(blocked, auth, client
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "2/QĐ" in html
     assert "authority_decision_no" not in html and "Kiểm tra trước khi ghi nhận" not in html
-    assert client.get("/me").status_code == 200
+    assert f'href="{blocked}"' in client.get("/me").get_data(as_text=True)  # linked from their profile
     auth.logout()
     login(auth, "other_learner")
     assert client.get(blocked).status_code == 403

@@ -93,13 +93,16 @@ def decision(decision_id: int):
     if decision.status != "blocked" or decision.override is not None:
         raise Conflict("only a blocked proposal can be overridden")
     names = load_names(db.session)
+    result = eligibility_from_dict(decision.evaluation["result"])
     return render_template(
         "profiles/override_confirm.html",
         decision=decision,
         cadre=cadre,
         form=form,
         names=names,
+        unmet=[r for r in result.results if r.status == "unmet"],
         kind_labels=DECISION_KIND_LABELS,
+        **wording(names),
     )
 
 
