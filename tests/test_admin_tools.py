@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AppointmentDecision, AuditEntry, User
+from app.models import AppointmentDecision, AuditEntry, RequirementSet, User
 from tests.helpers import ACCOUNTS, PASSWORD, csrf_token
 
 DEPUTY_ADVANCED = (
@@ -341,3 +341,47 @@ def test_requirement_errors_name_the_set_the_rule_and_the_line(wards, make, auth
         as_text=True
     )
     assert "đây không phải YAML hợp lệ" in html
+
+
+def test_a_rule_added_with_the_form_is_previewed_then_saved(app, wards, make, auth, client):
+    make.requirement_set("division-head", DEPUTY_ADVANCED)
+    login(auth, "city_admin")
+    url = "/requirements/division-head/edit"
+    html = client.get(f"{url}?rule_kind=hours_in_category").get_data(as_text=True)
+    assert 'name="param-hours"' in html and "Thêm điều kiện bằng biểu mẫu" in html
+    source = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S).group(1)
+    source = source.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+    rule = {
+        "rule_kind": "hours_in_category",
+        "rule-label": "Bồi dưỡng chuyển đổi số",
+        "rule-legal_basis": "Kế hoạch 01/KH-UBND",
+        "param-category": "digital-transformation",
+        "param-hours": "abc",
+        "param-months": "12",
+    }
+    html = auth.post(url, {"source": source, "action": "add_rule", **rule}, token_from=url).get_data(
+        as_text=True
+    )
+    assert "tham số «hours»: phải là số nguyên" in html
+    assert 'value="Bồi dưỡng chuyển đổi số"' in html  # the form keeps what was typed
+    html = auth.post(
+        url, {"source": source, "action": "add_rule", **rule, "param-hours": "40"}, token_from=url
+    ).get_data(as_text=True)
+    assert "Tác động đối với" in html and 'value="save"' in html  # previewed, ready to be saved
+    new_source = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, re.S).group(1)
+    assert "kind: hours_in_category" in new_source and "hours: 40" in new_source
+    with app.app_context():
+        versions = db.session.scalars(
+            select(RequirementSet.version).where(RequirementSet.title_code == "division-head")
+        ).all()
+        assert versions == [1]  # nothing saved by adding
+    new_source = new_source.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+    assert auth.post(url, {"source": new_source, "action": "save"}, token_from=url).status_code == 302
+    with app.app_context():
+        latest = db.session.scalars(
+            select(RequirementSet)
+            .where(RequirementSet.title_code == "division-head")
+            .order_by(RequirementSet.version.desc())
+        ).first()
+        assert [r.kind for r in latest.rules] == ["qualification", "hours_in_category"]
+        assert latest.rules[1].params == {"category": "digital-transformation", "hours": 40, "months": 12}

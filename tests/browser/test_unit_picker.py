@@ -47,3 +47,23 @@ def test_a_ward_admin_picks_a_unit_by_name_on_a_phone(make, page: Page, live_ser
     expect(page.locator("#unit_code-chosen")).to_contain_text("Phòng Văn hoá – Thông tin")
     expect(page.get_by_role("listbox")).to_be_hidden()
     assert errors == []
+
+
+def test_a_rule_is_added_with_the_form_on_a_phone(make, page: Page, live_server_url, screenshot_dir):
+    make.requirement_set("division-head")
+    make.user("quantri@example.vn", "admin", PASSWORD, "Quản trị Thành phố", second_factor=False)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server_url + "/login")
+    page.get_by_label("Thư điện tử").fill("quantri@example.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.locator("form:has(input[type=password]) button[type=submit]").click()
+    page.goto(live_server_url + "/requirements/division-head/edit")
+    page.get_by_label("Loại điều kiện").select_option("planning")
+    page.get_by_role("button", name="Hiện các trường của loại này").click()
+    page.get_by_label("Được quy hoạch vào chức vụ này hoặc chức vụ cao hơn").check()
+    page.get_by_label("Căn cứ pháp lý").fill("Quy định 377-QĐ/TW")
+    page.get_by_role("button", name="Thêm điều kiện này và xem trước ảnh hưởng").click()
+    expect(page.get_by_role("button", name="Lưu thành phiên bản mới")).to_be_visible()
+    expect(page.locator("textarea#source")).to_contain_text("kind: planning")
+    fits(page)
+    page.screenshot(path=str(screenshot_dir / "rule-form.png"), full_page=True)
