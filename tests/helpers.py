@@ -70,6 +70,9 @@ OVERRIDES = {
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}
 QUERIES["reports.export"] = {"unit": "P-W", "what": "profiles"}
+# The unit picker and the decision list, asked about ward W (another ward's admin gets a field error).
+QUERIES["profiles.unit_search"] = {"q": "phuong"}
+QUERIES["profiles.decisions_list"] = {"unit": "P-W", "outcome": "approved", "q": "nguyen"}
 
 
 def csrf_token(client, path: str = "/login") -> str:
