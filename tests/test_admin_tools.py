@@ -341,6 +341,13 @@ def test_requirement_errors_name_the_set_the_rule_and_the_line(wards, make, auth
         as_text=True
     )
     assert "đây không phải YAML hợp lệ" in html
+    other = (
+        source.replace("title: division-head", "title: division-deputy")
+        .replace("      - key: b\n        kind: xyz\n", "")
+        .replace("      - {key: c, kind: course, params: {course: KHONG-CO}}\n", "")
+    )
+    html = auth.post(url, {"source": other, "action": "preview"}, token_from=url).get_data(as_text=True)
+    assert "trang này chỉ dùng để sửa tiêu chuẩn, điều kiện của chức vụ «division-head»" in html
 
 
 def test_a_rule_added_with_the_form_is_previewed_then_saved(app, wards, make, auth, client):

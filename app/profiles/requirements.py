@@ -427,8 +427,12 @@ def parse_sets_of(session: Session, text: str, title_code: str) -> list[SetInput
     """`parse_sets` for the editor of one title's requirements: every set must be of that title.
     Raises RequirementsInvalid."""
     parsed = parse_sets(session, text)
-    if any(p.title_code != title_code for p in parsed):
+    wrong = next((i for i, p in enumerate(parsed) if p.title_code != title_code), None)
+    if wrong is not None:
+        field = f"requirements[{wrong}].title"
+        message = _l("this page edits the requirements of «%(code)s» only", code=title_code)
         raise RequirementsInvalid(
-            [FieldProblem("requirements[0].title", _l("must be %(code)s", code=title_code))]
+            [FieldProblem(field, _l("must be %(code)s", code=title_code))],
+            [Explained(where="", line=None, message=str(message), field=field)],
         )
     return parsed
