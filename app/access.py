@@ -176,7 +176,7 @@ DECIDE = Rule(
 )
 VIEW_DECISION = Rule(
     "view_decision",
-    lambda actor, t: policy.can_decide(actor, t.unit_path),
+    lambda actor, t: policy.can_view_decision(actor, t.owner_id, t.unit_path),
     target=_via_cadre(AppointmentDecision, "decision_id"),
 )
 OVERRIDE_DECISION = Rule(

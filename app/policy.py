@@ -111,6 +111,12 @@ def can_decide(actor, unit_path: str | None) -> bool:
     return covers(actor, unit_path)
 
 
+def can_view_decision(actor, owner_id: int | None, unit_path: str | None) -> bool:
+    """Read an appointment decision: the admins who may decide for its cadre, and the cadre it is
+    about (the account linked to the profile), read-only."""
+    return owns(actor, owner_id) or can_decide(actor, unit_path)
+
+
 def can_override(actor, unit_path: str | None) -> bool:
     """Record the competent authority's override of unmet requirements in this unit."""
     return covers(actor, unit_path) and bool(actor.can_override)

@@ -74,6 +74,10 @@ QUERIES["reports.export"] = {"unit": "P-W", "what": "profiles"}
 QUERIES["teach.learners"] = {"status": "in_progress", "sort": "activity"}
 QUERIES["teach.learners_csv"] = {"status": "completed", "sort": "score"}
 
+# The unit picker and the decision list, asked about ward W (another ward's admin gets a field error).
+QUERIES["profiles.unit_search"] = {"q": "phuong"}
+QUERIES["profiles.decisions_list"] = {"unit": "P-W", "outcome": "approved", "q": "nguyen"}
+
 
 def csrf_token(client, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)

@@ -119,10 +119,19 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
         "learner": {
             "profiles.profile": True,
             "quizzes.attempt": True,
+            "profiles.decision": True,  # their own decision, read-only
+            "profiles.record_override": False,
+            "profiles.decisions_list": False,
+            "profiles.unit_search": False,
             "profiles.cadres": False,
             "profiles.decision_conditions": False,
         },
-        "other_learner": {"profiles.profile": False, "quizzes.attempt": False, "teach.index": False},
+        "other_learner": {
+            "profiles.profile": False,
+            "profiles.decision": False,
+            "quizzes.attempt": False,
+            "teach.index": False,
+        },
         "trainer": {
             "teach.index": True,
             "admin.users": False,
@@ -135,6 +144,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "admin.user": True,
             "profiles.edit_requirements": False,
             "profiles.decision_conditions": True,
+            "profiles.decisions_list": True,
+            "profiles.unit_search": True,
             "audit.index": True,
             "assignments.detail": True,
             "assignments.cancel": True,
@@ -143,6 +154,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "profiles.profile": False,
             "profiles.dossier": False,
             "profiles.decision": False,
+            "profiles.record_override": False,
             "profiles.add_training": False,
             "profiles.propose": False,
             "reports.export": False,

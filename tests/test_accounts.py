@@ -111,7 +111,7 @@ def field_errors(html: str) -> dict[str, str]:
     "change, field, message",
     [
         ({"email": "khong-phai-thu"}, "email", "Địa chỉ thư điện tử không hợp lệ."),
-        ({"unit_code": "KHONG-CO"}, "unit_code", "Không có đơn vị nào có mã này."),
+        ({"unit_code": "KHONG-CO"}, "unit_code", "Không có đơn vị nào có mã «KHONG-CO»."),
         ({"password": "12345678"}, "password", "quá phổ biến"),
     ],
 )
@@ -161,7 +161,9 @@ def test_an_unknown_unit_when_changing_access_is_shown_at_the_unit(make_user, au
     page = f"/admin/users/{learner}"
     response = auth.post(f"{page}/access", {"role": "learner", "unit_code": "KHONG-CO"}, token_from=page)
     assert response.status_code == 400
-    assert field_errors(response.get_data(as_text=True)) == {"unit_code": "Không có đơn vị nào có mã này."}
+    assert field_errors(response.get_data(as_text=True)) == {
+        "unit_code": "Không có đơn vị nào có mã «KHONG-CO»."
+    }
 
 
 def test_my_logins_are_listed_and_can_be_ended(app, make_user, auth, client):

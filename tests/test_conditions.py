@@ -244,12 +244,13 @@ def test_the_profile_shows_an_overdue_condition(app, auth, client, clock):
     overdue = re.search(r'<p class="flash flash-error" role="alert">(.*?)</p>', html, re.S).group(1)
     assert STATUS_WORDS["overdue"] in overdue and f'href="/decisions/{decision_id}"' in overdue
     assert vi_date(deadline) in overdue
-    # the cadre sees it on their own page too, without the link to the decision
+    # the cadre sees it on their own page too, with the link to the decision they may read
     auth.logout()
     auth.login("canbo@demo.boiduong.vn", "canbo-demo")
     html = client.get("/me").get_data(as_text=True)
     overdue = re.search(r'<p class="flash flash-error" role="alert">(.*?)</p>', html, re.S).group(1)
-    assert STATUS_WORDS["overdue"] in overdue and "/decisions/" not in overdue
+    assert STATUS_WORDS["overdue"] in overdue and f'href="/decisions/{decision_id}"' in overdue
+    assert client.get(f"/decisions/{decision_id}").status_code == 200
     # closed: shown with what closed it
     add_leadership(app, "HN-000002", deadline + timedelta(days=1))
     html = client.get("/me").get_data(as_text=True)

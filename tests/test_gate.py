@@ -294,7 +294,7 @@ def test_an_override_of_a_future_decision_waits_for_its_day(app, auth, client):
         "authority_decision_no": "88-QĐ/TU",
         "reason": "Cấp bách.",
     }
-    response = auth.post(decision_url, override, token_from=decision_url)
+    response = auth.post(f"{decision_url}/override", override, token_from=decision_url)
     assert response.status_code == 302
     html = client.get(decision_url).get_data(as_text=True)
     assert "việc bổ nhiệm có hiệu lực từ ngày có hiệu lực của quyết định" in html  # the flash
@@ -410,7 +410,7 @@ def test_the_migration_marks_the_decisions_that_went_through_as_applied(app, aut
         auth, lan, today, title_code="division-head", unit_code="SO-NV-TCCB", decision_no="2/QĐ"
     ).headers["Location"]
     override = {"authority": "UBND Thành phố", "authority_decision_no": "9/QĐ", "reason": "Cấp bách."}
-    auth.post(overridden_url, override, token_from=overridden_url)
+    auth.post(f"{overridden_url}/override", override, token_from=overridden_url)
     propose(auth, lan, today, title_code="department-director", unit_code="SO-NV", decision_no="3/QĐ")
     with app.app_context():
         db.session.execute(update(AppointmentDecision).values(applied_at=None))

@@ -170,7 +170,7 @@ def test_the_form_shows_the_limit_at_its_field_in_vietnamese(app, city, make_use
     )
     assert "quyền ghi nhận quyết định vượt điều kiện" in _error(html, "limit_override")
     html = auth.post(url, {**form, "unit_code": "KHONG-CO"}, token_from=url).get_data(as_text=True)
-    assert _error(html, "unit_code") == "Không có đơn vị nào có mã này."
+    assert _error(html, "unit_code") == "Không có đơn vị nào có mã «KHONG-CO»."
     with app.app_context():
         assert db.session.scalar(select(func.count(PlanningEntry.id))) == 3
 

@@ -87,7 +87,11 @@ def test_an_ineligible_appointment_is_blocked_then_goes_through_only_with_an_ove
         db.session.commit()
     response = auth.post(decision_url, {**override, "reason": ""}, token_from=decision_url)
     assert 'id="reason-error"' in response.get_data(as_text=True)
-    response = auth.post(decision_url, override, token_from=decision_url)
+    response = auth.post(decision_url, override, token_from=decision_url)  # the confirmation page
+    assert response.status_code == 200 and "88-QĐ/TU" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(AppointmentDecision)).one().override is None
+    response = auth.post(f"{decision_url}/override", override, token_from=decision_url)
     assert response.status_code == 302
     html = client.get(decision_url).get_data(as_text=True)
     assert "88-QĐ/TU" in html and "Nhu cầu cấp bách" in html
@@ -106,7 +110,7 @@ def test_an_ineligible_appointment_is_blocked_then_goes_through_only_with_an_ove
         actions = set(db.session.scalars(select(AuditEntry.action)))
         assert {"propose_appointment", "override_appointment"} <= actions
     # a second override of the same decision is refused
-    assert auth.post(decision_url, override, token_from=decision_url).status_code == 409
+    assert auth.post(f"{decision_url}/override", override, token_from=decision_url).status_code == 409
 
 
 def test_an_eligible_appointment_is_approved_and_updates_the_history(world, app, auth):

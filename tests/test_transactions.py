@@ -23,6 +23,7 @@ GET_WRITERS = {
     "learning.lesson",
     "profiles.decision",
     "profiles.decision_conditions",
+    "profiles.decisions_list",
     "profiles.dossier",
     "profiles.pool",
     "profiles.profile",

@@ -13,6 +13,11 @@ ROLE_CHOICES = [
 
 
 class AccessForm(Form):
+    full_name = StringField(
+        _l("Full name"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Empty: the name stays as it is."),
+    )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit_code = StringField(
         _l("Unit code"),

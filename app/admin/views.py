@@ -26,6 +26,7 @@ from app.imports.people import import_people
 from app.imports.reader import MAX_ROWS_IN_BROWSER, read_table
 from app.models import Cadre, ImportBatch, Unit, User
 from app.models.base import utcnow
+from app.org.picker import unit_in_scope
 from app.org.units import account_home
 from app.text import nfc
 from app.transactions import discard
@@ -36,14 +37,9 @@ OUTSIDE_SCOPE = _l("You may give accounts and roles only in your unit and the un
 
 
 def _unit_from(form) -> Unit | None:
-    """The unit the form names (None when left empty); a field error when no unit has that code."""
-    code = nfc(form.unit_code.data or "").strip()
-    if not code:
-        return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise ValidationFailed(_l("No unit has this code."), field="unit_code")
-    return unit
+    """The unit the form names (None when left empty); a field error naming the value when no unit
+    has that code or it lies outside the admin's units."""
+    return unit_in_scope(db.session, policy.scope_path(current_user), form.unit_code.data)
 
 
 def _account_units(users: list[User]) -> dict[int, Unit | None]:
@@ -118,7 +114,10 @@ def _account(user_id: int) -> User:
 def _account_page(user: User, access_form: AccessForm | None = None, reset_link: str | None = None):
     if access_form is None:
         access_form = AccessForm(
-            role=user.role, unit_code=user.unit.code if user.unit else "", can_override=user.can_override
+            full_name=user.full_name,
+            role=user.role,
+            unit_code=user.unit.code if user.unit else "",
+            can_override=user.can_override,
         )
     if not policy.is_city_admin(current_user):
         del access_form.can_override
@@ -158,6 +157,7 @@ def change_access(user_id: int):
                 user,
                 role=form.role.data,
                 unit=_unit_from(form),
+                full_name=form.full_name.data,
                 can_override=form.can_override.data if "can_override" in form else user.can_override,
             )
         except PermissionDenied:
@@ -169,10 +169,12 @@ def change_access(user_id: int):
         except ValidationFailed as exc:
             field_error(form, exc)
         else:
-            flash(
-                _("Saved. The account has been logged out everywhere.") if changed else _("Nothing changed."),
-                "success",
-            )
+            done = {
+                "access": _("Saved. The account has been logged out everywhere."),
+                "name": _("Saved."),
+                "": _("Nothing changed."),
+            }
+            flash(done[changed], "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return _account_page(user, access_form=form), 400
 

@@ -27,6 +27,7 @@ ACTIONS = {
     "view_decision": _l("Viewed an appointment decision"),
     "view_pool": _l("Viewed a planning pool"),
     "view_conditions": _l("Viewed the conditions of appointments"),
+    "view_decisions": _l("Viewed the list of appointment decisions"),
     "view_unit_cadres": _l("Viewed a unit's cadres"),
     "export": _l("Exported data"),
     "view_learner_progress": _l("Viewed learners' progress in a course"),

@@ -178,11 +178,19 @@ def set_active(session: Session, actor, user: User, active: bool) -> None:
 
 
 def update_access(
-    session: Session, actor, user: User, *, role: str, unit: Unit | None, can_override: bool
-) -> bool:
-    """Change an account's role, unit or override permission. Both the account as it is and as it
-    will be must be the actor's to grant; the account's logins end when anything changes.
-    Returns whether anything changed."""
+    session: Session,
+    actor,
+    user: User,
+    *,
+    role: str,
+    unit: Unit | None,
+    can_override: bool,
+    full_name: str | None = None,
+) -> str:
+    """Change an account's name, role, unit or override permission. Both the account as it is and
+    as it will be must be the actor's to grant; the account's logins end when its access changes
+    (not for a new name). Audited with the old and new values. Returns what changed: "access" (the
+    role, unit or permission, and maybe the name), "name" (only the name), or "" (nothing)."""
     require_manage(session, actor, user)
     if role not in {r.value for r in Role}:
         raise ValidationFailed(_l("Unknown role."), field="role")
@@ -190,26 +198,37 @@ def update_access(
         policy.can_grant(actor, role, unit.path if unit else None, override=can_override),
         "may not grant this role in this unit",
     )
-    if getattr(actor, "id", None) == user.id:
-        raise Conflict("you cannot change your own access")
+    name = nfc(full_name or "").strip() or user.full_name
     before = (user.role, user.unit_id, user.can_override)
     after = (role, unit.id if unit else None, can_override)
-    if before == after:
-        return False
+    if getattr(actor, "id", None) == user.id and before != after:
+        raise Conflict("you cannot change your own access")
+    if before == after and name == user.full_name:
+        return ""
+    old_unit = user.unit.code if user.unit else ""
+    old_name = user.full_name
     user.role, user.unit_id, user.can_override = after
+    user.full_name = name
     session.flush()
     session.refresh(user)
-    sessions.end_all(session, user.id, "access_changed")
+    if before != after:
+        sessions.end_all(session, user.id, "access_changed")
     audit_account(
         session,
         actor,
         "change_access",
         user,
-        role=f"{before[0]} -> {role}",
-        unit=unit.code if unit else "",
-        override=can_override,
+        name=_change(old_name, name),
+        role=_change(before[0], role),
+        unit=_change(old_unit, unit.code if unit else ""),
+        override=_change(before[2], can_override),
     )
-    return True
+    return "access" if before != after else "name"
+
+
+def _change(old, new) -> str:
+    """An audited value: "old -> new" when it changed, else the value."""
+    return f"{old} -> {new}" if old != new else str(new)
 
 
 def end_sessions(session: Session, actor, user: User) -> int:

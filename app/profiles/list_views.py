@@ -3,7 +3,7 @@ after training."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from app import params, policy
 from app.access import ADMIN, allow
 from app.extensions import db
 from app.models import Cadre, Title, Unit, UnitChange
+from app.org.picker import search_units
 from app.profiles.blueprint import bp, today
 from app.profiles.reports import use_after_training
 from app.text import like_pattern
@@ -62,3 +63,14 @@ def units():
         )
     )
     return render_template("profiles/units.html", units=rows, by_id=by_id, changes=changes, today=today())
+
+
+@bp.route("/units/search")
+@allow(ADMIN)
+def unit_search():
+    """The unit picker's answer: up to 20 units of the admin's scope matching `q` (name, with or
+    without diacritics, or code), as JSON [{code, name, path}]."""
+    found = search_units(db.session, policy.scope_path(current_user), params.text("q", 80))
+    response = jsonify([choice.as_dict() for choice in found])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app import policy
 from app.access import (
     CHANGE_DISCIPLINE,
     MANAGE_PROFILE,
@@ -23,7 +24,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
 from app.models import Cadre, DisciplineRecord, QualificationRecord, Scale, Title, TrainingRecord
-from app.org.units import get_unit
+from app.org.picker import unit_in_scope
 from app.profiles import records
 from app.profiles.blueprint import bp
 from app.profiles.forms import (
@@ -198,10 +199,9 @@ def add_planning(cadre_id: int):
         form.unit_code.data = cadre.unit.code
 
     def save():
-        try:
-            unit = get_unit(db.session, (form.unit_code.data or "").strip())
-        except NotFound:
-            raise ValidationFailed(_l("No unit has this code."), field="unit_code") from None
+        unit = unit_in_scope(db.session, policy.scope_path(current_user), form.unit_code.data)
+        if unit is None:
+            raise ValidationFailed(_l("Required."), field="unit_code")
         records.add_planning(
             db.session,
             current_user,

@@ -13,7 +13,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import RequirementSet, Title
 from app.org import audit
-from app.profiles import planning, requirements
+from app.profiles import planning, requirements, rule_form
 from app.profiles.blueprint import bp, today
 from app.profiles.eligibility import RULE_KINDS_REGISTRY
 from app.profiles.forms import RequirementsForm
@@ -81,25 +81,39 @@ def pool(title_code: str):
     return page
 
 
+def _changed_source(form: RequirementsForm, kind: str) -> str:
+    """The YAML to check: as written, or with the rule of the form below it added."""
+    source = form.source.data or ""
+    if request.form.get("action") == "add_rule" and kind:
+        source = rule_form.add_rule(source, rule_form.rule_from_form(kind, request.form))
+        form.source.data = source
+    return source
+
+
 @bp.route("/requirements/<title_code>/edit", methods=["GET", "POST"])
 @allow(EDIT_REQUIREMENTS)
 def edit_requirements(title_code: str):
+    """The set as YAML, with a form that adds a rule of a chosen kind to it; nothing is saved
+    until the effect has been previewed and "save" is pressed."""
     title = _title(title_code)
     form = RequirementsForm()
+    kind = request.values.get("rule_kind", "")
+    kind = kind if kind in rule_form.PARAMS else ""
     if request.method == "GET":
         form.source.data = requirements.editable_yaml(db.session, title_code, today())
     preview, problems = None, []
-    if form.validate_on_submit():
+    if form.validate_on_submit() and request.form.get("action") != "choose_kind":
         try:
-            parsed = requirements.parse_sets_of(db.session, form.source.data or "", title_code)
+            parsed = requirements.parse_sets_of(db.session, _changed_source(form, kind), title_code)
         except requirements.RequirementsInvalid as exc:
-            problems = exc.problems
+            problems = exc.explained
         else:
             if request.form.get("action") == "save":
                 saved = [requirements.save_set(db.session, current_user, p) for p in parsed]
                 flash(_("Saved as a new version.") if any(saved) else _("Nothing changed."), "success")
                 return redirect(url_for("profiles.requirement_sets"))
             preview = requirements.what_if(db.session, parsed[0], today())
+    added = request.form.get("action") == "add_rule" and not problems
     return render_template(
         "profiles/requirements_edit.html",
         form=form,
@@ -107,4 +121,8 @@ def edit_requirements(title_code: str):
         preview=preview,
         problems=problems,
         rule_kinds=", ".join(RULE_KINDS_REGISTRY),
+        kinds=RULE_KINDS_REGISTRY,
+        kind=kind,
+        params=rule_form.PARAMS.get(kind, ()),
+        values={} if added else request.form,
     )

@@ -21,6 +21,7 @@ from app.profiles import facts
 from app.profiles.eligibility import evaluate, validate_rule
 from app.profiles.loader import load_facts, reference, to_requirement_set
 from app.profiles.reference import load_reference
+from app.profiles.requirement_problems import Explained, explain
 from app.text import nfc
 
 DEFAULTS_FILE = Path(__file__).with_name("default_requirements.yaml")
@@ -38,9 +39,13 @@ class FieldProblem:
 
 
 class RequirementsInvalid(ValidationFailed):
-    def __init__(self, problems: list[FieldProblem]):
+    """The problems by field path (for the command line), and `explained`: the same in words, with
+    the set, the rule and the line of the YAML (for the editor's page)."""
+
+    def __init__(self, problems: list[FieldProblem], explained: list[Explained] | None = None):
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
+        self.explained = explained or [explain(p.field, p.message, None, [], {}) for p in problems]
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class _Known:
 
 def parse_sets(session: Session, text: str) -> list[SetInput]:
     """Read requirement sets from YAML and check every field. Raises RequirementsInvalid."""
-    items = _set_items(text)
+    root, items = _set_items(text)
     scales, titles = reference(session)
     known = _Known(scales, titles, set(session.scalars(select(Course.code))))
     problems: list[FieldProblem] = []
@@ -75,15 +80,17 @@ def parse_sets(session: Session, text: str) -> list[SetInput]:
         if data is not None:
             sets.append(data)
     if problems:
-        raise RequirementsInvalid(problems)
+        raise RequirementsInvalid(
+            problems, [explain(p.field, p.message, root, items, titles) for p in problems]
+        )
     return sets
 
 
-def _set_items(text: str) -> list:
-    """The YAML's requirement sets: a list, one set, or either under `requirements:`. Raises
-    RequirementsInvalid for text that is not YAML or holds no set."""
+def _set_items(text: str) -> tuple[yaml.Node | None, list]:
+    """The YAML's node tree (for line numbers) and its requirement sets: a list, one set, or either
+    under `requirements:`. Raises RequirementsInvalid for text that is not YAML or holds no set."""
     try:
-        data = safe_yaml.load(text)
+        root, data = safe_yaml.load_with_node(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "yaml"
@@ -96,7 +103,7 @@ def _set_items(text: str) -> list:
         data = [data]
     if not isinstance(data, list) or not data:
         raise RequirementsInvalid([FieldProblem("requirements", "expected a list of requirement sets")])
-    return data
+    return root, data
 
 
 def _parse_set(where: str, item, known: _Known) -> tuple[SetInput | None, list[FieldProblem]]:
@@ -420,8 +427,12 @@ def parse_sets_of(session: Session, text: str, title_code: str) -> list[SetInput
     """`parse_sets` for the editor of one title's requirements: every set must be of that title.
     Raises RequirementsInvalid."""
     parsed = parse_sets(session, text)
-    if any(p.title_code != title_code for p in parsed):
+    wrong = next((i for i, p in enumerate(parsed) if p.title_code != title_code), None)
+    if wrong is not None:
+        field = f"requirements[{wrong}].title"
+        message = _l("this page edits the requirements of «%(code)s» only", code=title_code)
         raise RequirementsInvalid(
-            [FieldProblem("requirements[0].title", _l("must be %(code)s", code=title_code))]
+            [FieldProblem(field, _l("must be %(code)s", code=title_code))],
+            [Explained(where="", line=None, message=str(message), field=field)],
         )
     return parsed
