@@ -235,3 +235,19 @@ def test_the_form_shows_only_the_chosen_targets_fields_with_script(ward, auth, c
     response = client.get("/static/assignment-form.js")
     assert "data-targets" in response.get_data(as_text=True)
     response.close()
+
+
+def test_the_unit_is_picked_within_the_admins_units_and_a_wrong_one_is_named(app, ward, auth, client):
+    auth.login(WARD_ADMIN)
+    url = "/review/assignments"
+    html = client.get(url).get_data(as_text=True)
+    assert 'src="/static/unit-picker.js"' in html  # the unit field is the searchable picker
+    due = (local_today() + timedelta(days=30)).isoformat()
+    form = {"name": "Theo đơn vị", "courses": ["KH-01"], "target_kind": "unit", "due_on": due}
+    for code, words in (("P-V", "«P-V» nằm ngoài"), ("XX-9", "«XX-9»")):
+        response = auth.post(url, {**form, "unit_code": code}, token_from=url)
+        assert words in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Assignment).where(Assignment.name == "Theo đơn vị")) is None
+    response = auth.post(url, {**form, "unit_code": "p-w"}, token_from=url)  # as typed, any case
+    assert response.status_code == 302

@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.org import audit
+from app.org.picker import unit_in_scope
 from app.org.tree import in_subtree, is_within
 from app.stats.rollups import effective_members, rebuild_assignment_stats
 from app.text import nfc
@@ -49,11 +50,9 @@ def create_assignment(session: Session, actor: User, data: AssignmentInput, scop
     """Assign courses to a target, resolved now into members (within `scope`, the admin's unit;
     None: the city). Flushes. Raises ValidationFailed naming the field."""
     courses = _checked(session, data.name, data.course_codes, data.due_on)
-    cadres, unit = _target(session, data)
+    cadres, unit = _target(session, data, scope.path if scope is not None else None)
     if scope is not None:
         cadres = cadres.where(in_subtree(Cadre.unit_id, scope.path))
-        if unit is not None and not is_within(unit.path, scope.path):
-            raise ValidationFailed(_l("This unit is outside yours."), field="unit_code")
     assignment = Assignment(
         name=nfc(data.name).strip(),
         target_kind=data.target_kind,
@@ -191,12 +190,12 @@ def cancel_assignment(session: Session, actor: User, assignment: Assignment, rea
     )
 
 
-def _target(session: Session, data: AssignmentInput) -> tuple[Select, Unit | None]:
-    """The ids of the cadres the assignment is for (a query), and the unit when it is for one.
-    Raises ValidationFailed naming the field."""
+def _target(session: Session, data: AssignmentInput, scope: str | None) -> tuple[Select, Unit | None]:
+    """The ids of the cadres the assignment is for (a query), and the unit when it is for one (within
+    the subtree at `scope`). Raises ValidationFailed naming the field."""
     cadres = select(Cadre.id)
     if data.target_kind == "unit":
-        unit = session.scalar(select(Unit).where(Unit.code == data.unit_code))
+        unit = unit_in_scope(session, scope, data.unit_code)
         if unit is None:
             raise ValidationFailed(_l("No unit has this code."), field="unit_code")
         return cadres.where(in_subtree(Cadre.unit_id, unit.path)), unit
