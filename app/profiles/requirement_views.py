@@ -106,5 +106,5 @@ def edit_requirements(title_code: str):
         title=title,
         preview=preview,
         problems=problems,
-        rule_kinds=", ".join(RULE_KINDS_REGISTRY),
+        rule_kinds=list(RULE_KINDS_REGISTRY),
     )
