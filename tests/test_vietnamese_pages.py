@@ -72,7 +72,7 @@ Cơ quan tham mưu về tổ chức bộ máy là cơ quan nào?
 # --- the checker ----------------------------------------------------------------------------------
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-TOKEN = re.compile(r"[\w-]+")
+TOKEN = re.compile(r"[\w.@-]+")  # an e-mail address or a dotted code is one token
 HIDDEN = {"script", "style", "textarea", "template", "head"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -133,7 +133,8 @@ def page_problems(html: str, codes: set[str], english: list[str]) -> list[str]:
     """What a Vietnamese reader should not see on this page."""
     text = visible_text(html)
     problems = [f"English form message: {m!r}" for m in english if m in text]
-    problems += [f"raw code: {t!r}" for t in sorted(set(TOKEN.findall(text)) & codes)]
+    tokens = {token.strip(".") for token in TOKEN.findall(text)}
+    problems += [f"raw code: {t!r}" for t in sorted(tokens & codes)]
     problems += [f"ISO date: {d!r}" for d in sorted(set(ISO_DATE.findall(text)))]
     return problems
 
@@ -228,6 +229,9 @@ def _vietnamese_world(make) -> Wards:
         )
         wards.ids["numbers_attempt"] = _submitted_numbers_attempt(wards.ids["learner"])
         db.session.commit()
+    make.planning(target, "ward-chair", unit="P-W", decision_no="3/QĐ-QH")
+    make.assignment("Bồi dưỡng số liệu", ("KT-SO",), target_kind="title", title_code="division-deputy")
+    make.assignment("Bồi dưỡng phường", ("KT-01",), unit="P-W", due_on=date.today() + timedelta(days=20))
     wards.values["decision_id"] = make.decision(
         target, "division-head", unit="P-W", decision_no="2/QĐ-BN", actor=wards.ids["override_admin"]
     )
@@ -252,7 +256,7 @@ def test_the_checker_finds_codes_iso_dates_and_english_messages():
     codes, english = registry_codes(), wtforms_messages()
     assert "This field is required." in english or "This field is required" in english
     bad = (
-        "<main><p>Minh chứng: division-head · 2025-01-01</p><p>political-theory · intermediate</p>"
+        "<main><p>Minh chứng: division-head · 2025-01-01</p><p>political-theory · intermediate.</p>"
         "<p class='error'>This field is required.</p></main>"
     )
     problems = page_problems(bad, codes, english)
@@ -261,7 +265,7 @@ def test_the_checker_finds_codes_iso_dates_and_english_messages():
     good = (
         "<main><p>Minh chứng: Trưởng phòng · 01/01/2025</p><textarea>title: division-head</textarea>"
         "<div class='prose'><p>effective_from: 2025-07-01</p></div>"
-        "<script>var d = '2025-01-01';</script><a href='/units?type=ward'>Phường</a></main>"
+        "<script>var d = '2025-01-01';</script><a href='/units?type=ward'>Phường</a> qt.admin@example.vn</main>"
     )
     assert page_problems(good, codes, english) == []
 
