@@ -265,7 +265,8 @@ def test_the_checker_finds_codes_iso_dates_and_english_messages():
     good = (
         "<main><p>Minh chứng: Trưởng phòng · 01/01/2025</p><textarea>title: division-head</textarea>"
         "<div class='prose'><p>effective_from: 2025-07-01</p></div>"
-        "<script>var d = '2025-01-01';</script><a href='/units?type=ward'>Phường</a> qt.admin@example.vn</main>"
+        "<script>var d = '2025-01-01';</script><a href='/units?type=ward'>Phường</a>"
+        "<p>qt.admin@example.vn</p></main>"
     )
     assert page_problems(good, codes, english) == []
 
