@@ -201,6 +201,7 @@ def _vietnamese_world(make) -> Wards:
                 "params": {"category": "digital-transformation", "hours": 8, "months": 24},
             },
             {"key": "cong-tac", "kind": "remaining_service", "params": {"years": 5}},
+            {"key": "quy-hoach", "kind": "planning", "params": {"or_higher": True}},
             {
                 "key": "ky-luat",
                 "kind": "discipline",
@@ -309,7 +310,12 @@ SHOWN = {
     "ward_admin_in": {"/admin/import": ("1 dòng (cán bộ)",), "/admin/users": ("Vui lòng điền mục này.",)},
     "override_admin": {
         "/units/": ("Quận, huyện", "Sáp nhập", "Đổi tên", "Chuyển trực thuộc", "Văn phòng"),
-        "/decisions/": ("Lý luận chính trị · Trung cấp", "sinh ngày 05/05/1985 · Nữ", "điểm 100%"),
+        "/decisions/": (
+            "Lý luận chính trị · Trung cấp",
+            "sinh ngày 05/05/1985 · Nữ",
+            "điểm 100%",
+            "Chủ tịch UBND phường, xã · từ ngày 01/01/2025",
+        ),
         "/cadres/": ("Công chức", "01/05/2024"),
     },
 }
