@@ -1,5 +1,5 @@
 """Every page of the app, in Vietnamese, as someone allowed to see it: no English form message, no
-code of the labels registry shown raw, no ISO date.
+code of the labels registry shown raw, no ISO date, no command line.
 
 The pages come from `app.url_map` (with the access matrix's world and route values: a new route is
 checked without a line here), as each actor the policy lets in; forms are also posted empty, so
@@ -72,6 +72,7 @@ Cơ quan tham mưu về tổ chức bộ máy là cơ quan nào?
 # --- the checker ----------------------------------------------------------------------------------
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+COMMAND_LINE = re.compile(r"\bflask [a-z]+")  # the guide (author content) may show them; pages not
 TOKEN = re.compile(r"[\w.@-]+")  # an e-mail address or a dotted code is one token
 HIDDEN = {"script", "style", "textarea", "template", "head"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -136,6 +137,7 @@ def page_problems(html: str, codes: set[str], english: list[str]) -> list[str]:
     tokens = {token.strip(".") for token in TOKEN.findall(text)}
     problems += [f"raw code: {t!r}" for t in sorted(tokens & codes)]
     problems += [f"ISO date: {d!r}" for d in sorted(set(ISO_DATE.findall(text)))]
+    problems += [f"command line: {c!r}" for c in sorted(set(COMMAND_LINE.findall(text)))]
     return problems
 
 
@@ -258,10 +260,17 @@ def test_the_checker_finds_codes_iso_dates_and_english_messages():
     assert "This field is required." in english or "This field is required" in english
     bad = (
         "<main><p>Minh chứng: division-head · 2025-01-01</p><p>political-theory · intermediate.</p>"
-        "<p class='error'>This field is required.</p></main>"
+        "<p class='error'>This field is required.</p><p>Changes: flask units merge.</p></main>"
     )
     problems = page_problems(bad, codes, english)
-    for expected in ("'division-head'", "'political-theory'", "'intermediate'", "'2025-01-01'", "This field"):
+    for expected in (
+        "'division-head'",
+        "'political-theory'",
+        "'intermediate'",
+        "'2025-01-01'",
+        "This field",
+        "flask units",
+    ):
         assert any(expected in p for p in problems), (expected, problems)
     good = (
         "<main><p>Minh chứng: Trưởng phòng · 01/01/2025</p><textarea>title: division-head</textarea>"
