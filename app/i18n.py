@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
+from app import labels
 from app.extensions import babel
+from app.labels import format_score
 
 
 def select_locale() -> str:
@@ -21,17 +21,14 @@ def select_locale() -> str:
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def format_score(value: float | None) -> str:
-    """A percentage for reading, cut (not rounded) to one decimal: 49.996 reads 49,9, never 50,
-    so what people read never passes a threshold that the stored score does not."""
-    if value is None:
-        return "—"
-    return format_decimal(math.floor(value * 10) / 10, format="#,##0.#")
-
-
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = labels.date_words
+    app.jinja_env.filters["datetime"] = labels.datetime_words
     app.jinja_env.filters["score"] = format_score
+    app.jinja_env.filters["number"] = labels.number_words
+    app.jinja_env.filters["percent"] = labels.percent_words
+    app.jinja_env.filters["label"] = lambda code, kind: labels.label(kind, code)
+    app.jinja_env.globals["label"] = labels.label
+    app.jinja_env.globals["level_label"] = labels.level_label
     app.jinja_env.globals["get_locale"] = get_locale

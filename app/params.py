@@ -28,7 +28,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import Select
 from werkzeug.datastructures import MultiDict
@@ -37,6 +36,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 from app.codes import CODE_MESSAGE, is_code
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.labels import date_words
 from app.text import nfc
 
 DB_INT_MAX = 2**31 - 1
@@ -159,8 +159,8 @@ def day(name: str) -> date | None:
         return None
     message = _(
         "Dates must be real dates from %(first)s to %(last)s.",
-        first=format_date(FIRST_DAY),
-        last=format_date(LAST_DAY),
+        first=date_words(FIRST_DAY),
+        last=date_words(LAST_DAY),
     )
     try:
         value = date.fromisoformat(raw) if _DAY_RE.fullmatch(raw) else None

@@ -262,8 +262,8 @@ def run_import(app, content: bytes, name: str = "cb.csv", *extra):
 
 
 def vi_date(day: date) -> str:
-    """A date as the pages show it to Vietnamese readers."""
-    return f"{day.day} thg {day.month}, {day.year}"
+    """A date as the pages show it to Vietnamese readers: dd/mm/yyyy."""
+    return day.strftime("%d/%m/%Y")
 
 
 def propose(auth, cadre: int, effective_on: date | str, **fields):

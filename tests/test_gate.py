@@ -20,7 +20,7 @@ from tests.helpers import CITY_ADMIN, WARD_ADMIN, cadre_id, migration, propose, 
 
 pytestmark = pytest.mark.usefixtures("world")
 
-NO_SET_ON_30_JUNE = "Không có bộ tiêu chuẩn, điều kiện nào có hiệu lực vào ngày 30 thg 6, 2025."
+NO_SET_ON_30_JUNE = "Không có bộ tiêu chuẩn, điều kiện nào có hiệu lực vào ngày 30/06/2025."
 NO_REQUIREMENTS = "Chưa có tiêu chuẩn, điều kiện cho chức vụ này."
 NOT_ELIGIBLE = "Chưa đủ điều kiện"
 

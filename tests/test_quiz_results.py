@@ -15,7 +15,7 @@ def test_results_and_item_analysis(app, make_user, auth, client, courses_root, i
     html = client.get("/teach/courses/DE/quizzes/de").get_data(as_text=True)
     assert "<svg" in html and 'role="img"' in html
     assert "20–29%: 3; " in html and "50–59%: 3; " in html and "70–79%: 3; " in html and "90–100%: 0<" in html
-    assert "<dd>9</dd>" in html and "<dd>66.7%</dd>" in html  # attempts; share passed
+    assert "<dd>9</dd>" in html and "<dd>66,7%</dd>" in html  # attempts; share passed
 
     rows = list(
         csv.DictReader(

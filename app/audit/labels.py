@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.labels import label, register
+
 ACTIONS = {
     "login": _l("Logged in"),
     "login_failed": _l("Failed login"),
@@ -57,6 +59,8 @@ ACTIONS = {
 }
 
 
+register("audit_action", ACTIONS)
+
+
 def action_label(action: str) -> str:
-    label = ACTIONS.get(action)
-    return str(label) if label is not None else action
+    return label("audit_action", action)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, timedelta
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import policy
 from app.clock import local_today
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.labels import date_words
 from app.models import (
     AppointmentDecision,
     Cadre,
@@ -159,8 +159,8 @@ def _check_proposal(
             _l(
                 "The effective date must be between %(earliest)s and %(latest)s; "
                 "another date needs the override permission.",
-                earliest=format_date(today - timedelta(DAYS_BACK)),
-                latest=format_date(today + timedelta(DAYS_AHEAD)),
+                earliest=date_words(today - timedelta(DAYS_BACK)),
+                latest=date_words(today + timedelta(DAYS_AHEAD)),
             ),
             field="effective_on",
         )

@@ -53,11 +53,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.i18n import format_score
+from app.labels import date_words, format_score
 from app.profiles import retirement
 from app.profiles.facts import (
     ACTING,
@@ -604,7 +603,7 @@ def _with_grace(rule: Rule, ctx: _Context, missing: Missing, evidence=()) -> Rul
 
 def day_words(value: str | None) -> str:
     """An ISO date of a result (a Missing's or an Evidence's) for reading; "—" when there is none."""
-    return format_date(date.fromisoformat(value)) if value else "—"
+    return date_words(date.fromisoformat(value)) if value else "—"
 
 
 def _grace_words(missing: Missing) -> str:

@@ -3,40 +3,19 @@ the helpers every template gets to put eligibility into words (registered by the
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from app.labels import kinds, label
 from app.profiles import conditions
 from app.profiles.facts import Evidence
 from app.profiles.present import (
-    KIND_LABELS,
-    OVERALL_LABELS,
-    STATUS_LABELS,
     Names,
     describe,
     evidence_text,
     reason_text,
 )
 
-DECISION_KIND_LABELS = {
-    "appointment": _l("Appointment"),
-    "reappointment": _l("Reappointment"),
-    "transfer": _l("Transfer"),
-    "rotation": _l("Rotation"),
-    "acting": _l("Acting appointment"),
-}
-DISCIPLINE_LABELS = {
-    "reprimand": _l("Reprimand"),
-    "warning": _l("Warning"),
-    "removal": _l("Removal from post"),
-    "dismissal": _l("Dismissal"),
-    "other": _l("Other"),
-}
-CONDITION_LABELS = {
-    conditions.OVERDUE: _l("Overdue"),
-    conditions.DUE_SOON: _l("Due soon"),
-    conditions.OPEN: _l("Open"),
-    conditions.CLOSED: _l("Closed"),
-}
+DECISION_KIND_LABELS = kinds()["decision_kind"]
+DISCIPLINE_LABELS = kinds()["discipline"]
+CONDITION_LABELS = kinds()["condition"]
 # The colour of each condition status, from the eligibility pills: overdue is the alarming one.
 CONDITION_PILLS = {
     conditions.OVERDUE: "unmet",
@@ -49,14 +28,14 @@ CONDITION_PILLS = {
 def template_helpers() -> dict:
     """The label functions every template may use (an app-wide context processor)."""
     return {
-        "status_label": lambda s: STATUS_LABELS.get(s, s),
-        "overall_label": lambda s: OVERALL_LABELS.get(s, s),
-        "kind_label": lambda k: KIND_LABELS.get(k, k),
+        "status_label": lambda s: label("rule_status", s),
+        "overall_label": lambda s: label("eligibility", s),
+        "kind_label": lambda k: label("rule_kind", k),
         "evidence_text": evidence_text,
         "reason_text": reason_text,
-        "decision_kind_label": lambda k: DECISION_KIND_LABELS.get(k, k),
-        "discipline_label": lambda k: DISCIPLINE_LABELS.get(k, k),
-        "condition_label": lambda s: CONDITION_LABELS.get(s, s),
+        "decision_kind_label": lambda k: label("decision_kind", k),
+        "discipline_label": lambda k: label("discipline", k),
+        "condition_label": lambda s: label("condition", s),
         "condition_pill": lambda s: CONDITION_PILLS.get(s, ""),
     }
 

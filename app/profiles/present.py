@@ -9,21 +9,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.labels import format_score, kinds, label, level_label, number_words, register
 from app.models import Course, CourseVersion, Scale, Title
 from app.profiles.eligibility import RULE_KINDS_REGISTRY, day_words, kind_of_missing
 from app.profiles.facts import (
-    CONDITIONAL,
     EMPTY_SET,
-    MET,
     NO_REQUIREMENTS,
     NO_SET_IN_FORCE,
-    UNMET,
     Missing,
 )
 
-STATUS_LABELS = {MET: _l("Met"), UNMET: _l("Not met"), CONDITIONAL: _l("Met on condition")}
-OVERALL_LABELS = {MET: _l("Eligible"), UNMET: _l("Not eligible"), CONDITIONAL: _l("Eligible on condition")}
 KIND_LABELS = {name: kind.label for name, kind in RULE_KINDS_REGISTRY.items()}
+register("rule_kind", KIND_LABELS)  # the rule kinds name themselves; the registry reads them
+STATUS_LABELS = kinds()["rule_status"]
+OVERALL_LABELS = kinds()["eligibility"]
 
 
 @dataclass
@@ -88,7 +87,56 @@ def describe(missing: Missing, names: Names) -> str:
     return _("The rule cannot be checked (%(code)s).", code=missing.code)
 
 
-def evidence_text(summary: dict) -> str:
-    """A short line for a record the engine relied on."""
-    parts = [str(v) for k, v in summary.items() if v not in (None, "", [], {}) and k != "disabled"]
-    return " · ".join(parts)
+# How each field of an evidence summary reads: dates through the one date format, codes through
+# the labels registry (the engine's summaries hold ISO dates and codes).
+_DAY_WORDS = {
+    "completed_on": _l("completed on %(v)s"),
+    "valid_until": _l("valid until %(v)s"),
+    "issued_on": _l("issued on %(v)s"),
+    "recorded_on": _l("recorded on %(v)s"),
+    "expires_on": _l("expires on %(v)s"),
+    "issued_before": _l("issued before %(v)s"),
+    "valid_from": _l("from %(v)s"),
+    "valid_to": _l("to %(v)s"),
+    "start_date": _l("from %(v)s"),
+    "end_date": _l("to %(v)s"),
+    "date_of_birth": _l("born on %(v)s"),
+    "retirement_date": _l("retires on %(v)s"),
+    "decided_on": _l("decided on %(v)s"),
+    "eligible_from": _l("eligible again from %(v)s"),
+}
+_VALUE_WORDS = {
+    "hours": _l("%(v)s hours"),
+    "version": _l("version %(v)s"),
+    "number": _l("no. %(v)s"),
+    "unit": _l("unit %(v)s"),
+}
+
+
+def _evidence_part(key: str, value: object, summary: dict, names: Names | None) -> str:
+    if key in _DAY_WORDS:
+        return str(_DAY_WORDS[key] % {"v": day_words(str(value))})
+    if key in _VALUE_WORDS:
+        return str(_VALUE_WORDS[key] % {"v": number_words(value) if key == "hours" else value})
+    if key == "score":
+        return _("score %(v)s%%", v=format_score(float(value)))  # type: ignore[arg-type]
+    if key == "course":
+        return names.course(str(value)) if names else str(value)
+    if key in ("title", "scale", "category", "gender"):
+        return names.title(str(value)) if key == "title" and names else label(key, str(value))
+    if key == "level":
+        scale = summary.get("scale")
+        return level_label(scale, str(value)) if scale else label("discipline", str(value))
+    if key == "equivalent_of":
+        return _("counts as %(v)s", v=level_label(summary.get("scale"), str(value)))
+    return str(value)
+
+
+def evidence_text(summary: dict, names: Names | None = None) -> str:
+    """A short line for a record the engine relied on, in words: "Kỹ năng số · completed on
+    01/03/2025 · 8 hours" (never its ISO dates or codes)."""
+    return " · ".join(
+        _evidence_part(k, v, summary, names)
+        for k, v in summary.items()
+        if v not in (None, "", [], {}) and k != "disabled"
+    )

@@ -4,7 +4,6 @@ qualifications, planning pools, discipline."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,6 +22,7 @@ from app.courses.categories import category_choices
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
+from app.labels import date_words
 from app.models import Cadre, DisciplineRecord, QualificationRecord, Scale, Title, TrainingRecord
 from app.org.picker import unit_in_scope
 from app.profiles import records
@@ -255,7 +255,7 @@ def change_discipline(record_id: int):
     heading = _(
         "Annul or replace: %(level)s of %(day)s",
         level=DISCIPLINE_LABELS.get(record.level, record.level),
-        day=format_date(record.decided_on),
+        day=date_words(record.decided_on),
     )
     return _record_form(
         cadre,

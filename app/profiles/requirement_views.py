@@ -120,7 +120,7 @@ def edit_requirements(title_code: str):
         title=title,
         preview=preview,
         problems=problems,
-        rule_kinds=", ".join(RULE_KINDS_REGISTRY),
+        rule_kinds=list(RULE_KINDS_REGISTRY),
         kinds=RULE_KINDS_REGISTRY,
         kind=kind,
         params=rule_form.PARAMS.get(kind, ()),

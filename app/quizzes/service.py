@@ -8,11 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.labels import number_words
 from app.models import (
     AttemptAnswer,
     Course,
@@ -26,6 +28,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.quizzes.events import attempt_graded
 from app.quizzes.forms import field_name
+from app.quizzes.source import RANGE_RE
 from app.quizzes.types import question_type
 
 CLOSED = ("submitted", "expired")
@@ -478,7 +481,7 @@ def question_review(question: Question, entry: dict, answer: AttemptAnswer | Non
         ]
     elif question.type in ("short", "numeric"):
         matched = question_type(question.type).matching_answer(data, response)
-        view["accepted"] = [a["text"] for a in data["answers"]]
+        view["accepted"] = [accepted_words(question.type, a) for a in data["answers"]]
         if matched and matched["feedback_html"]:
             view["feedback"].append(matched["feedback_html"])
     elif question.type == "matching":
@@ -506,3 +509,17 @@ def question_review(question: Question, entry: dict, answer: AttemptAnswer | Non
             for i, item in enumerate(data["items"], start=1)
         ]
     return view
+
+
+def accepted_words(kind: str, answer: dict) -> str:
+    """An accepted answer as people write it, not in the authoring syntax: a short answer as it is
+    written; a number in the reader's notation ("92 ± 0,5", "từ 3 đến 6", "4,5")."""
+    if kind != "numeric":
+        return answer["text"]
+    low, high = answer["low"], answer["high"]
+    if low == high:
+        return number_words(low, 6)
+    if RANGE_RE.match(answer["text"].strip()):
+        return _("from %(low)s to %(high)s", low=number_words(low, 6), high=number_words(high, 6))
+    middle, tolerance = (low + high) / 2, (high - low) / 2
+    return f"{number_words(middle, 6)} ± {number_words(tolerance, 6)}"

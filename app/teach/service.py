@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app.config import PROJECT_ROOT
+from app.courses.render import render_markdown
 from app.models import (
     AttemptAnswer,
     Course,
@@ -238,3 +241,13 @@ def item_analysis(
         stats.append(ItemStats(qid, title, qtype, answered, facility, discrimination))
     order = list(titles)
     return sorted(stats, key=lambda s: (order.index(s.qid) if s.qid in order else len(order), s.qid))
+
+
+GUIDE_FILE = PROJECT_ROOT / "courses" / "README.md"
+
+
+@lru_cache(maxsize=1)
+def guide_html() -> str:
+    """The trainers' guide (courses/README.md, shipped with the platform) as sanitised HTML, through
+    the same Markdown renderer and sanitiser as the lessons."""
+    return render_markdown(GUIDE_FILE.read_text(encoding="utf-8"))

@@ -23,6 +23,13 @@ def index():
     return render_template("teach/index.html", rows=service.course_overview(db.session))
 
 
+@bp.route("/guide")
+@allow(TEACH)
+def guide():
+    """How trainers write, check and publish a course: the guide, on a page of the app."""
+    return render_template("teach/guide.html", guide_html=service.guide_html())
+
+
 @bp.route("/courses/<code>")
 @allow(TEACH)
 def course(code: str):

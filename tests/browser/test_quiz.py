@@ -56,7 +56,7 @@ def test_every_question_type_in_the_browser(quiz_setup, page: Page, live_server_
     page.get_by_role("button", name="Nộp bài").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+/result$"))
     # 2 + 0.5 + 1 + 1 + 1 + 1 + 1 + 1 = 8.5 of 9 points
-    expect(page.locator(".score strong")).to_have_text("94.4%")
+    expect(page.locator(".score strong")).to_have_text("94,4%")
     expect(page.get_by_text("Đạt (điểm đạt 80%).")).to_be_visible()
     expect(page.get_by_text("Chính xác.")).to_be_visible()  # review with feedback after each attempt
     page.screenshot(path=str(screenshot_dir / "quiz-result.png"), full_page=True)
@@ -75,4 +75,4 @@ def test_answers_are_saved_as_you_go_and_restored(quiz_setup, page: Page, live_s
     expect(page.get_by_text("Sắp xếp các bước xử lý")).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Nộp bài").click()
-    expect(page.locator(".score strong")).to_have_text("22.2%")  # 2 of 9 points
+    expect(page.locator(".score strong")).to_have_text("22,2%")  # 2 of 9 points
