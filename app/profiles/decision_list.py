@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from app import policy
 from app.models import AppointmentDecision, Cadre, DecisionOverride, Title, Unit
 from app.org.tree import in_subtree
+from app.pagination import Page
 from app.text import like_pattern
 
 # What came of a proposal, as a filter and a label.
@@ -61,34 +62,7 @@ class DecisionRow:
     cadre_unit: str
 
 
-@dataclass(frozen=True)
-class DecisionPage:
-    """A page of rows, shaped as the `pagination` macro reads it."""
-
-    items: list[DecisionRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+DecisionPage = Page[DecisionRow]
 
 
 def _outcome_condition(outcome: str):

@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.models.base import UTCDateTime
 from app.org import audit
+from app.pagination import Page
 from app.teach.service import CLOSED
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
@@ -57,34 +58,7 @@ class LearnerProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-@dataclass(frozen=True)
-class ProgressPage:
-    """One page of the table, as the pagination macro reads it."""
-
-    items: list[LearnerProgress]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+ProgressPage = Page[LearnerProgress]
 
 
 def _latest(*columns):
