@@ -8,6 +8,20 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers import PASSWORD
 
+# How far the page reaches past the screen's right edge (0: it does not scroll sideways). Stricter
+# than `scrollWidth > innerWidth`: the width of a vertical scroll bar does not hide an overflow.
+OVERFLOW_JS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# The elements that reach past the right edge, innermost first, to say what to fix.
+WIDE_JS = """() => {
+  const edge = document.documentElement.clientWidth;
+  const right = e => e.getBoundingClientRect().right;
+  const wide = [...document.body.querySelectorAll('*')].filter(e => right(e) > edge + 0.5);
+  const name = e => e.tagName.toLowerCase()
+    + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().replace(/ +/g, '.') : '');
+  return wide.filter(e => !wide.some(o => o !== e && e.contains(o))).slice(0, 3)
+    .map(e => name(e) + ' (' + Math.round(right(e)) + 'px)');
+}"""
+
 
 def log_in(page: Page, base: str, email: str = "hocvien@example.vn") -> None:
     """Open the catalogue, be sent to the login page, and log in as the learner."""
@@ -18,7 +32,15 @@ def log_in(page: Page, base: str, email: str = "hocvien@example.vn") -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
+def overflow(page: Page) -> str | None:
+    """None when the page does not scroll sideways; else by how much, and which elements stick out."""
+    excess = page.evaluate(OVERFLOW_JS)
+    if excess <= 0:
+        return None
+    return f"{excess}px wider than the screen: {', '.join(page.evaluate(WIDE_JS))}"
+
+
 def fits(page: Page) -> None:
     """The page does not scroll sideways."""
-    overflow = page.evaluate("document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+    problem = overflow(page)
+    assert problem is None, f"{page.url} is {problem}"
