@@ -22,6 +22,13 @@ WIDE_JS = """() => {
     .map(e => name(e) + ' (' + Math.round(right(e)) + 'px)');
 }"""
 
+# Chart labels drawn smaller than 11.5 px (an SVG's text shrinks with its picture).
+SMALL_CHART_TEXT_JS = """() => [...document.querySelectorAll('svg text')]
+  .filter(t => t.getClientRects().length)
+  .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a])
+  .filter(([_text, size]) => size < 11.5)
+  .map(([text, size]) => text + ' (' + size.toFixed(1) + 'px)')"""
+
 
 def log_in(page: Page, base: str, email: str = "hocvien@example.vn") -> None:
     """Open the catalogue, be sent to the login page, and log in as the learner."""
@@ -38,6 +45,11 @@ def overflow(page: Page) -> str | None:
     if excess <= 0:
         return None
     return f"{excess}px wider than the screen: {', '.join(page.evaluate(WIDE_JS))}"
+
+
+def small_chart_text(page: Page) -> list[str]:
+    """The chart labels on the page too small to read."""
+    return page.evaluate(SMALL_CHART_TEXT_JS)
 
 
 def fits(page: Page) -> None:

@@ -1,5 +1,5 @@
 """Every page at phone width (360×740) and at desktop width (1366×768), as each role: none scrolls
-sideways and none logs a console error.
+sideways, none logs a console error, and no chart's labels shrink below 11.5 px.
 
 The pages come from `app.url_map`: every GET route is a page type in PAGES (visited by every role
 the policy lets in, at both widths) or is EXCLUDED with the reason it is not a page. A route added
@@ -23,7 +23,7 @@ from app.learning import service as learning
 from app.models import Course, QuizAttempt, User
 from app.policy import SYSTEM
 from app.quizzes import service as quizzes
-from tests.browser.helpers import overflow
+from tests.browser.helpers import overflow, small_chart_text
 from tests.helpers import ACCOUNTS, OVERRIDES, PASSWORD, QUERIES, totp_code
 from tests.test_access_matrix import _expected
 
@@ -173,6 +173,8 @@ class Sweep:
             problems.append(f"{here}: answered {response.status}")
         if wide := overflow(self.page):
             problems.append(f"{here}: {wide}")
+        if small := small_chart_text(self.page):
+            problems.append(f"{here}: chart labels too small: {', '.join(small[:3])}")
         for text, location in self.errors:
             document_error = (
                 text.startswith("Failed to load resource") and location.get("url") == response.url
