@@ -92,6 +92,8 @@ EXCLUDED = {
     "reports.export": "CSV/XLSX download",
     "teach.quiz_items_csv": "CSV download",
 }
+LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Minh Anh Tôn Nữ Khánh Linh"
+LONG_EMAIL = "nguyen.thi.phuong.thao.phong-tu-phap-va-ho-tich@phuong-tay-thanh-pho-ha-noi.gov.vn"
 # Error pages: (actor, path, status).
 ERRORS = {
     "not found (404)": (None, "/khong-co-trang-nay", 404),
@@ -106,12 +108,14 @@ def test_every_get_route_is_swept(app):
 
 
 def _more_world(app, make, wards) -> dict[str, dict]:
-    """An assignment, the learner's attempt graded and a second one open, a password reset link;
-    the paths' changes."""
+    """Long names, an assignment, the learner's attempt graded and a second one open, a password
+    reset link; the paths' changes."""
     ids = wards.ids
+    make.user(LONG_EMAIL, "learner", PASSWORD, LONG_NAME, unit="P-W")  # long words in the account lists
     make.assignment("Bồi dưỡng kỹ năng số", ("KT-01",), unit="P-W", actor=ids["city_admin"])
     with app.app_context():
         learner = db.session.get(User, ids["learner"])
+        learner.full_name = LONG_NAME  # in the header
         graded = db.session.get(QuizAttempt, wards.values["attempt_id"])
         quizzes.submit_attempt(db.session, graded, learner)
         course, version = learning.get_course(db.session, "KT-01")
