@@ -4,9 +4,9 @@ sideways, none logs a console error, and no chart's labels shrink below 11.5 px.
 The pages come from `app.url_map`: every GET route is a page type in PAGES (visited by every role
 the policy lets in, at both widths) or is EXCLUDED with the reason it is not a page. A route added
 without an entry fails `test_every_get_route_is_swept`. Route arguments come from the access
-matrix's `wards` world (tests/helpers.py `Wards`, OVERRIDES, QUERIES), with an assignment, a graded
-attempt and an open one added. The shipped courses' lessons (long code, wide tables) have their own
-sweep at 360 and 390 px.
+matrix's `wards` world (tests/helpers.py `Wards`, OVERRIDES, QUERIES), with long names, an
+assignment, a graded attempt and an open one added; EXTRA adds the error pages and the city-wide
+review. The shipped courses' lessons (long code, wide tables) have their own sweep at 360 and 390 px.
 """
 
 from __future__ import annotations
@@ -94,10 +94,13 @@ EXCLUDED = {
 }
 LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Minh Anh Tôn Nữ Khánh Linh"
 LONG_EMAIL = "nguyen.thi.phuong.thao.phong-tu-phap-va-ho-tich@phuong-tay-thanh-pho-ha-noi.gov.vn"
-# Error pages: (actor, path, status).
-ERRORS = {
+# More pages than one a route: (actor, path, status); error pages, and the whole city's review with
+# its chart of every ward.
+EXTRA = {
     "not found (404)": (None, "/khong-co-trang-nay", 404),
+    "used or expired reset link (404)": (None, "/reset/not-a-reset-token", 404),
     "forbidden (403)": ("learner", "/audit/", 403),
+    "the city's review dashboard": ("override_admin", "/review/", 200),
 }
 
 
@@ -175,6 +178,8 @@ class Sweep:
             problems.append(f"{here}: answered {response.status}, not {status}")
         if status is None and response.status >= 400:
             problems.append(f"{here}: answered {response.status}")
+        if who != "visitor" and "/login" in self.page.url:
+            problems.append(f"{here}: sent to the login page")
         if wide := overflow(self.page):
             problems.append(f"{here}: {wide}")
         if small := small_chart_text(self.page):
@@ -216,13 +221,13 @@ def test_every_page_fits_and_logs_no_error(app, make, wards, browser: Browser, l
             for endpoint, url in mine:
                 problems += sweep.visit(url, role)
                 seen[width].add(endpoint)
-            for name, (who, path, status) in ERRORS.items():
+            for name, (who, path, status) in EXTRA.items():
                 if who == actor:
                     problems += sweep.visit(path, role, status)
                     seen[width].add(name)
             sweep.context.close()
     for width in WIDTHS:
-        assert seen[width] == PAGES.keys() | ERRORS.keys(), f"never visited at {width} width"
+        assert seen[width] == PAGES.keys() | EXTRA.keys(), f"never visited at {width} width"
     assert problems == [], "\n".join(problems)
 
 
