@@ -11,10 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pyotp
+from flask_login import AnonymousUserMixin
 from sqlalchemy import delete, select, update
 from werkzeug.datastructures import MultiDict
 
-from app import clock
+from app import clock, policy
+from app.access import rule_for
 from app.auth.service import create_user
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
@@ -364,3 +366,34 @@ def plan(actor: User, n: int, unit: str = "SO-NV-TCCB", title: str = "division-h
         decision_no=f"{n}/QĐ-SNV",
         **{**TERM, **changes},
     )
+
+
+# --- the route × role matrix: every route, and what the policy says of it ---------------------------
+
+
+def route_requests(app, wards: Wards):
+    """(endpoint, method, path, query) for every route and method, the actor's logout last."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        values = dict(wards.values)
+        for name, value in OVERRIDES.get(rule.endpoint, {}).items():
+            values[name] = wards.ids.get(value, value)
+        path = rule.build(values, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, path, QUERIES.get(rule.endpoint, {})))
+    return sorted(found, key=lambda r: r[0] == "auth.logout")
+
+
+def policy_allows(app, actor_id: int | None, endpoint: str, method: str, path: str, query: dict) -> bool:
+    """What the policy says: may this actor make this request?"""
+    rule = rule_for(app, endpoint, method)
+    assert rule is not None, f"{endpoint} declares no access rule"
+    if rule.public:
+        return True
+    with app.test_request_context(path, method=method, query_string=query) as context:
+        actor = db.session.get(User, actor_id) if actor_id else AnonymousUserMixin()
+        if not policy.is_logged_in(actor):
+            return False
+        view_args = context.request.view_args or {}
+        target = rule.target(db.session, view_args, context.request.args) if rule.target else None
+        return rule.check(actor, target)

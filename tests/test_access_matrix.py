@@ -19,7 +19,6 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from app import policy
@@ -28,7 +27,7 @@ from app.auth.service import create_user
 from app.extensions import db
 from app.models import AppointmentDecision, Cadre, ImportBatch, Unit, User
 from app.policy import SYSTEM
-from tests.helpers import ACCOUNTS, OVERRIDES, QUERIES, Wards
+from tests.helpers import ACCOUNTS, policy_allows, route_requests
 
 ACTORS = (
     "anonymous",
@@ -46,34 +45,6 @@ STRONG = "một mật khẩu đủ dài 2026"
 @pytest.fixture
 def app_settings():
     return {"WTF_CSRF_ENABLED": False}  # the matrix is about access; CSRF has its own tests
-
-
-def _requests(app, wards: Wards):
-    """(endpoint, method, path, query) for every route and method, the actor's logout last."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        values = dict(wards.values)
-        for name, value in OVERRIDES.get(rule.endpoint, {}).items():
-            values[name] = wards.ids.get(value, value)
-        path = rule.build(values, append_unknown=False)[1]
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            found.append((rule.endpoint, method, path, QUERIES.get(rule.endpoint, {})))
-    return sorted(found, key=lambda r: r[0] == "auth.logout")
-
-
-def _expected(app, actor_id: int | None, endpoint: str, method: str, path: str, query: dict) -> bool:
-    """What the policy says: may this actor make this request?"""
-    rule = rule_for(app, endpoint, method)
-    assert rule is not None, f"{endpoint} declares no access rule"
-    if rule.public:
-        return True
-    with app.test_request_context(path, method=method, query_string=query) as context:
-        actor = db.session.get(User, actor_id) if actor_id else AnonymousUserMixin()
-        if not policy.is_logged_in(actor):
-            return False
-        view_args = context.request.view_args or {}
-        target = rule.target(db.session, view_args, context.request.args) if rule.target else None
-        return rule.check(actor, target)
 
 
 def _refused(response, anonymous: bool) -> bool:
@@ -98,8 +69,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
     if actor_id:
         auth.login(ACCOUNTS[actor][0])
     outcomes = []
-    for endpoint, method, path, query in _requests(app, wards):
-        expected = _expected(app, actor_id, endpoint, method, path, query)
+    for endpoint, method, path, query in route_requests(app, wards):
+        expected = policy_allows(app, actor_id, endpoint, method, path, query)
         response = client.open(path, method=method, query_string=query)
         response.get_data()  # a streamed export runs to its end, as a browser would read it
         response.close()

@@ -33,8 +33,7 @@ from app.profiles import records
 from app.quizzes import service as quizzes
 from app.quizzes.forms import read_replies
 from tests.conftest import _two_wards
-from tests.helpers import ACCOUNTS, Wards, write_course
-from tests.test_access_matrix import _expected, _requests
+from tests.helpers import ACCOUNTS, Wards, policy_allows, route_requests, write_course
 
 ACTORS = ("anonymous", "learner", "trainer", "ward_admin_in", "override_admin")
 # Posting these empty would end the actor's session or change the page language (the login forms
@@ -347,9 +346,9 @@ def test_every_page_reads_in_vietnamese(app, vietnamese_world, auth, client, act
         auth.login(ACCOUNTS[actor][0])
     texts: dict[str, str] = {}
     skipped = NOT_POSTED | (LOGIN_FORMS if actor_id else set())
-    requests = [r for r in _requests(app, world) if r[0] not in skipped or r[1] == "GET"]
+    requests = [r for r in route_requests(app, world) if r[0] not in skipped or r[1] == "GET"]
     for endpoint, method, path, query in sorted(requests, key=lambda r: r[1] != "GET"):
-        if _expected(app, actor_id, endpoint, method, path, query):
+        if policy_allows(app, actor_id, endpoint, method, path, query):
             _scan(client, path, query, texts, **({"data": {}} if method == "POST" else {}))
     if actor == "learner":
         _scan(client, f"/attempts/{world.ids['numbers_attempt']}/result", {}, texts)

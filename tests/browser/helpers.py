@@ -8,6 +8,27 @@ from playwright.sync_api import Page, expect
 
 from tests.helpers import PASSWORD
 
+# How far the page reaches past the screen's right edge (0: it does not scroll sideways). Stricter
+# than `scrollWidth > innerWidth`: the width of a vertical scroll bar does not hide an overflow.
+OVERFLOW_JS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# The elements that reach past the right edge, innermost first, to say what to fix.
+WIDE_JS = """() => {
+  const edge = document.documentElement.clientWidth;
+  const right = e => e.getBoundingClientRect().right;
+  const wide = [...document.body.querySelectorAll('*')].filter(e => right(e) > edge + 0.5);
+  const name = e => e.tagName.toLowerCase()
+    + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().replace(/ +/g, '.') : '');
+  return wide.filter(e => !wide.some(o => o !== e && e.contains(o))).slice(0, 3)
+    .map(e => name(e) + ' (' + Math.round(right(e)) + 'px)');
+}"""
+
+# Chart labels drawn smaller than 11.5 px (an SVG's text shrinks with its picture).
+SMALL_CHART_TEXT_JS = """() => [...document.querySelectorAll('svg text')]
+  .filter(t => t.getClientRects().length)
+  .map(t => [t.textContent.trim(), parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a])
+  .filter(([_text, size]) => size < 11.5)
+  .map(([text, size]) => text + ' (' + size.toFixed(1) + 'px)')"""
+
 
 def log_in(page: Page, base: str, email: str = "hocvien@example.vn") -> None:
     """Open the catalogue, be sent to the login page, and log in as the learner."""
@@ -18,7 +39,20 @@ def log_in(page: Page, base: str, email: str = "hocvien@example.vn") -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
+def overflow(page: Page) -> str | None:
+    """None when the page does not scroll sideways; else by how much, and which elements stick out."""
+    excess = page.evaluate(OVERFLOW_JS)
+    if excess <= 0:
+        return None
+    return f"{excess}px wider than the screen: {', '.join(page.evaluate(WIDE_JS))}"
+
+
+def small_chart_text(page: Page) -> list[str]:
+    """The chart labels on the page too small to read."""
+    return page.evaluate(SMALL_CHART_TEXT_JS)
+
+
 def fits(page: Page) -> None:
     """The page does not scroll sideways."""
-    overflow = page.evaluate("document.scrollingElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+    problem = overflow(page)
+    assert problem is None, f"{page.url} is {problem}"
