@@ -20,7 +20,7 @@ class AccessForm(Form):
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     unit_code = StringField(
-        _l("Unit code"),
+        _l("Unit (name or code)"),
         validators=[Optional(), Length(max=40)],
         description=_l("An admin administers this unit and the units below it; empty: the whole city."),
     )

@@ -29,7 +29,7 @@ class AssignmentForm(Form):
             SelectChoice("cadres", _l("Named cadres")),
         ],
     )
-    unit_code = StringField(_l("Unit code"), validators=[Optional(), Length(max=40)])
+    unit_code = StringField(_l("Unit (name or code)"), validators=[Optional(), Length(max=40)])
     title_code = SelectField(_l("Position"), validators=[Optional()])
     employee_codes = TextAreaField(
         _l("Employee codes, one per line"), validators=[Optional(), Length(max=200_000)]

@@ -31,7 +31,7 @@ class RevokeForm(Form):
 
 class ProposalForm(Form):
     title_code = SelectField(_l("Position"), validators=[DataRequired()])
-    unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=40)])
+    unit_code = StringField(_l("Unit (name or code)"), validators=[DataRequired(), Length(max=40)])
     kind = SelectField(_l("Kind"))
     effective_on = DateField(_l("Effective date"), validators=[DataRequired()])
     decision_no = StringField(_l("Decision number"), validators=[DataRequired(), Length(max=100)])

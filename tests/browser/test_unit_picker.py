@@ -33,7 +33,7 @@ def test_a_ward_admin_picks_a_unit_by_name_on_a_phone(make, page: Page, live_ser
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.locator("form:has(input[type=password]) button[type=submit]").click()
     page.goto(live_server_url + "/admin/users")
-    unit = page.get_by_role("combobox", name="Mã đơn vị")
+    unit = page.get_by_role("combobox", name="Đơn vị (tên hoặc mã)")
     unit.fill("")
     unit.press_sequentially("van")
     options = page.get_by_role("listbox", name="Các đơn vị tìm thấy").get_by_role("option")
