@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -243,11 +244,21 @@ def item_analysis(
     return sorted(stats, key=lambda s: (order.index(s.qid) if s.qid in order else len(order), s.qid))
 
 
-GUIDE_FILE = PROJECT_ROOT / "courses" / "README.md"
+# The trainers' guide, shipped with the platform, in each language of the app: courses/HUONG-DAN.md
+# is the Vietnamese version of courses/README.md, kept in step. Neither is a course folder, so the
+# importer and `courses check` never read them.
+GUIDE_FILES = {
+    "vi": PROJECT_ROOT / "courses" / "HUONG-DAN.md",
+    "en": PROJECT_ROOT / "courses" / "README.md",
+}
 
 
-@lru_cache(maxsize=1)
-def guide_html() -> str:
-    """The trainers' guide (courses/README.md, shipped with the platform) as sanitised HTML, through
-    the same Markdown renderer and sanitiser as the lessons."""
-    return render_markdown(GUIDE_FILE.read_text(encoding="utf-8"))
+def guide_html(language: str) -> str:
+    """The trainers' guide in `language` ("vi" or "en"; any other reads the English original) as
+    sanitised HTML, through the same Markdown renderer and sanitiser as the lessons."""
+    return _rendered_guide(GUIDE_FILES.get(language, GUIDE_FILES["en"]))
+
+
+@lru_cache(maxsize=4)
+def _rendered_guide(path: Path) -> str:
+    return render_markdown(path.read_text(encoding="utf-8"))

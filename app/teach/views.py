@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,7 +28,7 @@ def index():
 @allow(TEACH)
 def guide():
     """How trainers write, check and publish a course: the guide, on a page of the app."""
-    return render_template("teach/guide.html", guide_html=service.guide_html())
+    return render_template("teach/guide.html", guide_html=service.guide_html(get_locale().language))
 
 
 @bp.route("/courses/<code>")
