@@ -116,6 +116,13 @@ def _new_version(
     return version
 
 
+def _label_taken(session: Session, course: Course, source: CourseSource) -> bool:
+    clash = select(CourseVersion.number).where(
+        CourseVersion.course_id == course.id, CourseVersion.label == source.version
+    )
+    return session.scalar(clash) is not None
+
+
 def import_course(
     session: Session,
     folder: Path,
@@ -152,12 +159,7 @@ def import_course(
     if current is not None and current.content_hash == source.content_hash:
         outcome.status = "unchanged"
         return outcome
-    clash = session.scalar(
-        select(CourseVersion.number).where(
-            CourseVersion.course_id == course.id, CourseVersion.label == source.version
-        )
-    )
-    if clash is not None:
+    if _label_taken(session, course, source):
         outcome.status = "failed"
         outcome.problems = [
             Problem(

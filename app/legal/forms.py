@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
@@ -8,7 +8,9 @@ from app.legal.register import MAX_LENGTH
 
 
 class LegalDocumentForm(Form):
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(
+        _l("Kind of document"), choices=[SelectChoice(code, words) for code, words in KIND_LABELS.items()]
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_LENGTH["title"])])
     issuer = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=MAX_LENGTH["issuer"])])
     effective_on = DateField(_l("In force from (optional)"), validators=[Optional()])

@@ -6,7 +6,7 @@ from app.labels import register
 
 KIND_LABELS = {
     "law": _l("Law"),
-    "code": _l("Code"),
+    "legal_code": _l("Legal code"),
     "ordinance": _l("Ordinance"),
     "resolution": _l("Resolution"),
     "decree": _l("Decree"),

@@ -18,7 +18,17 @@ from app import safe_yaml
 from app.text import fold, nfc
 
 REGISTER_FILE = Path(__file__).resolve().parent.parent / "courses" / "legal_documents.yaml"
-KINDS = ("law", "code", "ordinance", "resolution", "decree", "decision", "directive", "circular", "other")
+KINDS = (
+    "law",
+    "legal_code",
+    "ordinance",
+    "resolution",
+    "decree",
+    "decision",
+    "directive",
+    "circular",
+    "other",
+)
 FIELDS = (
     "number",
     "kind",

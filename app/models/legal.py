@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+from app.models.course import CourseVersion
 
 
 class LegalDocument(Base):
@@ -42,3 +43,5 @@ class CourseCitation(Base):
     document_number: Mapped[str] = mapped_column(String(60))
     source_file: Mapped[str] = mapped_column(String(255))
     line: Mapped[int]
+
+    course_version: Mapped[CourseVersion] = relationship()
