@@ -337,3 +337,20 @@ def test_the_kinds_have_words():
     assert Document("1/2025/NĐ-CP", "decree", "T", "CP", replaced_by="2/2025/NĐ-CP").repealed_as_of(
         date(2000, 1, 1)
     )
+
+
+def test_the_register_page_lists_the_stale_courses_for_admins_not_learners(
+    app, make, courses_root, clock, auth, client
+):
+    make.user()
+    make.user(ADMIN, "admin")
+    _publish_citing(app, make, courses_root, clock, {"KH-A": "24/2018/QH14"}, date(2026, 5, 1))
+    clock.set_today(date(2026, 7, 2))
+    auth.login(ADMIN, PASSWORD)
+    page = client.get("/legal/").get_data(as_text=True)
+    assert "Khoá học trích dẫn văn bản đã hết hiệu lực" in page and "KH-A" in page
+    assert "Hết hiệu lực" in page  # the document's status as of today
+    auth.logout()
+    auth.login()
+    page = client.get("/legal/").get_data(as_text=True)
+    assert "KH-A" not in page and "24/2018/QH14" in page
