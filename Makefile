@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install db courses demo check-courses import-courses translations \
+.PHONY: run test install db legal courses demo check-courses import-courses translations \
         extract-messages lint bench clean fuzz
 
-run: install translations db courses demo  ## set up everything and serve http://127.0.0.1:5000
+run: install translations db legal courses demo  ## set up everything and serve http://127.0.0.1:5000
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
@@ -43,7 +43,10 @@ extract-messages: install  ## refresh the catalogues after changing user-facing 
 db: install
 	$(DEV_ENV) $(FLASK) db upgrade
 
-courses: install
+legal: install  ## the register of legal documents courses cite (app/courses/legal_documents.yaml)
+	$(DEV_ENV) $(FLASK) legal load
+
+courses: install legal
 	$(DEV_ENV) $(FLASK) courses import
 
 demo: install

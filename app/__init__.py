@@ -66,6 +66,7 @@ def _blueprints(app: Flask) -> None:
     from app.courses.categories import template_helpers as category_words
     from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
+    from app.legal.views import bp as legal_bp
     from app.profiles import (  # noqa: F401 (each adds its routes to the profiles Blueprint)
         decision_views,
         list_views,
@@ -88,6 +89,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(legal_bp, url_prefix="/legal")
 
     app.context_processor(profile_labels)  # codes in words, on every page
     app.context_processor(category_words)
@@ -100,11 +102,13 @@ def _commands(app: Flask) -> None:
     from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
     from app.imports.cli import cadres_cli
+    from app.legal.cli import legal_cli
     from app.profiles.cli import decisions_cli, profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(legal_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(profiles_cli)
     app.cli.add_command(requirements_cli)

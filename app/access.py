@@ -149,6 +149,7 @@ MANAGE_ASSIGNMENT = Rule(
     "manage_assignment", lambda actor, t: policy.can_manage_assignment(actor, t.unit_path), target=_assignment
 )
 EDIT_REQUIREMENTS = Rule("edit_requirements", lambda actor, t: policy.can_edit_requirements(actor))
+EDIT_LEGAL = Rule("edit_legal", lambda actor, t: policy.can_edit_legal_documents(actor))
 READ_AUDIT = Rule("read_audit", lambda actor, t: policy.can_read_audit(actor))
 VIEW_PROFILE = Rule(
     "view_profile",

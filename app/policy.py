@@ -134,6 +134,11 @@ def can_edit_requirements(actor) -> bool:
     return is_city_admin(actor)
 
 
+def can_edit_legal_documents(actor) -> bool:
+    """The register of legal documents is city-wide reference data: only city admins change it."""
+    return is_city_admin(actor)
+
+
 def can_review(actor, unit_path: str | None = None) -> bool:
     """Dashboards, reports, assignments, imports and exports of a unit's subtree (None: the admin's
     own scope, whatever it is)."""

@@ -35,7 +35,9 @@ from app.auth.service import create_user  # noqa: E402
 from app.demo.accounts import DEMO_ACCOUNTS  # noqa: E402
 from app.demo.profiles import load_demo_profiles  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Base, Cadre, Unit, User  # noqa: E402
+from app.legal import register as legal_register  # noqa: E402
+from app.legal import service as legal  # noqa: E402
+from app.models import Base, Cadre, LegalDocument, Unit, User  # noqa: E402
 from app.models import base as models_base  # noqa: E402
 from app.org.units import create_unit  # noqa: E402
 from app.policy import SYSTEM  # noqa: E402
@@ -386,6 +388,9 @@ def _worlds(database_url, tmp_path_factory) -> Worlds:
 
 
 def _demo_city(make: Factory) -> None:
+    with make.app.app_context():
+        legal.load(db.session, legal_register.load())
+        db.session.commit()
     for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
         assert make.import_folder(folder).status == "created"
     with make.app.app_context():
@@ -407,7 +412,9 @@ def _two_wards(make: Factory) -> Wards:
     make.quiz_course()
     with make.app.app_context():
         load_reference(db.session)
+        legal.load(db.session, legal_register.load())
         db.session.commit()
+        legal_document = db.session.scalar(select(LegalDocument.id).order_by(LegalDocument.id).limit(1))
     make.unit("HN", "Thành phố Hà Nội", "city")
     make.unit("P-W", "Phường Tây", "ward", parent="HN")
     make.unit("P-V", "Phường Vọng", "ward", parent="HN")
@@ -415,6 +422,7 @@ def _two_wards(make: Factory) -> Wards:
         actor: make.user(email, role, PASSWORD, f"Người {actor}", unit=unit, can_override=override)
         for actor, (email, role, unit, override) in ACCOUNTS.items()
     }
+    ids["legal_document"] = legal_document
     target = make.cadre("W-001", "Nguyễn Thị Đích", unit="P-W", user=ids["learner"])
     make.cadre("V-001", "Trần Văn Khác", unit="P-V", user=ids["other_learner"])
     training = make.training(target, "Kỹ năng số", issuer="Trường", completed_on=date(2025, 3, 1), hours=8)

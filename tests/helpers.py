@@ -68,6 +68,7 @@ OVERRIDES = {
     "learning.complete_lesson": {"slug": "bai-mot"},
     "profiles.revoke_qualification": {"record_id": "qualification"},
     "profiles.change_discipline": {"record_id": "discipline"},
+    "legal.edit": {"document_id": "legal_document"},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

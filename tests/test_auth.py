@@ -31,6 +31,7 @@ SAMPLE_VALUES = {
     "user_id": 1,
     "session_id": 1,
     "token": "x",
+    "document_id": 1,
 }
 
 

@@ -56,6 +56,7 @@ ACTIONS = {
     "view_assignment_members": _l("Viewed an assignment's members"),
     "import_units": _l("Imported units"),
     "import_cadres": _l("Imported cadres"),
+    "edit_legal_document": _l("Changed a document of the legal register"),
 }
 
 

@@ -11,10 +11,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app import clock
 from app.courses.importer import CourseUrls, ImportOutcome, import_course
 from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
 from app.extensions import db
+from app.legal.cli import read_register
+from app.legal.register import CitationCheck, anchor
 from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 
 
@@ -26,6 +29,7 @@ def site_urls() -> CourseUrls:
     return CourseUrls(
         lesson=lambda code, slug: adapter.build("learning.lesson", {"code": code, "slug": slug}),
         media=lambda sha: adapter.build("learning.media", {"sha256": sha}),
+        legal=lambda number: adapter.build("legal.register") + "#" + anchor(number),
     )
 
 
@@ -48,14 +52,26 @@ def courses_cli() -> None:
 
 @courses_cli.command("check")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Read the law as of this day (YYYY-MM-DD; default: today): citing a document repealed by then "
+    "is a problem.",
+)
 @with_appcontext
-def check(path: str | None) -> None:
-    """Check PATH (a course folder, or a folder of courses; default: courses/)."""
+def check(path: str | None, as_of) -> None:
+    """Check PATH (a course folder, or a folder of courses; default: courses/).
+
+    Legal documents cited as [[VB number]] are checked against the shipped register
+    (app/courses/legal_documents.yaml): no database is needed.
+    """
     folders = _folders(path)
+    legal = CitationCheck(read_register(), as_of.date() if as_of else clock.local_today())
     problems: list[Problem] = []
     codes: dict[str, Path] = {}
     for folder in folders:
-        source, found = read_course(folder, current_app.config["VIDEO_HOSTS"])
+        source, found = read_course(folder, current_app.config["VIDEO_HOSTS"], legal)
         problems.extend(found)
         if source is not None:
             if source.code in codes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from app.courses.source import (
     lesson_slug_for_file,
     read_course,
 )
+from app.legal import service as legal
 from app.models import Course, CourseVersion, Lesson, MediaFile
 from app.quizzes.service import add_quiz
 from app.text import fold
@@ -31,6 +33,7 @@ class CourseUrls:
 
     lesson: Callable[[str, str], str]  # (course code, lesson slug) -> path
     media: Callable[[str], str]  # sha256 -> path
+    legal: Callable[[str], str] | None = None  # document number -> its row on the register page
 
 
 @dataclass
@@ -65,14 +68,22 @@ def _new_version(
     source: CourseSource,
     urls: CourseUrls,
     video_hosts: tuple[str, ...],
+    documents: dict,
 ) -> CourseVersion:
     image_urls = _store_media(session, source, urls)
     lesson_urls = {
         name: urls.lesson(source.code, slug) for name, slug in lesson_slug_for_file(source.lessons).items()
     }
 
+    cited = {
+        c.number: (urls.legal(c.number) if urls.legal else None, documents[c.number].title)
+        for c in source.citations
+    }
+
     def render(text: str) -> str:
-        return render_markdown(text, lesson_urls=lesson_urls, image_urls=image_urls, video_hosts=video_hosts)
+        return render_markdown(
+            text, lesson_urls=lesson_urls, image_urls=image_urls, video_hosts=video_hosts, citations=cited
+        )
 
     version = CourseVersion(
         course=course,
@@ -88,6 +99,7 @@ def _new_version(
         source_folder=source.folder.name,
     )
     session.add(version)
+    legal.record_citations(session, version, source.citations)
     for position, lesson in enumerate(source.lessons, start=1):
         row = Lesson(
             course_version=version,
@@ -104,16 +116,30 @@ def _new_version(
     return version
 
 
+def _label_taken(session: Session, course: Course, source: CourseSource) -> bool:
+    clash = select(CourseVersion.number).where(
+        CourseVersion.course_id == course.id, CourseVersion.label == source.version
+    )
+    return session.scalar(clash) is not None
+
+
 def import_course(
-    session: Session, folder: Path, *, urls: CourseUrls, video_hosts: tuple[str, ...] = ()
+    session: Session,
+    folder: Path,
+    *,
+    urls: CourseUrls,
+    video_hosts: tuple[str, ...] = (),
+    as_of: date | None = None,
 ) -> ImportOutcome:
     """Import one course folder.
 
     Unchanged content creates nothing; changed content becomes a new version (its label must be
-    new too). A course with any problem imports nothing and the outcome lists the problems.
-    Flushes, never commits.
+    new too). A course with any problem imports nothing and the outcome lists the problems; citing
+    a legal document the register does not know, or one repealed as of `as_of` (default: today),
+    is one. Flushes, never commits.
     """
-    source, problems = read_course(folder, video_hosts)
+    documents = legal.documents_for_import(session)
+    source, problems = read_course(folder, video_hosts, legal.citation_check(documents, as_of))
     if source is None:
         return ImportOutcome(folder, "failed", problems=problems)
     outcome = ImportOutcome(folder, "created", code=source.code, version=source.version)
@@ -121,7 +147,7 @@ def import_course(
     if course is None:
         course = Course(code=source.code, current_version_number=1)
         session.add(course)
-        index_version(session, _new_version(session, course, 1, source, urls, video_hosts))
+        index_version(session, _new_version(session, course, 1, source, urls, video_hosts, documents))
         session.flush()
         return outcome
     current = session.scalar(
@@ -133,12 +159,7 @@ def import_course(
     if current is not None and current.content_hash == source.content_hash:
         outcome.status = "unchanged"
         return outcome
-    clash = session.scalar(
-        select(CourseVersion.number).where(
-            CourseVersion.course_id == course.id, CourseVersion.label == source.version
-        )
-    )
-    if clash is not None:
+    if _label_taken(session, course, source):
         outcome.status = "failed"
         outcome.problems = [
             Problem(
@@ -153,7 +174,7 @@ def import_course(
         session.scalar(select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id))
         or 0
     ) + 1
-    version = _new_version(session, course, number, source, urls, video_hosts)
+    version = _new_version(session, course, number, source, urls, video_hosts, documents)
     course.current_version_number = number
     index_version(session, version)
     session.flush()

@@ -10,10 +10,12 @@ from urllib.parse import urlsplit
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from app.courses.sanitize import sanitize_html
 from app.courses.source import resolve_in_folder
+from app.legal.register import MARKER_RE, normal_number
 from app.text import fold, nfc
 
 
@@ -49,16 +51,39 @@ class _LinkRewriter(Treeprocessor):
                 element.set("loading", "lazy")
 
 
+class _Citation(InlineProcessor):
+    """`[[VB 356/2025/NĐ-CP]]` -> the number, with the document's title on hover, linked to its row
+    of the register page (an <abbr> when there is no page to link to). Not inside code."""
+
+    def __init__(self, citations: dict[str, tuple[str | None, str]]):
+        super().__init__(MARKER_RE.pattern)
+        self.citations = citations
+
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
+        number = normal_number(m.group(1))
+        href, title = self.citations.get(number, (None, ""))
+        element = ET.Element("a" if href else "abbr")
+        element.text = number
+        if href:
+            element.set("href", href)
+        if title:
+            element.set("title", title)
+        return element, m.start(0), m.end(0)
+
+
 class _CourseLinks(Extension):
-    def __init__(self, resolve_link, resolve_image):
+    def __init__(self, resolve_link, resolve_image, citations):
         super().__init__()
         self.resolve_link = resolve_link
         self.resolve_image = resolve_image
+        self.citations = citations
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(
             _LinkRewriter(md, self.resolve_link, self.resolve_image), "boiduong_links", 1
         )
+        # Before links (160): `[[...]]` would otherwise be read as a bracketed reference.
+        md.inlinePatterns.register(_Citation(self.citations), "boiduong_citation", 175)
 
 
 def render_markdown(
@@ -67,11 +92,13 @@ def render_markdown(
     lesson_urls: dict[str, str] | None = None,
     image_urls: dict[str, str] | None = None,
     video_hosts: tuple[str, ...] = (),
+    citations: dict[str, tuple[str | None, str]] | None = None,
 ) -> str:
     """Render course Markdown to sanitised HTML.
 
     `lesson_urls` maps lesson file names and `image_urls` maps image paths (both relative to the
-    course folder, where lessons live) to the addresses the site serves them at.
+    course folder, where lessons live) to the addresses the site serves them at; `citations` maps
+    the numbers of cited legal documents to (address on the register page or None, title).
     """
     lesson_urls = lesson_urls or {}
     image_urls = image_urls or {}
@@ -89,6 +116,7 @@ def render_markdown(
             _CourseLinks(
                 lambda path: lesson_urls.get(relative(path)),
                 lambda path: image_urls.get(relative(path)),
+                citations or {},
             ),
         ],
         extension_configs={"tables": {"use_align_attribute": True}},

@@ -22,6 +22,7 @@ from yaml.constructor import ConstructorError
 from app import safe_yaml
 from app.courses.categories import CATEGORIES
 from app.courses.sanitize import CALLOUT_TYPES, IFRAME_ALLOW, allow_attribute_ok, is_allowed_video_url
+from app.legal.register import CitationCheck, citations
 from app.quizzes.source import QuizSource, is_quiz, parse_quiz
 from app.text import nfc
 
@@ -112,6 +113,16 @@ class CourseSource:
     lessons: list[LessonSource]
     images: dict[str, Path]  # path relative to the course folder (POSIX) -> file
     content_hash: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass(frozen=True, order=True)
+class Citation:
+    """A legal document cited by its marker `[[VB number]]`, and where."""
+
+    number: str
+    file: str  # the file's name in the course folder
+    line: int
 
 
 @dataclass
@@ -120,6 +131,8 @@ class _Reader:
 
     folder: Path
     problems: list[Problem] = field(default_factory=list)
+    legal: CitationCheck | None = None
+    citations: list[Citation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.root = self.folder.resolve()
@@ -324,8 +337,18 @@ def _check_markdown(
         _check_links(reader, at, line, base, image_labels, lesson_files, images)
         _check_callout(reader, at, line)
         _check_inline_html(reader, at, line, video_hosts)
+        _check_citations(reader, at, line)
         if re.search(r"(?i)\bjavascript\s*:", line):
             reader.problem(file, line_no, "javascript: addresses are not allowed")
+
+
+def _check_citations(reader: _Reader, at: tuple[Path, int], line: str) -> None:
+    """Legal documents cited on the line: known to the register and in force on the day checked."""
+    for number in citations(line):
+        reader.citations.append(Citation(number, at[0].name, at[1]))
+        problem = reader.legal.problem(number) if reader.legal is not None else None
+        if problem is not None:
+            reader.problem(*at, problem)
 
 
 def _unclosed_fence(reader: _Reader, file: Path, line_no: int, fence: str) -> None:
@@ -624,12 +647,14 @@ def _content_hash(meta: dict, intro: str, lessons: list[LessonSource], images: d
     return digest.hexdigest()
 
 
-def read_course(folder: Path, video_hosts: tuple[str, ...] = ()) -> tuple[CourseSource | None, list[Problem]]:
-    """Read and check one course folder.
+def read_course(
+    folder: Path, video_hosts: tuple[str, ...] = (), legal: CitationCheck | None = None
+) -> tuple[CourseSource | None, list[Problem]]:
+    """Read and check one course folder; with `legal`, its citations of legal documents too.
 
     Returns the course (None when any problem was found) and every problem, sorted by file and line.
     """
-    reader = _Reader(folder)
+    reader = _Reader(folder, legal=legal)
     course_file = folder / COURSE_FILE
     if not course_file.is_file():
         reader.problem(course_file, 1, f"a course folder needs a {COURSE_FILE} file")
@@ -668,6 +693,7 @@ def read_course(folder: Path, video_hosts: tuple[str, ...] = ()) -> tuple[Course
         lessons=lessons,
         images=images,
         content_hash=_content_hash(meta, intro, lessons, images),
+        citations=sorted(set(reader.citations)),
     ), []
 
 

@@ -16,6 +16,7 @@ from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
 from app.models.course import Course, CourseSearchDocument, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
+from app.models.legal import CourseCitation, LegalDocument
 from app.models.org import Scale, ScaleLevel, Title, Unit, UnitChange
 from app.models.profile import (
     AnnualRating,
@@ -36,6 +37,8 @@ from app.models.requirements import (
 from app.models.user import LoginSession, PasswordReset, RecoveryCode, Role, User
 
 __all__ = [
+    "CourseCitation",
+    "LegalDocument",
     "AnnualRating",
     "Assignment",
     "AssignmentCourse",

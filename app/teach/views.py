@@ -12,6 +12,8 @@ from app.access import AUDITED_VIEW, TEACH, allow
 from app.exports import csv_response
 from app.extensions import db
 from app.learning.service import find_lesson, get_course, lessons_of
+from app.legal import service as legal
+from app.legal.register import anchor
 from app.quizzes.service import quiz_of_lesson
 from app.teach import progress, service
 
@@ -21,7 +23,12 @@ bp = Blueprint("teach", __name__)
 @bp.route("/")
 @allow(TEACH)
 def index():
-    return render_template("teach/index.html", rows=service.course_overview(db.session))
+    return render_template(
+        "teach/index.html",
+        rows=service.course_overview(db.session),
+        stale=legal.stale_courses(db.session),
+        anchor=anchor,
+    )
 
 
 @bp.route("/guide")

@@ -56,6 +56,8 @@ PAGES = {
     "learning.home": "home",
     "learning.lesson": "a lesson",
     "learning.my_learning": "my learning",
+    "legal.edit": "a legal document's edit form",
+    "legal.register": "legal documents",
     "profiles.add_discipline": "discipline form",
     "profiles.add_planning": "planning form",
     "profiles.add_qualification": "qualification form",
