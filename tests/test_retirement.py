@@ -289,7 +289,7 @@ def test_the_profile_and_the_dossier_show_the_retirement_date(app, auth, client,
     assert "<dt>Nghỉ hưu theo lộ trình</dt>" in profile
     assert f"ngày {day}, khi đủ {age}" in profile
     dossier = client.get(f"/cadres/{cid}/print").get_data(as_text=True)
-    assert "<th>Nghỉ hưu theo lộ trình</th>" in dossier and f"ngày {day}, khi đủ {age}" in dossier
+    assert f'<span class="label">Nghỉ hưu theo lộ trình:</span> ngày {day}, khi đủ {age}' in dossier
 
 
 def test_a_profile_without_a_known_gender_has_no_retirement_date():
