@@ -184,7 +184,11 @@ def test_an_exception_moves_the_age_of_its_titles_holders_only():
     )
 
 
-def test_the_rule_uses_the_exception_of_the_cadres_current_title(monkeypatch):
+def test_the_rule_uses_the_exception_of_the_cadres_current_title(app, monkeypatch):
+    from flask_babel import force_locale
+
+    from app.profiles.present import evidence_text
+
     rules = _rules_with({**LATER, "titles": ["division-head"], "months": 24})
     monkeypatch.setattr(retirement, "shipped_rules", lambda: rules)
     # born 03/1974: two years above the age in force when reached, 60 in 2035 and after: 62, 03/2036
@@ -192,6 +196,9 @@ def test_the_rule_uses_the_exception_of_the_cadres_current_title(monkeypatch):
     assert result.status == MET
     assert result.evidence[0].summary["retirement_date"] == "2036-03-31"
     assert result.evidence[0].summary["retirement_exception"] == "Nghỉ hưu ở tuổi cao hơn"
+    with app.test_request_context(), force_locale("vi"):
+        words = evidence_text(result.evidence[0].summary)
+    assert "nghỉ hưu ngày 31/03/2036" in words and "trường hợp riêng: Nghỉ hưu ở tuổi cao hơn" in words
     assert _remaining(date(1974, 3, 10), date(2028, 8, 1), title="specialist").status == UNMET
 
 

@@ -1032,16 +1032,14 @@ def _remaining_service(rule: Rule, ctx: _Context) -> RuleResult:
     else:
         missing = Missing("profile_incomplete", {"field": "gender", "value": cadre.gender})
         return _result(rule, UNMET, missing=[missing])
-    evidence = Evidence(
-        "profile",
-        None,
-        {
-            "date_of_birth": cadre.date_of_birth.isoformat(),
-            "gender": cadre.gender,
-            "retirement_date": retires.isoformat(),
-            "retirement_exception": exception.label if exception else None,
-        },
-    )
+    summary = {
+        "date_of_birth": cadre.date_of_birth.isoformat(),
+        "gender": cadre.gender,
+        "retirement_date": retires.isoformat(),
+    }
+    if exception is not None:
+        summary["retirement_exception"] = exception.label
+    evidence = Evidence("profile", None, summary)
     if add_months(ctx.as_of, round(params["years"] * 12)) <= retires:
         return _result(rule, MET, [evidence])
     years_left = math.floor(full_months_between(ctx.as_of, retires) * 10 / 12) / 10
