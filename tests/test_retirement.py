@@ -70,6 +70,61 @@ def test_the_statutory_table_by_month_of_birth(gender, born, age, retires):
     assert found.exception is None
 
 
+# Appendix I of Decree 135/2020 by year: (year, age, first and last month of birth; None: and later)
+APPENDIX_I = {
+    "male": [
+        (2021, (60, 3), "01/1961", "09/1961"),
+        (2022, (60, 6), "10/1961", "06/1962"),
+        (2023, (60, 9), "07/1962", "03/1963"),
+        (2024, (61, 0), "04/1963", "12/1963"),
+        (2025, (61, 3), "01/1964", "09/1964"),
+        (2026, (61, 6), "10/1964", "06/1965"),
+        (2027, (61, 9), "07/1965", "03/1966"),
+        (2028, (62, 0), "04/1966", None),
+    ],
+    "female": [
+        (2021, (55, 4), "01/1966", "08/1966"),
+        (2022, (55, 8), "09/1966", "04/1967"),
+        (2023, (56, 0), "05/1967", "12/1967"),
+        (2024, (56, 4), "01/1968", "08/1968"),
+        (2025, (56, 8), "09/1968", "04/1969"),
+        (2026, (57, 0), "05/1969", "12/1969"),
+        (2027, (57, 4), "01/1970", "08/1970"),
+        (2028, (57, 8), "09/1970", "04/1971"),
+        (2029, (58, 0), "05/1971", "12/1971"),
+        (2030, (58, 4), "01/1972", "08/1972"),
+        (2031, (58, 8), "09/1972", "04/1973"),
+        (2032, (59, 0), "05/1973", "12/1973"),
+        (2033, (59, 4), "01/1974", "08/1974"),
+        (2034, (59, 8), "09/1974", "04/1975"),
+        (2035, (60, 0), "05/1975", None),
+    ],
+}
+
+
+@pytest.mark.parametrize("gender", ["male", "female"])
+def test_the_table_by_year_is_appendix_i(gender):
+    rows = [
+        (
+            r.year,
+            divmod(r.age_months, 12),
+            r.born_from.strftime("%m/%Y"),
+            r.born_to.strftime("%m/%Y") if r.born_to else None,
+        )
+        for r in retirement.table(gender)
+    ]
+    assert rows == APPENDIX_I[gender]
+
+
+def test_the_table_is_printed_for_comparison_with_the_decree(app):
+    printed = app.test_cli_runner().invoke(args=["profiles", "retirement-table", "--gender", "female"])
+    assert printed.exit_code == 0
+    assert "Nghị định 135/2020/NĐ-CP" in printed.output
+    assert "  2030: 58 years 4 months, born 01/1972-08/1972" in printed.output
+    assert "  2035 on: 60 years 0 months, born 05/1975 on" in printed.output
+    assert "male:" not in printed.output.replace("female:", "")
+
+
 def _months(first: date, last: date):
     day = first
     while day <= last:
@@ -223,7 +278,7 @@ def test_the_rule_uses_the_exception_of_the_cadres_current_title(app, monkeypatc
                     "female": {**SHIPPED["schedules"]["female"], "step_months": 13},
                 }
             },
-            "schedules.female.step_months: must be a whole number from 0 to 11",
+            "schedules.female.step_months: must be a whole number from 1 to 11",
         ),
         (
             {

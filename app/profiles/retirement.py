@@ -22,7 +22,9 @@ soha.vn, 19/09/2025; month of birth -> age, month of retirement):
         01/1968 -> 56y4m, 05/2024;  08/1968 -> 56y4m, 12/2024;  09/1968 -> 56y8m, 05/2025;
         04/1969 -> 56y8m, 12/2025;  05/1969 -> 57y, 05/2026;  12/1969 -> 57y, 12/2026;
         01/1970 -> 57y4m, 05/2027;  05/1975 -> 60y, 05/2035 (first of "from 2035 on").
-tests/test_retirement.py holds these rows.
+tests/test_retirement.py holds these rows, and the whole table by year (`table`, the first and
+last month of birth of each year's row, as Appendix I lays it out; `flask profiles
+retirement-table` prints it).
 
 Retirement takes effect at the end of the last day of the month in which the age is reached
 (Decree 135/2020/NĐ-CP, art. 3): that day is the retirement date shown and compared; the pension
@@ -149,7 +151,7 @@ def _schedule(p: _Problems, gender: str, data) -> Schedule:
     schedule = Schedule(
         before=p.age(data, "before", path),
         first=p.age(data, "first", path),
-        step=p.integer(data, "step_months", 0, 11, path),
+        step=p.integer(data, "step_months", 1, 11, path),
         final=p.age(data, "final", path),
     )
     if schedule.final and not schedule.before <= schedule.first <= schedule.final:
@@ -285,3 +287,41 @@ def retirement_of(
 def statutory_retirement_date(gender: str, date_of_birth: date) -> date:
     """The retirement date under normal working conditions (no exception)."""
     return retirement_of(gender, date_of_birth).day
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of the table by month of birth (Decree 135/2020, Appendix I): the people born from
+    `born_from` to `born_to` (months; None: and later) retire in `year` at `age_months`."""
+
+    year: int
+    age_months: int
+    born_from: date
+    born_to: date | None
+
+
+def table(gender: str, rules: RetirementRules | None = None) -> list[TableRow]:
+    """The schedule as Appendix I of Decree 135/2020 lays it out, a row per year from start_year
+    until the final age, computed from the same rule as every retirement date (so the two cannot
+    disagree). Raises KeyError for a gender without a schedule."""
+    rules = rules or shipped_rules()
+    schedule = rules.schedules[gender]
+    month = _first_of(rules.start_year * 12 - schedule.before)  # the first to reach it in start_year
+    rows: list[TableRow] = []
+    while True:
+        found = retirement_of(gender, month, rules=rules)
+        if found.age_months == schedule.final:
+            rows.append(TableRow(found.day.year, found.age_months, month, None))
+            return rows
+        last = month
+        while (
+            retirement_of(gender, _first_of(_month_index(last) + 1), rules=rules).day.year == found.day.year
+        ):
+            last = _first_of(_month_index(last) + 1)
+        rows.append(TableRow(found.day.year, found.age_months, month, last))
+        month = _first_of(_month_index(last) + 1)
+
+
+def _first_of(index: int) -> date:
+    year, month = divmod(index, 12)
+    return date(year, month + 1, 1)
