@@ -31,6 +31,10 @@ def create_app(config: dict | None = None) -> Flask:
     transactions.init_app(app)  # after the blueprints: it wraps every view
     _commands(app)
     security.refuse_unsafe_start(app)
+    from app.profiles import retirement
+
+    retirement.shipped_rules()  # a malformed retirement.yaml stops the start, naming the field
+
     if not app.config["ADMIN_SECOND_FACTOR"]:
         app.logger.warning(
             "ADMIN_SECOND_FACTOR=off: admin accounts log in with a password alone. "

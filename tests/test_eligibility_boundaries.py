@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from app.profiles import retirement
 from app.profiles.eligibility import RULE_KINDS_REGISTRY, evaluate, validate_rule
 from app.profiles.facts import (
     ACTING,
@@ -468,28 +467,6 @@ def test_women_born_12_1971_to_03_1973_have_under_five_years_left(born):
 )
 def test_five_years_left_at_the_edges(gender, born, status):
     assert one("remaining_service", {"years": 5}, cadre(gender=gender, date_of_birth=born)).status == status
-
-
-@pytest.mark.parametrize(
-    ("gender", "born", "age", "retires"),
-    [
-        ("male", date(1960, 9, 1), (60, 0), date(2020, 9, 30)),
-        ("male", date(1960, 10, 1), (60, 3), date(2021, 1, 31)),
-        ("male", date(1961, 9, 1), (60, 3), date(2021, 12, 31)),
-        ("male", date(1961, 10, 1), (60, 6), date(2022, 4, 30)),
-        ("male", date(1966, 1, 1), (61, 9), date(2027, 10, 31)),
-        ("male", date(1966, 4, 1), (62, 0), date(2028, 4, 30)),
-        ("male", date(1980, 7, 1), (62, 0), date(2042, 7, 31)),
-        ("female", date(1965, 9, 1), (55, 4), date(2021, 1, 31)),
-        ("female", date(1972, 6, 15), (58, 4), date(2030, 10, 31)),
-        ("female", date(1975, 4, 1), (59, 8), date(2034, 12, 31)),
-        ("female", date(1975, 5, 1), (60, 0), date(2035, 5, 31)),
-        ("female", date(1980, 1, 1), (60, 0), date(2040, 1, 31)),
-    ],
-)
-def test_the_statutory_table_by_month_of_birth(gender, born, age, retires):
-    assert divmod(retirement.statutory_age_months(gender, born), 12) == age
-    assert retirement.statutory_retirement_date(gender, born) == retires
 
 
 # --- planning ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Cadre, Title, Unit
 from app.models.org import UNIT_TYPES
 from app.org.units import create_unit, get_unit, merge_unit, move_unit, rename_unit
-from app.profiles import decisions, requirements
+from app.profiles import decisions, requirements, retirement
 from app.profiles.decisions import eligibility_for
 from app.profiles.eligibility import result_to_dict, rule_table
 from app.profiles.facts import APPOINTMENT_KINDS, CONDITIONAL, MET, NO_REQUIREMENTS, NO_SET_IN_FORCE
@@ -111,6 +111,29 @@ def load_defaults() -> None:
     saved = requirements.load_defaults(db.session)
     db.session.commit()
     click.echo(f"reference data loaded; {len(saved)} example requirement set(s) added")
+
+
+@profiles_cli.command("retirement-table")
+@click.option("--gender", type=click.Choice(retirement.GENDERS), help="One gender only.")
+def retirement_table(gender: str | None) -> None:
+    """Print the retirement schedule by year and month of birth, as Decree 135/2020's Appendix I
+    lays it out (from app/profiles/retirement.yaml), to compare with the decree."""
+    rules = retirement.shipped_rules()
+    click.echo(f"{rules.legal_basis} (from {rules.effective_from:%d/%m/%Y})")
+    for each in [gender] if gender else retirement.GENDERS:
+        click.echo(f"{each}:")
+        for row in retirement.table(each, rules):
+            years, months = divmod(row.age_months, 12)
+            born = (
+                f"{row.born_from:%m/%Y}-{row.born_to:%m/%Y}" if row.born_to else f"{row.born_from:%m/%Y} on"
+            )
+            later = "" if row.born_to else " on"
+            click.echo(f"  {row.year}{later}: {years} years {months} months, born {born}")
+    for exception in rules.exceptions:
+        titles = ", ".join(exception.titles)
+        click.echo(
+            f"exception {exception.key}: {exception.months:+d} months for {titles} ({exception.legal_basis})"
+        )
 
 
 @click.group("requirements")

@@ -1009,32 +1009,37 @@ def _remaining_service_words(p: dict, names: Names) -> str:
 )
 def _remaining_service(rule: Rule, ctx: _Context) -> RuleResult:
     """Met if as_of + `years` falls on or before the retirement date. The retirement date is the
-    last day of the month in which the statutory age is reached: Labour Code 2019 art. 169 and
-    Decree 135/2020's table by month of birth (men 60y3m in 2021 rising 3 months a year to 62,
-    women 55y4m rising 4 months a year to 60); retirement_age replaces it with flat ages in years
-    (61.25 = 61 years 3 months). Unmet -> Missing("remaining_service", {retirement_date,
-    years_needed, years_left (whole months / 12, rounded down to one decimal)}). Applies to first
-    appointments only: a reappointment runs to retirement (Decree 170/2025).
+    last day of the month in which the statutory age is reached (Decree 135/2020 art. 3), by the
+    schedule shipped as data in app/profiles/retirement.yaml: Labour Code 2019 art. 169 and Decree
+    135/2020's table by month of birth (men 60y3m in 2021 rising 3 months a year to 62 in 2028,
+    women 55y4m rising 4 months a year to 60 in 2035; the age of the year in which it is reached;
+    60 and 55 for those who reached them by the end of 2020), moved by the exception configured for
+    the cadre's current title, if any (at most 5 years earlier or later). retirement_age replaces
+    the schedule with flat ages in years (61.25 = 61 years 3 months). Unmet ->
+    Missing("remaining_service", {retirement_date, years_needed, years_left (whole months / 12,
+    rounded down to one decimal)}). Applies to first appointments only: a reappointment runs to
+    retirement (Decree 170/2025).
     """
     params = rule.params
     cadre = ctx.cadre
     flat = params.get("retirement_age") or {}
+    exception = None
     if cadre.gender in flat:
         retires = retirement.retirement_date(cadre.date_of_birth, round(flat[cadre.gender] * 12))
-    elif cadre.gender in retirement.SCHEDULES:
-        retires = retirement.statutory_retirement_date(cadre.gender, cadre.date_of_birth)
+    elif cadre.gender in retirement.GENDERS:
+        scheduled = retirement.retirement_of(cadre.gender, cadre.date_of_birth, cadre.title_code)
+        retires, exception = scheduled.day, scheduled.exception
     else:
         missing = Missing("profile_incomplete", {"field": "gender", "value": cadre.gender})
         return _result(rule, UNMET, missing=[missing])
-    evidence = Evidence(
-        "profile",
-        None,
-        {
-            "date_of_birth": cadre.date_of_birth.isoformat(),
-            "gender": cadre.gender,
-            "retirement_date": retires.isoformat(),
-        },
-    )
+    summary = {
+        "date_of_birth": cadre.date_of_birth.isoformat(),
+        "gender": cadre.gender,
+        "retirement_date": retires.isoformat(),
+    }
+    if exception is not None:
+        summary["retirement_exception"] = exception.label
+    evidence = Evidence("profile", None, summary)
     if add_months(ctx.as_of, round(params["years"] * 12)) <= retires:
         return _result(rule, MET, [evidence])
     years_left = math.floor(full_months_between(ctx.as_of, retires) * 10 / 12) / 10

@@ -3,6 +3,8 @@ the helpers every template gets to put eligibility into words (registered by the
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.labels import kinds, label
 from app.profiles import conditions
 from app.profiles.facts import Evidence
@@ -37,7 +39,16 @@ def template_helpers() -> dict:
         "discipline_label": lambda k: label("discipline", k),
         "condition_label": lambda s: label("condition", s),
         "condition_pill": lambda s: CONDITION_PILLS.get(s, ""),
+        "age_words": age_words,
     }
+
+
+def age_words(months: int) -> str:
+    """An age given in months, as the retirement table writes it: "58 years 4 months", "62 years"."""
+    years, rest = divmod(months, 12)
+    if rest:
+        return _("%(years)s years %(months)s months", years=years, months=rest)
+    return _("%(years)s years", years=years)
 
 
 def record_words(evidence: Evidence, names: Names) -> str:

@@ -26,7 +26,7 @@ from app.models import (
     User,
 )
 from app.org import audit
-from app.profiles import conditions, decisions, records
+from app.profiles import conditions, decisions, records, retirement
 from app.profiles.facts import MET, Eligibility
 from app.profiles.present import Names, load_names
 
@@ -86,6 +86,7 @@ class ProfilePage:
     trainings: list[tuple[TrainingRecord, bool]]  # with whether each is still in force
     superseded_qualifications: set[int]
     decisions: list[AppointmentDecision]
+    retirement: retirement.Retirement | None  # by the statutory schedule; None without a gender
 
     def parts(self) -> dict:
         """The page's parts by name, as the templates use them."""
@@ -126,7 +127,16 @@ def profile_page(session: Session, actor: User, cadre: Cadre, today: date) -> Pr
             )
         ),
         decisions=_rows(session, AppointmentDecision, cadre, AppointmentDecision.created_at.desc()),
+        retirement=statutory_retirement(cadre),
     )
+
+
+def statutory_retirement(cadre: Cadre) -> retirement.Retirement | None:
+    """When the cadre retires by the statutory schedule and the exception for their title, if any
+    (None when the profile has no gender the schedule knows)."""
+    if cadre.gender not in retirement.GENDERS:
+        return None
+    return retirement.retirement_of(cadre.gender, cadre.date_of_birth, cadre.title_code)
 
 
 def issuing_body(cadre: Cadre) -> tuple[str | None, str]:

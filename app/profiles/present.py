@@ -110,6 +110,7 @@ _VALUE_WORDS = {
     "version": _l("version %(v)s"),
     "number": _l("no. %(v)s"),
     "unit": _l("unit %(v)s"),
+    "retirement_exception": _l("exception: %(v)s"),
 }
 
 
