@@ -29,3 +29,26 @@ def test_migrations_ran_to_their_single_head(app):
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn)
         assert context.get_current_revision() == heads[0]
+
+
+def test_the_review_cycle_migration_keeps_editions_imported_before_it(app, courses_root, import_folder):
+    """0015 adds the review date and cycle to existing course versions (empty: never reviewed)
+    and takes them away again, on SQLite and PostgreSQL."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, select
+
+    from app.models import CourseVersion
+    from tests.helpers import write_course
+
+    assert import_folder(write_course(courses_root)).status == "created"
+    with app.app_context():
+        downgrade(revision="0014_legal_documents")
+        db.session.remove()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("course_versions")}
+        assert "reviewed_on" not in columns and "review_every_months" not in columns
+        upgrade()
+        db.session.remove()
+        row = db.session.execute(
+            select(CourseVersion.label, CourseVersion.reviewed_on, CourseVersion.review_every_months)
+        ).one()
+    assert tuple(row) == ("1.0", None, None)

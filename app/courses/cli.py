@@ -126,7 +126,7 @@ def import_(path: str | None) -> None:
         click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
     counted = ", ".join(
         f"{outcomes[status]} {status}"
-        for status in ("created", "updated", "unchanged", "failed")
+        for status in ("created", "updated", "reviewed", "unchanged", "failed")
         if outcomes[status]
     )
     elapsed = time.perf_counter() - started

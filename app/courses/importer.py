@@ -39,7 +39,7 @@ class CourseUrls:
 @dataclass
 class ImportOutcome:
     folder: Path
-    status: str  # created | updated | unchanged | failed
+    status: str  # created | updated | reviewed | unchanged | failed
     code: str | None = None
     version: str | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -97,6 +97,8 @@ def _new_version(
         intro_html=render(source.intro),
         search_text=fold(f"{source.code} {source.title} {source.summary}"),
         source_folder=source.folder.name,
+        reviewed_on=source.reviewed_on,
+        review_every_months=source.review_every_months,
     )
     session.add(version)
     legal.record_citations(session, version, source.citations)
@@ -123,6 +125,15 @@ def _label_taken(session: Session, course: Course, source: CourseSource) -> bool
     return session.scalar(clash) is not None
 
 
+def _record_review(current: CourseVersion, source: CourseSource) -> bool:
+    """A new review date or cycle on unchanged content: the edition stays, its review is updated."""
+    review = (source.reviewed_on, source.review_every_months)
+    if (current.reviewed_on, current.review_every_months) == review:
+        return False
+    current.reviewed_on, current.review_every_months = review
+    return True
+
+
 def import_course(
     session: Session,
     folder: Path,
@@ -133,7 +144,8 @@ def import_course(
 ) -> ImportOutcome:
     """Import one course folder.
 
-    Unchanged content creates nothing; changed content becomes a new version (its label must be
+    Unchanged content creates nothing (a new review date or cycle is recorded on the current
+    version: status "reviewed"); changed content becomes a new version (its label must be
     new too). A course with any problem imports nothing and the outcome lists the problems; citing
     a legal document the register does not know, or one repealed as of `as_of` (default: today),
     is one. Flushes, never commits.
@@ -157,7 +169,7 @@ def import_course(
         )
     )
     if current is not None and current.content_hash == source.content_hash:
-        outcome.status = "unchanged"
+        outcome.status = "reviewed" if _record_review(current, source) else "unchanged"
         return outcome
     if _label_taken(session, course, source):
         outcome.status = "failed"

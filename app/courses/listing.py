@@ -7,17 +7,16 @@ from sqlalchemy.orm import Session
 
 from app.models import Course, CourseVersion
 
+# Join condition: a course with its current version (the edition learners take now).
+CURRENT_VERSION = (CourseVersion.course_id == Course.id) & (
+    CourseVersion.number == Course.current_version_number
+)
+
 
 def current_courses(session: Session) -> list[tuple[Course, CourseVersion]]:
     """Every course with its current version, by title."""
     return list(
         session.execute(
-            select(Course, CourseVersion)
-            .join(
-                CourseVersion,
-                (CourseVersion.course_id == Course.id)
-                & (CourseVersion.number == Course.current_version_number),
-            )
-            .order_by(CourseVersion.title)
+            select(Course, CourseVersion).join(CourseVersion, CURRENT_VERSION).order_by(CourseVersion.title)
         ).all()
     )

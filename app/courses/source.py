@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -29,6 +30,11 @@ from app.text import nfc
 COURSE_FILE = "course.md"
 IGNORED_FILES = {"readme.md"}
 COURSE_FIELDS = ("code", "title", "summary", "category", "hours", "version")
+# The review cycle: optional, and not content (the content hash leaves them out, so recording a
+# review that changed nothing keeps the edition). Stated in courses/README.md.
+REVIEW_FIELDS = ("reviewed_on", "review_every_months")
+DEFAULT_REVIEW_MONTHS = 12
+MAX_REVIEW_MONTHS = 120
 LESSON_FIELDS = ("id", "title")
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -114,6 +120,8 @@ class CourseSource:
     images: dict[str, Path]  # path relative to the course folder (POSIX) -> file
     content_hash: str
     citations: list[Citation] = field(default_factory=list)
+    reviewed_on: date | None = None  # None: never reviewed, so due at once
+    review_every_months: int = DEFAULT_REVIEW_MONTHS
 
 
 @dataclass(frozen=True, order=True)
@@ -239,8 +247,9 @@ def _course_metadata(reader: _Reader, file: Path, data: dict, key_lines: dict[st
         reader.problem(file, key_lines.get(key, 1), message)
 
     for key in data:
-        if key not in COURSE_FIELDS:
-            bad(str(key), f"unknown field '{key}'; the fields are: {', '.join(COURSE_FIELDS)}")
+        if key not in COURSE_FIELDS + REVIEW_FIELDS:
+            fields = ", ".join(COURSE_FIELDS + REVIEW_FIELDS)
+            bad(str(key), f"unknown field '{key}'; the fields are: {fields}")
     for key in COURSE_FIELDS:
         if key not in data or data[key] in (None, ""):
             bad(key, f"'{key}' is required")
@@ -267,7 +276,36 @@ def _course_metadata(reader: _Reader, file: Path, data: dict, key_lines: dict[st
     hours = meta["hours"]
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 400:
         bad("hours", f"hours must be a whole number of periods from 1 to 400, not '{hours}'")
+    meta.update(_review_metadata(data, bad))
     return meta if ok else None
+
+
+def _review_metadata(data: dict, bad: Callable[[str, str], None]) -> dict:
+    """`reviewed_on` (a date, YYYY-MM-DD) and `review_every_months` (1-120), both optional."""
+    reviewed = data.get("reviewed_on")
+    if isinstance(reviewed, str):
+        try:
+            reviewed = date.fromisoformat(reviewed.strip())
+        except ValueError:
+            bad(
+                "reviewed_on",
+                f"reviewed_on '{reviewed}' is not a date written YYYY-MM-DD, such as 2026-11-29",
+            )
+            reviewed = None
+    elif isinstance(reviewed, datetime) or (reviewed is not None and not isinstance(reviewed, date)):
+        bad("reviewed_on", f"reviewed_on '{reviewed}' is not a date written YYYY-MM-DD, such as 2026-11-29")
+        reviewed = None
+    months = data.get("review_every_months")
+    if months is None:
+        months = DEFAULT_REVIEW_MONTHS
+    elif isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_REVIEW_MONTHS:
+        bad(
+            "review_every_months",
+            f"review_every_months must be a whole number of months from 1 to {MAX_REVIEW_MONTHS}, "
+            f"not '{months}'",
+        )
+        months = DEFAULT_REVIEW_MONTHS
+    return {"reviewed_on": reviewed, "review_every_months": months}
 
 
 def _strip_inline_code(line: str) -> str:
@@ -694,6 +732,8 @@ def read_course(
         images=images,
         content_hash=_content_hash(meta, intro, lessons, images),
         citations=sorted(set(reader.citations)),
+        reviewed_on=meta["reviewed_on"],
+        review_every_months=meta["review_every_months"],
     ), []
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     ForeignKey,
@@ -64,6 +64,9 @@ class CourseVersion(Base):
     search_text: Mapped[str] = mapped_column(Text)
     source_folder: Mapped[str] = mapped_column(String(255))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The review cycle from course.md: not content (a review that changes nothing keeps the edition).
+    reviewed_on: Mapped[date | None]
+    review_every_months: Mapped[int | None]
 
     course: Mapped[Course] = relationship(back_populates="versions")
     lessons: Mapped[list[Lesson]] = relationship(back_populates="course_version", order_by="Lesson.position")

@@ -11,6 +11,7 @@ from app.access import AUDITED_VIEW, REVIEW, allow
 from app.clock import local_today
 from app.courses.categories import category_choices
 from app.courses.listing import current_courses
+from app.courses.review import review_due
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
 from app.models import Course
@@ -60,6 +61,8 @@ def dashboard():
         args=params.only(*FILTER_ARGS),
         below=below,
         trail=_trail(unit),
+        review=review_due(db.session),
+        today=local_today(),
     )
 
 

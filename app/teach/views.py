@@ -9,6 +9,8 @@ from flask_login import current_user
 
 from app import params
 from app.access import AUDITED_VIEW, TEACH, allow
+from app.clock import local_today
+from app.courses.review import review_due
 from app.exports import csv_response
 from app.extensions import db
 from app.learning.service import find_lesson, get_course, lessons_of
@@ -28,6 +30,8 @@ def index():
         rows=service.course_overview(db.session),
         stale=legal.stale_courses(db.session),
         anchor=anchor,
+        review=review_due(db.session),
+        today=local_today(),
     )
 
 
