@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, false, func, select
+from sqlalchemy import Select, case, false, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app import policy
 from app.clock import local_today
 from app.models import (
+    CURRENT_VERSION,
     Assignment,
     AssignmentCourse,
     AssignmentMember,
@@ -45,10 +46,7 @@ def course_titles(session: Session, assignment: Assignment) -> list[tuple[str, s
             .join(AssignmentCourse, AssignmentCourse.course_id == Course.id)
             .join(
                 CourseVersion,
-                and_(
-                    CourseVersion.course_id == Course.id,
-                    CourseVersion.number == Course.current_version_number,
-                ),
+                CURRENT_VERSION,
             )
             .where(AssignmentCourse.assignment_id == assignment.id)
             .order_by(Course.code)

@@ -5,12 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Course, CourseVersion
-
-# Join condition: a course with its current version (the edition learners take now).
-CURRENT_VERSION = (CourseVersion.course_id == Course.id) & (
-    CourseVersion.number == Course.current_version_number
-)
+from app.models import CURRENT_VERSION, Course, CourseVersion
 
 
 def current_courses(session: Session) -> list[tuple[Course, CourseVersion]]:

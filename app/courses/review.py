@@ -14,9 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.courses.listing import CURRENT_VERSION
 from app.courses.source import DEFAULT_REVIEW_MONTHS
-from app.models import Course, CourseVersion
+from app.models import CURRENT_VERSION, Course, CourseVersion
 
 DUE_SOON_DAYS = 30  # stated in courses/README.md
 

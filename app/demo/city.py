@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from app import clock
 from app.models import (
+    CURRENT_VERSION,
     Assignment,
     AssignmentCourse,
     AssignmentMember,
@@ -228,7 +229,7 @@ def _offerings(session: Session) -> list[_Offering]:
         select(Course, CourseVersion)
         .join(
             CourseVersion,
-            (CourseVersion.course_id == Course.id) & (CourseVersion.number == Course.current_version_number),
+            CURRENT_VERSION,
         )
         .order_by(Course.code)
     ).all()

@@ -18,7 +18,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
-from app.models import Course, CourseVersion, Enrolment, Lesson, LessonCompletion
+from app.models import CURRENT_VERSION, Course, CourseVersion, Enrolment, Lesson, LessonCompletion
 from app.models.base import utcnow
 
 CACHED_VERSIONS = 64
@@ -90,10 +90,7 @@ def learner_state(session: Session, code: str, user_id: int) -> LearnerState:
         )
         .join(
             CourseVersion,
-            and_(
-                CourseVersion.course_id == Course.id,
-                CourseVersion.number == Course.current_version_number,
-            ),
+            CURRENT_VERSION,
         )
         .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
         .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)

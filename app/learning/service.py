@@ -14,6 +14,7 @@ from app.courses.search import search_versions
 from app.errors import NotFound, PermissionDenied
 from app.learning.content import LessonItem
 from app.models import (
+    CURRENT_VERSION,
     Course,
     CourseCompletion,
     CourseVersion,
@@ -31,13 +32,6 @@ from app.quizzes.service import quiz_grades, quizzes_of
 from app.stats import rollups
 
 
-def _current_version_join():
-    return and_(
-        CourseVersion.course_id == Course.id,
-        CourseVersion.number == Course.current_version_number,
-    )
-
-
 def catalogue_query(query: str = "", category: str = "") -> Select:
     """Current versions of the catalogue's courses, optionally searched and filtered.
 
@@ -46,7 +40,7 @@ def catalogue_query(query: str = "", category: str = "") -> Select:
     """
     stmt = (
         select(CourseVersion)
-        .join(Course, _current_version_join())
+        .join(Course, CURRENT_VERSION)
         .options(contains_eager(CourseVersion.course))
         .order_by(CourseVersion.title, Course.code)
     )
@@ -62,7 +56,7 @@ def enrolled_course_ids(session: Session, user: User) -> set[int]:
 def get_course(session: Session, code: str) -> tuple[Course, CourseVersion]:
     """The course with `code` and its current version. Raises NotFound."""
     row = session.execute(
-        select(Course, CourseVersion).join(CourseVersion, _current_version_join()).where(Course.code == code)
+        select(Course, CourseVersion).join(CourseVersion, CURRENT_VERSION).where(Course.code == code)
     ).first()
     if row is None:
         raise NotFound(code)
@@ -289,7 +283,7 @@ def quiz_attempted(session: Session, user: User, attempt: QuizAttempt) -> Course
     _mark_done(session, enrolment, attempt.quiz_slug, attempt.quiz.course_version_id, done)
     course, version = session.execute(
         select(Course, CourseVersion)
-        .join(CourseVersion, _current_version_join())
+        .join(CourseVersion, CURRENT_VERSION)
         .where(Course.id == attempt.course_id)
     ).one()
     return complete_if_met(session, user, course, version, done)
@@ -355,7 +349,7 @@ def my_learning(session: Session, user: User) -> list[LearningRow]:
     rows = session.execute(
         select(Enrolment, Course, CourseVersion, total, done, todo, visited)
         .join(Course, Course.id == Enrolment.course_id)
-        .join(CourseVersion, _current_version_join())
+        .join(CourseVersion, CURRENT_VERSION)
         .where(Enrolment.user_id == user.id)
         .order_by(func.coalesce(Enrolment.last_accessed_at, Enrolment.enrolled_at).desc())
     ).all()

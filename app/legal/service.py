@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app import clock, policy
 from app.legal import register
 from app.legal.register import Document
-from app.models import Course, CourseCitation, CourseVersion, LegalDocument
+from app.models import CURRENT_VERSION, Course, CourseCitation, CourseVersion, LegalDocument
 from app.models.base import utcnow
 from app.org import audit
 
@@ -146,7 +146,7 @@ def stale_courses(session: Session, today: date | None = None) -> list[StaleCour
         )
         .join(
             CourseVersion,
-            and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_version_number),
+            CURRENT_VERSION,
         )
         .join(CourseCitation, CourseCitation.course_version_id == CourseVersion.id)
         .join(LegalDocument, LegalDocument.number == CourseCitation.document_number)

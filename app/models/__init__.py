@@ -14,7 +14,7 @@ from app.models.admin import (
 )
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
-from app.models.course import Course, CourseSearchDocument, CourseVersion, Lesson, MediaFile
+from app.models.course import CURRENT_VERSION, Course, CourseSearchDocument, CourseVersion, Lesson, MediaFile
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
 from app.models.legal import CourseCitation, LegalDocument
 from app.models.org import Scale, ScaleLevel, Title, Unit, UnitChange
@@ -37,6 +37,7 @@ from app.models.requirements import (
 from app.models.user import LoginSession, PasswordReset, RecoveryCode, Role, User
 
 __all__ = [
+    "CURRENT_VERSION",
     "CourseCitation",
     "LegalDocument",
     "AnnualRating",

@@ -72,6 +72,12 @@ class CourseVersion(Base):
     lessons: Mapped[list[Lesson]] = relationship(back_populates="course_version", order_by="Lesson.position")
 
 
+# Join condition: a course with its current version (the edition learners take now).
+CURRENT_VERSION = (CourseVersion.course_id == Course.id) & (
+    CourseVersion.number == Course.current_version_number
+)
+
+
 class Lesson(Base):
     """A lesson as it stands in one course version; `slug` is its id across versions."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.labels import format_score, kinds, label, level_label, number_words, register
-from app.models import Course, CourseVersion, Scale, Title
+from app.models import CURRENT_VERSION, Course, CourseVersion, Scale, Title
 from app.profiles.eligibility import RULE_KINDS_REGISTRY, day_words, kind_of_missing
 from app.profiles.facts import (
     EMPTY_SET,
@@ -55,8 +55,7 @@ def load_names(session: Session) -> Names:
         session.execute(
             select(Course.code, CourseVersion.title).join(
                 CourseVersion,
-                (CourseVersion.course_id == Course.id)
-                & (CourseVersion.number == Course.current_version_number),
+                CURRENT_VERSION,
             )
         ).all()
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import LOCAL
 from app.errors import NotFound
-from app.models import Course, CourseVersion, Unit
+from app.models import CURRENT_VERSION, Course, CourseVersion, Unit
 from app.org.tree import is_within
 
 
@@ -39,10 +39,7 @@ def course_condition(column, filters: Filters):
                 select(Course.id)
                 .join(
                     CourseVersion,
-                    and_(
-                        CourseVersion.course_id == Course.id,
-                        CourseVersion.number == Course.current_version_number,
-                    ),
+                    CURRENT_VERSION,
                 )
                 .where(CourseVersion.category == filters.category)
             )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.config import PROJECT_ROOT
 from app.courses.render import render_markdown
 from app.models import (
+    CURRENT_VERSION,
     AttemptAnswer,
     Course,
     CourseCompletion,
@@ -60,7 +61,7 @@ def course_overview(session: Session, course_id: int | None = None) -> list[Cour
         select(Course, CourseVersion, versions, enrolled, completed)
         .join(
             CourseVersion,
-            and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_version_number),
+            CURRENT_VERSION,
         )
         .order_by(CourseVersion.title)
     )
