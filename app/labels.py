@@ -120,6 +120,11 @@ _TABLES: dict[str, dict[str, object]] = {
         "other": _l("Other"),
     },
     "import_kind": {"units": _l("units"), "cadres": _l("cadres")},
+    "progress": {  # a learner in a course or an assignment
+        "not_started": _l("Not started"),
+        "in_progress": _l("In progress"),
+        "completed": _l("Completed"),
+    },
     "assignment_target": {
         "unit": _l("A unit"),
         "title": _l("A title"),

@@ -8,10 +8,10 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from app import labels
 from app.clock import LOCAL
 from app.models import (
     Course,
@@ -30,11 +30,7 @@ from app.pagination import Page
 from app.teach.service import CLOSED
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
-STATUS_LABELS = {
-    NOT_STARTED: _l("Not started"),
-    IN_PROGRESS: _l("In progress"),
-    COMPLETED: _l("Completed"),
-}
+STATUS_LABELS = labels.kinds()["progress"]  # the registry's words for a learner's progress
 SORTS = ("name", "progress", "score", "activity", "status")
 _NEVER = datetime(1900, 1, 1, tzinfo=UTC)  # stands in for "no activity" while the latest of three is taken
 
