@@ -55,7 +55,6 @@ def test_the_time_left_stays_in_view_and_offline_answers_are_retried(
 
 
 def test_a_save_the_server_fails_is_retried_until_acknowledged(timed_quiz, page: Page, live_server_url):
-    open_quiz(page, live_server_url)
     failures, back = [], []
 
     def unavailable_until_back(route):  # the server refuses every save until the test says it is back
@@ -65,7 +64,10 @@ def test_a_save_the_server_fails_is_retried_until_acknowledged(timed_quiz, page:
             failures.append(route.request.url)
             route.fulfill(status=503, body="Service Unavailable")
 
-    page.route("**/save", unavailable_until_back)
+    page.route("**/save", unavailable_until_back)  # in place before the attempt page opens
+    open_quiz(page, live_server_url)
+    page.wait_for_url("**/attempts/*")
+    page.wait_for_load_state("load")  # the page's script listens before the answer changes
     page.get_by_label("Đúng", exact=True).check()
     expect(page.locator(".save-status")).to_have_text("Chưa lưu được — đang thử lại")
     back.append(True)
