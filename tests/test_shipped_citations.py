@@ -13,10 +13,10 @@ Markdown file of the shipped course folders (lessons, course pages and quizzes):
 (d) a citation is not shortened to number and year ("Nghị định 118/2025"), which neither the register
     nor this test could recognise.
 
-Not citations, and so not checked: the front matter (markers do not work there, see
-courses/README.md; only (a) applies to it), code, the keys of short-answer questions (lines
-starting with "=": what a learner types, not what the course asserts) and format hints
-(`Ghi theo dạng "123/2025/NĐ-CP"`).
+Markers do not work in front matter (courses/README.md): a document in force is cited in the body,
+and the front matter may only name replaced ones. Not citations, and so not checked: code, the keys
+of short-answer questions (lines starting with "=": what a learner types, not what the course
+asserts) and format hints (`Ghi theo dạng "123/2025/NĐ-CP"`).
 """
 
 from __future__ import annotations
@@ -146,30 +146,33 @@ def test_every_document_number_in_the_shipped_courses_is_in_the_register(documen
     assert unknown == [], "not in app/courses/legal_documents.yaml:\n" + "\n".join(unknown)
 
 
+def _plain(found: list[Found], documents: dict[str, register.Document]) -> list[tuple[Found, bool]]:
+    """The numbers written without a marker, each with whether its document is in force today."""
+    today = date.today()
+    return [
+        (f, not documents[f.number].repealed_as_of(today))
+        for f in found
+        if not f.in_marker and f.number in documents
+    ]
+
+
 def test_documents_in_force_are_cited_only_by_marker(documents, shipped):
     found, _ = shipped
-    today = date.today()
     plain = [
         f"{f.where}: {f.number} is in force: write [[VB {f.number}]]"
-        for f in found
-        if not f.in_marker
-        and not f.front_matter
-        and f.number in documents
-        and not documents[f.number].repealed_as_of(today)
+        + (" in the body (front matter cannot hold a marker)" if f.front_matter else "")
+        for f, in_force in _plain(found, documents)
+        if in_force
     ]
     assert plain == [], "\n".join(plain)
 
 
 def test_a_plain_number_is_only_of_a_replaced_document_recorded_with_its_replacement(documents, shipped):
     found, _ = shipped
-    today = date.today()
     wrong = [
         f"{f.where}: {f.number}"
-        for f in found
-        if not f.in_marker
-        and f.number in documents
-        and documents[f.number].repealed_as_of(today)
-        and not documents[f.number].replaced_by
+        for f, in_force in _plain(found, documents)
+        if not in_force and not documents[f.number].replaced_by
     ]
     assert wrong == [], "repealed without a replacement in the register:\n" + "\n".join(wrong)
 
