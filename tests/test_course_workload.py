@@ -10,9 +10,7 @@ import pytest
 
 from app.courses import workload
 from app.courses.source import read_course
-from tests.helpers import write_course
-
-PROJECT_COURSES = Path(__file__).resolve().parent.parent / "courses"
+from tests.helpers import PROJECT_COURSES, write_course
 
 # 150 syllables: one minute of study reading.
 MINUTE = " ".join(["Cán bộ đọc kỹ quy định mới của thành phố"] * 15)

@@ -84,7 +84,8 @@ def check(path: str | None, as_of) -> None:
                     )
                 )
             codes[source.code] = folder
-            click.echo(estimate_line(source.code, folder, source.hours, estimate(source.intro, source.lessons)))
+            found_time = estimate(source.intro, source.lessons)
+            click.echo(estimate_line(source.code, folder, source.hours, found_time))
     _echo_problems(problems)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {len(folders)} course folder(s)", err=True)
