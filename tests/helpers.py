@@ -158,7 +158,7 @@ def write_course(
     title: str = "Chuyển đổi số cơ bản",
     version: str = "1.0",
     category: str = "digital-transformation",
-    hours: int = 4,
+    hours: int = 1,
     lessons: dict[str, str] | None = None,
     extra_front: str = "",
 ) -> Path:

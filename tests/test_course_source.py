@@ -24,7 +24,7 @@ def test_a_good_course_reads_completely(tmp_path):
     path = write_course(tmp_path)
     source, problems = read_course(path, VIDEO)
     assert problems == []
-    assert source.code == "KH-01" and source.hours == 4 and source.version == "1.0"
+    assert source.code == "KH-01" and source.hours == 1 and source.version == "1.0"
     assert [lesson.slug for lesson in source.lessons] == ["mo-dau", "du-lieu", "ket-luan"]
     assert [lesson.title for lesson in source.lessons] == ["Mở đầu", "Dữ liệu", "Kết luận"]
 

@@ -41,7 +41,7 @@ def test_course_page_shows_outline_hours_and_enrol(learner, course, client):
     html = client.get("/courses/KH-01").get_data(as_text=True)
     for title in ("Mở đầu", "Dữ liệu", "Kết luận"):
         assert title in html
-    assert "4 tiết" in html
+    assert "1 tiết" in html
     assert 'action="/courses/KH-01/enrol"' in html
 
 
@@ -80,11 +80,11 @@ def test_full_journey_to_completion_record(app, learner, course, auth, client):
 
     my = client.get("/my").get_data(as_text=True)
     assert "Chuyển đổi số cơ bản" in my
-    assert "<strong>4</strong>" in my  # periods credited
+    assert "<strong>1</strong> tiết được tính" in my  # periods credited
 
     with app.app_context():
         completion = db.session.scalars(select(CourseCompletion)).one()
-        assert completion.hours_credited == 4
+        assert completion.hours_credited == 1
         assert completion.course_version.label == "1.0"
 
 

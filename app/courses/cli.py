@@ -15,6 +15,7 @@ from app import clock
 from app.courses.importer import CourseUrls, ImportOutcome, import_course
 from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
+from app.courses.workload import estimate, estimate_line
 from app.extensions import db
 from app.legal.cli import read_register
 from app.legal.register import CitationCheck, anchor
@@ -83,6 +84,8 @@ def check(path: str | None, as_of) -> None:
                     )
                 )
             codes[source.code] = folder
+            found_time = estimate(source.intro, source.lessons)
+            click.echo(estimate_line(source.code, folder, source.hours, found_time))
     _echo_problems(problems)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {len(folders)} course folder(s)", err=True)

@@ -23,6 +23,7 @@ from yaml.constructor import ConstructorError
 from app import safe_yaml
 from app.courses.categories import CATEGORIES
 from app.courses.sanitize import CALLOUT_TYPES, IFRAME_ALLOW, allow_attribute_ok, is_allowed_video_url
+from app.courses.workload import check_activity, check_hours
 from app.legal.register import CitationCheck, citations
 from app.quizzes.source import QuizSource, is_quiz, parse_quiz
 from app.text import nfc
@@ -35,7 +36,7 @@ COURSE_FIELDS = ("code", "title", "summary", "category", "hours", "version")
 REVIEW_FIELDS = ("reviewed_on", "review_every_months")
 DEFAULT_REVIEW_MONTHS = 12
 MAX_REVIEW_MONTHS = 120
-LESSON_FIELDS = ("id", "title")
+LESSON_FIELDS = ("id", "title", "activity")  # activity: see app/courses/workload.py
 IMAGE_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -645,8 +646,11 @@ def _check_lesson_fields(reader: _Reader, path: Path, front: dict, key_lines: di
     for key in front:
         if key not in LESSON_FIELDS:
             reader.problem(
-                path, key_lines.get(str(key), 1), f"unknown field '{key}'; lessons take: id, title"
+                path,
+                key_lines.get(str(key), 1),
+                f"unknown field '{key}'; lessons take: {', '.join(LESSON_FIELDS)}",
             )
+    check_activity(front, key_lines, partial(reader.problem, path))
 
 
 def _lesson_slug(reader: _Reader, path: Path, front: dict, key_lines: dict[str, int], stem: str) -> str:
@@ -714,6 +718,8 @@ def read_course(
         _check_markdown(
             reader, file, body, first_line, lesson_files=lesson_files, images=images, video_hosts=video_hosts
         )
+    if meta is not None and lessons:  # credited periods against the content (app/courses/workload.py)
+        check_hours(meta["hours"], intro, lessons, partial(reader.problem, course_file, key_lines["hours"]))
     problems = sorted(set(reader.problems))
     if problems or meta is None:
         return None, problems

@@ -35,7 +35,7 @@ def test_learner_completes_a_lesson_and_sees_progress(setup, page: Page, live_se
     page.get_by_role("button", name="Tìm kiếm").click()
     page.get_by_role("link", name="Chuyển đổi số cơ bản").click()
     expect(page.get_by_role("heading", name="Chuyển đổi số cơ bản", level=1)).to_be_visible()
-    expect(page.get_by_text("4 tiết")).to_be_visible()
+    expect(page.get_by_text("1 tiết")).to_be_visible()
 
     page.get_by_role("button", name="Ghi danh khoá học này").click()
     expect(page.get_by_role("heading", name="Mở đầu", level=1)).to_be_visible()
