@@ -389,3 +389,13 @@ def test_tickall_allowed_survives_a_round_trip_through_gift():
     assert problems == [] and "tickall: allowed" in gift
     markdown, problems = gift_to_markdown(gift, title="Đề")
     assert problems == [] and "{#dau-hieu tags=bai-1 tickall=allowed}" in markdown
+
+
+def test_a_gift_bank_becomes_a_shuffled_quiz_whose_warnings_do_not_fail_the_command(app, tmp_path):
+    folder = write_course(tmp_path / "courses", lessons=LESSONS)
+    bank = tmp_path / "ngan-hang.gift"
+    bank.write_text("::OTP:: Có nên đọc mã OTP cho người gọi điện không? {=Không ~Có ~Đọc rồi đổi}\n")
+    result = app.test_cli_runner().invoke(args=["courses", "import-gift", str(bank), "--course", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "shuffle_options: true" in (folder / "04-ngan-hang.md").read_text(encoding="utf-8")
+    assert "04-ngan-hang.md:1: warning: tag each question with its lesson (bai-N)" in result.output
