@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app.quizzes.source import QuestionSource, QuizSource
-from app.quizzes.types import MultipleResponse, ShortAnswer
+from app.quizzes.types import question_type
 from app.text import fold, nfc
 
 # report(file, line, message, severity)
@@ -83,7 +83,7 @@ def _shuffled_options(quiz: QuizSource, at, severity: str) -> None:
 
 def tick_all_score(question: QuestionSource) -> float:
     """What ticking every option of a multiple-response question earns, by the engine's marking."""
-    kind = MultipleResponse()
+    kind = question_type("multiple")
     data = kind.build(question, str, salt="")
     return kind.mark(data, {"choices": [option["id"] for option in data["options"]]})
 
@@ -224,11 +224,12 @@ def _answer_formats(question: QuestionSource, at, severity: str) -> None:
     """Rule 5: a short answer commonly written several ways accepts them, or the question says which."""
     if question.type != "short" or states_format(question.stem):
         return
-    data = ShortAnswer().build(question, str, salt="")
+    marking = question_type("short")
+    data = marking.build(question, str, salt="")
     reported: set[str] = set()
     for answer in question.answers:
         for kind, variants in _writings(answer.text):
-            missing = [v for v in variants if not ShortAnswer().matching_answer(data, {"text": v})]
+            missing = [v for v in variants if not marking.mark(data, {"text": v})]
             if missing and kind not in reported:
                 reported.add(kind)
                 at(answer.line, _format_message(answer.text, kind, missing), severity)
