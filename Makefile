@@ -55,7 +55,7 @@ demo: install
 	$(DEV_ENV) $(FLASK) demo profiles
 
 check-courses: install
-	$(DEV_ENV) $(FLASK) courses check
+	$(DEV_ENV) $(FLASK) courses check --strict
 
 import-courses: courses
 

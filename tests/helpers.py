@@ -197,6 +197,7 @@ def write_course(
 THIRDS_QUIZ = """---
 type: quiz
 pass_mark: 50
+shuffle_options: true
 ---
 # Đề
 

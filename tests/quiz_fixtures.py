@@ -15,12 +15,13 @@ grading: {grading}
 time_limit: {time_limit}
 review: {review}
 layout: {layout}
+shuffle_options: true
 ---
 # Kiểm tra cuối khoá
 
 Bài kiểm tra gồm bảy câu.
 
-## Mã OTP {{#otp points=2}}
+## Mã OTP {{#otp points=2 tags=bai-1}}
 
 Có nên đọc mã OTP cho người gọi điện tự xưng là công an không?
 
@@ -32,7 +33,7 @@ Có nên đọc mã OTP cho người gọi điện tự xưng là công an khôn
 
 > Mã OTP chỉ dành cho chính bạn.
 
-## Dữ liệu nhạy cảm {{#nhay-cam}}
+## Dữ liệu nhạy cảm {{#nhay-cam tags=bai-1}}
 
 Những dữ liệu nào là dữ liệu cá nhân nhạy cảm?
 
@@ -41,33 +42,33 @@ Những dữ liệu nào là dữ liệu cá nhân nhạy cảm?
 - [ ] Họ và tên
 - [ ] Tên cơ quan công tác
 
-## Ký số {{#ky-so}}
+## Ký số {{#ky-so tags=bai-1}}
 
 Chữ ký số có giá trị pháp lý như chữ ký tay khi đáp ứng điều kiện luật định.
 
 - [x] Đúng
 - [ ] Sai
 
-## Hoà giải {{#hoa-giai case=ignore}}
+## Hoà giải {{#hoa-giai case=ignore tags=bai-1}}
 
 Tổ chức ở thôn, tổ dân phố giải quyết mâu thuẫn nhỏ gọi là tổ gì?
 
 = hoà giải
 = tổ hoà giải
 
-## Số phường {{#so-phuong}}
+## Số phường {{#so-phuong tags=bai-1}}
 
 Sau 1/7/2025, Hà Nội có bao nhiêu xã, phường?
 
 = 126
 
-## Thời hạn {{#thoi-han}}
+## Thời hạn {{#thoi-han tags=bai-1}}
 
 Cảnh báo sớm nên gửi trong khoảng bao nhiêu giờ (cho phép sai số 2 giờ)?
 
 = 72 +- 2
 
-## Ghép cơ quan {{#ghep}}
+## Ghép cơ quan {{#ghep tags=bai-1}}
 
 Ghép nhiệm vụ với nơi thực hiện.
 
@@ -75,7 +76,7 @@ Ghép nhiệm vụ với nơi thực hiện.
 - Quy hoạch chung thành phố -> Thành phố
 - Cấp căn cước -> Công an
 
-## Xử lý sự cố {{#thu-tu}}
+## Xử lý sự cố {{#thu-tu tags=bai-1}}
 
 Sắp xếp các bước xử lý khi nghi bị lộ mật khẩu.
 

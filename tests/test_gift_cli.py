@@ -43,7 +43,8 @@ def test_export_gift_reports_ordering_questions(app, courses_root, tmp_path):
     folder = write_course(
         courses_root,
         lessons={
-            "01-de.md": "---\ntype: quiz\n---\n# Đề\n\n## Xếp {#xep}\n\n1. Một\n2. Hai\n\n"
+            "01-de.md": "---\ntype: quiz\nshuffle_options: true\n---\n# Đề\n\n"
+            "## Xếp {#xep}\n\n1. Một\n2. Hai\n\n"
             "## Chọn {#chon}\n\n- [x] A\n- [ ] B\n"
         },
     )
@@ -52,7 +53,7 @@ def test_export_gift_reports_ordering_questions(app, courses_root, tmp_path):
         args=["courses", "export-gift", str(folder / "01-de.md"), "-o", str(out)]
     )
     assert result.exit_code == 1
-    assert f"{folder / '01-de.md'}:6:" in result.output
+    assert f"{folder / '01-de.md'}:7:" in result.output
     assert "::Chọn::" in out.read_text(encoding="utf-8") and "Xếp" not in out.read_text(encoding="utf-8")
 
 

@@ -43,7 +43,7 @@ def lessons(first: str = "Căn cứ [[VB 356/2025/NĐ-CP]].", quiz: str | None =
 
 def checked(path: Path, day: date = date(2026, 11, 30)) -> list[str]:
     _source, problems = read_course(path, (), CitationCheck(register.load(), day))
-    return [f"{Path(p.path).name}:{p.line}: {p.message}" for p in problems]
+    return [f"{Path(p.path).name}:{p.line}: {p.message}" for p in problems if p.is_error]
 
 
 # --- the shipped register ------------------------------------------------------------------------

@@ -60,11 +60,13 @@ def courses_cli() -> None:
     help="Read the law as of this day (YYYY-MM-DD; default: today): citing a document repealed by then "
     "is a problem.",
 )
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @with_appcontext
-def check(path: str | None, as_of) -> None:
+def check(path: str | None, as_of, strict: bool) -> None:
     """Check PATH (a course folder, or a folder of courses; default: courses/).
 
-    Legal documents cited as [[VB number]] are checked against the shipped register
+    Errors make the command fail; warnings (lines marked 'warning:') are shown and fail only with
+    --strict. Legal documents cited as [[VB number]] are checked against the shipped register
     (app/courses/legal_documents.yaml): no database is needed.
     """
     folders = _folders(path)
@@ -87,10 +89,16 @@ def check(path: str | None, as_of) -> None:
             found_time = estimate(source.intro, source.lessons)
             click.echo(estimate_line(source.code, folder, source.hours, found_time))
     _echo_problems(problems)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {len(folders)} course folder(s)", err=True)
+    errors = sum(1 for problem in problems if problem.is_error)
+    warnings = len(problems) - errors
+    if not problems:
+        click.echo(f"{len(folders)} course folder(s) checked, no problems")
+        return
+    summary = f"{errors} error(s) and {warnings} warning(s) in {len(folders)} course folder(s)"
+    if errors or strict:
+        click.echo(summary + (" (--strict: warnings fail too)" if strict and not errors else ""), err=True)
         raise SystemExit(1)
-    click.echo(f"{len(folders)} course folder(s) checked, no problems")
+    click.echo(f"{summary}: checked, the warnings do not stop an import", err=True)
 
 
 @courses_cli.command("import")
@@ -126,6 +134,7 @@ def import_(path: str | None) -> None:
             _echo_problems(outcome.problems)
             click.echo(f"{folder}: not imported ({len(outcome.problems)} problem(s))", err=True)
             continue
+        _echo_problems(outcome.problems)  # warnings: the course is imported all the same
         click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
     counted = ", ".join(
         f"{outcomes[status]} {status}"
@@ -165,7 +174,8 @@ def import_gift(gift_file: str, course_path: str, title: str, kind: str) -> None
     folder = Path(course_path)
     title = title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     text = source.read_bytes().decode("utf-8-sig", errors="replace")
-    markdown, problems = gift_to_markdown(text, title=title, settings={"kind": kind})
+    # Options shuffled: the assessment rules of `courses check` ask it of every quiz with choices.
+    markdown, problems = gift_to_markdown(text, title=title, settings={"kind": kind, "shuffle_options": True})
     target = folder / f"{_next_number(folder):02d}-{heading_slug(title)}.md"
     target.write_text(markdown, encoding="utf-8")
     for problem in problems:
@@ -173,7 +183,7 @@ def import_gift(gift_file: str, course_path: str, title: str, kind: str) -> None
     _, found = read_course(folder, current_app.config["VIDEO_HOSTS"])
     _echo_problems(found)
     click.echo(f"wrote {target} ({markdown.count(chr(10) + '## ')} questions)")
-    if problems or found:
+    if problems or any(problem.is_error for problem in found):
         raise SystemExit(1)
 
 

@@ -42,7 +42,7 @@ class ImportOutcome:
     status: str  # created | updated | reviewed | unchanged | failed
     code: str | None = None
     version: str | None = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the errors; or, when imported, the warnings
 
 
 def _store_media(session: Session, source: CourseSource, urls: CourseUrls) -> dict[str, str]:
@@ -146,7 +146,8 @@ def import_course(
 
     Unchanged content creates nothing (a new review date or cycle is recorded on the current
     version: status "reviewed"); changed content becomes a new version (its label must be
-    new too). A course with any problem imports nothing and the outcome lists the problems; citing
+    new too). A course with any error imports nothing and the outcome lists the problems (warnings
+    alone do not stop it: the outcome lists them with the course imported); citing
     a legal document the register does not know, or one repealed as of `as_of` (default: today),
     is one. Flushes, never commits.
     """
@@ -154,7 +155,7 @@ def import_course(
     source, problems = read_course(folder, video_hosts, legal.citation_check(documents, as_of))
     if source is None:
         return ImportOutcome(folder, "failed", problems=problems)
-    outcome = ImportOutcome(folder, "created", code=source.code, version=source.version)
+    outcome = ImportOutcome(folder, "created", code=source.code, version=source.version, problems=problems)
     course = session.scalar(select(Course).where(Course.code == source.code))
     if course is None:
         course = Course(code=source.code, current_version_number=1)

@@ -25,6 +25,7 @@ from app.courses.categories import CATEGORIES
 from app.courses.sanitize import CALLOUT_TYPES, IFRAME_ALLOW, allow_attribute_ok, is_allowed_video_url
 from app.courses.workload import check_activity, check_hours
 from app.legal.register import CitationCheck, citations
+from app.quizzes.assessment import check_assessment
 from app.quizzes.source import QuizSource, is_quiz, parse_quiz
 from app.text import nfc
 
@@ -78,9 +79,16 @@ class Problem:
     path: str
     line: int
     message: str
+    severity: str = "error"  # "error" stops check and import; "warning" is shown (fails --strict)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        if self.is_error:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
 
 @dataclass
@@ -146,8 +154,8 @@ class _Reader:
     def __post_init__(self) -> None:
         self.root = self.folder.resolve()
 
-    def problem(self, file: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(str(file), max(line, 1), message))
+    def problem(self, file: Path, line: int, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(str(file), max(line, 1), message, severity))
 
     def real_path_inside(self, path: Path) -> Path | None:
         """`path` with every link followed, or None when it ends outside the course folder."""
@@ -694,7 +702,8 @@ def read_course(
 ) -> tuple[CourseSource | None, list[Problem]]:
     """Read and check one course folder; with `legal`, its citations of legal documents too.
 
-    Returns the course (None when any problem was found) and every problem, sorted by file and line.
+    Returns the course (None when any error was found; warnings alone leave it) and every problem,
+    errors and warnings, sorted by file and line.
     """
     reader = _Reader(folder, legal=legal)
     course_file = folder / COURSE_FILE
@@ -710,6 +719,7 @@ def read_course(
         if data is not None:
             meta = _course_metadata(reader, course_file, data, key_lines)
     lessons, lesson_files = _read_lessons(reader)
+    check_assessment(lessons, reader.problem)
     if not lessons and not reader.problems:
         reader.problem(course_file, 1, "the course has no lessons: add files such as 01-gioi-thieu.md")
     images: dict[str, Path] = {}
@@ -721,7 +731,7 @@ def read_course(
     if meta is not None and lessons:  # credited periods against the content (app/courses/workload.py)
         check_hours(meta["hours"], intro, lessons, partial(reader.problem, course_file, key_lines["hours"]))
     problems = sorted(set(reader.problems))
-    if problems or meta is None:
+    if any(problem.is_error for problem in problems) or meta is None:
         return None, problems
     return CourseSource(
         folder=folder,
@@ -740,7 +750,7 @@ def read_course(
         citations=sorted(set(reader.citations)),
         reviewed_on=meta["reviewed_on"],
         review_every_months=meta["review_every_months"],
-    ), []
+    ), problems
 
 
 def course_folders(path: Path) -> list[Path]:

@@ -8,8 +8,8 @@ blocks separated by blank lines, `//` comment lines, `::title::`, the first `{..
 in the other is reported as a GiftProblem with its line, and the question (or the part) left out.
 
 Boiduong's own details travel in a comment line before each question, which Moodle ignores:
-`// id: otp points: 2 tags: a,b case: match diacritics: ignore`. Moodle's `[id:...]` and `[tag:...]`
-comment tokens are read too.
+`// id: otp points: 2 tags: a,b case: match diacritics: ignore tickall: allowed`. Moodle's `[id:...]`
+and `[tag:...]` comment tokens are read too.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class _Meta:
     tags: tuple[str, ...] = ()
     ignore_case: bool | None = None
     ignore_diacritics: bool = False
+    tickall_allowed: bool = False
 
 
 _Read = tuple[QuestionSource, _Meta, list[str]]  # a question, its comment details, notes on parts left out
@@ -167,7 +168,7 @@ def _read_meta(comments: list[str], line: int, problems: list[GiftProblem]) -> _
         ours = re.match(r"^id:\s*(\S+)(.*)$", body)
         if ours:
             meta.qid = ours[1]
-            for key, value in re.findall(r"\b(points|tags|case|diacritics):\s*(\S+)", ours[2]):
+            for key, value in re.findall(r"\b(points|tags|case|diacritics|tickall):\s*(\S+)", ours[2]):
                 if key == "points":
                     if value.isdigit() and 1 <= int(value) <= 100:
                         meta.points = int(value)
@@ -183,6 +184,8 @@ def _read_meta(comments: list[str], line: int, problems: list[GiftProblem]) -> _
                     meta.tags = tuple(t for t in value.split(",") if t)
                 elif key == "case":
                     meta.ignore_case = value == "ignore"
+                elif key == "tickall":
+                    meta.tickall_allowed = value == "allowed"
                 else:
                     meta.ignore_diacritics = value == "ignore"
             continue
@@ -402,6 +405,7 @@ def _read_question(line: int, lines: list[str], number: int, problems: list[Gift
         stem=stem,
         general_feedback=_text(general, fmt, notes)[0],
         line=line,
+        tickall_allowed=meta.tickall_allowed,
     )
     try:
         _read_answers(question, answers, fmt, meta, notes)
@@ -571,6 +575,8 @@ def _section(question: QuestionSource, declare_type: bool) -> str:
         attrs.append("case=ignore")
     if question.ignore_diacritics:
         attrs.append("diacritics=ignore")
+    if question.tickall_allowed:
+        attrs.append("tickall=allowed")
     lines = [f"## {question.title} {{{' '.join(attrs)}}}", ""]
     if question.stem:
         lines += [question.stem, ""]
@@ -603,6 +609,7 @@ def _shape(question: QuestionSource) -> tuple:
         question.pairs,
         question.ignore_case,
         question.ignore_diacritics,
+        question.tickall_allowed,
     )
 
 
@@ -821,6 +828,8 @@ def _comment(question: QuestionSource) -> str:
             parts.append("case: match")
         if question.ignore_diacritics:
             parts.append("diacritics: ignore")
+    if question.tickall_allowed:
+        parts.append("tickall: allowed")
     return " ".join(parts)
 
 

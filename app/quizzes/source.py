@@ -126,6 +126,7 @@ class QuestionSource:
     order: list[str] = field(default_factory=list)
     ignore_case: bool = False
     ignore_diacritics: bool = False
+    tickall_allowed: bool = False  # `tickall=allowed`: ticking every option may earn credit, by design
 
 
 @dataclass
@@ -134,6 +135,7 @@ class QuizSource:
     intro: str
     intro_line: int
     questions: list[QuestionSource]
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
 
 
 Report = Callable[[int, str], None]
@@ -273,7 +275,8 @@ def _items(block: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
 
 @dataclass(frozen=True)
 class _Heading:
-    """What a question's heading says: `## Title {#id points=2 tags=a,b type=... case=... diacritics=...}`."""
+    """What a question's heading says:
+    `## Title {#id points=2 tags=a,b type=... case=... diacritics=... tickall=allowed}`."""
 
     title: str
     qid: str
@@ -282,6 +285,7 @@ class _Heading:
     declared_type: str | None
     ignore_case: bool
     ignore_diacritics: bool
+    tickall_allowed: bool = False
 
 
 def _question(
@@ -304,6 +308,7 @@ def _question(
         line=heading_line,
         ignore_case=head.ignore_case,
         ignore_diacritics=head.ignore_diacritics,
+        tickall_allowed=head.tickall_allowed,
     )
     items = _items(block)
     if not items:
@@ -349,9 +354,14 @@ def _heading(line: int, heading: str, report: Report) -> _Heading | None:
         if value not in (None, "ignore", "match"):
             report(line, f"{key} must be 'ignore' or 'match', not '{value}'")
         ignore[key] = value == "ignore"
+    tickall = attrs.pop("tickall", None)
+    if tickall not in (None, "allowed"):
+        report(line, f"tickall can only be 'allowed', not '{tickall}'")
     for key in attrs:
         report(line, f"unknown question setting '{key}'")
-    return _Heading(title, qid, points or 1, tags, declared, ignore["case"], ignore["diacritics"])
+    return _Heading(
+        title, qid, points or 1, tags, declared, ignore["case"], ignore["diacritics"], tickall == "allowed"
+    )
 
 
 def _take_choices(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
@@ -478,7 +488,7 @@ def parse_quiz(
     if not sections:
         report(body_line, "the quiz has no questions: each starts with '## Title {#id}'")
     _check_draw(settings, questions, key_lines, report)
-    return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions)
+    return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions, dict(key_lines))
 
 
 def _check_draw(settings: QuizSettings, questions: list[QuestionSource], key_lines, report) -> None:
