@@ -75,7 +75,7 @@ def test_quizzes_count_their_time_limit_or_an_allowance_per_question_drawn(tmp_p
         lessons={"01-bai.md": lesson(3), "02-on.md": practice, "03-luyen.md": drawn, "04-kt.md": graded},
     )
     source, problems = read_course(path)
-    assert problems == []
+    assert [p for p in problems if p.severity == "error"] == []  # untagged questions only warn
     found = workload.estimate(source.intro, source.lessons)
     assert found.quizzes == 6 * 2 + 4 * 2 + 30
 
