@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -12,6 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app import clock
+from app.courses.bundle import unpack_file
 from app.courses.importer import CourseUrls, ImportOutcome, import_course
 from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
@@ -34,11 +39,24 @@ def site_urls() -> CourseUrls:
     )
 
 
-def _folders(path: str | None) -> list[Path]:
+@contextmanager
+def _opened(path: str | None) -> Iterator[tuple[list[Path], list[Problem], Callable[[Problem], Problem]]]:
+    """The course folders at PATH (default: courses/). A .zip of a course is unpacked into a
+    temporary folder for the while. Yields the folders, the archive's own problems (the course is
+    then not read), and a function naming a problem's file after the archive instead of that folder."""
     root = Path(path) if path else Path(current_app.config["COURSES_DIR"])
-    if not root.is_dir():
-        raise click.ClickException(f"{root}: not a folder")
-    return course_folders(root)
+    if root.is_dir():
+        yield course_folders(root), [], lambda problem: problem
+        return
+    if root.suffix.lower() != ".zip" or not root.is_file():
+        raise click.ClickException(f"{root}: neither a folder nor a .zip of a course")
+    with tempfile.TemporaryDirectory(prefix="boiduong-course-") as tmp:
+        folder, problems = unpack_file(root, Path(tmp))
+
+        def shown(problem: Problem) -> Problem:
+            return replace(problem, path=problem.path.replace(str(folder), str(root), 1))
+
+        yield ([folder] if folder else []), problems, shown
 
 
 def _echo_problems(problems: list[Problem]) -> None:
@@ -52,7 +70,7 @@ def courses_cli() -> None:
 
 
 @courses_cli.command("check")
-@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+@click.argument("path", required=False, type=click.Path(exists=True))
 @click.option(
     "--as-of",
     "as_of",
@@ -63,19 +81,25 @@ def courses_cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @with_appcontext
 def check(path: str | None, as_of, strict: bool) -> None:
-    """Check PATH (a course folder, or a folder of courses; default: courses/).
+    """Check PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/).
 
     Errors make the command fail; warnings (lines marked 'warning:') are shown and fail only with
     --strict. Legal documents cited as [[VB number]] are checked against the shipped register
     (app/courses/legal_documents.yaml): no database is needed.
     """
-    folders = _folders(path)
-    legal = CitationCheck(read_register(), as_of.date() if as_of else clock.local_today())
+    with _opened(path) as (folders, problems, shown):
+        legal = CitationCheck(read_register(), as_of.date() if as_of else clock.local_today())
+        problems = problems + _check_folders(folders, legal, shown)
+    _report_check(problems, max(len(folders), 1), strict)
+
+
+def _check_folders(folders: list[Path], legal: CitationCheck, shown) -> list[Problem]:
+    """Read and check each folder, printing each course's estimated workload; the problems found."""
     problems: list[Problem] = []
     codes: dict[str, Path] = {}
     for folder in folders:
         source, found = read_course(folder, current_app.config["VIDEO_HOSTS"], legal)
-        problems.extend(found)
+        problems.extend(shown(problem) for problem in found)
         if source is not None:
             if source.code in codes:
                 problems.append(
@@ -88,13 +112,18 @@ def check(path: str | None, as_of, strict: bool) -> None:
             codes[source.code] = folder
             found_time = estimate(source.intro, source.lessons)
             click.echo(estimate_line(source.code, folder, source.hours, found_time))
+    return problems
+
+
+def _report_check(problems: list[Problem], count: int, strict: bool) -> None:
+    """Print the problems and a summary line; exit 1 on an error (or, with --strict, a warning)."""
     _echo_problems(problems)
     errors = sum(1 for problem in problems if problem.is_error)
     warnings = len(problems) - errors
     if not problems:
-        click.echo(f"{len(folders)} course folder(s) checked, no problems")
+        click.echo(f"{count} course folder(s) checked, no problems")
         return
-    summary = f"{errors} error(s) and {warnings} warning(s) in {len(folders)} course folder(s)"
+    summary = f"{errors} error(s) and {warnings} warning(s) in {count} course folder(s)"
     if errors or strict:
         click.echo(summary + (" (--strict: warnings fail too)" if strict and not errors else ""), err=True)
         raise SystemExit(1)
@@ -102,40 +131,31 @@ def check(path: str | None, as_of, strict: bool) -> None:
 
 
 @courses_cli.command("import")
-@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+@click.argument("path", required=False, type=click.Path(exists=True))
 @with_appcontext
 def import_(path: str | None) -> None:
-    """Import PATH (a course folder, or a folder of courses; default: courses/).
+    """Import PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/).
 
     Each course is imported whole or not at all; a course with problems does not stop the others.
     """
     urls = site_urls()
     outcomes: Counter[str] = Counter()
-    failed: list[Path] = []
+    failed: list[str] = []
     started = time.perf_counter()
-    folders = _folders(path)
-    for folder in folders:
-        # One transaction per course: its commit or its rollback touches nothing of the others.
-        try:
-            outcome = import_course(
-                db.session, folder, urls=urls, video_hosts=current_app.config["VIDEO_HOSTS"]
-            )
-            if outcome.status != "failed":
-                db.session.commit()
-        except Exception as exc:  # noqa: BLE001 (a database or file error in one course must not stop the rest)
-            db.session.rollback()
-            outcome = ImportOutcome(
-                folder, "failed", problems=[Problem(str(folder), 1, f"{type(exc).__name__}: {exc}")]
-            )
-        outcomes[outcome.status] += 1
-        if outcome.status == "failed":
-            db.session.rollback()
-            failed.append(folder)
-            _echo_problems(outcome.problems)
-            click.echo(f"{folder}: not imported ({len(outcome.problems)} problem(s))", err=True)
-            continue
-        _echo_problems(outcome.problems)  # warnings: the course is imported all the same
-        click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
+    with _opened(path) as (folders, problems, shown):
+        if problems:
+            _echo_problems(problems)
+            click.echo(f"{path}: not imported ({len(problems)} problem(s))", err=True)
+            raise SystemExit(1)
+        for folder in folders:
+            outcome = _import_one(folder, urls)
+            outcomes[outcome.status] += 1
+            _echo_problems([shown(problem) for problem in outcome.problems])  # errors, or warnings
+            if outcome.status == "failed":
+                failed.append(path if path and not Path(path).is_dir() else str(folder))
+                click.echo(f"{failed[-1]}: not imported ({len(outcome.problems)} problem(s))", err=True)
+                continue
+            click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
     counted = ", ".join(
         f"{outcomes[status]} {status}"
         for status in ("created", "updated", "reviewed", "unchanged", "failed")
@@ -144,8 +164,24 @@ def import_(path: str | None) -> None:
     elapsed = time.perf_counter() - started
     click.echo(f"{len(folders)} course folder(s) in {elapsed:.2f} s: {counted or 'nothing to do'}")
     if failed:
-        click.echo("not imported: " + ", ".join(str(folder) for folder in failed), err=True)
+        click.echo("not imported: " + ", ".join(failed), err=True)
         raise SystemExit(1)
+
+
+def _import_one(folder: Path, urls: CourseUrls) -> ImportOutcome:
+    """Import one course in its own transaction: its commit or its rollback touches nothing of the
+    others."""
+    try:
+        outcome = import_course(db.session, folder, urls=urls, video_hosts=current_app.config["VIDEO_HOSTS"])
+        if outcome.status != "failed":
+            db.session.commit()
+            return outcome
+    except Exception as exc:  # noqa: BLE001 (a database or file error in one course must not stop the rest)
+        outcome = ImportOutcome(
+            folder, "failed", problems=[Problem(str(folder), 1, f"{type(exc).__name__}: {exc}")]
+        )
+    db.session.rollback()
+    return outcome
 
 
 def _next_number(folder: Path) -> int:
