@@ -31,12 +31,16 @@ _JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
 _UTF8_FLAG = 0x800
 
 
-def _mb(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size // (1024 * 1024):,}"
 
 
+def file_limit() -> str:
+    return f"a file of a course is at most {megabytes(MAX_ENTRY_BYTES)} MB"
+
+
 def _too_big(size: int, label: str) -> list[Problem]:
-    return [Problem(label, 1, f"the archive is {_mb(size)} MB; at most {_mb(MAX_ZIP_BYTES)} MB")]
+    return [Problem(label, 1, f"the archive is {megabytes(size)} MB; at most {megabytes(MAX_ZIP_BYTES)} MB")]
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str | None:
@@ -79,7 +83,11 @@ def _measure(zf: zipfile.ZipFile, label: str) -> list[Problem]:
     total = sum(info.file_size for info in entries)
     if total > MAX_UNPACKED_BYTES:
         return [
-            Problem(label, 1, f"the archive unpacks to {_mb(total)} MB; at most {_mb(MAX_UNPACKED_BYTES)} MB")
+            Problem(
+                label,
+                1,
+                f"the archive unpacks to {megabytes(total)} MB; at most {megabytes(MAX_UNPACKED_BYTES)} MB",
+            )
         ]
     return []
 
@@ -93,7 +101,7 @@ def _entry_problem(info: zipfile.ZipInfo, name: str | None) -> str | None:
     if _is_link(info):
         return "is a symbolic link: put the file itself in the archive"
     if info.file_size > MAX_ENTRY_BYTES:
-        return f"is {_mb(info.file_size)} MB; a file of a course is at most {_mb(MAX_ENTRY_BYTES)} MB"
+        return f"is {megabytes(info.file_size)} MB; {file_limit()}"
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_CHECKED_ABOVE and ratio > MAX_RATIO:
         return f"unpacks to {int(ratio):,} times its packed size; at most {MAX_RATIO}"

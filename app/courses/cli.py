@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 
 from app import clock
 from app.courses.bundle import unpack_file
+from app.courses.gitsource import FetchError, FetchResult, GitPolicy, fetch
 from app.courses.importer import CourseUrls, ImportOutcome, import_course
 from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
@@ -39,14 +40,67 @@ def site_urls() -> CourseUrls:
     )
 
 
+@dataclass(frozen=True)
+class GitOptions:
+    """--git URL --branch B --path P --previous-commit C, as given."""
+
+    url: str | None
+    branch: str
+    path: str
+    previous_commit: str | None
+
+
+def git_options(command: Callable) -> Callable:
+    """The options that take the course from a git repository instead of PATH."""
+    for option in reversed(
+        [
+            click.option(
+                "--git",
+                "git_url",
+                metavar="URL",
+                help="Fetch the course from this git repository "
+                "(https://, git://, or as GIT_SOURCES allows) instead of PATH.",
+            ),
+            click.option("--branch", default="main", show_default=True, help="With --git: the branch."),
+            click.option(
+                "--path",
+                "git_path",
+                default="",
+                metavar="FOLDER",
+                help="With --git: the course's folder in the repository (default: its top).",
+            ),
+            click.option(
+                "--previous-commit",
+                metavar="SHA",
+                help="With --git: the commit fetched last; a "
+                "branch whose history no longer contains it (a forced push) is reported, and not imported.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@dataclass
+class Opened:
+    folders: list[Path]
+    problems: list[Problem]  # of the archive or repository itself: the course is then not read
+    shown: Callable[[Problem], Problem]  # names a problem's file as the trainer knows it
+    fetched: FetchResult | None = None
+
+
 @contextmanager
-def _opened(path: str | None) -> Iterator[tuple[list[Path], list[Problem], Callable[[Problem], Problem]]]:
-    """The course folders at PATH (default: courses/). A .zip of a course is unpacked into a
-    temporary folder for the while. Yields the folders, the archive's own problems (the course is
-    then not read), and a function naming a problem's file after the archive instead of that folder."""
+def _opened(path: str | None, git: GitOptions | None = None) -> Iterator[Opened]:
+    """The course folders at PATH (default: courses/), or of a git repository. A .zip of a course is
+    unpacked, and a repository's folder fetched, into a temporary folder for the while; problems name
+    the archive or the repository (URL@commit:path) instead of that folder."""
+    if git and git.url:
+        with _fetched(git) as opened:
+            yield opened
+        return
     root = Path(path) if path else Path(current_app.config["COURSES_DIR"])
     if root.is_dir():
-        yield course_folders(root), [], lambda problem: problem
+        yield Opened(course_folders(root), [], lambda problem: problem)
         return
     if root.suffix.lower() != ".zip" or not root.is_file():
         raise click.ClickException(f"{root}: neither a folder nor a .zip of a course")
@@ -56,7 +110,24 @@ def _opened(path: str | None) -> Iterator[tuple[list[Path], list[Problem], Calla
         def shown(problem: Problem) -> Problem:
             return replace(problem, path=problem.path.replace(str(folder), str(root), 1))
 
-        yield ([folder] if folder else []), problems, shown
+        yield Opened([folder] if folder else [], problems, shown)
+
+
+@contextmanager
+def _fetched(git: GitOptions) -> Iterator[Opened]:
+    with tempfile.TemporaryDirectory(prefix="boiduong-git-") as tmp:
+        try:
+            fetched = fetch(
+                git.url or "",
+                git.branch,
+                git.path,
+                Path(tmp),
+                previous_commit=git.previous_commit,
+                policy=GitPolicy.from_config(current_app.config),
+            )
+        except FetchError as error:
+            raise click.ClickException(error.message) from None
+        yield Opened([fetched.folder], [], fetched.shown, fetched)
 
 
 def _echo_problems(problems: list[Problem]) -> None:
@@ -79,18 +150,29 @@ def courses_cli() -> None:
     "is a problem.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
+@git_options
 @with_appcontext
-def check(path: str | None, as_of, strict: bool) -> None:
-    """Check PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/).
+def check(path: str | None, as_of, strict: bool, **git) -> None:
+    """Check PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/),
+    or the course at the head of a branch of a git repository (--git URL).
 
     Errors make the command fail; warnings (lines marked 'warning:') are shown and fail only with
     --strict. Legal documents cited as [[VB number]] are checked against the shipped register
     (app/courses/legal_documents.yaml): no database is needed.
     """
-    with _opened(path) as (folders, problems, shown):
+    with _opened(path, _git(git)) as opened:
+        fetched = opened.fetched
+        if fetched:
+            click.echo(f"checked {fetched.url} at commit {fetched.short} (branch {fetched.branch})")
+            if fetched.rewritten:
+                click.echo(fetched.history_message, err=True)
         legal = CitationCheck(read_register(), as_of.date() if as_of else clock.local_today())
-        problems = problems + _check_folders(folders, legal, shown)
-    _report_check(problems, max(len(folders), 1), strict)
+        problems = opened.problems + _check_folders(opened.folders, legal, opened.shown)
+    _report_check(problems, max(len(opened.folders), 1), strict)
+
+
+def _git(options: dict) -> GitOptions:
+    return GitOptions(options["git_url"], options["branch"], options["git_path"], options["previous_commit"])
 
 
 def _check_folders(folders: list[Path], legal: CitationCheck, shown) -> list[Problem]:
@@ -132,9 +214,11 @@ def _report_check(problems: list[Problem], count: int, strict: bool) -> None:
 
 @courses_cli.command("import")
 @click.argument("path", required=False, type=click.Path(exists=True))
+@git_options
 @with_appcontext
-def import_(path: str | None) -> None:
-    """Import PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/).
+def import_(path: str | None, **git) -> None:
+    """Import PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/),
+    or the course at the head of a branch of a git repository (--git URL).
 
     Each course is imported whole or not at all; a course with problems does not stop the others.
     """
@@ -142,20 +226,19 @@ def import_(path: str | None) -> None:
     outcomes: Counter[str] = Counter()
     failed: list[str] = []
     started = time.perf_counter()
-    with _opened(path) as (folders, problems, shown):
-        if problems:
-            _echo_problems(problems)
-            click.echo(f"{path}: not imported ({len(problems)} problem(s))", err=True)
-            raise SystemExit(1)
+    with _opened(path, _git(git)) as opened:
+        folders, shown = opened.folders, opened.shown
+        _refuse_import(path, opened)
         for folder in folders:
             outcome = _import_one(folder, urls)
             outcomes[outcome.status] += 1
             _echo_problems([shown(problem) for problem in outcome.problems])  # errors, or warnings
             if outcome.status == "failed":
-                failed.append(path if path and not Path(path).is_dir() else str(folder))
+                failed.append(_named(path, folder, opened.fetched))
                 click.echo(f"{failed[-1]}: not imported ({len(outcome.problems)} problem(s))", err=True)
                 continue
-            click.echo(f"{folder}: {outcome.code} version {outcome.version}: {outcome.status}")
+            name = _named(None, folder, opened.fetched)
+            click.echo(f"{name}: {outcome.code} version {outcome.version}: {outcome.status}")
     counted = ", ".join(
         f"{outcomes[status]} {status}"
         for status in ("created", "updated", "reviewed", "unchanged", "failed")
@@ -166,6 +249,30 @@ def import_(path: str | None) -> None:
     if failed:
         click.echo("not imported: " + ", ".join(failed), err=True)
         raise SystemExit(1)
+
+
+def _refuse_import(path: str | None, opened: Opened) -> None:
+    """Stop before importing anything when the archive has problems or the branch was rewritten;
+    print the commit of a fetched course."""
+    fetched = opened.fetched
+    if fetched and fetched.rewritten:
+        click.echo(fetched.history_message, err=True)
+        click.echo(f"{fetched.label}: not imported", err=True)
+        raise SystemExit(1)
+    if opened.problems:
+        _echo_problems(opened.problems)
+        click.echo(f"{path}: not imported ({len(opened.problems)} problem(s))", err=True)
+        raise SystemExit(1)
+    if fetched:
+        # Editions do not store the commit yet: it is printed, to be given as --previous-commit later.
+        click.echo(f"imported {fetched.url} at commit {fetched.commit} (branch {fetched.branch})")
+
+
+def _named(path: str | None, folder: Path, fetched: FetchResult | None) -> str:
+    """The course as the trainer named it: the repository, the archive, or the folder."""
+    if fetched:
+        return f"{fetched.label}:{fetched.path or '.'}"
+    return path if path and not Path(path).is_dir() else str(folder)
 
 
 def _import_one(folder: Path, urls: CourseUrls) -> ImportOutcome:

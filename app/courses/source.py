@@ -159,11 +159,16 @@ class _Reader:
 
     def real_path_inside(self, path: Path) -> Path | None:
         """`path` with every link followed, or None when it ends outside the course folder."""
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError):  # a link loop, or a path the system refuses
-            return None
-        return real if real.is_relative_to(self.root) else None
+        return real_path_inside(self.root, path)
+
+
+def real_path_inside(root: Path, path: Path) -> Path | None:
+    """`path` with every link followed, or None when it ends outside `root` (a resolved folder)."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a link loop, or a path the system refuses
+        return None
+    return real if real.is_relative_to(root) else None
 
 
 def _megabytes(size: int) -> str:
