@@ -15,6 +15,10 @@ ENVIRONMENTS = ("production", "development", "test")
 DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
 DEFAULT_VIDEO_HOSTS = "www.youtube-nocookie.com,www.youtube.com,player.vimeo.com"
+# Where a course may be fetched from (app/courses/gitsource.py): https://, http://, git://, or a path
+# on the server. http and path must be named: http is unencrypted, and a path reads the server's disk.
+GIT_SOURCE_KINDS = ("https", "http", "git", "path")
+DEFAULT_GIT_SOURCES = "https,git"
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +39,20 @@ def _int(value: str, name: str) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _git_sources(env: Mapping[str, str]) -> tuple[str, ...]:
+    sources = _names(env.get("GIT_SOURCES", DEFAULT_GIT_SOURCES))
+    unknown = [source for source in sources if source not in GIT_SOURCE_KINDS]
+    if unknown:
+        raise ConfigError(
+            f"GIT_SOURCES may name only {', '.join(GIT_SOURCE_KINDS)}, not {', '.join(unknown)}"
+        )
+    return sources
 
 
 def default_database_url(instance_path: str) -> str:
@@ -123,4 +141,9 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         # The city's own yearly target of training periods per cadre; 0 = off (the national
         # 40-period duty was abolished in 2021, Decree 89/2021).
         "ANNUAL_HOURS_TARGET": _int(env.get("ANNUAL_HOURS_TARGET", "0"), "ANNUAL_HOURS_TARGET"),
+        # Courses fetched from git repositories: which kinds of address, from which hosts (none
+        # named: any), and for how long at most.
+        "GIT_SOURCES": _git_sources(env),
+        "GIT_HOSTS": _names(env.get("GIT_HOSTS", "")),
+        "GIT_TIMEOUT_SECONDS": _int(env.get("GIT_TIMEOUT_SECONDS", "120"), "GIT_TIMEOUT_SECONDS"),
     }

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from app.config import ConfigError, load_config
 from app.courses import gitsource
 from app.courses.gitsource import FetchError, GitPolicy, fetch, refusal
 from app.extensions import db
@@ -280,6 +281,19 @@ def test_addresses_the_site_does_not_fetch_are_refused():
         "http://git.hanoi.gov.vn/khoa.git", "main", "", https_only
     )
     assert "which this site does not fetch" in refusal("/srv/git/khoa.git", "main", "", https_only)
+
+
+def test_the_site_fetches_https_and_git_unless_configured_otherwise(tmp_path):
+    environ = {"BOIDUONG_ENV": "test", "SECRET_KEY": "k" * 32}
+    config = load_config(str(tmp_path), environ)
+    assert GitPolicy.from_config(config) == GitPolicy(sources=("https", "git"), hosts=(), timeout=120)
+    config = load_config(
+        str(tmp_path), {**environ, "GIT_SOURCES": "https, path", "GIT_HOSTS": "Git.Hanoi.gov.vn"}
+    )
+    assert GitPolicy.from_config(config).sources == ("https", "path")
+    assert GitPolicy.from_config(config).hosts == ("git.hanoi.gov.vn",)
+    with pytest.raises(ConfigError, match="GIT_SOURCES may name only https, http, git, path, not ssh"):
+        load_config(str(tmp_path), {**environ, "GIT_SOURCES": "https,ssh"})
 
 
 def test_a_rewritten_history_is_detected_against_the_previous_commit(daemon, repos, tmp_path):

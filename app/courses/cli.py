@@ -95,6 +95,8 @@ def _opened(path: str | None, git: GitOptions | None = None) -> Iterator[Opened]
     unpacked, and a repository's folder fetched, into a temporary folder for the while; problems name
     the archive or the repository (URL@commit:path) instead of that folder."""
     if git and git.url:
+        if path:
+            raise click.UsageError("give PATH or --git, not both")
         with _fetched(git) as opened:
             yield opened
         return

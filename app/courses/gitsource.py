@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from app.config import DEFAULT_GIT_SOURCES
 from app.courses.bundle import (
     MAX_ENTRIES,
     MAX_ENTRY_BYTES,
@@ -42,8 +43,7 @@ from app.courses.bundle import (
 )
 from app.courses.source import COURSE_FILE, Problem, real_path_inside
 
-SOURCES = ("https", "http", "git", "path")  # what GIT_SOURCES may name
-DEFAULT_SOURCES = ("https", "git")
+DEFAULT_SOURCES = tuple(DEFAULT_GIT_SOURCES.split(","))
 DEFAULT_TIMEOUT_SECONDS = 120
 _PROTOCOL = {"https": "https", "http": "http", "git": "git", "path": "file"}
 _COMMIT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
