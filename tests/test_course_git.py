@@ -108,6 +108,9 @@ def http_backend(root: Path):
     """A WSGI application running `git http-backend` (git's smart HTTP server) as CGI."""
 
     def application(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/noi-bo/"):  # a private repository
+            start_response("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="git"')])
+            return [b""]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         chunked = environ.get("wsgi.input_terminated")  # a chunked body, read to its end
         body = (
@@ -218,6 +221,14 @@ def test_an_unreachable_server_or_repository_says_so(daemon, tmp_path):
     assert str(tmp_path) not in error.message
 
 
+def test_a_repository_asking_for_a_login_is_refused_without_a_prompt(http, tmp_path):
+    error = failure(f"{http}/noi-bo/khoa-hoc.git", into=tmp_path)
+    assert (error.reason, error.message) == (
+        "login",
+        f"{http}/noi-bo/khoa-hoc.git: the repository asks for a login: only public repositories are fetched",
+    )
+
+
 def test_a_folder_without_course_md_says_where_it_looked(daemon, repos, tmp_path):
     def build(work: Path) -> None:
         (work / "tai-lieu").mkdir()
@@ -249,6 +260,11 @@ def test_a_path_leaving_the_repository_is_refused(daemon, repos, tmp_path):
     assert (error.reason, error.message) == (
         "refused",
         f"{url}@{head[:7]}:ngoai: the path is a link that leaves the repository",
+    )
+    inside = fetch(url, "main", "trong", tmp_path / "c", policy=EVERY_SOURCE)  # a link within: followed
+    assert (
+        inside.folder == (tmp_path / "c" / "repo" / "that").resolve()
+        and (inside.folder / "course.md").is_file()
     )
 
 

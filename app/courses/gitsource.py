@@ -350,14 +350,22 @@ def _measure(run: _Runner, repo: Path, path: str, label: str) -> None:
         raise FetchError("too-large", message, label)
 
 
-def _course_folder(repo: Path, path: str, label: str) -> Path:
-    """The checked-out folder, refused when it (through a link) leaves the repository or has no
-    course.md."""
+def _check_out(run: _Runner, repo: Path, path: str, label: str) -> Path:
+    """Write out the folder alone (measured first), and the folder a link there points to (once);
+    refused when it leaves the repository through a link or has no course.md."""
     where = f"{label}:{path}" if path else f"{label}:."
-    folder = real_path_inside(repo.resolve(), repo / path) if path else repo.resolve()
-    if folder is None:
-        message = f"{where}: the path is a link that leaves the repository"
-        raise FetchError("refused", message, label)
+    top = repo.resolve()
+    for _ in range(2):
+        _measure(run, repo, path, label)
+        status, _ = run("checkout", "--quiet", "HEAD", "--", path or ".", cwd=repo)
+        if status != 0:
+            raise FetchError("no-course", f"{where}: the folder cannot be checked out", label)
+        folder = real_path_inside(top, repo / path)
+        if folder is None:
+            raise FetchError("refused", f"{where}: the path is a link that leaves the repository", label)
+        if folder == top / path or folder == top:
+            break
+        path = folder.relative_to(top).as_posix()  # a link to another folder of the repository
     if not (folder / COURSE_FILE).is_file():
         raise FetchError("no-course", f"{where}: no {COURSE_FILE} in this folder", label)
     return folder
@@ -410,10 +418,6 @@ def fetch(
     repo = into / "repo"
     commit = _clone(run, url, branch, repo)
     label = f"{url}@{commit[:7]}"
-    _measure(run, repo, path, label)
-    status, output = run("checkout", "--quiet", "HEAD", "--", path or ".", cwd=repo)
-    if status != 0:
-        raise FetchError("no-course", f"{label}: the folder '{path}' cannot be checked out", label)
-    folder = _course_folder(repo, path, label)
+    folder = _check_out(run, repo, path, label)
     rewritten = previous_commit is not None and _rewritten(run, repo, previous_commit, commit)
     return FetchResult(url, branch, path, folder, commit, previous_commit, rewritten)
