@@ -277,6 +277,7 @@ def test_a_path_leaving_the_repository_is_refused(daemon, repos, tmp_path):
         ("-uhost/x", "main", "", "is not the address of a repository"),
         ("https://gv:matkhau@git.example.vn/khoa.git", "main", "", "has a user name or password"),
         ("git.example.vn:khoa.git", "main", "", "is not an address this site fetches"),
+        ("/srv/git/../../home/gv/.ssh", "main", "", "has '..' in it"),
         ("https://git.example.vn/khoa.git", "--upload-pack=touch", "", "is not a branch name"),
         ("https://git.example.vn/khoa.git", "main..x", "", "is not a valid branch name"),
         ("https://git.example.vn/khoa.git", "a b", "", "is not a valid branch name"),
@@ -296,7 +297,9 @@ def test_addresses_the_site_does_not_fetch_are_refused():
     assert "which this site does not fetch" in refusal(
         "http://git.hanoi.gov.vn/khoa.git", "main", "", https_only
     )
-    assert "which this site does not fetch" in refusal("/srv/git/khoa.git", "main", "", https_only)
+    assert "a path on the server, which this site does not fetch" in refusal(
+        "/srv/git/khoa.git", "main", "", https_only
+    )
 
 
 def test_the_site_fetches_https_and_git_unless_configured_otherwise(tmp_path):
@@ -408,8 +411,8 @@ def test_cli_imports_a_course_from_git_and_prints_its_commit(git_app, daemon, co
     name, head = course_repo
     result = git_app.test_cli_runner().invoke(args=["courses", "import", "--git", f"{daemon}/{name}"])
     assert result.exit_code == 0, result.output
-    assert f"imported {daemon}/{name} at commit {head}" in result.output
-    assert "KH-01 version 1.0: created" in result.output
+    assert f"fetched {daemon}/{name} at commit {head} (branch main)" in result.output
+    assert f"{daemon}/{name}@{head[:7]}:.: KH-01 version 1.0: created" in result.output
     with git_app.app_context():
         assert list(db.session.scalars(select(Course.code))) == ["KH-01"]
 

@@ -72,8 +72,8 @@ def git_options(command: Callable) -> Callable:
             click.option(
                 "--previous-commit",
                 metavar="SHA",
-                help="With --git: the commit fetched last; a "
-                "branch whose history no longer contains it (a forced push) is reported, and not imported.",
+                help="With --git: the commit fetched last; a branch whose history no longer contains it "
+                "(a forced push) is reported, and not imported.",
             ),
         ]
     ):
@@ -267,7 +267,7 @@ def _refuse_import(path: str | None, opened: Opened) -> None:
         raise SystemExit(1)
     if fetched:
         # Editions do not store the commit yet: it is printed, to be given as --previous-commit later.
-        click.echo(f"imported {fetched.url} at commit {fetched.commit} (branch {fetched.branch})")
+        click.echo(f"fetched {fetched.url} at commit {fetched.commit} (branch {fetched.branch})")
 
 
 def _named(path: str | None, folder: Path, fetched: FetchResult | None) -> str:

@@ -45,6 +45,12 @@ from app.courses.source import COURSE_FILE, Problem, real_path_inside
 
 DEFAULT_SOURCES = tuple(DEFAULT_GIT_SOURCES.split(","))
 DEFAULT_TIMEOUT_SECONDS = 120
+_KIND_NAMES = {
+    "https": "an https:// address",
+    "http": "an http:// address",
+    "git": "a git:// address",
+    "path": "a path on the server",
+}
 _PROTOCOL = {"https": "https", "http": "http", "git": "git", "path": "file"}
 _COMMIT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _MAX_URL = 2000
@@ -148,13 +154,9 @@ def _url_refusal(url: str, policy: GitPolicy) -> str | None:
     if kind is None:
         return "is not an address this site fetches: use https://, git:// or a path on the server"
     if kind not in policy.sources:
-        return f"is a{'n' if kind == 'http' else ''} {kind} address, which this site does not fetch"
+        return f"is {_KIND_NAMES[kind]}, which this site does not fetch"
     if kind == "path":
-        return (
-            None
-            if PurePosixPath(url).is_absolute() and ".." not in PurePosixPath(url).parts
-            else ("is not an absolute path on the server")
-        )
+        return "has '..' in it: give the repository's own path" if ".." in PurePosixPath(url).parts else None
     parts = urlsplit(url)
     if "@" in parts.netloc:
         return "has a user name or password in it: only public repositories are fetched, without one"
@@ -175,12 +177,10 @@ def _branch_refusal(branch: str) -> str | None:
 
 
 def _path_refusal(path: str) -> str | None:
+    """Why a folder of the repository is refused ('/' at its start means the repository's top)."""
     if "\\" in path or any(ord(ch) < 32 for ch in path):
         return f"the path '{path}' has a '\\' or a control character in it"
-    pure = PurePosixPath(path)
-    if pure.is_absolute():
-        return f"the path '{path}' must be a folder of the repository, not an absolute path"
-    if ".." in pure.parts:
+    if ".." in PurePosixPath(path).parts:
         return f"the path '{path}' has '..' in it, which would leave the repository"
     return None
 
