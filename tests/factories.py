@@ -433,6 +433,13 @@ class Factory:
             db.session.commit()
             return row.id
 
+    def course_issuer(self, code: str, unit: str) -> None:
+        """Make the unit the course's issuing unit, as a city admin does."""
+        with self.app.app_context():
+            course, _version = learning.get_course(db.session, code)
+            trainers.set_issuing_unit(db.session, SYSTEM, course, _unit(unit))
+            db.session.commit()
+
     # --- lookups -------------------------------------------------------------------------------
 
     def _exists(self, condition) -> bool:
