@@ -120,6 +120,22 @@ def _end(row: CourseTrainer, actor) -> None:
     row.ended_by_id = getattr(actor, "id", None)
 
 
+def _audit(
+    session: Session, actor, action: str, course: Course, unit_id: int | None = None, **detail
+) -> None:
+    """An entry about the course, readable by the admins of its issuing unit (or of `unit_id`)."""
+    audit.record(
+        session,
+        actor,
+        action,
+        "course",
+        course.id,
+        unit_id=unit_id or course.issuing_unit_id,
+        course=course.code,
+        **detail,
+    )
+
+
 def add_trainer(session: Session, actor, course: Course, email: str, role: str) -> CourseTrainer:
     """Make the trainer account with `email` an owner or editor of the course (a trainer already
     assigned in another role changes role: the old assignment ends, a new one starts).
@@ -146,14 +162,11 @@ def add_trainer(session: Session, actor, course: Course, email: str, role: str) 
     session.add(row)
     session.flush()
     _forget(session)
-    audit.record(
+    _audit(
         session,
         actor,
         "assign_course_trainer",
-        "course",
-        course.id,
-        unit_id=course.issuing_unit_id,
-        course=course.code,
+        course,
         trainer=user.email,
         role=role,
         previous_role=current.role if current else "",
@@ -172,17 +185,7 @@ def remove_trainer(session: Session, actor, course: Course, assignment_id: int) 
     _end(row, actor)
     _forget(session)
     email = session.scalar(select(User.email).where(User.id == row.user_id))
-    audit.record(
-        session,
-        actor,
-        "remove_course_trainer",
-        "course",
-        course.id,
-        unit_id=course.issuing_unit_id,
-        course=course.code,
-        trainer=email,
-        role=row.role,
-    )
+    _audit(session, actor, "remove_course_trainer", course, trainer=email, role=row.role)
     return row
 
 
@@ -199,14 +202,12 @@ def set_issuing_unit(session: Session, actor, course: Course, unit: Unit | None)
     course.issuing_unit_id = unit.id if unit else None
     session.flush()
     _forget(session)
-    audit.record(
+    _audit(
         session,
         actor,
         "set_course_issuer",
-        "course",
-        course.id,
-        unit_id=unit.id if unit else (before.id if before else None),
-        course=course.code,
+        course,
+        unit_id=unit.id if unit else (before.id if before else None),  # the new issuer's admins read it
         before=before.code if before else "",
         after=unit.code if unit else "",
     )
@@ -227,17 +228,7 @@ def own_unowned_courses(session: Session, user: User) -> list[str]:
     ).all()
     for course in unowned:
         session.add(CourseTrainer(course_id=course.id, user_id=user.id, role="owner"))
-        audit.record(
-            session,
-            policy.SYSTEM,
-            "assign_course_trainer",
-            "course",
-            course.id,
-            course=course.code,
-            trainer=user.email,
-            role="owner",
-            previous_role="",
-        )
+        _audit(session, policy.SYSTEM, "assign_course_trainer", course, trainer=user.email, role="owner")
     session.flush()
     _forget(session)
     return [course.code for course in unowned]
