@@ -35,6 +35,7 @@ from app.models import (
     User,
 )
 from app.org.units import account_unit_path
+from app.trainers.service import course_facts
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Target:
 
     unit_path: str | None = None
     owner_id: int | None = None
+    trainer_ids: frozenset[int] = frozenset()  # a course's trainers in force
 
 
 Loader = Callable[[Session, dict, dict], Target | None]
@@ -122,6 +124,12 @@ def _assignment(session: Session, view_args: dict, _args: dict) -> Target:
     return Target(unit_path=session.scalar(select(Unit.path).where(Unit.id == unit_id)) if unit_id else None)
 
 
+def _course(session: Session, view_args: dict, _args: dict) -> Target:
+    """A course by its code in the path: its issuing unit and its trainers in force."""
+    facts = course_facts(session, code=view_args["code"])
+    return Target(unit_path=facts.unit_path, trainer_ids=facts.trainer_ids)
+
+
 def _unit_arg(session: Session, _view_args: dict, args: dict) -> Target | None:
     code = params.code("unit", args)
     if not code:
@@ -143,6 +151,14 @@ PUBLIC = Rule("public", lambda actor, t: True, public=True)
 ACCOUNT = Rule("account", lambda actor, t: policy.is_logged_in(actor), before_second_factor=True)
 LOGGED_IN = Rule("logged_in", lambda actor, t: policy.is_logged_in(actor))
 TEACH = Rule("teach", lambda actor, t: policy.can_teach(actor))
+TEACH_COURSE = Rule(
+    "teach_course",
+    lambda actor, t: policy.can_teach_course(actor, t.trainer_ids, t.unit_path),
+    target=_course,
+)
+MANAGE_COURSE = Rule(
+    "manage_course", lambda actor, t: policy.can_manage_course(actor, t.unit_path), target=_course
+)
 ADMIN = Rule("admin", lambda actor, t: policy.is_admin(actor))
 REVIEW = Rule("review", lambda actor, t: policy.can_review(actor, _unit_path(t)), target=_unit_arg)
 MANAGE_ASSIGNMENT = Rule(

@@ -120,6 +120,10 @@ _TABLES: dict[str, dict[str, object]] = {
         "other": _l("Other"),
     },
     "import_kind": {"units": _l("units"), "cadres": _l("cadres")},
+    "course_trainer_role": {  # a trainer's part in a course
+        "owner": _l("Owner"),
+        "editor": _l("Editor"),
+    },
     "progress": {  # a learner in a course or an assignment
         "not_started": _l("Not started"),
         "in_progress": _l("In progress"),

@@ -10,7 +10,8 @@ user, or `SYSTEM` (the command line: a person with a shell on the server, who ma
 Targets are described by the little they need: the unit path of what is acted on ("/1/4/9/",
 None for the whole city) and the account that owns it.
 
-Roles: learners and trainers act on their own things; trainers also see the teaching pages; an
+Roles: learners and trainers act on their own things; trainers also see the teaching pages of the
+courses they own or edit (`can_teach_course`; a course's admins assign its trainers); an
 admin with a unit administers that unit's subtree, an admin without one the whole city. The
 override permission lets an admin record the competent authority's decision that overrides unmet
 requirements (within their scope) and accept effective dates outside the usual window.
@@ -23,7 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, case, false, func, select, true
 
 from app.errors import PermissionDenied
-from app.models import AuditEntry, Cadre, Role, Unit, User
+from app.models import AuditEntry, Cadre, Course, CourseTrainer, Role, Unit, User
 from app.org.tree import in_subtree, is_within, subtree
 
 # An effective date of an appointment further back or ahead than this needs the override permission.
@@ -89,8 +90,30 @@ def owns(actor, owner_id: int | None) -> bool:
 
 
 def can_teach(actor) -> bool:
-    """Trainers see the teaching pages (results and item analysis); admins oversee them."""
+    """Trainers see the teaching pages (their courses' list, the guide); admins oversee them."""
     return is_logged_in(actor) and actor.role in (Role.TRAINER.value, Role.ADMIN.value)
+
+
+def is_course_trainer(actor, trainer_ids) -> bool:
+    """The actor is one of the course's trainers in force (an owner or an editor) and still
+    holds the trainer role."""
+    return is_logged_in(actor) and actor.role == Role.TRAINER.value and actor.id in trainer_ids
+
+
+def can_teach_course(actor, trainer_ids, unit_path: str | None) -> bool:
+    """A course's teaching pages: its learners' progress and results, quiz results, item analysis
+    and their exports. Its trainers (`trainer_ids`, owners and editors) see them, and the admins
+    of its issuing unit (`unit_path`): a city admin every course, a unit admin the courses issued
+    in its subtree (a course without an issuing unit: city admins only). Other trainers do not,
+    nor does a unit admin see other courses' pages, aggregate ones included: its own cadres'
+    training is on the review pages."""
+    return is_course_trainer(actor, trainer_ids) or covers(actor, unit_path)
+
+
+def can_manage_course(actor, unit_path: str | None) -> bool:
+    """Assign the trainers of a course issued by the unit at `unit_path`, or make that unit a
+    course's issuer: its admins (a course without an issuing unit: city admins only)."""
+    return covers(actor, unit_path)
 
 
 # --- profiles and decisions ---------------------------------------------------------------------
@@ -203,6 +226,26 @@ def visible_cadres(actor) -> ColumnElement[bool]:
         return in_subtree(Cadre.unit_id, scope_path(actor) or "\x00")
     if is_logged_in(actor):
         return Cadre.user_id == actor.id
+    return false()
+
+
+def teachable_courses(actor) -> ColumnElement[bool]:
+    """Condition on Course: the courses whose teaching pages `actor` may open (as
+    `can_teach_course`): a trainer's own, an admin's within scope."""
+    if is_city_admin(actor):
+        return true()
+    if is_admin(actor) and actor.unit is not None:
+        return in_subtree(Course.issuing_unit_id, actor.unit.path)
+    if is_logged_in(actor) and actor.role == Role.TRAINER.value:
+        return (
+            select(CourseTrainer.id)
+            .where(
+                CourseTrainer.course_id == Course.id,
+                CourseTrainer.user_id == actor.id,
+                CourseTrainer.ended_at.is_(None),
+            )
+            .exists()
+        )
     return false()
 
 

@@ -34,6 +34,7 @@ def main() -> None:
     from app.extensions import db
     from app.models import AttemptAnswer, Quiz, QuizAttempt, User
     from app.models.base import utcnow
+    from app.policy import SYSTEM
     from app.teach import service
 
     with app.app_context(), app.test_request_context():
@@ -116,10 +117,10 @@ def main() -> None:
         timings = {"quiz_results": [], "item_analysis": []}
         for _ in range(args.repeat):
             t = time.perf_counter()
-            results = service.quiz_results(db.session, course, quiz.slug)
+            results = service.quiz_results(db.session, SYSTEM, course, quiz.slug)
             timings["quiz_results"].append(time.perf_counter() - t)
             t = time.perf_counter()
-            items = service.item_analysis(db.session, course, quiz.slug, titles)
+            items = service.item_analysis(db.session, SYSTEM, course, quiz.slug, titles)
             timings["item_analysis"].append(time.perf_counter() - t)
         assert results.attempts == args.attempts and len(items) == args.questions
 

@@ -32,7 +32,7 @@ from app import clock as app_clock  # noqa: E402
 from app import create_app  # noqa: E402
 from app.auth import sessions  # noqa: E402
 from app.auth.service import create_user  # noqa: E402
-from app.demo.accounts import DEMO_ACCOUNTS  # noqa: E402
+from app.demo.accounts import DEMO_ACCOUNTS, own_demo_courses  # noqa: E402
 from app.demo.profiles import load_demo_profiles  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.legal import register as legal_register  # noqa: E402
@@ -399,6 +399,7 @@ def _demo_city(make: Factory) -> None:
             for email, password, role, name in DEMO_ACCOUNTS
         ]
         load_demo_profiles(db.session, users[0], users[2])
+        own_demo_courses(db.session)
         db.session.commit()
 
 
@@ -434,6 +435,10 @@ def _two_wards(make: Factory) -> Wards:
     attempt = make.attempt(ids["learner"], "KT-01", "kiem-tra")
     batch = make.import_batch("can-bo.csv", b"employee_code\n", created_by=ids["ward_admin_in"])
     assignment = make.assignment("Bồi dưỡng phường Tây", ("KT-01",), unit="P-W", actor=ids["city_admin"])
+    # Courses have owners: the trainer owns KT-01 (issued by ward W), the other trainer another course.
+    ids["course_trainer"] = make.course_trainer(ids["trainer"], "KT-01", issuer="P-W")
+    make.course(code="KH-01")
+    make.course_trainer(ids["other_trainer"], "KH-01")
     with make.app.app_context():
         other = db.session.get(User, ids["other_learner"])
         login = sessions.start(db.session, other, ip_address="10.0.0.9", user_agent="x", second_factor=False)
@@ -451,6 +456,7 @@ def _two_wards(make: Factory) -> Wards:
         "title_code": "division-head",
         "batch_id": batch,
         "assignment_id": assignment,
+        "course_trainer_id": ids["course_trainer"],
         "fmt": "csv",
         "user_id": ids["learner"],
         "session_id": login_id,

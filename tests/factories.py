@@ -31,6 +31,7 @@ from app.profiles import decisions, facts, records, requirements
 from app.profiles.reference import load_reference
 from app.quizzes import service as quizzes
 from app.text import fold
+from app.trainers import service as trainers
 from tests.helpers import PASSWORD, write_course
 from tests.quiz_fixtures import write_quiz_course
 
@@ -418,6 +419,27 @@ class Factory:
             db.session.commit()
             return assignment.id
 
+    def course_trainer(
+        self, user: int | str, code: str = "KH-01", role: str = "owner", *, issuer: str = ""
+    ) -> int:
+        """Make the trainer (an id, or an e-mail) an owner or editor of the course, as a city admin
+        does on the course's trainers page (`issuer`: also make that unit the issuing unit)."""
+        with self.app.app_context():
+            account = db.session.get(User, user) if isinstance(user, int) else _user(user)
+            course, _version = learning.get_course(db.session, code)
+            row = trainers.add_trainer(db.session, SYSTEM, course, account.email, role)
+            if issuer:
+                trainers.set_issuing_unit(db.session, SYSTEM, course, _unit(issuer))
+            db.session.commit()
+            return row.id
+
+    def course_issuer(self, code: str, unit: str) -> None:
+        """Make the unit the course's issuing unit, as a city admin does."""
+        with self.app.app_context():
+            course, _version = learning.get_course(db.session, code)
+            trainers.set_issuing_unit(db.session, SYSTEM, course, _unit(unit))
+            db.session.commit()
+
     # --- lookups -------------------------------------------------------------------------------
 
     def _exists(self, condition) -> bool:
@@ -430,6 +452,12 @@ class Factory:
             if db.session.scalar(select(func.count(Scale.id))) == 0:
                 load_reference(db.session)
                 db.session.commit()
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    assert user is not None, f"no account {email}"
+    return user
 
 
 def _unit(code: str) -> Unit:

@@ -44,7 +44,8 @@ WARD_ADMIN = ("quantri.phuong@demo.boiduong.vn", "quantri-phuong-demo")  # Ph∆∞·
 ACCOUNTS = {
     "learner": ("hv@example.vn", "learner", "P-W", False),
     "other_learner": ("hv2@example.vn", "learner", "P-V", False),
-    "trainer": ("gv@example.vn", "trainer", None, False),
+    "trainer": ("gv@example.vn", "trainer", None, False),  # owns course KT-01, issued by ward W
+    "other_trainer": ("gv2@example.vn", "trainer", None, False),  # owns another course, KH-01
     "ward_admin_in": ("qt.w@example.vn", "admin", "P-W", False),
     "ward_admin_out": ("qt.v@example.vn", "admin", "P-V", False),
     "city_admin": ("qt@example.vn", "admin", None, False),
@@ -69,6 +70,7 @@ OVERRIDES = {
     "profiles.revoke_qualification": {"record_id": "qualification"},
     "profiles.change_discipline": {"record_id": "discipline"},
     "legal.edit": {"document_id": "legal_document"},
+    "teach.end_trainer": {"course_trainer_id": "course_trainer"},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

@@ -1,7 +1,8 @@
 """The route × role × unit matrix, generated from the routes' declared rules.
 
-Every route of `app.url_map`, GET and POST, is requested by eight actors: an anonymous visitor, a
-learner (who owns the target profile and attempt), another learner, a trainer, the admin of the
+Every route of `app.url_map`, GET and POST, is requested by nine actors: an anonymous visitor, a
+learner (who owns the target profile and attempt), another learner, a trainer (who owns the target
+course, issued by the targets' ward), another trainer (who owns another course), the admin of the
 ward the targets are in, the admin of another ward, a city admin, and a city admin with the
 override permission. What each may do comes from the policy (the route's declared rule, checked
 against the real target of the request); the app must answer accordingly: a refusal is a 403 for
@@ -34,6 +35,7 @@ ACTORS = (
     "learner",
     "other_learner",
     "trainer",
+    "other_trainer",
     "ward_admin_in",
     "ward_admin_out",
     "city_admin",
@@ -105,9 +107,24 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
         },
         "trainer": {
             "teach.index": True,
+            "teach.course": True,
+            "teach.quiz_results": True,
+            "teach.learners_csv": True,
+            "teach.course_trainers": False,
             "admin.users": False,
             "profiles.profile": False,
             "profiles.decision_conditions": False,
+        },
+        # A trainer cannot open another trainer's course: its results, learners, item analysis, CSVs.
+        "other_trainer": {
+            "teach.index": True,
+            "teach.guide": True,
+            "teach.course": False,
+            "teach.quiz_results": False,
+            "teach.quiz_items_csv": False,
+            "teach.learners": False,
+            "teach.learners_csv": False,
+            "teach.course_trainers": False,
         },
         "ward_admin_in": {
             "profiles.profile": True,
@@ -120,6 +137,9 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "audit.index": True,
             "assignments.detail": True,
             "assignments.cancel": True,
+            "teach.learners": True,  # the course is issued by the admin's ward
+            "teach.course_trainers": True,
+            "teach.end_trainer": True,
         },
         "ward_admin_out": {
             "profiles.profile": False,
@@ -136,12 +156,18 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "assignments.edit": False,
             "assignments.cancel": False,
             "assignments.overdue_csv": False,
+            "teach.course": False,
+            "teach.learners": False,
+            "teach.course_trainers": False,
+            "teach.course_issuer": False,
         },
         "city_admin": {
             "profiles.edit_requirements": True,
             "profiles.decision_conditions": True,
             "audit.index": True,
             "admin.user": True,
+            "teach.course_trainers": True,
+            "teach.quiz_items_csv": True,
         },
         "override_admin": {"profiles.decision": True, "quizzes.attempt": False},
     }[actor]

@@ -32,6 +32,7 @@ SAMPLE_VALUES = {
     "session_id": 1,
     "token": "x",
     "document_id": 1,
+    "course_trainer_id": 1,
 }
 
 

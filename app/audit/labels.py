@@ -57,6 +57,9 @@ ACTIONS = {
     "import_units": _l("Imported units"),
     "import_cadres": _l("Imported cadres"),
     "edit_legal_document": _l("Changed a document of the legal register"),
+    "assign_course_trainer": _l("Assigned a trainer to a course"),
+    "remove_course_trainer": _l("Removed a trainer from a course"),
+    "set_course_issuer": _l("Set a course's issuing unit"),
 }
 
 

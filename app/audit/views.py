@@ -88,6 +88,8 @@ def _about(entry: AuditEntry, cadre: Cadre | None, account: User | None) -> str:
         return account.email
     if entry.detail.get("email"):
         return entry.detail["email"]
+    if entry.detail.get("course"):  # a course's trainers or issuing unit
+        return " · ".join(v for v in (entry.detail["course"], entry.detail.get("trainer", "")) if v)
     return ""
 
 

@@ -10,7 +10,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -40,9 +40,10 @@ class ReviewDue:
         return self.due_on is None or self.due_on < today
 
 
-def review_due(session: Session, today: date | None = None) -> list[ReviewDue]:
+def review_due(session: Session, today: date | None = None, among=None) -> list[ReviewDue]:
     """The published courses (their current version) overdue for review or due within
-    DUE_SOON_DAYS of `today` (default: today in Vietnam), most urgent first: one query."""
+    DUE_SOON_DAYS of `today` (default: today in Vietnam), most urgent first: one query.
+    `among`: a condition on Course that limits the list (e.g. `policy.teachable_courses`)."""
     today = today or clock.local_today()
     rows = session.execute(
         select(
@@ -53,6 +54,7 @@ def review_due(session: Session, today: date | None = None) -> list[ReviewDue]:
             CourseVersion.review_every_months,
         )
         .join(CourseVersion, CURRENT_VERSION)
+        .where(true() if among is None else among)
         .order_by(Course.code)
     )
     horizon = today + timedelta(days=DUE_SOON_DAYS)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.auth import totp
 from app.auth.service import create_user
-from app.demo.accounts import DEMO_ACCOUNTS
+from app.demo.accounts import DEMO_ACCOUNTS, own_demo_courses
 from app.demo.city import seed_city
 from app.demo.profiles import DEMO_TOTP_SECRETS, load_demo_profiles
 from app.extensions import db
@@ -44,6 +44,9 @@ def accounts() -> None:
         click.echo(f"  {role.value:8} {email:30} password: {password:16} ({state})")
         if email in DEMO_TOTP_SECRETS:
             click.echo(f"  {'':8} {'':30} second step (TOTP setup key): {DEMO_TOTP_SECRETS[email]}")
+    owned = own_demo_courses(db.session)
+    if owned:
+        click.echo(f"  the demo trainer owns {', '.join(owned)}")
     db.session.commit()
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from app import clock, policy
@@ -127,10 +127,11 @@ def _local_date(moment: datetime) -> date:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(clock.LOCAL).date()
 
 
-def stale_courses(session: Session, today: date | None = None) -> list[StaleCourse]:
+def stale_courses(session: Session, today: date | None = None, among=None) -> list[StaleCourse]:
     """The published courses (their current version) that cite a document repealed since that
     version was published: one query. A replacement without a known date counts (see
-    `Document.repealed_as_of`)."""
+    `Document.repealed_as_of`). `among`: a condition on Course that limits the list (e.g. a
+    trainer's own, `policy.teachable_courses`)."""
     today = today or clock.local_today()
     rows = session.execute(
         select(
@@ -154,7 +155,8 @@ def stale_courses(session: Session, today: date | None = None) -> list[StaleCour
             or_(
                 LegalDocument.replaced_on <= today,
                 and_(LegalDocument.replaced_on.is_(None), LegalDocument.replaced_by != ""),
-            )
+            ),
+            true() if among is None else among,
         )
         .order_by(
             Course.code, CourseCitation.document_number, CourseCitation.source_file, CourseCitation.line

@@ -14,7 +14,16 @@ from app.models.admin import (
 )
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
-from app.models.course import CURRENT_VERSION, Course, CourseSearchDocument, CourseVersion, Lesson, MediaFile
+from app.models.course import (
+    CURRENT_VERSION,
+    TRAINER_ROLES,
+    Course,
+    CourseSearchDocument,
+    CourseTrainer,
+    CourseVersion,
+    Lesson,
+    MediaFile,
+)
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
 from app.models.legal import CourseCitation, LegalDocument
 from app.models.org import Scale, ScaleLevel, Title, Unit, UnitChange
@@ -73,6 +82,8 @@ __all__ = [
     "Course",
     "CourseCompletion",
     "CourseSearchDocument",
+    "CourseTrainer",
+    "TRAINER_ROLES",
     "CourseVersion",
     "Enrolment",
     "Lesson",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
@@ -27,6 +28,9 @@ class Course(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     current_version_number: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The unit that issues the course (a training institution or a department): its admins, and
+    # those above it, assign the course's trainers. None until assigned: only city admins manage it.
+    issuing_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
 
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.number"
@@ -39,6 +43,41 @@ class Course(Base):
         viewonly=True,
         uselist=False,
     )
+
+
+TRAINER_ROLES = ("owner", "editor")
+
+
+class CourseTrainer(Base):
+    """A trainer's assignment to a course, as an owner or an editor: a record, never deleted.
+
+    Removing a trainer (or changing their role, which ends the row and starts a new one) sets
+    `ended_at` and `ended_by_id`; the assignment in force is the one without `ended_at`, at most
+    one per course and trainer.
+    """
+
+    __tablename__ = "course_trainers"
+    __table_args__ = (
+        Index("ix_course_trainers_course_id", "course_id"),
+        Index("ix_course_trainers_user_id", "user_id"),
+        Index(
+            "uq_course_trainers_active",
+            "course_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(10))  # owner | editor
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class CourseVersion(Base):

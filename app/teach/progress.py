@@ -28,6 +28,7 @@ from app.models.base import UTCDateTime
 from app.org import audit
 from app.pagination import Page
 from app.teach.service import CLOSED
+from app.trainers.service import require_teaching
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 STATUS_LABELS = labels.kinds()["progress"]  # the registry's words for a learner's progress
@@ -108,9 +109,13 @@ def _completions(course_id: int):
     )
 
 
-def progress_query(version: CourseVersion, status: str = "", sort: str = "name") -> Select:
+def progress_query(
+    session: Session, actor, version: CourseVersion, status: str = "", sort: str = "name"
+) -> Select:
     """The learners enrolled in the version's course with their progress, filtered by `status`
-    (one of STATUS_LABELS, or "" for all) and ordered by `sort` (one of SORTS)."""
+    (one of STATUS_LABELS, or "" for all) and ordered by `sort` (one of SORTS). For the course's
+    trainers and admins (PermissionDenied for anyone else)."""
+    require_teaching(session, actor, version.course_id)
     done, quizzes, completions = (
         _lessons_done(version),
         _quizzes(version.course_id),

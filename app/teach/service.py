@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app import policy
 from app.config import PROJECT_ROOT
 from app.courses.render import render_markdown
 from app.models import (
@@ -22,6 +23,7 @@ from app.models import (
     LessonCompletion,
     QuizAttempt,
 )
+from app.trainers.service import require_teaching
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,9 @@ class CourseStats:
         return round(100 * self.completed / self.enrolled) if self.enrolled else 0
 
 
-def course_overview(session: Session, course_id: int | None = None) -> list[CourseStats]:
-    """Every course (or one) with its current version and learner counts, in one query."""
+def course_overview(session: Session, actor, course_id: int | None = None) -> list[CourseStats]:
+    """The courses `actor` teaches or oversees (`policy.teachable_courses`; or one of them) with
+    their current version and learner counts, in one query."""
     versions = (
         select(func.count(CourseVersion.id))
         .where(CourseVersion.course_id == Course.id)
@@ -63,6 +66,7 @@ def course_overview(session: Session, course_id: int | None = None) -> list[Cour
             CourseVersion,
             CURRENT_VERSION,
         )
+        .where(policy.teachable_courses(actor))
         .order_by(CourseVersion.title)
     )
     if course_id is not None:
@@ -139,8 +143,10 @@ def _closed_attempts(course_id: int, slug: str):
     )
 
 
-def quiz_results(session: Session, course: Course, slug: str) -> QuizResults:
-    """Attempts, pass rate and score distribution of a quiz (all its versions), aggregated in SQL."""
+def quiz_results(session: Session, actor, course: Course, slug: str) -> QuizResults:
+    """Attempts, pass rate and score distribution of a quiz (all its versions), aggregated in SQL,
+    for the course's trainers and admins (PermissionDenied for anyone else)."""
+    require_teaching(session, actor, course.id)
     band = case(*[(QuizAttempt.percent < 10 * (i + 1), i) for i in range(9)], else_=9)
     totals = session.execute(
         select(
@@ -197,14 +203,16 @@ class ItemStats:
 
 
 def item_analysis(
-    session: Session, course: Course, slug: str, titles: dict[str, tuple[str, str]]
+    session: Session, actor, course: Course, slug: str, titles: dict[str, tuple[str, str]]
 ) -> list[ItemStats]:
     """Facility and discrimination of every question of a quiz, over all closed attempts.
 
     Attempts are ranked into thirds by score with NTILE(3) and the marks aggregated per question,
     all in one SQL statement: nothing per attempt is loaded into Python.
-    `titles` maps question ids to (title, type) for display.
+    `titles` maps question ids to (title, type) for display. For the course's trainers and admins
+    (PermissionDenied for anyone else).
     """
+    require_teaching(session, actor, course.id)
     ranked = (
         select(
             QuizAttempt.id.label("attempt_id"),

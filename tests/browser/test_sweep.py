@@ -89,6 +89,7 @@ PAGES = {
     "teach.index": "teaching",
     "teach.learners": "a course's learners' progress",
     "teach.quiz_results": "a quiz's results",
+    "teach.course_trainers": "a course's trainers and issuing unit",
 }
 # GET routes that are not pages.
 EXCLUDED = {

@@ -15,10 +15,11 @@ TRAINER = "gv@example.vn"
 
 
 def test_a_trainer_reads_each_learners_progress_on_a_phone(
-    app, make_user, courses_root, import_folder, page: Page, live_server_url, screenshot_dir
+    app, make, make_user, courses_root, import_folder, page: Page, live_server_url, screenshot_dir
 ):
     seed_attempts(app, courses_root, import_folder)
     make_user(TRAINER, role="trainer", full_name="Trần Văn Minh")
+    make.course_trainer(TRAINER, "DE")
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server_url + "/login")
     page.get_by_label("Thư điện tử").fill(TRAINER)
