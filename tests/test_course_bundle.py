@@ -194,3 +194,25 @@ def test_cli_imports_a_shipped_course_from_its_zip(app, tmp_path):
     with app.app_context():
         assert list(db.session.scalars(select(Course.code))) == ["ATTT-CB"]
         assert db.session.scalar(select(func.count(Lesson.id))) == 8
+
+
+def test_an_encrypted_entry_is_refused_by_name(tmp_path):
+    data = archive(("khoa/course.md", b"---\n"), ("khoa/01-bai.md", b"# x\n"))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # set the "encrypted" bit, as a password tool would
+        offsets = [info.header_offset for info in zf.infolist() if info.filename == "khoa/01-bai.md"]
+    raw = bytearray(data)
+    raw[offsets[0] + 6] |= 0x1  # the local header's flags
+    raw[raw.rfind(b"PK\x01\x02") + 8] |= 0x1  # and the central record's (this entry is the last one)
+    problems = refused(bytes(raw), tmp_path)
+    assert problems == [
+        "khoa.zip/khoa/01-bai.md: 'khoa/01-bai.md' is encrypted: pack the course without a password"
+    ]
+
+
+def test_an_unsupported_packing_method_is_refused_by_name(tmp_path):
+    data = archive(("khoa/course.md", b"---\n"), ("khoa/01-bai.md", b"# x\n"))
+    raw = bytearray(data)
+    central = raw.rfind(b"PK\x01\x02")  # the last entry's central record: method at offset 10
+    raw[central + 10 : central + 12] = (9).to_bytes(2, "little")  # Deflate64, as Windows writes
+    problems = refused(bytes(raw), tmp_path)
+    assert len(problems) == 1 and "is packed with a method this site does not read" in problems[0]

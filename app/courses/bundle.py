@@ -29,6 +29,10 @@ _RATIO_CHECKED_ABOVE = 1024 * 1024
 # What archivers add beside the files: never part of a course, left out without a word.
 _JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
 _UTF8_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+# What Python's zipfile unpacks; anything else (e.g. Deflate64 from Windows for large folders) is
+# refused from the directory, with its name, rather than failing half-way.
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 
 
 def megabytes(size: int) -> str:
@@ -100,6 +104,10 @@ def _entry_problem(info: zipfile.ZipInfo, name: str | None) -> str | None:
         return unsafe
     if _is_link(info):
         return "is a symbolic link: put the file itself in the archive"
+    if info.flag_bits & _ENCRYPTED_FLAG:
+        return "is encrypted: pack the course without a password"
+    if info.compress_type not in _METHODS:
+        return "is packed with a method this site does not read: use 'deflate', any zip tool's default"
     if info.file_size > MAX_ENTRY_BYTES:
         return f"is {megabytes(info.file_size)} MB; {file_limit()}"
     ratio = info.file_size / max(info.compress_size, 1)
@@ -176,7 +184,7 @@ def unpack(data: bytes, into: Path, label: str) -> tuple[Path | None, list[Probl
             try:
                 with zf.open(info) as source:
                     content = source.read(info.file_size + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # a damaged entry
                 return None, [Problem(f"{label}/{name}", 1, f"'{name}' cannot be unpacked ({exc})")]
             if len(content) != info.file_size:
                 return None, [Problem(f"{label}/{name}", 1, f"'{name}' is not the size the archive states")]

@@ -272,11 +272,9 @@ class _Runner:
     def _watch(self, process: subprocess.Popen, cap: int | None) -> None:
         running = True
         while running:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=_WATCH_EVERY)
-                running = False
-            except subprocess.TimeoutExpired:
-                pass
+            running = process.returncode is None
             if running and time.monotonic() > self.deadline:
                 self._kill(process)
                 raise FetchError("timeout", f"{self.url}: the repository took too long to fetch", self.url)
