@@ -45,6 +45,7 @@ class Target:
     unit_path: str | None = None
     owner_id: int | None = None
     trainer_ids: frozenset[int] = frozenset()  # a course's trainers in force
+    owner_ids: frozenset[int] = frozenset()  # those of them who own it
 
 
 Loader = Callable[[Session, dict, dict], Target | None]
@@ -127,7 +128,7 @@ def _assignment(session: Session, view_args: dict, _args: dict) -> Target:
 def _course(session: Session, view_args: dict, _args: dict) -> Target:
     """A course by its code in the path: its issuing unit and its trainers in force."""
     facts = course_facts(session, code=view_args["code"])
-    return Target(unit_path=facts.unit_path, trainer_ids=facts.trainer_ids)
+    return Target(unit_path=facts.unit_path, trainer_ids=facts.trainer_ids, owner_ids=facts.owner_ids)
 
 
 def _unit_arg(session: Session, _view_args: dict, args: dict) -> Target | None:
@@ -156,6 +157,15 @@ TEACH_COURSE = Rule(
     lambda actor, t: policy.can_teach_course(actor, t.trainer_ids, t.unit_path),
     target=_course,
 )
+EDIT_COURSE = Rule(
+    "edit_course", lambda actor, t: policy.can_edit_course(actor, t.trainer_ids), target=_course
+)
+PUBLISH_COURSE = Rule(
+    "publish_course",
+    lambda actor, t: policy.can_publish_course(actor, t.owner_ids, t.unit_path),
+    target=_course,
+)
+CREATE_COURSE = Rule("create_course", lambda actor, t: policy.can_create_course(actor))
 MANAGE_COURSE = Rule(
     "manage_course", lambda actor, t: policy.can_manage_course(actor, t.unit_path), target=_course
 )

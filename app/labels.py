@@ -120,6 +120,18 @@ _TABLES: dict[str, dict[str, object]] = {
         "other": _l("Other"),
     },
     "import_kind": {"units": _l("units"), "cadres": _l("cadres")},
+    "edition_status": {  # an edition of a course
+        "draft": _l("Draft"),
+        "published": _l("Published"),
+        "discarded": _l("Set aside"),
+    },
+    "edition_origin": {  # where an edition's content came from
+        "import": _l("Imported on the server"),
+        "upload": _l("Uploaded .zip"),
+        "git": _l("Git repository"),
+        "edit": _l("Edited in the browser"),
+        "republish": _l("Re-published"),
+    },
     "course_trainer_role": {  # a trainer's part in a course
         "owner": _l("Owner"),
         "editor": _l("Editor"),

@@ -110,6 +110,24 @@ def can_teach_course(actor, trainer_ids, unit_path: str | None) -> bool:
     return is_course_trainer(actor, trainer_ids) or covers(actor, unit_path)
 
 
+def can_edit_course(actor, trainer_ids) -> bool:
+    """Make draft editions of a course (upload, fetch from its repository, edit a lesson), set its
+    repository, preview and discard its drafts: its trainers, owners and editors. Admins oversee
+    courses; they do not write them."""
+    return is_course_trainer(actor, trainer_ids)
+
+
+def can_publish_course(actor, owner_ids, unit_path: str | None) -> bool:
+    """Publish a draft edition of a course to its learners, or re-publish an earlier edition: its
+    owners, and the admins of its issuing unit (for a course whose owner has left)."""
+    return is_course_trainer(actor, owner_ids) or covers(actor, unit_path)
+
+
+def can_create_course(actor) -> bool:
+    """Upload a course with a new code, becoming its owner: trainers."""
+    return is_logged_in(actor) and actor.role == Role.TRAINER.value
+
+
 def can_manage_course(actor, unit_path: str | None) -> bool:
     """Assign the trainers of a course issued by the unit at `unit_path`, or make that unit a
     course's issuer: its admins (a course without an issuing unit: city admins only)."""

@@ -71,6 +71,7 @@ def _finish(view_name: str, get_writes: str | None, streamed: bool) -> None:
 
 def transactional(view):
     """`view` with the request's commit point around it."""
+
     @wraps(view)
     def run(*args, **kwargs):
         for key in (_WROTE, _DISCARD):

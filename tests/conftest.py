@@ -60,6 +60,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # that production keeps the full one).
 TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
+pytest_plugins = ("tests.git_servers",)  # real git servers on 127.0.0.1, for the tests that fetch
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
@@ -457,6 +459,7 @@ def _two_wards(make: Factory) -> Wards:
         "batch_id": batch,
         "assignment_id": assignment,
         "course_trainer_id": ids["course_trainer"],
+        "number": 1,
         "fmt": "csv",
         "user_id": ids["learner"],
         "session_id": login_id,

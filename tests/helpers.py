@@ -71,6 +71,7 @@ OVERRIDES = {
     "profiles.change_discipline": {"record_id": "discipline"},
     "legal.edit": {"document_id": "legal_document"},
     "teach.end_trainer": {"course_trainer_id": "course_trainer"},
+    "editions.edit_lesson": {"slug": "bai-mot"},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

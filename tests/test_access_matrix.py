@@ -111,6 +111,10 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.quiz_results": True,
             "teach.learners_csv": True,
             "teach.course_trainers": False,
+            "editions.index": True,
+            "editions.upload": True,
+            "editions.edit_lesson": True,
+            "editions.publish": True,  # an owner publishes
             "admin.users": False,
             "profiles.profile": False,
             "profiles.decision_conditions": False,
@@ -125,6 +129,15 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.learners": False,
             "teach.learners_csv": False,
             "teach.course_trainers": False,
+            "editions.index": False,
+            "editions.download": False,
+            "editions.edit_lesson": False,
+            "editions.markdown_preview": False,
+            "editions.publish": False,
+            "editions.republish": False,
+            "editions.repository": False,
+            "editions.fetch": False,
+            "editions.upload": True,  # a course of their own: the code decides, in the service
         },
         "ward_admin_in": {
             "profiles.profile": True,
@@ -140,6 +153,10 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.learners": True,  # the course is issued by the admin's ward
             "teach.course_trainers": True,
             "teach.end_trainer": True,
+            "editions.index": True,
+            "editions.publish": True,  # for a course whose owner has left
+            "editions.edit_lesson": False,  # admins oversee courses; trainers write them
+            "editions.upload": False,
         },
         "ward_admin_out": {
             "profiles.profile": False,
@@ -160,6 +177,9 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.learners": False,
             "teach.course_trainers": False,
             "teach.course_issuer": False,
+            "editions.index": False,
+            "editions.publish": False,
+            "editions.download": False,
         },
         "city_admin": {
             "profiles.edit_requirements": True,

@@ -142,9 +142,12 @@ def _evidence(graph, group: list[str]) -> list[str]:
 def test_no_cycle_between_packages():
     graph, _views, _globals = read()
     found = cycles(graph)
-    assert not found, "package cycles:\n" + "\n".join(
-        f"{group}:\n  " + "\n  ".join(_evidence(graph, group)) for group in found
-    ) + "\n\nthe graph:\n" + describe(graph)
+    assert not found, (
+        "package cycles:\n"
+        + "\n".join(f"{group}:\n  " + "\n  ".join(_evidence(graph, group)) for group in found)
+        + "\n\nthe graph:\n"
+        + describe(graph)
+    )
 
 
 def test_no_view_imports_another_view():
@@ -166,8 +169,7 @@ def test_the_reader_finds_what_it_looks_for(tmp_path):
     (root / "__init__.py").write_text("")
     (root / "a" / "service.py").write_text("from app.b.service import helper\n")
     (root / "b" / "service.py").write_text(
-        "def helper():\n    from app.a.service import x  # hidden in a function\n"
-        "from flask import request\n"
+        "def helper():\n    from app.a.service import x  # hidden in a function\nfrom flask import request\n"
     )
     (root / "web" / "one.py").write_text(
         "from flask import Blueprint\nbp = Blueprint('one', __name__)\n\n@bp.route('/')\ndef home(): ...\n"

@@ -88,7 +88,7 @@ def test_every_form_with_fields_reads_its_messages_from_the_app(app):
 
 
 def test_the_admin_menu_and_the_assignment_form_use_their_own_words(app, make_user, auth, client):
-    """"Review" (the dashboard) and "Name" (an assignment's) each had a translation meant for
+    """ "Review" (the dashboard) and "Name" (an assignment's) each had a translation meant for
     another place: the quiz review's "Xem lại bài làm" and a person's "Họ và tên"."""
     make_user("quantri@example.vn", "admin")
     auth.login("quantri@example.vn")

@@ -60,6 +60,13 @@ ACTIONS = {
     "assign_course_trainer": _l("Assigned a trainer to a course"),
     "remove_course_trainer": _l("Removed a trainer from a course"),
     "set_course_issuer": _l("Set a course's issuing unit"),
+    "upload_course": _l("Uploaded a course as a draft edition"),
+    "fetch_course": _l("Fetched a course from its git repository"),
+    "edit_course": _l("Edited a lesson into a draft edition"),
+    "publish_edition": _l("Published an edition of a course"),
+    "republish_edition": _l("Published an earlier edition again"),
+    "discard_edition": _l("Set a draft edition aside"),
+    "link_course_repository": _l("Linked a course to a git repository"),
 }
 
 

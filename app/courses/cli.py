@@ -18,26 +18,19 @@ from flask.cli import with_appcontext
 from app import clock
 from app.courses.bundle import unpack_file
 from app.courses.gitsource import FetchError, FetchResult, GitPolicy, fetch
-from app.courses.importer import CourseUrls, ImportOutcome, import_course
+from app.courses.importer import CourseUrls, ImportOutcome, import_course, urls_of
 from app.courses.render import heading_slug
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
 from app.courses.workload import estimate, estimate_line
 from app.extensions import db
 from app.legal.cli import read_register
-from app.legal.register import CitationCheck, anchor
+from app.legal.register import CitationCheck
 from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 
 
 def site_urls() -> CourseUrls:
     """Addresses of lessons and images as the running site serves them."""
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-    )
-    return CourseUrls(
-        lesson=lambda code, slug: adapter.build("learning.lesson", {"code": code, "slug": slug}),
-        media=lambda sha: adapter.build("learning.media", {"sha256": sha}),
-        legal=lambda number: adapter.build("legal.register") + "#" + anchor(number),
-    )
+    return urls_of(current_app)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ class Course(Base):
     # The unit that issues the course (a training institution or a department): its admins, and
     # those above it, assign the course's trainers. None until assigned: only city admins manage it.
     issuing_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # A course may be linked to a git repository: "fetch and check" brings the folder at `git_path`
+    # on `git_branch`'s head into a draft edition that records the commit.
+    git_url: Mapped[str | None] = mapped_column(String(500))
+    git_branch: Mapped[str | None] = mapped_column(String(100))
+    git_path: Mapped[str | None] = mapped_column(String(255))
 
     versions: Mapped[list[CourseVersion]] = relationship(
         back_populates="course", order_by="CourseVersion.number"
@@ -80,13 +85,23 @@ class CourseTrainer(Base):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+EDITION_STATUSES = ("draft", "published", "discarded")
+EDITION_ORIGINS = ("import", "upload", "git", "edit", "republish")
+
+
 class CourseVersion(Base):
-    """One edition of a course, frozen at import; results cite the version they were earned on."""
+    """One edition of a course, frozen when it is made; results cite the version they were earned on.
+
+    An edition is a draft (trainers preview it, learners never see it), published (the course's
+    current edition is the published one numbered `Course.current_version_number`; earlier
+    published ones stay for the results earned on them), or a discarded draft (kept as a record).
+    A label names one content: it may recur only on a re-publication of the same content.
+    """
 
     __tablename__ = "course_versions"
     __table_args__ = (
         UniqueConstraint("course_id", "number"),
-        UniqueConstraint("course_id", "label"),
+        Index("ix_course_versions_course_id_label", "course_id", "label"),
         Index("ix_course_versions_category", "category"),
     )
 
@@ -106,6 +121,16 @@ class CourseVersion(Base):
     # The review cycle from course.md: not content (a review that changes nothing keeps the edition).
     reviewed_on: Mapped[date | None]
     review_every_months: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(10), default="published", server_default="published")
+    # Where the content came from: the server's folder (import), an uploaded .zip, a git commit, an
+    # edit in the browser, or a re-publication of edition `based_on_number`.
+    origin: Mapped[str] = mapped_column(String(10), default="import", server_default="import")
+    origin_detail: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    source_commit: Mapped[str | None] = mapped_column(String(40))
+    based_on_number: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     course: Mapped[Course] = relationship(back_populates="versions")
     lessons: Mapped[list[Lesson]] = relationship(back_populates="course_version", order_by="Lesson.position")
@@ -115,6 +140,26 @@ class CourseVersion(Base):
 CURRENT_VERSION = (CourseVersion.course_id == Course.id) & (
     CourseVersion.number == Course.current_version_number
 )
+
+
+class CourseBlob(Base):
+    """The bytes of one source file of a course, stored once by content hash."""
+
+    __tablename__ = "course_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CourseSourceFile(Base):
+    """One file of the folder an edition was made from: download and re-publication rebuild it."""
+
+    __tablename__ = "course_source_files"
+
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)  # relative, with "/"
+    sha256: Mapped[str] = mapped_column(ForeignKey("course_blobs.sha256"))
 
 
 class Lesson(Base):

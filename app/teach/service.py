@@ -44,7 +44,7 @@ def course_overview(session: Session, actor, course_id: int | None = None) -> li
     their current version and learner counts, in one query."""
     versions = (
         select(func.count(CourseVersion.id))
-        .where(CourseVersion.course_id == Course.id)
+        .where(CourseVersion.course_id == Course.id, CourseVersion.status == "published")
         .correlate(Course)
         .scalar_subquery()
     )
@@ -98,7 +98,8 @@ def lesson_stats(session: Session, version: CourseVersion) -> list[LessonStats]:
 
 
 def version_history(session: Session, course: Course) -> list[tuple[CourseVersion, int, int]]:
-    """Each version with its number of lessons and of completions earned on it."""
+    """Each published version with its number of lessons and of completions earned on it (drafts
+    are on the editions page)."""
     lessons = (
         select(func.count(Lesson.id))
         .where(Lesson.course_version_id == CourseVersion.id)
@@ -115,7 +116,7 @@ def version_history(session: Session, course: Course) -> list[tuple[CourseVersio
         tuple(row)
         for row in session.execute(
             select(CourseVersion, lessons, completions)
-            .where(CourseVersion.course_id == course.id)
+            .where(CourseVersion.course_id == course.id, CourseVersion.status == "published")
             .order_by(CourseVersion.number.desc())
         ).all()
     ]

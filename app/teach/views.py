@@ -11,6 +11,7 @@ from app import params, policy
 from app.access import AUDITED_VIEW, MANAGE_COURSE, TEACH, TEACH_COURSE, allow
 from app.clock import local_today
 from app.courses.review import review_due
+from app.editions import service as editions
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.exports import csv_response
 from app.extensions import db
@@ -41,6 +42,7 @@ def index():
         anchor=anchor,
         review=review_due(db.session, among=mine),
         today=local_today(),
+        drafts=editions.drafts_of(db.session, current_user),
     )
 
 

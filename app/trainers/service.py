@@ -29,6 +29,7 @@ class CourseFacts:
 
     trainer_ids: frozenset[int]
     unit_path: str | None
+    owner_ids: frozenset[int] = frozenset()
 
 
 _CACHE = "course_facts"  # session.info key: course id -> CourseFacts, for the session's life
@@ -42,19 +43,23 @@ def course_facts(session: Session, course_id: int | None = None, *, code: str | 
     if course_id is not None and course_id in cache:
         return cache[course_id]
     rows = session.execute(
-        select(Course.id, Unit.path, CourseTrainer.user_id)
+        select(Course.id, Unit.path, CourseTrainer.user_id, CourseTrainer.role)
         .outerjoin(Unit, Unit.id == Course.issuing_unit_id)
         .outerjoin(CourseTrainer, (CourseTrainer.course_id == Course.id) & CourseTrainer.ended_at.is_(None))
         .where(Course.id == course_id if course_id is not None else Course.code == code)
     ).all()
     if not rows:
         raise NotFound(str(code or course_id))
-    facts = CourseFacts(frozenset(r.user_id for r in rows if r.user_id is not None), rows[0].path)
+    facts = CourseFacts(
+        frozenset(r.user_id for r in rows if r.user_id is not None),
+        rows[0].path,
+        frozenset(r.user_id for r in rows if r.role == "owner"),
+    )
     cache[rows[0].id] = facts
     return facts
 
 
-def _forget(session: Session) -> None:
+def forget(session: Session) -> None:
     session.info.pop(_CACHE, None)
 
 
@@ -67,7 +72,7 @@ def require_teaching(session: Session, actor, course_id: int) -> None:
 
 
 def _require_managing(session: Session, actor, course: Course) -> CourseFacts:
-    _forget(session)
+    forget(session)
     facts = course_facts(session, course.id)
     policy.require(policy.can_manage_course(actor, facts.unit_path), "course outside the admin's units")
     return facts
@@ -161,7 +166,7 @@ def add_trainer(session: Session, actor, course: Course, email: str, role: str) 
     )
     session.add(row)
     session.flush()
-    _forget(session)
+    forget(session)
     _audit(
         session,
         actor,
@@ -183,7 +188,7 @@ def remove_trainer(session: Session, actor, course: Course, assignment_id: int) 
     if row.ended_at is not None:
         raise Conflict("already ended")
     _end(row, actor)
-    _forget(session)
+    forget(session)
     email = session.scalar(select(User.email).where(User.id == row.user_id))
     _audit(session, actor, "remove_course_trainer", course, trainer=email, role=row.role)
     return row
@@ -201,7 +206,7 @@ def set_issuing_unit(session: Session, actor, course: Course, unit: Unit | None)
     before = session.get(Unit, course.issuing_unit_id) if course.issuing_unit_id else None
     course.issuing_unit_id = unit.id if unit else None
     session.flush()
-    _forget(session)
+    forget(session)
     _audit(
         session,
         actor,
@@ -230,5 +235,17 @@ def own_unowned_courses(session: Session, user: User) -> list[str]:
         session.add(CourseTrainer(course_id=course.id, user_id=user.id, role="owner"))
         _audit(session, policy.SYSTEM, "assign_course_trainer", course, trainer=user.email, role="owner")
     session.flush()
-    _forget(session)
+    forget(session)
     return [course.code for course in unowned]
+
+
+def own_new_course(session: Session, actor, course: Course) -> None:
+    """A trainer who brings a course with a new code owns it, and the course is issued by the
+    trainer's unit (its admins then manage the course; a trainer without a unit leaves that to a
+    city admin)."""
+    policy.require(policy.can_create_course(actor), "only trainers create courses")
+    course.issuing_unit_id = actor.unit_id
+    session.add(CourseTrainer(course_id=course.id, user_id=actor.id, role="owner", assigned_by_id=actor.id))
+    _audit(session, actor, "assign_course_trainer", course, trainer=actor.email, role="owner")
+    session.flush()
+    forget(session)
