@@ -256,3 +256,98 @@ def test_a_lesson_edited_in_the_browser_is_checked_and_saved_as_a_draft(app, aut
     assert preview.status_code == 200
     html = preview.get_json()["html"]
     assert "<strong>đậm</strong>" in html and "<script>" not in html
+
+
+@pytest.fixture
+def git_everywhere(app):
+    app.config["GIT_SOURCES"] = ("https", "http", "git", "path")
+
+
+def link(auth, url: str, branch: str = "main", path: str = ""):
+    page = "/teach/courses/KH-01/repository"
+    return auth.post(page, {"url": url, "branch": branch, "path": path}, token_from=page)
+
+
+def fetch_course(auth, accept_rewrite: bool = False):
+    page = "/teach/courses/KH-01/repository"
+    data = {"accept_rewrite": "y"} if accept_rewrite else {}
+    return auth.post("/teach/courses/KH-01/repository/fetch", data, token_from=page)
+
+
+@pytest.mark.usefixtures("town", "git_everywhere")
+def test_a_course_fetched_from_a_git_repository_is_a_draft_that_records_the_commit(
+    app, auth, client, daemon, repos
+):
+    from tests.git_servers import course_at
+
+    _bare, head = repos.create(
+        "kh-01-web", course_at("khoa-hoc", code="KH-01", title="Chuyển đổi số (từ git)", version="3.0")
+    )
+    auth.login(TRAINER)
+    assert link(auth, f"{daemon}/kh-01-web.git", path="khoa-hoc").status_code == 303
+    page = client.get("/teach/courses/KH-01/repository").get_data(as_text=True)
+    assert f"{daemon}/kh-01-web.git" in page and "Lấy về và kiểm tra" in page
+
+    response = fetch_course(auth)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert head[:7] in response.get_data(as_text=True)
+    assert versions(app)[-1] == (2, "3.0", "draft", "git")
+    with app.app_context():
+        draft = db.session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
+        assert draft.source_commit == head and "kh-01-web.git" in draft.origin_detail
+    assert [d["commit"] for d in audited(app, "fetch_course")] == [head]
+    auth.post("/teach/courses/KH-01/editions/2/publish", token_from="/teach/courses/KH-01/editions")
+    assert current(app) == 2
+    editions = client.get("/teach/courses/KH-01/editions").get_data(as_text=True)
+    assert f"commit {head[:7]}" in editions
+
+    # Nothing new at the same commit; a push that rewrote history changes nothing unless asked.
+    assert "Không có gì mới" in fetch_course(auth).get_data(as_text=True)
+    work = repos.root / "work" / "kh-01-web"
+    rewritten = repos.commit(
+        work, course_at("khoa-hoc", code="KH-01", title="Viết lại", version="3.1"), amend=True
+    )
+    refused = fetch_course(auth)
+    assert refused.status_code == 422 and "viết lại" in refused.get_data(as_text=True).lower()
+    assert len(versions(app)) == 2
+    taken = fetch_course(auth, accept_rewrite=True)
+    assert taken.status_code == 200 and versions(app)[-1] == (3, "3.1", "draft", "git")
+    with app.app_context():
+        assert (
+            db.session.scalar(select(CourseVersion.source_commit).where(CourseVersion.number == 3))
+            == rewritten
+        )
+
+
+@pytest.mark.usefixtures("town", "git_everywhere")
+def test_a_repository_that_cannot_be_reached_or_has_no_course_says_so(app, auth, daemon, repos):
+    from tests.git_servers import course_at, free_port
+
+    auth.login(TRAINER)
+    link(auth, f"git://127.0.0.1:{free_port()}/khong-co.git")
+    closed = fetch_course(auth)
+    assert closed.status_code == 422 and "127.0.0.1" in closed.get_data(as_text=True)
+    repos.create("kh-01-trong", course_at("khac", code="KH-01"))
+    link(auth, f"{daemon}/kh-01-trong.git", path="khong-co-thu-muc")
+    missing = fetch_course(auth)
+    assert missing.status_code == 422 and "khong-co-thu-muc" in missing.get_data(as_text=True)
+    refused = link(auth, "ext::sh -c touch% /tmp/pwned")
+    assert refused.status_code == 400
+    assert len(versions(app)) == 1
+
+
+@pytest.mark.usefixtures("town")
+def test_a_draft_whose_label_was_published_since_with_other_content_cannot_be_published(app, auth, tmp_path):
+    auth.login(TRAINER)
+    upload(auth, zipped(second_edition(tmp_path)))  # draft 2, labelled 2.0
+    other = second_edition(tmp_path / "khac", title="Một nội dung khác")
+    upload(auth, zipped(other))  # draft 3, also labelled 2.0: drafts do not hold their label
+    assert [v[1:3] for v in versions(app)] == [("1.0", "published"), ("2.0", "draft"), ("2.0", "draft")]
+    auth.post("/teach/courses/KH-01/editions/3/publish", token_from="/teach/courses/KH-01/editions")
+    response = auth.post(
+        "/teach/courses/KH-01/editions/2/publish", token_from="/teach/courses/KH-01/editions"
+    )
+    assert response.status_code == 303 and current(app) == 3
+    assert versions(app)[1][2] == "draft"
+    again = auth.post("/teach/courses/KH-01/editions/2/discard", token_from="/teach/courses/KH-01/editions")
+    assert again.status_code == 303 and versions(app)[1][2] == "discarded"

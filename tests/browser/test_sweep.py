@@ -90,6 +90,10 @@ PAGES = {
     "teach.learners": "a course's learners' progress",
     "teach.quiz_results": "a quiz's results",
     "teach.course_trainers": "a course's trainers and issuing unit",
+    "editions.upload": "upload a course as a .zip",
+    "editions.index": "a course's editions",
+    "editions.repository": "a course's git repository",
+    "editions.edit_lesson": "the lesson editor",
 }
 # GET routes that are not pages.
 EXCLUDED = {
@@ -99,6 +103,7 @@ EXCLUDED = {
     "reports.export": "CSV/XLSX download",
     "teach.quiz_items_csv": "CSV download",
     "teach.learners_csv": "CSV download",
+    "editions.download": "an edition as a .zip download",
     "assignments.overdue_csv": "CSV download",
     "profiles.unit_search": "JSON for the unit picker",
 }
