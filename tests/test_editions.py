@@ -351,3 +351,13 @@ def test_a_draft_whose_label_was_published_since_with_other_content_cannot_be_pu
     assert versions(app)[1][2] == "draft"
     again = auth.post("/teach/courses/KH-01/editions/2/discard", token_from="/teach/courses/KH-01/editions")
     assert again.status_code == 303 and versions(app)[1][2] == "discarded"
+
+
+@pytest.mark.usefixtures("town")
+def test_a_draft_is_not_found_by_the_catalogue_search(app, auth, client, tmp_path):
+    auth.login(TRAINER)
+    upload(auth, zipped(second_edition(tmp_path, title="Quản trị dữ liệu mở")))
+    auth.logout()
+    auth.login(LEARNER)
+    assert "Quản trị dữ liệu mở" not in client.get("/courses/?q=du lieu mo").get_data(as_text=True)
+    assert "Chuyển đổi số cơ bản" in client.get("/courses/?q=chuyen doi").get_data(as_text=True)

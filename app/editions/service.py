@@ -324,7 +324,10 @@ def download(session: Session, actor, code: str, number: int) -> tuple[str, byte
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for rel, data in files.items():
             zf.writestr(f"{top}/{rel}", data)
-    return f"{top}-{version.label}.zip", buffer.getvalue()
+    name = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "-" for ch in f"{top}-{version.label}"
+    )
+    return f"{name}.zip", buffer.getvalue()
 
 
 # --- editing one lesson in the browser ----------------------------------------------------------
