@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from app.courses.source import COURSE_FILE, MAX_IMAGE_BYTES, Problem
+from app.messages import Message, _l
 from app.text import nfc
 
 # A course is text and a few images: the nine shipped courses pack to under 1 MB together.
@@ -39,12 +40,21 @@ def megabytes(size: int) -> str:
     return f"{size // (1024 * 1024):,}"
 
 
-def file_limit() -> str:
-    return f"a file of a course is at most {megabytes(MAX_ENTRY_BYTES)} MB"
+def too_big_file(name: str, size: int) -> Message:
+    """A file of the course (in an archive or a repository) over the limit for one file."""
+    return _l(
+        "'%(name)s' is %(size)s MB; a file of a course is at most %(most)s MB",
+        name=name,
+        size=megabytes(size),
+        most=megabytes(MAX_ENTRY_BYTES),
+    )
 
 
 def _too_big(size: int, label: str) -> list[Problem]:
-    return [Problem(label, 1, f"the archive is {megabytes(size)} MB; at most {megabytes(MAX_ZIP_BYTES)} MB")]
+    message = _l(
+        "the archive is %(size)s MB; at most %(most)s MB", size=megabytes(size), most=megabytes(MAX_ZIP_BYTES)
+    )
+    return [Problem(label, 1, message)]
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str | None:
@@ -65,17 +75,19 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def _unsafe(name: str) -> str | None:
+def _unsafe(name: str) -> Message | None:
     """Why a name may not be written inside the course folder, or None."""
     if "\\" in name:
-        return "uses '\\' in its path: pack the folder with a zip tool that writes '/'"
+        return _l(
+            "'%(name)s' uses '\\' in its path: pack the folder with a zip tool that writes '/'", name=name
+        )
     path = PurePosixPath(name)
     if path.is_absolute() or (path.parts and path.parts[0].endswith(":")):
-        return "has an absolute path"
+        return _l("'%(name)s' has an absolute path", name=name)
     if ".." in path.parts:
-        return "has '..' in its path, which would leave the course folder"
+        return _l("'%(name)s' has '..' in its path, which would leave the course folder", name=name)
     if any(ord(ch) < 32 for ch in name):
-        return "has a control character in its name"
+        return _l("'%(name)s' has a control character in its name", name=name)
     return None
 
 
@@ -83,36 +95,53 @@ def _measure(zf: zipfile.ZipFile, label: str) -> list[Problem]:
     """Problems of the archive as a whole, from its directory alone."""
     entries = zf.infolist()
     if len(entries) > MAX_ENTRIES:
-        return [Problem(label, 1, f"the archive has {len(entries):,} entries; at most {MAX_ENTRIES:,}")]
+        message = _l(
+            "the archive has %(count)s entries; at most %(most)s",
+            count=f"{len(entries):,}",
+            most=f"{MAX_ENTRIES:,}",
+        )
+        return [Problem(label, 1, message)]
     total = sum(info.file_size for info in entries)
     if total > MAX_UNPACKED_BYTES:
-        return [
-            Problem(
-                label,
-                1,
-                f"the archive unpacks to {megabytes(total)} MB; at most {megabytes(MAX_UNPACKED_BYTES)} MB",
-            )
-        ]
+        message = _l(
+            "the archive unpacks to %(size)s MB; at most %(most)s MB",
+            size=megabytes(total),
+            most=megabytes(MAX_UNPACKED_BYTES),
+        )
+        return [Problem(label, 1, message)]
     return []
 
 
-def _entry_problem(info: zipfile.ZipInfo, name: str | None) -> str | None:
+def _entry_problem(info: zipfile.ZipInfo, name: str | None) -> Message | None:
+    """Why an entry is refused, naming it (by its raw name when that is not UTF-8), or None."""
     if name is None:
-        return "its name is not UTF-8: pack the folder with a zip tool that writes UTF-8 names"
+        return _l(
+            "'%(name)s' its name is not UTF-8: pack the folder with a zip tool that writes UTF-8 names",
+            name=info.filename,
+        )
     unsafe = _unsafe(name)
     if unsafe:
         return unsafe
     if _is_link(info):
-        return "is a symbolic link: put the file itself in the archive"
+        return _l("'%(name)s' is a symbolic link: put the file itself in the archive", name=name)
     if info.flag_bits & _ENCRYPTED_FLAG:
-        return "is encrypted: pack the course without a password"
+        return _l("'%(name)s' is encrypted: pack the course without a password", name=name)
     if info.compress_type not in _METHODS:
-        return "is packed with a method this site does not read: use 'deflate', any zip tool's default"
+        return _l(
+            "'%(name)s' is packed with a method this site does not read: "
+            "use 'deflate', any zip tool's default",
+            name=name,
+        )
     if info.file_size > MAX_ENTRY_BYTES:
-        return f"is {megabytes(info.file_size)} MB; {file_limit()}"
+        return too_big_file(name, info.file_size)
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_CHECKED_ABOVE and ratio > MAX_RATIO:
-        return f"unpacks to {int(ratio):,} times its packed size; at most {MAX_RATIO}"
+        return _l(
+            "'%(name)s' unpacks to %(ratio)s times its packed size; at most %(most)s",
+            name=name,
+            ratio=f"{int(ratio):,}",
+            most=MAX_RATIO,
+        )
     return None
 
 
@@ -128,14 +157,18 @@ def _files(zf: zipfile.ZipFile, label: str) -> tuple[dict[str, zipfile.ZipInfo],
         why = _entry_problem(info, name)
         shown = name if name is not None else info.filename
         if why:
-            problems.append(Problem(f"{label}/{shown}", 1, f"'{shown}' {why}"))
+            problems.append(Problem(f"{label}/{shown}", 1, why))
             continue
         if info.is_dir():
             continue
         key = name.casefold()
         if key in folded:
             problems.append(
-                Problem(f"{label}/{name}", 1, f"'{name}' is also in the archive as '{folded[key]}'")
+                Problem(
+                    f"{label}/{name}",
+                    1,
+                    _l("'%(name)s' is also in the archive as '%(other)s'", name=name, other=folded[key]),
+                )
             )
             continue
         folded[key] = name
@@ -163,7 +196,7 @@ def unpack(data: bytes, into: Path, label: str) -> tuple[Path | None, list[Probl
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return None, [Problem(label, 1, "not a readable .zip archive (damaged, or another kind of file)")]
+        return None, [Problem(label, 1, _l("not a readable .zip archive (damaged, or another kind of file)"))]
     with zf:
         problems = _measure(zf, label)
         if problems:
@@ -173,7 +206,7 @@ def unpack(data: bytes, into: Path, label: str) -> tuple[Path | None, list[Probl
             return None, problems
         root = _course_root(sorted(files))
         if root is None:
-            message = f"no {COURSE_FILE} at the top of the archive or in its one top folder"
+            message = _l("no %(file)s at the top of the archive or in its one top folder", file=COURSE_FILE)
             return None, [Problem(label, 1, message)]
         folder = into / (PurePosixPath(root).name or "course")
         for name, info in files.items():
@@ -185,9 +218,11 @@ def unpack(data: bytes, into: Path, label: str) -> tuple[Path | None, list[Probl
                 with zf.open(info) as source:
                     content = source.read(info.file_size + 1)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # a damaged entry
-                return None, [Problem(f"{label}/{name}", 1, f"'{name}' cannot be unpacked ({exc})")]
+                message = _l("'%(name)s' cannot be unpacked (%(reason)s)", name=name, reason=str(exc))
+                return None, [Problem(f"{label}/{name}", 1, message)]
             if len(content) != info.file_size:
-                return None, [Problem(f"{label}/{name}", 1, f"'{name}' is not the size the archive states")]
+                message = _l("'%(name)s' is not the size the archive states", name=name)
+                return None, [Problem(f"{label}/{name}", 1, message)]
             target.write_bytes(content)
     return folder, []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from app import clock
 from app.courses.bundle import unpack_file
@@ -31,6 +33,19 @@ from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 def site_urls() -> CourseUrls:
     """Addresses of lessons and images as the running site serves them."""
     return urls_of(current_app)
+
+
+def in_english(command: Callable) -> Callable:
+    """Run a command with English as the language: the checker's messages are made in the language
+    active when they are shown (a trainer's page shows them in Vietnamese), and scripts read these
+    commands' output in English."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with force_locale("en"):
+            return command(*args, **kwargs)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ def _fetched(git: GitOptions) -> Iterator[Opened]:
                 policy=GitPolicy.from_config(current_app.config),
             )
         except FetchError as error:
-            raise click.ClickException(error.message) from None
+            raise click.ClickException(str(error.message)) from None  # made now, in English
         yield Opened([fetched.folder], [], fetched.shown, fetched)
 
 
@@ -147,6 +162,7 @@ def courses_cli() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors.")
 @git_options
 @with_appcontext
+@in_english
 def check(path: str | None, as_of, strict: bool, **git) -> None:
     """Check PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/),
     or the course at the head of a branch of a git repository (--git URL).
@@ -211,6 +227,7 @@ def _report_check(problems: list[Problem], count: int, strict: bool) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True))
 @git_options
 @with_appcontext
+@in_english
 def import_(path: str | None, **git) -> None:
     """Import PATH (a course folder, a folder of courses, or a .zip of a course; default: courses/),
     or the course at the head of a branch of a git repository (--git URL).
@@ -303,6 +320,7 @@ def _next_number(folder: Path) -> int:
 @click.option("--title", default="", help="Quiz title (default: from the file name).")
 @click.option("--kind", type=click.Choice(["graded", "practice"]), default="graded", show_default=True)
 @with_appcontext
+@in_english
 def import_gift(gift_file: str, course_path: str, title: str, kind: str) -> None:
     """Convert a Moodle GIFT question bank into a quiz file in a course folder.
 
@@ -329,6 +347,7 @@ def import_gift(gift_file: str, course_path: str, title: str, kind: str) -> None
 @click.argument("quiz_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of printing.")
 @with_appcontext
+@in_english
 def export_gift(quiz_file: str, output: str | None) -> None:
     """Write the quiz in QUIZ_FILE (a file of a course folder) as Moodle GIFT.
 

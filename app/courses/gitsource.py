@@ -38,18 +38,19 @@ from app.courses.bundle import (
     MAX_ENTRY_BYTES,
     MAX_UNPACKED_BYTES,
     MAX_ZIP_BYTES,
-    file_limit,
     megabytes,
+    too_big_file,
 )
 from app.courses.source import COURSE_FILE, Problem, real_path_inside
+from app.messages import Message, _l
 
 DEFAULT_SOURCES = tuple(DEFAULT_GIT_SOURCES.split(","))
 DEFAULT_TIMEOUT_SECONDS = 120
 _KIND_NAMES = {
-    "https": "an https:// address",
-    "http": "an http:// address",
-    "git": "a git:// address",
-    "path": "a path on the server",
+    "https": _l("an https:// address"),
+    "http": _l("an http:// address"),
+    "git": _l("a git:// address"),
+    "path": _l("a path on the server"),
 }
 _PROTOCOL = {"https": "https", "http": "http", "git": "git", "path": "file"}
 _COMMIT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
@@ -60,9 +61,9 @@ _WATCH_EVERY = 0.2  # seconds between two measures of what git has written
 
 class FetchError(Exception):
     """The course could not be fetched. `reason`: refused, unreachable, login, no-branch, timeout,
-    too-large, no-course."""
+    too-large, no-course. `message` (and `str()` of the error) renders in the locale active then."""
 
-    def __init__(self, reason: str, message: str, label: str) -> None:
+    def __init__(self, reason: str, message: Message, label: str) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
@@ -113,14 +114,18 @@ class FetchResult:
         return f"{self.url}@{self.short}"
 
     @property
-    def history_message(self) -> str | None:
+    def history_message(self) -> Message | None:
         """What to tell the trainer when the branch's history was rewritten, else None."""
         if not self.rewritten:
             return None
-        return (
-            f"{self.url}: branch '{self.branch}' is now at {self.short}, which does not descend from "
-            f"{(self.previous_commit or '')[:7]}, the commit fetched last: its history was rewritten "
-            "(a forced push). Nothing was changed; check the branch, or fetch it anew on purpose."
+        return _l(
+            "%(url)s: branch '%(branch)s' is now at %(commit)s, which does not descend from "
+            "%(previous)s, the commit fetched last: its history was rewritten "
+            "(a forced push). Nothing was changed; check the branch, or fetch it anew on purpose.",
+            url=self.url,
+            branch=self.branch,
+            commit=self.short,
+            previous=(self.previous_commit or "")[:7],
         )
 
     def shown(self, problem: Problem) -> Problem:
@@ -145,53 +150,65 @@ def source_kind(url: str) -> str | None:
     return match[1] if match else None
 
 
-def _url_refusal(url: str, policy: GitPolicy) -> str | None:
+def _url_refusal(url: str, policy: GitPolicy) -> Message | None:
+    """Why the address is refused, naming it (its first 200 characters, quoted), or None."""
+    shown = repr(url[:200])
     if not url or len(url) > _MAX_URL or url.startswith("-"):
-        return "is not the address of a repository"
+        return _l("%(url)s is not the address of a repository", url=shown)
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
-        return "has a space or a control character in it"
+        return _l("%(url)s has a space or a control character in it", url=shown)
     kind = source_kind(url)
     if kind is None:
-        return "is not an address this site fetches: use https://, git:// or a path on the server"
+        return _l(
+            "%(url)s is not an address this site fetches: use https://, git:// or a path on the server",
+            url=shown,
+        )
     if kind not in policy.sources:
-        return f"is {_KIND_NAMES[kind]}, which this site does not fetch"
+        return _l("%(url)s is %(kind)s, which this site does not fetch", url=shown, kind=_KIND_NAMES[kind])
     if kind == "path":
-        return "has '..' in it: give the repository's own path" if ".." in PurePosixPath(url).parts else None
+        if ".." in PurePosixPath(url).parts:
+            return _l("%(url)s has '..' in it: give the repository's own path", url=shown)
+        return None
     parts = urlsplit(url)
     if "@" in parts.netloc:
-        return "has a user name or password in it: only public repositories are fetched, without one"
+        return _l(
+            "%(url)s has a user name or password in it: only public repositories are fetched, without one",
+            url=shown,
+        )
     if not parts.hostname:
-        return "has no host"
+        return _l("%(url)s has no host", url=shown)
     if policy.hosts and parts.hostname.lower() not in policy.hosts:
-        return f"is on {parts.hostname}, which is not one of the hosts this site fetches from"
+        return _l(
+            "%(url)s is on %(host)s, which is not one of the hosts this site fetches from",
+            url=shown,
+            host=parts.hostname,
+        )
     return None
 
 
-def _branch_refusal(branch: str) -> str | None:
+def _branch_refusal(branch: str) -> Message | None:
     if not branch or len(branch) > _MAX_BRANCH or branch.startswith("-"):
-        return f"'{branch}' is not a branch name"
+        return _l("'%(branch)s' is not a branch name", branch=branch)
     completed = subprocess.run(  # noqa: S603 (a list of arguments, no shell)
         [_git(), "check-ref-format", f"refs/heads/{branch}"], capture_output=True, env=_environment(None)
     )
-    return None if completed.returncode == 0 else f"'{branch}' is not a valid branch name"
+    return None if completed.returncode == 0 else _l("'%(branch)s' is not a valid branch name", branch=branch)
 
 
-def _path_refusal(path: str) -> str | None:
+def _path_refusal(path: str) -> Message | None:
     """Why a folder of the repository is refused ('/' at its start means the repository's top)."""
     if "\\" in path or any(ord(ch) < 32 for ch in path):
-        return f"the path '{path}' has a '\\' or a control character in it"
+        return _l("the path '%(path)s' has a '\\' or a control character in it", path=path)
     if ".." in PurePosixPath(path).parts:
-        return f"the path '{path}' has '..' in it, which would leave the repository"
+        return _l("the path '%(path)s' has '..' in it, which would leave the repository", path=path)
     return None
 
 
-def refusal(url: str, branch: str, path: str = "", policy: GitPolicy | None = None) -> str | None:
+def refusal(url: str, branch: str, path: str = "", policy: GitPolicy | None = None) -> Message | None:
     """Why this address, branch and folder are not fetched, or None. Nothing is run but git's own
-    check of the branch name (so a form can say it before anything is fetched)."""
-    why = _url_refusal(url, policy or GitPolicy())
-    if why:
-        return f"{url[:200]!r} {why}"
-    return _branch_refusal(branch) or _path_refusal(path)
+    check of the branch name (so a form can say it before anything is fetched). The reason is a
+    Message: `str()` renders it in the locale active then."""
+    return _url_refusal(url, policy or GitPolicy()) or _branch_refusal(branch) or _path_refusal(path)
 
 
 def normal_path(path: str) -> str:
@@ -277,10 +294,15 @@ class _Runner:
             running = process.returncode is None
             if running and time.monotonic() > self.deadline:
                 self._kill(process)
-                raise FetchError("timeout", f"{self.url}: the repository took too long to fetch", self.url)
+                message = _l("%(url)s: the repository took too long to fetch", url=self.url)
+                raise FetchError("timeout", message, self.url)
             if cap is not None and _size(self.into) > cap:
                 self._kill(process)
-                message = f"{self.url}: the repository is over {megabytes(cap)} MB to download"
+                message = _l(
+                    "%(url)s: the repository is over %(most)s MB to download",
+                    url=self.url,
+                    most=megabytes(cap),
+                )
                 raise FetchError("too-large", message, self.url)
 
     @staticmethod
@@ -290,26 +312,36 @@ class _Runner:
         process.wait()
 
 
-def _why_unreachable(output: str) -> tuple[str, str]:
-    """The reason and git's own words (its last 'fatal:' line) for a repository it could not read."""
+def _unreachable(url: str, output: str) -> FetchError:
+    """The error for a repository git could not read, with git's own words (its last 'fatal:' line)."""
     if "terminal prompts disabled" in output or "Authentication failed" in output:
-        return "login", "the repository asks for a login: only public repositories are fetched"
+        message = _l(
+            "%(url)s: the repository asks for a login: only public repositories are fetched", url=url
+        )
+        return FetchError("login", message, url)
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     fatal = [line.removeprefix("fatal: ") for line in lines if line.startswith("fatal:")]
     said = (fatal or lines or ["no answer"])[-1]
-    return "unreachable", f"the repository cannot be reached ({said})"
+    return FetchError(
+        "unreachable", _l("%(url)s: the repository cannot be reached (%(said)s)", url=url, said=said), url
+    )
+
+
+def _no_branch(url: str, branch: str) -> FetchError:
+    return FetchError(
+        "no-branch", _l("%(url)s: the repository has no branch '%(branch)s'", url=url, branch=branch), url
+    )
 
 
 def _branch_head(run: _Runner, url: str, branch: str) -> str:
     status, output = run("ls-remote", "--heads", "--", url, f"refs/heads/{branch}", cap=MAX_ZIP_BYTES)
     if status != 0:
-        reason, message = _why_unreachable(output)
-        raise FetchError(reason, f"{url}: {message}", url)
+        raise _unreachable(url, output)
     for line in output.splitlines():
         sha, _, ref = line.partition("\t")
         if ref == f"refs/heads/{branch}" and _COMMIT.match(sha):
             return sha
-    raise FetchError("no-branch", f"{url}: the repository has no branch '{branch}'", url)
+    raise _no_branch(url, branch)
 
 
 def _clone(run: _Runner, url: str, branch: str, repo: Path) -> str:
@@ -319,9 +351,8 @@ def _clone(run: _Runner, url: str, branch: str, repo: Path) -> str:
     status, output = run(*args, "--branch", branch, "--", url, str(repo), cap=MAX_ZIP_BYTES)
     if status != 0:
         if "not found in upstream" in output:
-            raise FetchError("no-branch", f"{url}: the repository has no branch '{branch}'", url)
-        reason, message = _why_unreachable(output.replace(str(repo), "…"))
-        raise FetchError(reason, f"{url}: {message}", url)
+            raise _no_branch(url, branch)
+        raise _unreachable(url, output.replace(str(repo), "…"))
     status, output = run("rev-parse", "--verify", "HEAD^{commit}", cwd=repo)
     return output.strip()
 
@@ -331,9 +362,18 @@ def _measure(run: _Runner, repo: Path, path: str, label: str) -> None:
     status, output = run("ls-tree", "-r", "-l", "-z", "HEAD", "--", path or ".", cwd=repo)
     entries = [entry for entry in output.split("\0") if entry] if status == 0 else []
     if not entries:
-        raise FetchError("no-course", f"{label}: no folder '{path}' in the repository", label)
+        raise FetchError(
+            "no-course",
+            _l("%(label)s: no folder '%(path)s' in the repository", label=label, path=path),
+            label,
+        )
     if len(entries) > MAX_ENTRIES:
-        message = f"{label}: the folder has {len(entries):,} files; at most {MAX_ENTRIES:,}"
+        message = _l(
+            "%(label)s: the folder has %(count)s files; at most %(most)s",
+            label=label,
+            count=f"{len(entries):,}",
+            most=f"{MAX_ENTRIES:,}",
+        )
         raise FetchError("too-large", message, label)
     total = 0
     for entry in entries:
@@ -341,10 +381,15 @@ def _measure(run: _Runner, repo: Path, path: str, label: str) -> None:
         size = meta.split()[-1]
         total += int(size) if size.isdigit() else 0
         if size.isdigit() and int(size) > MAX_ENTRY_BYTES:
-            message = f"'{name}' is {megabytes(int(size))} MB; {file_limit()}"
-            raise FetchError("too-large", f"{label}:{name}: {message}", label)
+            message = _l("%(where)s: %(why)s", where=f"{label}:{name}", why=too_big_file(name, int(size)))
+            raise FetchError("too-large", message, label)
     if total > MAX_UNPACKED_BYTES:
-        message = f"{label}: the folder is {megabytes(total)} MB; at most {megabytes(MAX_UNPACKED_BYTES)} MB"
+        message = _l(
+            "%(label)s: the folder is %(size)s MB; at most %(most)s MB",
+            label=label,
+            size=megabytes(total),
+            most=megabytes(MAX_UNPACKED_BYTES),
+        )
         raise FetchError("too-large", message, label)
 
 
@@ -357,15 +402,20 @@ def _check_out(run: _Runner, repo: Path, path: str, label: str) -> Path:
         _measure(run, repo, path, label)
         status, _ = run("checkout", "--quiet", "HEAD", "--", path or ".", cwd=repo)
         if status != 0:
-            raise FetchError("no-course", f"{where}: the folder cannot be checked out", label)
+            raise FetchError(
+                "no-course", _l("%(where)s: the folder cannot be checked out", where=where), label
+            )
         folder = real_path_inside(top, repo / path)
         if folder is None:
-            raise FetchError("refused", f"{where}: the path is a link that leaves the repository", label)
+            message = _l("%(where)s: the path is a link that leaves the repository", where=where)
+            raise FetchError("refused", message, label)
         if folder == top / path or folder == top:
             break
         path = folder.relative_to(top).as_posix()  # a link to another folder of the repository
     if not (folder / COURSE_FILE).is_file():
-        raise FetchError("no-course", f"{where}: no {COURSE_FILE} in this folder", label)
+        raise FetchError(
+            "no-course", _l("%(where)s: no %(file)s in this folder", where=where, file=COURSE_FILE), label
+        )
     return folder
 
 
@@ -386,8 +436,7 @@ def _rewritten(run: _Runner, repo: Path, previous: str, commit: str) -> bool:
         cap=MAX_ZIP_BYTES,
     )
     if status != 0:
-        reason, message = _why_unreachable(output)
-        raise FetchError(reason, f"{run.url}: {message}", run.url)
+        raise _unreachable(run.url, output)
     status, output = run("rev-list", "HEAD", cwd=repo)
     return previous not in output.split()
 
@@ -407,7 +456,7 @@ def fetch(
     path = normal_path(path)
     why = refusal(url, branch, path, policy)
     if not why and previous_commit is not None and not _COMMIT.match(previous_commit):
-        why = f"'{previous_commit}' is not a full commit id"
+        why = _l("'%(commit)s' is not a full commit id", commit=previous_commit)
     if why:
         raise FetchError("refused", why, url[:200])
     into.mkdir(parents=True, exist_ok=True)

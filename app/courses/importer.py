@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from app.courses.source import (
     read_course,
 )
 from app.legal import service as legal
+from app.messages import _l
 from app.legal.register import anchor
 from app.models import Course, CourseBlob, CourseSourceFile, CourseVersion, Lesson, MediaFile
 from app.models.base import utcnow
@@ -203,9 +203,9 @@ def label_problem(path: Path, line: int, label: str) -> Problem:
         str(path),
         line,
         _l(
-            "the course changed but version '%(label)s' was already imported with other content; give "
+            "the course changed but version '%(version)s' was already imported with other content; give "
             "this edition a new version label",
-            label=label,
+            version=label,
         ),
     )
 

@@ -25,6 +25,7 @@ from app.courses.categories import CATEGORIES
 from app.courses.sanitize import CALLOUT_TYPES, IFRAME_ALLOW, allow_attribute_ok, is_allowed_video_url
 from app.courses.workload import check_activity, check_hours
 from app.legal.register import CitationCheck, citations
+from app.messages import Message, _l
 from app.quizzes.assessment import check_assessment
 from app.quizzes.source import QuizSource, is_quiz, parse_quiz
 from app.text import nfc
@@ -78,7 +79,7 @@ class Problem:
 
     path: str
     line: int
-    message: str
+    message: str  # a Message (app/messages.py): English as a str, translated when shown
     severity: str = "error"  # "error" stops check and import; "warning" is shown (fails --strict)
 
     @property
@@ -154,7 +155,7 @@ class _Reader:
     def __post_init__(self) -> None:
         self.root = self.folder.resolve()
 
-    def problem(self, file: Path, line: int, message: str, severity: str = "error") -> None:
+    def problem(self, file: Path, line: int, message: str | Message, severity: str = "error") -> None:
         self.problems.append(Problem(str(file), max(line, 1), message, severity))
 
     def real_path_inside(self, path: Path) -> Path | None:
@@ -175,38 +176,62 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"
 
 
-def _read_bytes(reader: _Reader, path: Path, at: tuple[Path, int], what: str, limit: int) -> bytes | None:
+def _read_bytes(
+    reader: _Reader, path: Path, at: tuple[Path, int], image: str | None, limit: int
+) -> bytes | None:
     """Read a file of the course, refusing links out of the folder and files over `limit`.
 
-    Problems are reported at `at` (file, line): the file itself, or the line that uses it.
+    Problems are reported at `at` (file, line): the file itself, or the line that uses it as the
+    image `image` (None: the file itself).
     """
     file, line = at
     real = reader.real_path_inside(path)
     if real is None:
-        reader.problem(file, line, f"{what} is a link to a file outside the course folder")
+        reader.problem(
+            file,
+            line,
+            _l("the file is a link to a file outside the course folder")
+            if image is None
+            else _l("image '%(target)s' is a link to a file outside the course folder", target=image),
+        )
         return None
     try:
         with real.open("rb") as stream:
             raw = stream.read(limit + 1)
     except OSError as exc:
-        reader.problem(file, line, f"{what} cannot be read: {exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        reader.problem(
+            file,
+            line,
+            _l("the file cannot be read: %(reason)s", reason=reason)
+            if image is None
+            else _l("image '%(target)s' cannot be read: %(reason)s", target=image, reason=reason),
+        )
         return None
     if len(raw) > limit:
-        size = max(real.stat().st_size, len(raw))
-        reader.problem(file, line, f"{what} is {_megabytes(size)}; the limit is {_megabytes(limit)}")
+        size, most = _megabytes(max(real.stat().st_size, len(raw))), _megabytes(limit)
+        reader.problem(
+            file,
+            line,
+            _l("the file is %(size)s; the limit is %(limit)s", size=size, limit=most)
+            if image is None
+            else _l(
+                "image '%(target)s' is %(size)s; the limit is %(limit)s", target=image, size=size, limit=most
+            ),
+        )
         return None
     return raw
 
 
 def _read_text(reader: _Reader, file: Path) -> str | None:
-    raw = _read_bytes(reader, file, (file, 1), "the file", MAX_TEXT_BYTES)
+    raw = _read_bytes(reader, file, (file, 1), None, MAX_TEXT_BYTES)
     if raw is None:
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        reader.problem(file, line, "the file is not valid UTF-8 text; save it as UTF-8")
+        reader.problem(file, line, _l("the file is not valid UTF-8 text; save it as UTF-8"))
         return None
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -221,13 +246,13 @@ def _split_front_matter(
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         if required:
-            reader.problem(file, 1, "the file must start with front matter between two '---' lines")
+            reader.problem(file, 1, _l("the file must start with front matter between two '---' lines"))
             return None, {}, text, 1
         return {}, {}, text, 1
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in {"---", "..."})
     except StopIteration:
-        reader.problem(file, 1, "front matter is not closed: add a '---' line after it")
+        reader.problem(file, 1, _l("front matter is not closed: add a '---' line after it"))
         return None, {}, text, 1
     yaml_text = "\n".join(lines[1:end])
     try:
@@ -238,12 +263,12 @@ def _split_front_matter(
         line = 2 + mark.line if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
         if isinstance(exc, ConstructorError | ComposerError):
-            reader.problem(file, line, f"front matter: {reason}")
+            reader.problem(file, line, _l("front matter: %(reason)s", reason=reason))
         else:
-            reader.problem(file, line, f"front matter is not valid YAML: {reason}")
+            reader.problem(file, line, _l("front matter is not valid YAML: %(reason)s", reason=reason))
         return None, {}, "\n".join(lines[end + 1 :]), end + 2
     if not isinstance(data, dict):
-        reader.problem(file, 2, "front matter must be a list of 'key: value' lines")
+        reader.problem(file, 2, _l("front matter must be a list of 'key: value' lines"))
         return None, {}, "\n".join(lines[end + 1 :]), end + 2
     key_lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
@@ -255,7 +280,7 @@ def _split_front_matter(
 def _course_metadata(reader: _Reader, file: Path, data: dict, key_lines: dict[str, int]) -> dict | None:
     ok = True
 
-    def bad(key: str, message: str) -> None:
+    def bad(key: str, message: Message) -> None:
         nonlocal ok
         ok = False
         reader.problem(file, key_lines.get(key, 1), message)
@@ -263,51 +288,57 @@ def _course_metadata(reader: _Reader, file: Path, data: dict, key_lines: dict[st
     for key in data:
         if key not in COURSE_FIELDS + REVIEW_FIELDS:
             fields = ", ".join(COURSE_FIELDS + REVIEW_FIELDS)
-            bad(str(key), f"unknown field '{key}'; the fields are: {fields}")
+            bad(str(key), _l("unknown field '%(key)s'; the fields are: %(fields)s", key=key, fields=fields))
     for key in COURSE_FIELDS:
         if key not in data or data[key] in (None, ""):
-            bad(key, f"'{key}' is required")
+            bad(key, _l("'%(key)s' is required", key=key))
     if not ok:
         return None
     meta = {k: data[k] for k in COURSE_FIELDS}
     for key in ("code", "title", "summary", "version", "category"):
         if isinstance(meta[key], bool) or not isinstance(meta[key], str | int | float):
-            bad(key, f"'{key}' must be text")
+            bad(key, _l("'%(key)s' must be text", key=key))
         else:
             meta[key] = nfc(str(meta[key]).strip())
     if not ok:
         return None
     if not CODE_RE.match(meta["code"]):
-        bad("code", f"code '{meta['code']}' must be 2-32 capital letters, digits or dashes")
+        bad("code", _l("code '%(code)s' must be 2-32 capital letters, digits or dashes", code=meta["code"]))
     if len(meta["title"]) > 300:
-        bad("title", "title is longer than 300 characters")
+        bad("title", _l("title is longer than 300 characters"))
     if len(meta["summary"]) > 500:
-        bad("summary", "summary is longer than 500 characters")
+        bad("summary", _l("summary is longer than 500 characters"))
     if len(meta["version"]) > 40:
-        bad("version", "version is longer than 40 characters")
+        bad("version", _l("version is longer than 40 characters"))
     if meta["category"] not in CATEGORIES:
-        bad("category", f"category '{meta['category']}' is not one of: {', '.join(CATEGORIES)}")
+        bad(
+            "category",
+            _l(
+                "category '%(category)s' is not one of: %(categories)s",
+                category=meta["category"],
+                categories=", ".join(CATEGORIES),
+            ),
+        )
     hours = meta["hours"]
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 400:
-        bad("hours", f"hours must be a whole number of periods from 1 to 400, not '{hours}'")
+        bad(
+            "hours", _l("hours must be a whole number of periods from 1 to 400, not '%(hours)s'", hours=hours)
+        )
     meta.update(_review_metadata(data, bad))
     return meta if ok else None
 
 
-def _review_metadata(data: dict, bad: Callable[[str, str], None]) -> dict:
+def _review_metadata(data: dict, bad: Callable[[str, Message], None]) -> dict:
     """`reviewed_on` (a date, YYYY-MM-DD) and `review_every_months` (1-120), both optional."""
     reviewed = data.get("reviewed_on")
     if isinstance(reviewed, str):
         try:
             reviewed = date.fromisoformat(reviewed.strip())
         except ValueError:
-            bad(
-                "reviewed_on",
-                f"reviewed_on '{reviewed}' is not a date written YYYY-MM-DD, such as 2026-11-29",
-            )
+            bad("reviewed_on", _not_a_date(reviewed))
             reviewed = None
     elif isinstance(reviewed, datetime) or (reviewed is not None and not isinstance(reviewed, date)):
-        bad("reviewed_on", f"reviewed_on '{reviewed}' is not a date written YYYY-MM-DD, such as 2026-11-29")
+        bad("reviewed_on", _not_a_date(reviewed))
         reviewed = None
     months = data.get("review_every_months")
     if months is None:
@@ -315,11 +346,18 @@ def _review_metadata(data: dict, bad: Callable[[str, str], None]) -> dict:
     elif isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_REVIEW_MONTHS:
         bad(
             "review_every_months",
-            f"review_every_months must be a whole number of months from 1 to {MAX_REVIEW_MONTHS}, "
-            f"not '{months}'",
+            _l(
+                "review_every_months must be a whole number of months from 1 to %(most)s, not '%(months)s'",
+                most=MAX_REVIEW_MONTHS,
+                months=months,
+            ),
         )
         months = DEFAULT_REVIEW_MONTHS
     return {"reviewed_on": reviewed, "review_every_months": months}
+
+
+def _not_a_date(value: object) -> Message:
+    return _l("reviewed_on '%(value)s' is not a date written YYYY-MM-DD, such as 2026-11-29", value=value)
 
 
 def _strip_inline_code(line: str) -> str:
@@ -391,7 +429,7 @@ def _check_markdown(
         _check_inline_html(reader, at, line, video_hosts)
         _check_citations(reader, at, line)
         if re.search(r"(?i)\bjavascript\s*:", line):
-            reader.problem(file, line_no, "javascript: addresses are not allowed")
+            reader.problem(file, line_no, _l("javascript: addresses are not allowed"))
 
 
 def _check_citations(reader: _Reader, at: tuple[Path, int], line: str) -> None:
@@ -405,7 +443,12 @@ def _check_citations(reader: _Reader, at: tuple[Path, int], line: str) -> None:
 
 def _unclosed_fence(reader: _Reader, file: Path, line_no: int, fence: str) -> None:
     reader.problem(
-        file, line_no, f"the code block opened here with {fence} is never closed: add a {fence} line after it"
+        file,
+        line_no,
+        _l(
+            "the code block opened here with %(fence)s is never closed: add a %(fence)s line after it",
+            fence=fence,
+        ),
     )
 
 
@@ -421,7 +464,11 @@ def _check_images(
     file, line_no = at
     for alt, target in IMAGE_RE.findall(line):
         if not alt.strip():
-            reader.problem(file, line_no, f"image '{target}' needs a description: ![description]({target})")
+            reader.problem(
+                file,
+                line_no,
+                _l("image '%(target)s' needs a description: ![description](%(target)s)", target=target),
+            )
         _check_image(reader, file, line_no, base, target, images)
     for alt, label in IMAGE_REF_RE.findall(IMAGE_RE.sub("", line)):
         target = references.get(_label(label or alt))
@@ -450,7 +497,14 @@ def _check_links(
 def _check_callout(reader: _Reader, at: tuple[Path, int], line: str) -> None:
     callout = CALLOUT_RE.match(line)
     if callout and callout.group(1) not in CALLOUT_TYPES:
-        reader.problem(*at, f"callout type '{callout.group(1)}' is not one of: {', '.join(CALLOUT_TYPES)}")
+        reader.problem(
+            *at,
+            _l(
+                "callout type '%(kind)s' is not one of: %(kinds)s",
+                kind=callout.group(1),
+                kinds=", ".join(CALLOUT_TYPES),
+            ),
+        )
 
 
 def _check_inline_html(
@@ -465,9 +519,9 @@ def _check_inline_html(
         if tag == "iframe":
             _check_iframe(reader, at, attrs, video_hosts)
         elif tag not in SAFE_INLINE_HTML:
-            reader.problem(*at, f"HTML <{tag}> is not allowed and would be removed")
+            reader.problem(*at, _l("HTML <%(tag)s> is not allowed and would be removed", tag=tag))
         if EVENT_ATTR_RE.search(attrs):
-            reader.problem(*at, "event attributes (on...=) are not allowed")
+            reader.problem(*at, _l("event attributes (on...=) are not allowed"))
 
 
 def _check_iframe(reader: _Reader, at: tuple[Path, int], attrs: str, video_hosts: tuple[str, ...]) -> None:
@@ -475,13 +529,22 @@ def _check_iframe(reader: _Reader, at: tuple[Path, int], attrs: str, video_hosts
     if src is None or not is_allowed_video_url(src, video_hosts):
         reader.problem(
             *at,
-            "video frames are allowed only from: "
-            + ", ".join(video_hosts)
-            + " (a plain https:// address, without '\\', '@' or a port)",
+            _l(
+                "video frames are allowed only from: %(hosts)s"
+                " (a plain https:// address, without '\\', '@' or a port)",
+                hosts=", ".join(video_hosts),
+            ),
         )
     allow = _attribute(ALLOW_ATTR_RE, attrs)
     if allow is not None and not allow_attribute_ok(allow):
-        reader.problem(*at, f"allow= may list only: {', '.join(IFRAME_ALLOW)}, not '{allow}'")
+        reader.problem(
+            *at,
+            _l(
+                "allow= may list only: %(allowed)s, not '%(allow)s'",
+                allowed=", ".join(IFRAME_ALLOW),
+                allow=allow,
+            ),
+        )
 
 
 def resolve_in_folder(base: PurePosixPath, target: str) -> str | None:
@@ -506,35 +569,43 @@ def _check_image(reader, file, line_no, base, target, images) -> None:
     try:
         parts = urlsplit(target)
     except ValueError:
-        reader.problem(file, line_no, f"image '{target}' is not a valid address")
+        reader.problem(file, line_no, _l("image '%(target)s' is not a valid address", target=target))
         return
     if parts.scheme or parts.netloc or target.lstrip().startswith(("//", "\\", "/\\", "\\/")):
-        reader.problem(file, line_no, f"image '{target}' must be stored in the course folder")
+        reader.problem(
+            file, line_no, _l("image '%(target)s' must be stored in the course folder", target=target)
+        )
         return
     rel = resolve_in_folder(base, parts.path)
     if rel is None:
-        reader.problem(file, line_no, f"image '{target}' points outside the course folder")
+        reader.problem(
+            file, line_no, _l("image '%(target)s' points outside the course folder", target=target)
+        )
         return
     path = reader.folder / rel
     if not path.is_file():
-        reader.problem(file, line_no, f"image '{target}' does not exist")
+        reader.problem(file, line_no, _l("image '%(target)s' does not exist", target=target))
         return
     suffix = path.suffix.lower()
     if suffix not in IMAGE_TYPES:
         reader.problem(
             file,
             line_no,
-            f"image '{target}' must be one of: {', '.join(sorted(IMAGE_TYPES))}",
+            _l(
+                "image '%(target)s' must be one of: %(types)s",
+                target=target,
+                types=", ".join(sorted(IMAGE_TYPES)),
+            ),
         )
         return
     real = reader.real_path_inside(path)
-    data = _read_bytes(reader, path, (file, line_no), f"image '{target}'", MAX_IMAGE_BYTES)
+    data = _read_bytes(reader, path, (file, line_no), target, MAX_IMAGE_BYTES)
     if data is None or real is None:
         return
     if suffix == ".svg":
         svg = data.decode("utf-8", "replace").lower()
         if "<script" in svg or EVENT_ATTR_RE.search(svg) or "javascript:" in svg:
-            reader.problem(file, line_no, f"image '{target}' contains script; remove it")
+            reader.problem(file, line_no, _l("image '%(target)s' contains script; remove it", target=target))
             return
     images[rel] = real
 
@@ -543,30 +614,46 @@ def _check_link(reader, file, line_no, base, target, lesson_files, images) -> No
     try:
         parts = urlsplit(target)
     except ValueError:
-        reader.problem(file, line_no, f"link '{target}' is not a valid address")
+        reader.problem(file, line_no, _l("link '%(target)s' is not a valid address", target=target))
         return
     if parts.scheme:
         if parts.scheme.lower() not in {"http", "https", "mailto"}:
-            reader.problem(file, line_no, f"link '{target}': only http, https and mailto links are allowed")
+            reader.problem(
+                file,
+                line_no,
+                _l("link '%(target)s': only http, https and mailto links are allowed", target=target),
+            )
         return
     if parts.netloc or target.lstrip().startswith(("//", "\\", "/\\", "\\/")):
-        reader.problem(file, line_no, f"link '{target}' has no scheme: write the full address, https://...")
+        reader.problem(
+            file,
+            line_no,
+            _l("link '%(target)s' has no scheme: write the full address, https://...", target=target),
+        )
         return
     if not parts.path:
         return  # an anchor on the same page
     rel = resolve_in_folder(base, parts.path)
     if rel is None:
-        reader.problem(file, line_no, f"link '{target}' points outside the course folder")
+        reader.problem(file, line_no, _l("link '%(target)s' points outside the course folder", target=target))
     elif rel in lesson_files:
         return
     elif rel.endswith(".md"):
-        reader.problem(file, line_no, f"link '{target}': there is no lesson file {rel}")
+        reader.problem(
+            file, line_no, _l("link '%(target)s': there is no lesson file %(file)s", target=target, file=rel)
+        )
     elif rel in images or (reader.folder / rel).is_file():
         reader.problem(
-            file, line_no, f"link '{target}': link to lessons or web pages; show images with ![...](...)"
+            file,
+            line_no,
+            _l(
+                "link '%(target)s': link to lessons or web pages; show images with ![...](...)", target=target
+            ),
         )
     else:
-        reader.problem(file, line_no, f"link '{target}' does not exist in the course folder")
+        reader.problem(
+            file, line_no, _l("link '%(target)s' does not exist in the course folder", target=target)
+        )
 
 
 def _lesson_title(reader: _Reader, file: Path, body: str, first_line: int, front: dict):
@@ -582,7 +669,7 @@ def _lesson_title(reader: _Reader, file: Path, body: str, first_line: int, front
         break
     if front.get("title"):
         return front["title"], body, first_line
-    reader.problem(file, first_line, "a lesson must start with its title as a level-1 heading: '# Title'")
+    reader.problem(file, first_line, _l("a lesson must start with its title as a level-1 heading: '# Title'"))
     return None, body, first_line
 
 
@@ -611,7 +698,9 @@ def _numbered_files(reader: _Reader) -> list[tuple[int, Path, str]]:
             continue
         match = LESSON_FILE_RE.match(path.name)
         if not match:
-            reader.problem(path, 1, "a lesson file name must start with its number, e.g. 01-gioi-thieu.md")
+            reader.problem(
+                path, 1, _l("a lesson file name must start with its number, e.g. 01-gioi-thieu.md")
+            )
             continue
         numbered.append((int(match.group(1)), path, match.group(2)))
     return numbered
@@ -623,7 +712,15 @@ def _lesson_files(reader: _Reader, numbered: list[tuple[int, Path, str]]) -> dic
     lesson_files: dict[str, str] = {}
     for number, path, stem in numbered:
         if number in seen_numbers:
-            reader.problem(path, 1, f"lesson number {number} is also used by {seen_numbers[number].name}")
+            reader.problem(
+                path,
+                1,
+                _l(
+                    "lesson number %(number)s is also used by %(file)s",
+                    number=number,
+                    file=seen_numbers[number].name,
+                ),
+            )
         seen_numbers[number] = path
         lesson_files[nfc(path.name)] = stem
     return lesson_files
@@ -651,7 +748,7 @@ def _read_lesson(
     if is_quiz(front):
         quiz = parse_quiz(front, key_lines, body, body_line, partial(reader.problem, path))
     elif not body.strip():
-        reader.problem(path, body_line, "the lesson has no content")
+        reader.problem(path, body_line, _l("the lesson has no content"))
     return LessonSource(slug, title, number, path, body, body_line, front, quiz), key_lines
 
 
@@ -661,7 +758,11 @@ def _check_lesson_fields(reader: _Reader, path: Path, front: dict, key_lines: di
             reader.problem(
                 path,
                 key_lines.get(str(key), 1),
-                f"unknown field '{key}'; lessons take: {', '.join(LESSON_FIELDS)}",
+                _l(
+                    "unknown field '%(key)s'; lessons take: %(fields)s",
+                    key=key,
+                    fields=", ".join(LESSON_FIELDS),
+                ),
             )
     check_activity(front, key_lines, partial(reader.problem, path))
 
@@ -673,7 +774,7 @@ def _lesson_slug(reader: _Reader, path: Path, front: dict, key_lines: dict[str, 
         reader.problem(
             path,
             key_lines.get("id", 1),
-            f"lesson id '{slug}' must use a-z, 0-9 and dashes only (set 'id:' in front matter)",
+            _l("lesson id '%(id)s' must use a-z, 0-9 and dashes only (set 'id:' in front matter)", id=slug),
         )
     return slug
 
@@ -685,7 +786,11 @@ def _check_unique_slugs(reader: _Reader, lessons: list[tuple[LessonSource, dict[
             reader.problem(
                 lesson.file,
                 key_lines.get("id", 1),
-                f"lesson id '{lesson.slug}' is also used by {seen_slugs[lesson.slug].name}",
+                _l(
+                    "lesson id '%(id)s' is also used by %(file)s",
+                    id=lesson.slug,
+                    file=seen_slugs[lesson.slug].name,
+                ),
             )
         seen_slugs[lesson.slug] = lesson.file
 
@@ -713,7 +818,7 @@ def read_course(
     reader = _Reader(folder, legal=legal)
     course_file = folder / COURSE_FILE
     if not course_file.is_file():
-        reader.problem(course_file, 1, f"a course folder needs a {COURSE_FILE} file")
+        reader.problem(course_file, 1, _l("a course folder needs a %(file)s file", file=COURSE_FILE))
         return None, reader.problems
     text = _read_text(reader, course_file)
     meta = None
@@ -726,7 +831,7 @@ def read_course(
     lessons, lesson_files = _read_lessons(reader)
     check_assessment(lessons, reader.problem)
     if not lessons and not reader.problems:
-        reader.problem(course_file, 1, "the course has no lessons: add files such as 01-gioi-thieu.md")
+        reader.problem(course_file, 1, _l("the course has no lessons: add files such as 01-gioi-thieu.md"))
     images: dict[str, Path] = {}
     checks = [(course_file, intro, intro_line)] + [(lsn.file, lsn.body, lsn.body_line) for lsn in lessons]
     for file, body, first_line in checks:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.legal.register import MARKER_RE
+from app.messages import Message, _l
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -121,9 +122,12 @@ class Estimate:
         """The most periods a course may credit: the estimate and the margin, rounded up."""
         return max(1, math.ceil(round(self.minutes * (1 + MARGIN) / PERIOD_MINUTES, 6)))
 
-    def summary(self) -> str:
-        return (
-            f"reading {round(self.reading)} min, quizzes {self.quizzes} min, activities {self.activities} min"
+    def summary(self) -> Message:
+        return _l(
+            "reading %(reading)s min, quizzes %(quizzes)s min, activities %(activities)s min",
+            reading=round(self.reading),
+            quizzes=self.quizzes,
+            activities=self.activities,
         )
 
 
@@ -151,7 +155,7 @@ def estimate(intro: str, lessons: Iterable[LessonSource]) -> Estimate:
     return Estimate(count, reading_minutes(count), quizzes, activities)
 
 
-def check_activity(front: dict, key_lines: dict[str, int], report: Callable[[int, str], None]) -> None:
+def check_activity(front: dict, key_lines: dict[str, int], report: Callable[[int, Message], None]) -> None:
     """A lesson's `activity: {minutes: N, task: "..."}`, reported at its line when wrong."""
     if "activity" not in front:
         return
@@ -159,34 +163,55 @@ def check_activity(front: dict, key_lines: dict[str, int], report: Callable[[int
     activity = front["activity"]
     example = 'activity: {minutes: 20, task: "Lập kế hoạch hành động cho đơn vị"}'
     if not isinstance(activity, dict):
-        report(line, f"activity must be the minutes and the task, such as {example}")
+        report(line, _l("activity must be the minutes and the task, such as %(example)s", example=example))
         return
     for key in activity:
         if key not in ACTIVITY_FIELDS:
-            report(line, f"activity: unknown field '{key}'; an activity takes: {', '.join(ACTIVITY_FIELDS)}")
+            report(
+                line,
+                _l(
+                    "activity: unknown field '%(key)s'; an activity takes: %(fields)s",
+                    key=key,
+                    fields=", ".join(ACTIVITY_FIELDS),
+                ),
+            )
     minutes = activity.get("minutes")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_ACTIVITY_MINUTES:
         report(
             line,
-            f"activity minutes must be a whole number from 1 to {MAX_ACTIVITY_MINUTES}, not '{minutes}' "
-            "(longer work is a lesson of its own)",
+            _l(
+                "activity minutes must be a whole number from 1 to %(most)s, not '%(minutes)s' "
+                "(longer work is a lesson of its own)",
+                most=MAX_ACTIVITY_MINUTES,
+                minutes=minutes,
+            ),
         )
     task = activity.get("task")
     if not isinstance(task, str) or not task.strip():
-        report(line, "activity task is required: say what the learner does, such as " + example)
+        report(
+            line,
+            _l("activity task is required: say what the learner does, such as %(example)s", example=example),
+        )
     elif len(task) > MAX_TASK_CHARS:
-        report(line, f"activity task is longer than {MAX_TASK_CHARS} characters")
+        report(line, _l("activity task is longer than %(most)s characters", most=MAX_TASK_CHARS))
 
 
 def check_hours(
-    hours: int, intro: str, lessons: list[LessonSource], report: Callable[[str], None]
+    hours: int, intro: str, lessons: list[LessonSource], report: Callable[[Message], None]
 ) -> Estimate:
     """Report credited periods beyond what the content supports; returns the estimate."""
     found = estimate(intro, lessons)
     if hours > found.most_periods:
         report(
-            f"hours: {hours} periods credited, but the content supports about {found.periods} "
-            f"({found.summary()}; at most {found.most_periods} with the {round(MARGIN * 100)} % margin)"
+            _l(
+                "hours: %(hours)s periods credited, but the content supports about %(periods)s "
+                "(%(summary)s; at most %(most)s with the %(margin)s margin)",
+                hours=hours,
+                periods=found.periods,
+                summary=found.summary(),
+                most=found.most_periods,
+                margin=f"{round(MARGIN * 100)} %",
+            )
         )
     return found
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from app import safe_yaml
+from app.messages import Message, _l
 from app.text import fold, nfc
 
 REGISTER_FILE = Path(__file__).resolve().parent.parent / "courses" / "legal_documents.yaml"
@@ -162,15 +163,28 @@ class CitationCheck:
     documents: dict[str, Document]
     as_of: date
 
-    def problem(self, number: str) -> str | None:
+    def problem(self, number: str) -> Message | None:
         """Why citing `number` is wrong, or None."""
         document = self.documents.get(number)
         if document is None:
-            return f"[[VB {number}]]: no such document in the register of legal documents"
+            return _l("[[VB %(number)s]]: no such document in the register of legal documents", number=number)
         if not document.repealed_as_of(self.as_of):
             return None
-        when = f"on {document.replaced_on:%d/%m/%Y}" if document.replaced_on else "(date not verified)"
+        on = f"{document.replaced_on:%d/%m/%Y}" if document.replaced_on else None
+        if document.replaced_by and on:
+            return _l(
+                "[[VB %(number)s]] was replaced by %(replacement)s on %(date)s: cite the document in force",
+                number=number,
+                replacement=document.replaced_by,
+                date=on,
+            )
         if document.replaced_by:
-            replacement = document.replaced_by
-            return f"[[VB {number}]] was replaced by {replacement} {when}: cite the document in force"
-        return f"[[VB {number}]] was repealed {when}"
+            return _l(
+                "[[VB %(number)s]] was replaced by %(replacement)s (date not verified): "
+                "cite the document in force",
+                number=number,
+                replacement=document.replaced_by,
+            )
+        if on:
+            return _l("[[VB %(number)s]] was repealed on %(date)s", number=number, date=on)
+        return _l("[[VB %(number)s]] was repealed (date not verified)", number=number)

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
+from app.messages import Message, _l
 from app.quizzes.source import QuestionSource, QuizSource
 from app.quizzes.types import question_type
 from app.text import fold, nfc
 
 # report(file, line, message, severity)
-Report = Callable[[Path, int, str, str], None]
+Report = Callable[[Path, int, Message, str], None]
 
 LESSON_TAG_RE = re.compile(r"^bai-(\d{1,4})$")
 CHOICE_TYPES = ("single", "multiple")  # true/false has nothing to shuffle
@@ -53,7 +54,7 @@ def check_assessment(lessons: Iterable[Lesson], report: Report) -> None:
             continue
         quiz = lesson.quiz
 
-        def at(line: int, message: str, severity: str, file: Path = lesson.file) -> None:
+        def at(line: int, message: Message, severity: str, file: Path = lesson.file) -> None:
             report(file, line, message, severity)
 
         graded = quiz.settings.kind == "graded"
@@ -75,8 +76,10 @@ def _shuffled_options(quiz: QuizSource, at, severity: str) -> None:
     line = lines.get("shuffle_options") or lines.get("kind") or lines.get("type", 1)
     at(
         line,
-        "the options of choice questions are shown in the order written, so the key sits in the same "
-        "place for everyone: set shuffle_options: true",
+        _l(
+            "the options of choice questions are shown in the order written, so the key sits in the same "
+            "place for everyone: set shuffle_options: true"
+        ),
         severity,
     )
 
@@ -96,9 +99,13 @@ def _tick_all(question: QuestionSource, at, severity: str) -> None:
     if score > 0:
         at(
             question.line,
-            f"question '{question.qid}': ticking every option scores {score:.0%}; add wrong options until "
-            "there are at least as many as right ones, or write tickall=allowed in the heading if that "
-            "is intended",
+            _l(
+                "question '%(id)s': ticking every option scores %(score)s; add wrong options until "
+                "there are at least as many as right ones, or write tickall=allowed in the heading if that "
+                "is intended",
+                id=question.qid,
+                score=f"{score:.0%}",
+            ),
             severity,
         )
 
@@ -119,28 +126,44 @@ def _draw_coverage(quiz: QuizSource, content: dict[int, str], at) -> None:
     if isinstance(draw, int) and draw < pool:
         at(
             line,
-            f"a draw of {draw} from {pool} questions can leave a lesson untested: tag each question bai-N "
-            "and draw by tag",
+            _l(
+                "a draw of %(draw)s from %(pool)s questions can leave a lesson untested: tag each question "
+                "bai-N and draw by tag",
+                draw=draw,
+                pool=pool,
+            ),
             "warning",
         )
     tagged = _tagged_lessons(quiz, content, at)
     if not tagged:
         if content and quiz.questions:
-            at(1, "tag each question with its lesson (bai-N) so coverage can be checked", "warning")
+            at(1, _l("tag each question with its lesson (bai-N) so coverage can be checked"), "warning")
     elif isinstance(draw, dict):
         drawn = {int(LESSON_TAG_RE.match(tag)[1]) for tag in draw if LESSON_TAG_RE.match(tag)}
         for number, title in content.items():
             if number not in drawn:
                 at(
                     line,
-                    f"lesson {number} ({title}) is never tested: the draw takes no question tagged "
-                    f"bai-{number}",
+                    _l(
+                        "lesson %(number)s (%(title)s) is never tested: the draw takes no question tagged "
+                        "bai-%(number)s",
+                        number=number,
+                        title=title,
+                    ),
                     "warning",
                 )
     else:
         for number, title in content.items():
             if number not in tagged:
-                at(line, f"lesson {number} ({title}) has no question: tag one bai-{number}", "warning")
+                at(
+                    line,
+                    _l(
+                        "lesson %(number)s (%(title)s) has no question: tag one bai-%(number)s",
+                        number=number,
+                        title=title,
+                    ),
+                    "warning",
+                )
     if isinstance(draw, dict):
         _never_drawn(quiz, draw, at)
 
@@ -154,18 +177,29 @@ def _tagged_lessons(quiz: QuizSource, content: dict[int, str], at) -> set[int]:
         if len(tags) > 1:
             at(
                 question.line,
-                f"question '{question.qid}' carries {', '.join(tags)}: one bai-N tag only",
+                _l(
+                    "question '%(id)s' carries %(tags)s: one bai-N tag only",
+                    id=question.qid,
+                    tags=", ".join(tags),
+                ),
                 "error",
             )
         for tag in tags:
             number = int(LESSON_TAG_RE.match(tag)[1])
             if number not in content:
-                lessons = ", ".join(str(n) for n in content) or "none"
-                at(
-                    question.line,
-                    f"tag {tag} names no lesson of the course (its content lessons are: {lessons})",
-                    "error",
+                lessons = ", ".join(str(n) for n in content)
+                message = (
+                    _l(
+                        "tag %(tag)s names no lesson of the course (its content lessons are: %(lessons)s)",
+                        tag=tag,
+                        lessons=lessons,
+                    )
+                    if lessons
+                    else _l(
+                        "tag %(tag)s names no lesson of the course (its content lessons are: none)", tag=tag
+                    )
                 )
+                at(question.line, message, "error")
             tagged.add(number)
     return tagged
 
@@ -173,12 +207,19 @@ def _tagged_lessons(quiz: QuizSource, content: dict[int, str], at) -> set[int]:
 def _never_drawn(quiz: QuizSource, draw: dict[str, int], at) -> None:
     for question in quiz.questions:
         if not any(tag in draw for tag in question.tags):
-            why = (
-                f"none of its tags ({', '.join(question.tags)}) is in the draw"
+            message = (
+                _l(
+                    "question '%(id)s' is never drawn: none of its tags (%(tags)s) is in the draw",
+                    id=question.qid,
+                    tags=", ".join(question.tags),
+                )
                 if question.tags
-                else "it has no tag, and the draw takes questions by tag"
+                else _l(
+                    "question '%(id)s' is never drawn: it has no tag, and the draw takes questions by tag",
+                    id=question.qid,
+                )
             )
-            at(question.line, f"question '{question.qid}' is never drawn: {why}", "warning")
+            at(question.line, message, "warning")
 
 
 # --- longest key ---------------------------------------------------------------------------------
@@ -192,8 +233,13 @@ def _longest_key(quiz: QuizSource, at) -> None:
         lines = ", ".join(str(q.line) for q in flagged)
         at(
             1,
-            f"the correct option is the longest in {len(flagged)} of {len(considered)} single-choice "
-            f"questions (lines {lines}): learners can guess by length",
+            _l(
+                "the correct option is the longest in %(flagged)s of %(considered)s single-choice "
+                "questions (lines %(lines)s): learners can guess by length",
+                flagged=len(flagged),
+                considered=len(considered),
+                lines=lines,
+            ),
             "warning",
         )
 
@@ -267,19 +313,25 @@ def _writings(text: str) -> list[tuple[str, list[str]]]:
     return []
 
 
-def _format_message(text: str, kind: str, missing: list[str]) -> str:
+def _format_message(text: str, kind: str, missing: list[str]) -> Message:
     also = ", ".join(f"'{v}'" for v in missing)
     if kind == "time":
-        return (
-            f"the answer '{text}' is a time: also accept {also}, or say the format in the question "
-            "(e.g. 'Gõ giờ theo dạng 10:00')"
+        return _l(
+            "the answer '%(answer)s' is a time: also accept %(also)s, or say the format in the question "
+            "(e.g. 'Gõ giờ theo dạng 10:00')",
+            answer=text,
+            also=also,
         )
     if kind == "decimal":
-        return (
-            f"the answer '{text}' is a decimal number: make the question numeric (type=numeric accepts "
-            f"both separators), accept {also} too, or say the format in the question"
+        return _l(
+            "the answer '%(answer)s' is a decimal number: make the question numeric (type=numeric accepts "
+            "both separators), accept %(also)s too, or say the format in the question",
+            answer=text,
+            also=also,
         )
-    return (
-        f"the answer '{text}' is a web address: also accept {also} (with and without https://, www. "
-        "and a trailing /), or say the format in the question"
+    return _l(
+        "the answer '%(answer)s' is a web address: also accept %(also)s (with and without https://, www. "
+        "and a trailing /), or say the format in the question",
+        answer=text,
+        also=also,
     )

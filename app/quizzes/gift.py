@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import yaml
 
+from app.messages import english
 from app.quizzes.source import (
     FALSE_WORDS,
     QID_RE,
@@ -614,8 +615,8 @@ def _shape(question: QuestionSource) -> tuple:
 
 
 def _parse_section(section: str) -> tuple[QuestionSource | None, list[str]]:
-    messages: list[str] = []
-    quiz = parse_quiz({}, {}, section, 1, lambda _line, message: messages.append(message))
+    messages: list[str] = []  # in English, as a GiftProblem's message is
+    quiz = parse_quiz({}, {}, section, 1, lambda _line, message: messages.append(english(message)))
     return (quiz.questions[0] if quiz.questions else None), messages
 
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.messages import Message, _l
+
 QUIZ_FIELDS = (
     "id",
     "title",
@@ -138,7 +140,7 @@ class QuizSource:
     key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> file line
 
 
-Report = Callable[[int, str], None]
+Report = Callable[[int, Message], None]
 
 
 def is_quiz(front: dict) -> bool:
@@ -148,12 +150,13 @@ def is_quiz(front: dict) -> bool:
 def _settings(front: dict, key_lines: dict[str, int], report: Report) -> QuizSettings:
     settings = QuizSettings()
 
-    def bad(key: str, message: str) -> None:
+    def bad(key: str, message: Message) -> None:
         report(key_lines.get(key, 1), message)
 
+    fields = ", ".join(QUIZ_FIELDS)
     for key in front:
         if key not in QUIZ_FIELDS:
-            bad(str(key), f"unknown field '{key}'; quizzes take: {', '.join(QUIZ_FIELDS)}")
+            bad(str(key), _l("unknown field '%(key)s'; quizzes take: %(fields)s", key=key, fields=fields))
     for key, allowed in (
         ("kind", KINDS),
         ("grading", GRADING_METHODS),
@@ -162,38 +165,59 @@ def _settings(front: dict, key_lines: dict[str, int], report: Report) -> QuizSet
     ):
         if key in front:
             if front[key] not in allowed:
-                bad(key, f"{key} '{front[key]}' is not one of: {', '.join(allowed)}")
+                bad(
+                    key,
+                    _l(
+                        "%(key)s '%(value)s' is not one of: %(allowed)s",
+                        key=key,
+                        value=front[key],
+                        allowed=", ".join(allowed),
+                    ),
+                )
             else:
                 setattr(settings, key, front[key])
     for key in ("required", "shuffle_questions", "shuffle_options"):
         if key in front:
             if not isinstance(front[key], bool):
-                bad(key, f"{key} must be true or false, not '{front[key]}'")
+                bad(key, _l("%(key)s must be true or false, not '%(value)s'", key=key, value=front[key]))
             else:
                 setattr(settings, key, front[key])
     for key, low, high in (("pass_mark", 0, 100), ("max_attempts", 0, 100), ("time_limit", 0, 600)):
         if key in front:
             value = front[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                bad(key, f"{key} must be a whole number from {low} to {high}, not '{value}'")
+                bad(
+                    key,
+                    _l(
+                        "%(key)s must be a whole number from %(low)s to %(high)s, not '%(value)s'",
+                        key=key,
+                        low=low,
+                        high=high,
+                        value=value,
+                    ),
+                )
             else:
                 setattr(settings, key, value)
     if "draw" in front and front["draw"] not in (None, "all"):
-        draw = front["draw"]
-        if isinstance(draw, int) and not isinstance(draw, bool) and draw >= 1:
-            settings.draw = draw
-        elif (
-            isinstance(draw, dict)
-            and draw
-            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in draw.values())
-        ):
-            settings.draw = {str(tag): n for tag, n in draw.items()}
-        else:
-            bad("draw", "draw must be 'all', a number of questions, or {tag: number, ...}")
+        settings.draw = _draw(front["draw"], bad)
     if settings.kind == "practice":
         settings.required = False
         settings.max_attempts = 0
     return settings
+
+
+def _draw(draw: object, bad: Callable[[str, Message], None]) -> int | dict[str, int] | None:
+    """`draw:` as a number of questions or {tag: number, ...}; None (every question) when wrong."""
+    if isinstance(draw, int) and not isinstance(draw, bool) and draw >= 1:
+        return draw
+    if (
+        isinstance(draw, dict)
+        and draw
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in draw.values())
+    ):
+        return {str(tag): n for tag, n in draw.items()}
+    bad("draw", _l("draw must be 'all', a number of questions, or {tag: number, ...}"))
+    return None
 
 
 def _attributes(text: str, line: int, report: Report) -> dict[str, str]:
@@ -205,7 +229,9 @@ def _attributes(text: str, line: int, report: Report) -> dict[str, str]:
             key, _, value = token.partition("=")
             attrs[key] = value
         else:
-            report(line, f"'{token}' in the braces is not a setting: write key=value or #id")
+            report(
+                line, _l("'%(token)s' in the braces is not a setting: write key=value or #id", token=token)
+            )
     return attrs
 
 
@@ -312,13 +338,16 @@ def _question(
     )
     items = _items(block)
     if not items:
-        report(heading_line, f"question '{head.qid}' has no answers: add a task list, '=' lines or a list")
+        report(
+            heading_line,
+            _l("question '%(id)s' has no answers: add a task list, '=' lines or a list", id=head.qid),
+        )
         return None
     kind = item_kind(items[0][1])
     if kind == "other":
         report(
             items[0][0],
-            "answers are task items '- [ ]', '= answer' lines, pairs 'left -> right' or a numbered list",
+            _l("answers are task items '- [ ]', '= answer' lines, pairs 'left -> right' or a numbered list"),
         )
         return None
     take = _ANSWER_ITEMS.get(kind)
@@ -335,30 +364,37 @@ def _heading(line: int, heading: str, report: Report) -> _Heading | None:
     attrs = _attributes(match[2] or "", line, report) if match else {}
     qid = attrs.pop("id", "")
     if not qid:
-        report(line, "a question needs an id: end its heading with {#some-id}")
+        report(line, _l("a question needs an id: end its heading with {#some-id}"))
         return None
     if not QID_RE.match(qid) or len(qid) > 100:
-        report(line, f"question id '{qid}' must use a-z, 0-9 and dashes only")
+        report(line, _l("question id '%(id)s' must use a-z, 0-9 and dashes only", id=qid))
     points_text = attrs.pop("points", "1")
     points = int(points_text) if points_text.isdigit() and 1 <= int(points_text) <= 100 else None
     if points is None:
-        report(line, f"points must be a whole number from 1 to 100, not '{points_text}'")
+        report(line, _l("points must be a whole number from 1 to 100, not '%(points)s'", points=points_text))
     tags = tuple(t for t in attrs.pop("tags", "").split(",") if t)
     declared = attrs.pop("type", None)
     if declared is not None and declared not in QUESTION_TYPES:
-        report(line, f"unknown question type '{declared}'; the types are: {', '.join(QUESTION_TYPES)}")
+        report(
+            line,
+            _l(
+                "unknown question type '%(type)s'; the types are: %(types)s",
+                type=declared,
+                types=", ".join(QUESTION_TYPES),
+            ),
+        )
         return None
     ignore = {}
     for key in ("case", "diacritics"):
         value = attrs.pop(key, None)
         if value not in (None, "ignore", "match"):
-            report(line, f"{key} must be 'ignore' or 'match', not '{value}'")
+            report(line, _l("%(key)s must be 'ignore' or 'match', not '%(value)s'", key=key, value=value))
         ignore[key] = value == "ignore"
     tickall = attrs.pop("tickall", None)
     if tickall not in (None, "allowed"):
-        report(line, f"tickall can only be 'allowed', not '{tickall}'")
+        report(line, _l("tickall can only be 'allowed', not '%(value)s'", value=tickall))
     for key in attrs:
-        report(line, f"unknown question setting '{key}'")
+        report(line, _l("unknown question setting '%(key)s'", key=key))
     return _Heading(
         title, qid, points or 1, tags, declared, ignore["case"], ignore["diacritics"], tickall == "allowed"
     )
@@ -386,10 +422,10 @@ def _take_pairs(question: QuestionSource, items: list[tuple[int, str, str]], rep
     ]
     question.type = _expect(question, "matching", report)
     if len(question.pairs) < 2:
-        report(question.line, "a matching question needs at least two pairs")
+        report(question.line, _l("a matching question needs at least two pairs"))
     rights = [right for _, right in question.pairs]
     if len(set(rights)) != len(rights):
-        report(question.line, "two pairs share the same right-hand side")
+        report(question.line, _l("two pairs share the same right-hand side"))
 
 
 def _take_order(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
@@ -397,7 +433,7 @@ def _take_order(question: QuestionSource, items: list[tuple[int, str, str]], rep
     question.order = [ORDER_RE.match(text)[1].strip() for _, text, _ in items]
     question.type = _expect(question, "ordering", report)
     if len(question.order) < 2:
-        report(question.line, "an ordering question needs at least two items")
+        report(question.line, _l("an ordering question needs at least two items"))
 
 
 # How the answers of each kind of item are read (by the kind of the first item: see `item_kind`).
@@ -408,7 +444,11 @@ def _expect(question: QuestionSource, inferred: str, report: Report) -> str:
     if question.type and question.type != inferred:
         report(
             question.line,
-            f"type={question.type} does not match the answers, which make a {inferred} question",
+            _l(
+                "type=%(type)s does not match the answers, which make a %(inferred)s question",
+                type=question.type,
+                inferred=inferred,
+            ),
         )
     return inferred
 
@@ -417,9 +457,11 @@ def _check_choices(question: QuestionSource, report: Report) -> None:
     correct = [c for c in question.choices if c.correct]
     labels = {c.text.strip().lower() for c in question.choices}
     if not correct:
-        report(question.line, f"question '{question.qid}' has no correct answer: tick one with - [x]")
+        report(
+            question.line, _l("question '%(id)s' has no correct answer: tick one with - [x]", id=question.qid)
+        )
     if len({c.text for c in question.choices}) != len(question.choices):
-        report(question.line, f"question '{question.qid}' lists the same option twice")
+        report(question.line, _l("question '%(id)s' lists the same option twice", id=question.qid))
     looks_true_false = len(question.choices) == 2 and labels in (
         {w1, w2} for w1 in TRUE_WORDS for w2 in FALSE_WORDS
     )
@@ -429,13 +471,15 @@ def _check_choices(question: QuestionSource, report: Report) -> None:
         else:
             question.type = "single" if len(correct) <= 1 else "multiple"
     elif question.type in ("single", "truefalse") and len(correct) > 1:
-        report(correct[1].line, f"{len(correct)} correct answers in a single-choice question")
+        report(
+            correct[1].line, _l("%(count)s correct answers in a single-choice question", count=len(correct))
+        )
     elif question.type == "truefalse" and not looks_true_false:
-        report(question.line, "a true/false question has exactly two options: Đúng and Sai")
+        report(question.line, _l("a true/false question has exactly two options: Đúng and Sai"))
     elif question.type not in ("single", "multiple", "truefalse"):
-        report(question.line, f"type={question.type} does not match a task list of options")
+        report(question.line, _l("type=%(type)s does not match a task list of options", type=question.type))
     if len(question.choices) < 2:
-        report(question.line, "a choice question needs at least two options")
+        report(question.line, _l("a choice question needs at least two options"))
 
 
 def _check_answers(question: QuestionSource, report: Report) -> None:
@@ -446,14 +490,20 @@ def _check_answers(question: QuestionSource, report: Report) -> None:
     if question.type == "numeric":
         for answer, numeric in zip(question.answers, parsed, strict=True):
             if numeric is None:
-                report(answer.line, f"'{answer.text}' is not a number, 'number +- tolerance' or 'low..high'")
+                report(
+                    answer.line,
+                    _l(
+                        "'%(answer)s' is not a number, 'number +- tolerance' or 'low..high'",
+                        answer=answer.text,
+                    ),
+                )
             answer.numeric = numeric
     elif question.type == "short":
         for answer in question.answers:
             if not answer.text:
-                report(answer.line, "an accepted answer cannot be empty")
+                report(answer.line, _l("an accepted answer cannot be empty"))
     else:
-        report(question.line, f"type={question.type} does not match '=' answer lines")
+        report(question.line, _l("type=%(type)s does not match '=' answer lines", type=question.type))
 
 
 def parse_quiz(
@@ -481,12 +531,19 @@ def parse_quiz(
         if question is None:
             continue
         if question.qid in seen:
-            report(line_no, f"question id '{question.qid}' is also used on line {seen[question.qid]}")
+            report(
+                line_no,
+                _l(
+                    "question id '%(id)s' is also used on line %(line)s",
+                    id=question.qid,
+                    line=seen[question.qid],
+                ),
+            )
             continue
         seen[question.qid] = line_no
         questions.append(question)
     if not sections:
-        report(body_line, "the quiz has no questions: each starts with '## Title {#id}'")
+        report(body_line, _l("the quiz has no questions: each starts with '## Title {#id}'"))
     _check_draw(settings, questions, key_lines, report)
     return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions, dict(key_lines))
 
@@ -494,9 +551,24 @@ def parse_quiz(
 def _check_draw(settings: QuizSettings, questions: list[QuestionSource], key_lines, report) -> None:
     line = key_lines.get("draw", 1)
     if isinstance(settings.draw, int) and settings.draw > len(questions):
-        report(line, f"draw {settings.draw} is more than the {len(questions)} questions in the pool")
+        report(
+            line,
+            _l(
+                "draw %(draw)s is more than the %(pool)s questions in the pool",
+                draw=settings.draw,
+                pool=len(questions),
+            ),
+        )
     elif isinstance(settings.draw, dict):
         for tag, wanted in settings.draw.items():
             pool = sum(1 for q in questions if tag in q.tags)
             if wanted > pool:
-                report(line, f"draw {wanted} questions tagged '{tag}', but the pool has {pool}")
+                report(
+                    line,
+                    _l(
+                        "draw %(wanted)s questions tagged '%(tag)s', but the pool has %(pool)s",
+                        wanted=wanted,
+                        tag=tag,
+                        pool=pool,
+                    ),
+                )
