@@ -81,6 +81,7 @@ def _blueprints(app: Flask) -> None:
     from app.profiles.blueprint import bp as profiles_bp
     from app.profiles.labels import template_helpers as profile_labels
     from app.reports.views import bp as reports_bp
+    from app.teach.preview_views import bp as teach_preview_bp
     from app.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
@@ -91,6 +92,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/review")
     app.register_blueprint(assignments_bp, url_prefix="/review")
     app.register_blueprint(teach_bp, url_prefix="/teach")
+    app.register_blueprint(teach_preview_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(legal_bp, url_prefix="/legal")
