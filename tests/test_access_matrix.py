@@ -111,6 +111,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.quiz_results": True,
             "teach.learners_csv": True,
             "teach.course_trainers": False,
+            "teach_preview.lesson": True,
+            "teach_preview.try_quiz": True,
             "admin.users": False,
             "profiles.profile": False,
             "profiles.decision_conditions": False,
@@ -125,6 +127,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.learners": False,
             "teach.learners_csv": False,
             "teach.course_trainers": False,
+            "teach_preview.edition": False,
+            "teach_preview.try_quiz": False,
         },
         "ward_admin_in": {
             "profiles.profile": True,
@@ -160,6 +164,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.learners": False,
             "teach.course_trainers": False,
             "teach.course_issuer": False,
+            "teach_preview.lesson": False,
         },
         "city_admin": {
             "profiles.edit_requirements": True,
@@ -168,6 +173,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "admin.user": True,
             "teach.course_trainers": True,
             "teach.quiz_items_csv": True,
+            "teach_preview.edition": True,
         },
         "override_admin": {"profiles.decision": True, "quizzes.attempt": False},
     }[actor]

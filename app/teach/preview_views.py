@@ -14,6 +14,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
 
 from app import params
 from app.access import TEACH_COURSE, allow
@@ -32,7 +33,7 @@ SEED_MAX = 2**62  # as large as an attempt's seed (secrets.randbits(62))
 class TryForm(Form):
     """The answers to a try (read from the page's question fields) and the seed of its draw."""
 
-    seed = IntegerField(validators=[InputRequired(), NumberRange(0, SEED_MAX)])
+    seed = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(0, SEED_MAX)])
 
 
 def _edition(code: str, number: int) -> Edition:

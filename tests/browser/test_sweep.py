@@ -90,6 +90,9 @@ PAGES = {
     "teach.learners": "a course's learners' progress",
     "teach.quiz_results": "a quiz's results",
     "teach.course_trainers": "a course's trainers and issuing unit",
+    "teach_preview.edition": "the preview of an edition",
+    "teach_preview.lesson": "a lesson in the preview",
+    "teach_preview.try_quiz": "trying a quiz in the preview",
 }
 # GET routes that are not pages.
 EXCLUDED = {
