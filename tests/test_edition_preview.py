@@ -18,6 +18,7 @@ from app.models import (
     Question,
     QuizAttempt,
 )
+from app.teach.preview import rewrite_lesson_links
 from tests.helpers import write_course
 
 TRAINER = "gv@example.vn"
@@ -45,7 +46,7 @@ shuffle_options: true
 
 ## Hoà giải {{#hoa-giai case=ignore tags=bai-1}}
 
-Tổ ở thôn giải quyết mâu thuẫn nhỏ gọi là tổ gì?
+Tổ ở thôn giải quyết mâu thuẫn nhỏ gọi là tổ gì? (xem [bài mở đầu](01-mo-dau.md))
 
 = tổ hoà giải
 """
@@ -102,7 +103,7 @@ def test_each_edition_shows_its_own_text_with_the_banner_and_no_progress(app, au
     assert "Nội dung bản đầu." in first and "Nội dung bản hai." not in first
     assert "Nội dung bản hai." in second
     assert "Xem trước ấn bản 1.0 (số 1)" in first and "người học không thấy trang này" in first
-    assert "Người học không học ấn bản này." in first
+    assert "Hiện người học không thấy ấn bản này." in first
     assert "Người học đang học ấn bản này." in second
     assert "Đánh dấu hoàn thành" not in first and "/complete" not in first
     overview = _text(client.get(f"{BASE}/1/"))
@@ -123,6 +124,20 @@ def test_links_between_lessons_and_the_pager_stay_in_the_preview(auth, client):
     assert f'href="{BASE}/1/lessons/mo-dau"' in quiz  # in the quiz's introduction, and the pager
     assert f'href="{BASE}/1/quizzes/kiem-tra/try"' in quiz
     assert "/quizzes/kiem-tra/start" not in quiz
+
+
+def test_only_this_editions_known_lesson_addresses_are_rewritten():
+    html = (
+        '<a href="/courses/KH-01/lessons/mo-dau">a</a> <a href="/courses/KH-01/lessons/mo-dau#muc">b</a> '
+        '<a href="/courses/KH-01/lessons/mo-dau-hai">c</a> <a href="/courses/KH-02/lessons/mo-dau">d</a> '
+        "<p>/courses/KH-01/lessons/mo-dau</p>"
+    )
+    urls = {"/courses/KH-01/lessons/mo-dau": "/p/mo-dau"}
+    assert rewrite_lesson_links(html, urls) == (
+        '<a href="/p/mo-dau">a</a> <a href="/p/mo-dau#muc">b</a> '
+        '<a href="/courses/KH-01/lessons/mo-dau-hai">c</a> <a href="/courses/KH-02/lessons/mo-dau">d</a> '
+        "<p>/courses/KH-01/lessons/mo-dau</p>"
+    )
 
 
 def _correct(app, number_stem: str) -> dict[str, str]:
@@ -148,6 +163,7 @@ def test_trying_a_quiz_marks_it_as_an_attempt_and_records_nothing(app, auth, cli
     before = _counts(app)
     page = _text(client.get(path + "?seed=7"))
     assert "tự xưng là công an" in page and 'name="q-otp"' in page
+    assert f'href="{BASE}/2/lessons/mo-dau"' in page  # a link in a question
     again = _text(client.get(path + "?seed=7"))
     assert re.findall(r'name="q-[^"]+" value="[^"]*"', page) == re.findall(
         r'name="q-[^"]+" value="[^"]*"', again

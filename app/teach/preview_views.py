@@ -71,6 +71,16 @@ def _html(edition: Edition, html: str) -> str:
     return preview.rewrite_lesson_links(html, urls)
 
 
+def _questions(edition: Edition, views: list[dict]) -> list[dict]:
+    """Question views (as shown or reviewed) with the links in their stems and general feedback
+    in the preview."""
+    for view in views:
+        for key in ("stem_html", "general_feedback_html"):
+            if view.get(key):
+                view[key] = _html(edition, view[key])
+    return views
+
+
 @bp.route("/courses/<code>/editions/<int:number>/")
 @allow(TEACH_COURSE)
 def edition(code: str, number: int):
@@ -115,6 +125,7 @@ def try_quiz(code: str, number: int, slug: str):
             abort(400)
         attempt = preview.quiz_try(db.session, lesson, form.seed.data)
         result = preview.mark_try(db.session, attempt, request.form)
+        _questions(edition, result.reviews)
         return render_template(
             "teach/preview/try_result.html",
             lesson=lesson,
@@ -129,7 +140,7 @@ def try_quiz(code: str, number: int, slug: str):
         "teach/preview/try.html",
         lesson=lesson,
         attempt=attempt,
-        shown=list(enumerate(attempt.views(), start=1)),
+        shown=list(enumerate(_questions(edition, attempt.views()), start=1)),
         form=form,
         **_context(edition),
     )
