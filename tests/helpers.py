@@ -72,6 +72,10 @@ OVERRIDES = {
     "legal.edit": {"document_id": "legal_document"},
     "teach.end_trainer": {"course_trainer_id": "course_trainer"},
     "editions.edit_lesson": {"slug": "bai-mot"},
+    # The preview of KT-01's first edition: its course page, a lesson, and trying its quiz.
+    "teach_preview.edition": {"number": 1},
+    "teach_preview.lesson": {"number": 1, "slug": "bai-mot"},
+    "teach_preview.try_quiz": {"number": 1},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

@@ -115,6 +115,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "editions.upload": True,
             "editions.edit_lesson": True,
             "editions.publish": True,  # an owner publishes
+            "teach_preview.lesson": True,
+            "teach_preview.try_quiz": True,
             "admin.users": False,
             "profiles.profile": False,
             "profiles.decision_conditions": False,
@@ -138,6 +140,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "editions.repository": False,
             "editions.fetch": False,
             "editions.upload": True,  # a course of their own: the code decides, in the service
+            "teach_preview.edition": False,
+            "teach_preview.try_quiz": False,
         },
         "ward_admin_in": {
             "profiles.profile": True,
@@ -180,6 +184,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "editions.index": False,
             "editions.publish": False,
             "editions.download": False,
+            "teach_preview.lesson": False,
         },
         "city_admin": {
             "profiles.edit_requirements": True,
@@ -188,6 +193,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "admin.user": True,
             "teach.course_trainers": True,
             "teach.quiz_items_csv": True,
+            "teach_preview.edition": True,
         },
         "override_admin": {"profiles.decision": True, "quizzes.attempt": False},
     }[actor]

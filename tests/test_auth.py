@@ -33,7 +33,7 @@ SAMPLE_VALUES = {
     "token": "x",
     "document_id": 1,
     "course_trainer_id": 1,
-    "number": 1,
+    "number": 1,  # an edition of a course
 }
 
 

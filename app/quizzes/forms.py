@@ -23,8 +23,14 @@ def read_replies(session: Session, attempt: QuizAttempt, form) -> dict[str, obje
     """{question id: response} for the questions a posted page lists in its `qids` field (`form`
     is a mapping with `get` and `getlist`, as a request's form is). Raises ValidationFailed for a
     question outside the attempt's draw or an option it never offered."""
+    return read_drawn_replies(session, attempt.quiz_id, attempt.draw, form)
+
+
+def read_drawn_replies(session: Session, quiz_id: int, draw: list[dict], form) -> dict[str, object]:
+    """`read_replies` for a draw of the quiz's questions that need not belong to an attempt (a
+    trainer trying the quiz)."""
     wanted = form.getlist("qids")
-    drawn = {entry["qid"]: entry for entry in attempt.draw}
+    drawn = {entry["qid"]: entry for entry in draw}
     if any(qid not in drawn for qid in wanted):
         raise ValidationFailed("question not in this attempt")
     if not wanted:
@@ -32,7 +38,7 @@ def read_replies(session: Session, attempt: QuizAttempt, form) -> dict[str, obje
     questions = {
         q.qid: q
         for q in session.scalars(
-            select(Question).where(Question.quiz_id == attempt.quiz_id, Question.qid.in_(wanted))
+            select(Question).where(Question.quiz_id == quiz_id, Question.qid.in_(wanted))
         )
     }
     return {

@@ -382,6 +382,11 @@ def submit_attempt(
     return attempt
 
 
+def mark_reply(question: Question, response: object | None) -> float:
+    """The points a reply (None: no answer) earns on a question, by its type's marking."""
+    return question_type(question.type).mark(question.data, response) * question.points
+
+
 def _grade(session: Session, attempt: QuizAttempt) -> None:
     quiz = attempt.quiz
     answers = saved_answers(session, attempt)
@@ -389,12 +394,12 @@ def _grade(session: Session, attempt: QuizAttempt) -> None:
     score = max_score = 0.0
     for entry, question in attempt_questions(session, attempt):
         answer = answers.get(entry["qid"])
-        mark = question_type(question.type).mark(question.data, answer.response if answer else None)
+        mark = mark_reply(question, answer.response if answer else None)
         points = question.points
-        score += mark * points
+        score += mark
         max_score += points
         if answer is not None:
-            updates.append({"id": answer.id, "mark": mark * points, "points": points})
+            updates.append({"id": answer.id, "mark": mark, "points": points})
         else:
             inserts.append(
                 {
@@ -436,6 +441,11 @@ def _options(data: dict, order: list[str], key: str = "options") -> list[dict]:
 
 def question_view(question: Question, entry: dict, answer: AttemptAnswer | None) -> dict:
     """What the attempt page shows of a question: its parts and the saved reply, never the key."""
+    return reply_view(question, entry, answer.response if answer else None)
+
+
+def reply_view(question: Question, entry: dict, response: object | None) -> dict:
+    """A question as drawn (`entry`) with a reply that need not be saved (None: no answer)."""
     data, order = question.data, entry["order"]
     view = {
         "qid": question.qid,
@@ -444,7 +454,7 @@ def question_view(question: Question, entry: dict, answer: AttemptAnswer | None)
         "type": question.type,
         "points": question.points,
         "field": field_name(question.qid),
-        "response": (answer.response if answer else None) or {},
+        "response": response or {},
     }
     if question.type in ("single", "multiple", "truefalse"):
         view["options"] = _options(data, order)
@@ -459,10 +469,16 @@ def question_view(question: Question, entry: dict, answer: AttemptAnswer | None)
 
 def question_review(question: Question, entry: dict, answer: AttemptAnswer | None) -> dict:
     """The question with the learner's reply, the mark, the right answers and feedback."""
-    view = question_view(question, entry, answer)
+    mark = answer.mark if answer and answer.mark is not None else 0.0
+    return reply_review(question, entry, answer.response if answer else None, mark)
+
+
+def reply_review(question: Question, entry: dict, response: object | None, mark: float) -> dict:
+    """The review of a reply that need not be saved, given the points it earned (`mark_reply`)."""
+    view = reply_view(question, entry, response)
     data = question.data
     view.update(
-        mark=answer.mark if answer and answer.mark is not None else 0.0,
+        mark=mark,
         general_feedback_html=question.general_feedback_html,
         feedback=[],
     )

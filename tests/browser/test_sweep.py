@@ -94,6 +94,9 @@ PAGES = {
     "editions.index": "a course's editions",
     "editions.repository": "a course's git repository",
     "editions.edit_lesson": "the lesson editor",
+    "teach_preview.edition": "the preview of an edition",
+    "teach_preview.lesson": "a lesson in the preview",
+    "teach_preview.try_quiz": "trying a quiz in the preview",
 }
 # GET routes that are not pages.
 EXCLUDED = {
