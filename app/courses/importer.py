@@ -22,8 +22,8 @@ from app.courses.source import (
     read_course,
 )
 from app.legal import service as legal
-from app.messages import _l
 from app.legal.register import anchor
+from app.messages import _l
 from app.models import Course, CourseBlob, CourseSourceFile, CourseVersion, Lesson, MediaFile
 from app.models.base import utcnow
 from app.quizzes.service import add_quiz
@@ -182,7 +182,8 @@ def _new_version(
             add_quiz(session, course, version, row, lesson, render)
     session.flush()
     _store_sources(session, version, source)
-    index_version(session, version)
+    if not origin.draft:
+        index_version(session, version)  # a draft is found once it is published
     return version
 
 

@@ -27,6 +27,7 @@ from app import policy
 from app.courses import bundle, gitsource
 from app.courses.importer import CourseUrls, ImportOutcome, Origin, import_course, label_problem, label_taken
 from app.courses.render import render_markdown
+from app.courses.search import index_version
 from app.courses.source import COURSE_FILE, Problem, real_path_inside
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.legal import service as legal
@@ -410,6 +411,7 @@ def publish(session: Session, actor, code: str, number: int) -> CourseVersion:
     version.published_by_id = actor.id
     previous = course.current_version_number
     course.current_version_number = version.number
+    index_version(session, version)  # the catalogue search finds the course by this edition now
     _audit(session, actor, "publish_edition", course, number, label=version.label, replaced=previous or "")
     session.flush()
     return version
