@@ -4,6 +4,7 @@ edited or moved, quiz settings and the course's details, shown to trainers in Vi
 from __future__ import annotations
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from app.courses.diff import LessonRef, QuestionRef, SettingChange, diff_editions, diffs_for
@@ -168,3 +169,53 @@ def test_all_editions_at_once_match_the_pairs_in_constant_queries(app, edition, 
     assert five.count == two.count <= 4
     assert batch[ids[2]].lessons_added == batch[ids[3]].lessons_removed == (LessonRef("phu-luc", "Phụ lục"),)
     assert batch[ids[0]].is_first and batch[ids[4]].summary.questions_added == 1  # otp is back
+
+
+def shown(app, diff) -> str:
+    """The macro's HTML as a Vietnamese trainer reads it, with its tags and spacing folded."""
+    template = '{% from "teach/_edition_diff.html" import edition_diff %}{{ edition_diff(diff) }}'
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        html = render_template_string(template, diff=diff)
+    return " ".join(html.split())
+
+
+def test_the_changes_read_in_vietnamese(app, edition):
+    first, second = edition(FIRST, "1.0"), edition(SECOND, "2.0", hours=2)
+    with app.app_context():
+        diff = diff_editions(db.session, first, second)
+    html = shown(app, diff)
+    assert (
+        "<p>1 bài học thêm, 1 bài học bỏ, 1 bài học sửa, 1 bài học đổi vị trí, 1 câu hỏi thêm, "
+        "1 câu hỏi bỏ, 1 câu hỏi sửa, 1 câu hỏi đổi vị trí, 1 bài kiểm tra đổi thiết lập, "
+        "thông tin khoá học thay đổi</p>"
+    ) in html
+    assert "<details> <summary>Xem chi tiết thay đổi</summary>" in html
+    for line in (
+        "Số tiết: 1 → 2",
+        "Bài học thêm: Thực hành",
+        "Bài học bỏ: An toàn",
+        "Bài học sửa: Dữ liệu",
+        "Bài học đổi vị trí: Kết luận",
+        "Câu hỏi thêm trong Ôn tập: Thư lừa đảo",
+        "Câu hỏi bỏ trong Ôn tập: Mã OTP",
+        "Câu hỏi sửa trong Ôn tập: Sao lưu",
+        "Câu hỏi đổi vị trí trong Ôn tập: Mật khẩu",
+        "Thiết lập của Ôn tập: Điểm đạt: 50% → 70%",
+    ):
+        assert f"<li>{line}</li>" in html
+
+
+def test_an_unchanged_edition_and_the_first_one_read_in_vietnamese(app, edition):
+    first, second = (
+        edition(FIRST, "1.0"),
+        edition({**FIRST, "06-phu-luc.md": page("Phụ lục", "Tài liệu.")}, "1.1"),
+    )
+    with app.app_context():
+        same, initial = diff_editions(db.session, first, first), diff_editions(db.session, None, first)
+        added = diff_editions(db.session, first, second)
+    assert "Không thay đổi nội dung" in shown(app, same) and "<details>" not in shown(app, same)
+    html = shown(app, initial)
+    assert "<p>Ấn bản đầu tiên. 5 bài học thêm, 3 câu hỏi thêm</p>" in html
+    assert "<li>Bài học thêm: Mở đầu; Dữ liệu; An toàn; Ôn tập; Kết luận</li>" in html
+    assert "<li>Bài kiểm tra mới Ôn tập: 3 câu hỏi</li>" in html
+    assert "<p>1 bài học thêm</p>" in shown(app, added)
