@@ -8,10 +8,11 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from app.courses.diff import LessonRef, QuestionRef, SettingChange, diff_editions, diffs_for
-from app.errors import NotFound
+from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Course, CourseVersion
 from tests.helpers import write_course
+from tests.quiz_fixtures import write_quiz_course
 
 QUIZ = """---
 type: quiz
@@ -142,10 +143,29 @@ def test_a_quiz_taken_out_removes_its_questions(app, edition):
     assert diff.lessons_moved == ()  # the lessons after it keep their order
 
 
-def test_unknown_editions_are_refused(app, edition):
+def test_new_settings_leave_questions_of_every_type_unedited(app, courses_root, import_folder):
+    """The option ids stored with each question change with the quiz file; the words do not."""
+    for version, attempts in (("1.0", 0), ("1.1", 3)):
+        outcome = import_folder(write_quiz_course(courses_root, version=version, max_attempts=attempts))
+        assert outcome.status in ("created", "updated"), outcome.problems
+    with app.app_context():
+        first, second = db.session.scalars(select(CourseVersion.id).order_by(CourseVersion.number))
+        diff = diff_editions(db.session, first, second)
+    [quiz_diff] = diff.quizzes
+    assert quiz_diff.settings_changed == (SettingChange("max_attempts", 0, 3),)
+    assert quiz_diff.is_empty is False and diff.summary.questions_edited == 0
+    assert not (diff.lessons_edited or quiz_diff.questions_moved)
+
+
+def test_unknown_editions_and_editions_of_two_courses_are_refused(app, edition, make_course):
     first = edition(FIRST, "1.0")
-    with app.app_context(), pytest.raises(NotFound):
-        diff_editions(db.session, first, first + 999)
+    make_course("khac", code="KH-02")
+    with app.app_context():
+        other = db.session.scalar(select(CourseVersion.id).where(CourseVersion.id != first))
+        with pytest.raises(NotFound):
+            diff_editions(db.session, first, first + 999)
+        with pytest.raises(ValidationFailed):
+            diff_editions(db.session, first, other)
 
 
 def test_a_diff_takes_three_queries_whatever_the_size(app, edition, count_queries):
