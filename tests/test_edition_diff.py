@@ -132,6 +132,24 @@ def test_the_first_edition_adds_every_lesson_and_question(app, edition):
     assert [ref.qid for ref in quiz_diff.questions_added] == ["mat-khau", "otp", "sao-luu"]
 
 
+def test_a_lesson_put_first_moves_no_other_and_a_swap_moves_one(app, edition):
+    first = edition(FIRST, "1.0")
+    ahead = edition({"00-gioi-thieu.md": page("Giới thiệu", "Lời giới thiệu."), **FIRST}, "1.1")
+    names = dict(
+        zip(
+            FIRST,
+            ["03-mo-dau.md", "01-du-lieu.md", "02-an-toan.md", "04-on-tap.md", "05-ket-luan.md"],
+            strict=True,
+        )
+    )
+    swapped = edition({names[name]: text for name, text in FIRST.items()}, "1.2")
+    with app.app_context():
+        added = diff_editions(db.session, first, ahead)
+        moved = diff_editions(db.session, first, swapped)
+    assert added.lessons_added == (LessonRef("gioi-thieu", "Giới thiệu"),) and added.lessons_moved == ()
+    assert moved.lessons_moved == (LessonRef("mo-dau", "Mở đầu"),) and moved.lessons_edited == ()
+
+
 def test_a_quiz_taken_out_removes_its_questions(app, edition):
     first = edition(FIRST, "1.0")
     second = edition({k: v for k, v in FIRST.items() if k != "04-on-tap.md"}, "2.0")

@@ -9,6 +9,7 @@ or questions; `diffs_for` does the same for every edition of a course at once.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,8 +203,13 @@ def _load(session: Session, versions: Iterable[CourseVersion]) -> dict[int, _Edi
         v.id: _Edition(
             v.id,
             v.number,
-            {"title": v.title, "summary": v.summary, "category": v.category, "hours": v.hours}
-            | {"intro": v.intro_html},
+            {
+                "title": v.title,
+                "summary": v.summary,
+                "category": v.category,
+                "hours": v.hours,
+                "intro": v.intro_html,
+            },
         )
         for v in versions
     }
@@ -242,15 +248,9 @@ def _kept_in_order(keys: list[str], old: dict[str, _Item], new: dict[str, _Item]
     tails: list[int] = []  # tails[n]: index in `keys` ending the best run of length n + 1
     before: list[int | None] = [None] * len(keys)
     for i, key in enumerate(keys):
-        lo, hi = 0, len(tails)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if new[keys[tails[mid]]].position < new[key].position:
-                lo = mid + 1
-            else:
-                hi = mid
-        before[i] = tails[lo - 1] if lo else None
-        tails[lo : lo + 1] = [i]
+        at = bisect_left(tails, new[key].position, key=lambda j: new[keys[j]].position)
+        before[i] = tails[at - 1] if at else None
+        tails[at : at + 1] = [i]
     kept: set[str] = set()
     at = tails[-1] if tails else None
     while at is not None:
