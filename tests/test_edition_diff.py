@@ -257,3 +257,18 @@ def test_an_unchanged_edition_and_the_first_one_read_in_vietnamese(app, edition)
     assert "<li>Bài học thêm: Mở đầu; Dữ liệu; An toàn; Ôn tập; Kết luận</li>" in html
     assert "<li>Bài kiểm tra mới Ôn tập: 3 câu hỏi</li>" in html
     assert "<p>1 bài học thêm</p>" in shown(app, added)
+
+
+def test_editions_can_be_compared_with_a_chosen_base_only(app, edition):
+    """E.g. drafts compared with the edition published before them: here only "x.0" editions count."""
+    ids = [
+        edition(FIRST, "1.0"),
+        edition(SECOND, "1.1", hours=2),
+        edition(FIRST, "2.0"),
+        edition(SECOND, "2.1", hours=2),
+    ]
+    with app.app_context():
+        batch = diffs_for(db.session, course_id(app), is_base=lambda v: v.label.endswith(".0"))
+        assert batch[ids[1]] == diff_editions(db.session, ids[0], ids[1])
+        assert batch[ids[2]].is_empty  # compared with 1.0, not with 1.1
+        assert batch[ids[3]] == diff_editions(db.session, ids[2], ids[3])

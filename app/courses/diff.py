@@ -10,7 +10,7 @@ or questions; `diffs_for` does the same for every edition of a course at once.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -346,9 +346,16 @@ def diff_editions(session: Session, older_id: int | None, newer_id: int) -> Edit
     return _compare(editions[older_id] if older_id is not None else None, editions[newer_id])
 
 
-def diffs_for(session: Session, course_id: int) -> dict[int, EditionDiff]:
+def diffs_for(
+    session: Session, course_id: int, *, is_base: Callable[[CourseVersion], bool] | None = None
+) -> dict[int, EditionDiff]:
     """Each edition of the course (by version id) compared with the one numbered just before it
-    (the first with nothing). Three queries whatever the number of editions."""
+    (the first with nothing). Three queries whatever the number of editions.
+
+    `is_base` narrows the editions a later one is compared with: with
+    `lambda v: v.status == "published"`, a draft shows what it changes from the edition published
+    before it, and a discarded draft is skipped as a base.
+    """
     versions = session.scalars(
         select(CourseVersion).where(CourseVersion.course_id == course_id).order_by(CourseVersion.number)
     ).all()
@@ -357,5 +364,6 @@ def diffs_for(session: Session, course_id: int) -> dict[int, EditionDiff]:
     previous: _Edition | None = None
     for version in versions:
         diffs[version.id] = _compare(previous, editions[version.id])
-        previous = editions[version.id]
+        if is_base is None or is_base(version):
+            previous = editions[version.id]
     return diffs
