@@ -128,7 +128,7 @@ _TABLES: dict[str, dict[str, object]] = {
     "edition_origin": {  # where an edition's content came from
         "import": _l("Imported on the server"),
         "upload": _l("Uploaded .zip"),
-        "git": _l("Git repository"),
+        "repository": _l("Git repository"),
         "edit": _l("Edited in the browser"),
         "republish": _l("Re-published"),
     },

@@ -291,7 +291,7 @@ def test_a_course_fetched_from_a_git_repository_is_a_draft_that_records_the_comm
     response = fetch_course(auth)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert head[:7] in response.get_data(as_text=True)
-    assert versions(app)[-1] == (2, "3.0", "draft", "git")
+    assert versions(app)[-1] == (2, "3.0", "draft", "repository")
     with app.app_context():
         draft = db.session.scalar(select(CourseVersion).where(CourseVersion.number == 2))
         assert draft.source_commit == head and "kh-01-web.git" in draft.origin_detail
@@ -311,7 +311,7 @@ def test_a_course_fetched_from_a_git_repository_is_a_draft_that_records_the_comm
     assert refused.status_code == 422 and "viết lại" in refused.get_data(as_text=True).lower()
     assert len(versions(app)) == 2
     taken = fetch_course(auth, accept_rewrite=True)
-    assert taken.status_code == 200 and versions(app)[-1] == (3, "3.1", "draft", "git")
+    assert taken.status_code == 200 and versions(app)[-1] == (3, "3.1", "draft", "repository")
     with app.app_context():
         assert (
             db.session.scalar(select(CourseVersion.source_commit).where(CourseVersion.number == 3))

@@ -53,7 +53,7 @@ def urls_of(app) -> CourseUrls:
 class Origin:
     """Where an edition comes from, and whether it waits as a draft.
 
-    `kind`: import (the server's folder, by the command line), upload (a .zip), git (a commit),
+    `kind`: import (the server's folder, by the command line), upload (a .zip), repository (a git commit),
     edit (a lesson edited in the browser) or republish (edition `based_on` again). A draft is
     previewed by the course's trainers and published later; learners never see it.
     """

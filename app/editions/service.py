@@ -210,7 +210,7 @@ def link_repository(session: Session, actor, code: str, url: str, branch: str, p
 def _last_commit(session: Session, course: Course) -> str | None:
     return session.scalar(
         select(CourseVersion.source_commit)
-        .where(CourseVersion.course_id == course.id, CourseVersion.origin == "git")
+        .where(CourseVersion.course_id == course.id, CourseVersion.origin == "repository")
         .order_by(CourseVersion.number.desc())
         .limit(1)
     )
@@ -240,7 +240,7 @@ def fetch(session: Session, actor, code: str, site: Site, *, accept_rewrite: boo
         if got.rewritten and not accept_rewrite:
             return Checked("failed", code, commit=got.commit, notice=got.history_message)
         detail = f"{got.url} · {got.branch}" + (f" · {got.path}" if got.path else "")
-        origin = Origin(kind="git", detail=detail, commit=got.commit, actor_id=actor.id, draft=True)
+        origin = Origin(kind="repository", detail=detail, commit=got.commit, actor_id=actor.id, draft=True)
         checked = _draft(session, actor, got.folder, site, origin, course)
     _audit(
         session,

@@ -86,7 +86,7 @@ class CourseTrainer(Base):
 
 
 EDITION_STATUSES = ("draft", "published", "discarded")
-EDITION_ORIGINS = ("import", "upload", "git", "edit", "republish")
+EDITION_ORIGINS = ("import", "upload", "repository", "edit", "republish")
 
 
 class CourseVersion(Base):
