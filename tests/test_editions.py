@@ -367,3 +367,28 @@ def test_a_draft_is_not_found_by_the_catalogue_search(app, auth, client, tmp_pat
     auth.logout()
     auth.login(LEARNER)
     assert "Quản trị dữ liệu mở" in client.get("/courses/?q=du lieu mo").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("town")
+def test_the_editions_page_says_what_each_edition_changed(app, auth, client, tmp_path):
+    auth.login(TRAINER)
+    upload(auth, zipped(second_edition(tmp_path)))
+    page = client.get("/teach/courses/KH-01/editions").get_data(as_text=True)
+    assert "1 bài học bỏ" in page and "Kết luận" in page  # 03-ket-luan.md left out of edition 2
+
+
+@pytest.mark.usefixtures("town")
+def test_the_editions_page_costs_the_same_queries_however_many_editions(
+    auth, client, tmp_path, count_queries
+):
+    auth.login(TRAINER)
+    upload(auth, zipped(second_edition(tmp_path)))
+    with count_queries() as two:
+        assert client.get("/teach/courses/KH-01/editions").status_code == 200
+    for n in range(3, 7):
+        title = f"Chuyển đổi số, lần sửa {n}"
+        upload(auth, zipped(second_edition(tmp_path / str(n), title=title, version=f"2.{n}")))
+    with count_queries() as six:
+        page = client.get("/teach/courses/KH-01/editions").get_data(as_text=True)
+    assert "Phiên bản số 6" in page and "lần sửa 6" in page
+    assert len(six.statements) == len(two.statements)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from app import policy
 from app.access import CREATE_COURSE, EDIT_COURSE, PUBLISH_COURSE, TEACH_COURSE, allow
 from app.courses.bundle import MAX_ZIP_BYTES, megabytes
+from app.courses.diff import diffs_for
 from app.courses.gitsource import GitPolicy
 from app.courses.importer import urls_of
 from app.editions import service
@@ -68,6 +69,7 @@ def index(code: str):
         "teach/editions/index.html",
         course=course,
         rows=service.editions(db.session, current_user, course),
+        diffs=diffs_for(db.session, course.id, is_base=lambda v: v.status == "published"),
         may_edit=policy.can_edit_course(current_user, facts.trainer_ids),
         may_publish=policy.can_publish_course(current_user, facts.owner_ids, facts.unit_path),
         form=Form(),
