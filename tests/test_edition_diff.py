@@ -253,7 +253,7 @@ def test_an_unchanged_edition_and_the_first_one_read_in_vietnamese(app, edition)
         added = diff_editions(db.session, first, second)
     assert "Không thay đổi nội dung" in shown(app, same) and "<details>" not in shown(app, same)
     html = shown(app, initial)
-    assert "<p>Ấn bản đầu tiên. 5 bài học thêm, 3 câu hỏi thêm</p>" in html
+    assert "<p>Phiên bản đầu tiên. 5 bài học thêm, 3 câu hỏi thêm</p>" in html
     assert "<li>Bài học thêm: Mở đầu; Dữ liệu; An toàn; Ôn tập; Kết luận</li>" in html
     assert "<li>Bài kiểm tra mới Ôn tập: 3 câu hỏi</li>" in html
     assert "<p>1 bài học thêm</p>" in shown(app, added)

@@ -102,9 +102,9 @@ def test_each_edition_shows_its_own_text_with_the_banner_and_no_progress(app, au
     second = _text(client.get(f"{BASE}/2/lessons/mo-dau"))
     assert "Nội dung bản đầu." in first and "Nội dung bản hai." not in first
     assert "Nội dung bản hai." in second
-    assert "Xem trước ấn bản 1.0 (số 1)" in first and "người học không thấy trang này" in first
-    assert "Hiện người học không thấy ấn bản này." in first
-    assert "Người học đang học ấn bản này." in second
+    assert "Xem trước phiên bản 1.0 (số 1)" in first and "người học không thấy trang này" in first
+    assert "Hiện người học không thấy phiên bản này." in first
+    assert "Người học đang học phiên bản này." in second
     assert "Đánh dấu hoàn thành" not in first and "/complete" not in first
     overview = _text(client.get(f"{BASE}/1/"))
     assert "Chuyển đổi số cơ bản" in overview and "Giới thiệu khoá học." in overview

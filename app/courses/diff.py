@@ -1,4 +1,4 @@
-"""What changed between two editions of a course (ấn bản): lessons and quiz questions added,
+"""What changed between two editions of a course (phiên bản): lessons and quiz questions added,
 removed, edited or moved, quiz settings changed, and the course's own details.
 
 A lesson is the same lesson across editions when its slug is; a quiz is matched by its lesson's

@@ -33,7 +33,6 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.legal import service as legal
 from app.models import Course, CourseBlob, CourseSourceFile, CourseVersion, User
 from app.models.base import utcnow
-from app.org import audit
 from app.trainers import service as trainers
 
 
@@ -113,17 +112,7 @@ def _may_edit(session: Session, actor, course: Course) -> bool:
 
 
 def _audit(session: Session, actor, action: str, course: Course, number: int | None, **detail) -> None:
-    audit.record(
-        session,
-        actor,
-        action,
-        "course",
-        course.id,
-        unit_id=course.issuing_unit_id,
-        course=course.code,
-        edition=number or "",
-        **detail,
-    )
+    trainers.audit_course(session, actor, action, course, edition=number or "", **detail)
 
 
 def _draft(

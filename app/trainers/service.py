@@ -125,7 +125,7 @@ def _end(row: CourseTrainer, actor) -> None:
     row.ended_by_id = getattr(actor, "id", None)
 
 
-def _audit(
+def audit_course(
     session: Session, actor, action: str, course: Course, unit_id: int | None = None, **detail
 ) -> None:
     """An entry about the course, readable by the admins of its issuing unit (or of `unit_id`)."""
@@ -167,7 +167,7 @@ def add_trainer(session: Session, actor, course: Course, email: str, role: str) 
     session.add(row)
     session.flush()
     forget(session)
-    _audit(
+    audit_course(
         session,
         actor,
         "assign_course_trainer",
@@ -190,7 +190,7 @@ def remove_trainer(session: Session, actor, course: Course, assignment_id: int) 
     _end(row, actor)
     forget(session)
     email = session.scalar(select(User.email).where(User.id == row.user_id))
-    _audit(session, actor, "remove_course_trainer", course, trainer=email, role=row.role)
+    audit_course(session, actor, "remove_course_trainer", course, trainer=email, role=row.role)
     return row
 
 
@@ -207,7 +207,7 @@ def set_issuing_unit(session: Session, actor, course: Course, unit: Unit | None)
     course.issuing_unit_id = unit.id if unit else None
     session.flush()
     forget(session)
-    _audit(
+    audit_course(
         session,
         actor,
         "set_course_issuer",
@@ -233,7 +233,9 @@ def own_unowned_courses(session: Session, user: User) -> list[str]:
     ).all()
     for course in unowned:
         session.add(CourseTrainer(course_id=course.id, user_id=user.id, role="owner"))
-        _audit(session, policy.SYSTEM, "assign_course_trainer", course, trainer=user.email, role="owner")
+        audit_course(
+            session, policy.SYSTEM, "assign_course_trainer", course, trainer=user.email, role="owner"
+        )
     session.flush()
     forget(session)
     return [course.code for course in unowned]
@@ -246,6 +248,6 @@ def own_new_course(session: Session, actor, course: Course) -> None:
     policy.require(policy.can_create_course(actor), "only trainers create courses")
     course.issuing_unit_id = actor.unit_id
     session.add(CourseTrainer(course_id=course.id, user_id=actor.id, role="owner", assigned_by_id=actor.id))
-    _audit(session, actor, "assign_course_trainer", course, trainer=actor.email, role="owner")
+    audit_course(session, actor, "assign_course_trainer", course, trainer=actor.email, role="owner")
     session.flush()
     forget(session)

@@ -28,7 +28,7 @@ def test_a_trainer_previews_an_edition_and_tries_its_quiz_on_a_phone(
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.locator("form:has(input[type=password]) button[type=submit]").click()
     page.goto(live_server_url + "/teach/courses/KT-01/editions/1/")
-    expect(page.get_by_role("note").first).to_contain_text("Xem trước ấn bản 1.0 (số 1)")
+    expect(page.get_by_role("note").first).to_contain_text("Xem trước phiên bản 1.0 (số 1)")
     fits(page)
     page.get_by_role("link", name="Bắt đầu").click()
     expect(page.get_by_role("heading", name="Bài một")).to_be_visible()
