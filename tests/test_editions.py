@@ -392,3 +392,20 @@ def test_the_editions_page_costs_the_same_queries_however_many_editions(
         page = client.get("/teach/courses/KH-01/editions").get_data(as_text=True)
     assert "Phiên bản số 6" in page and "lần sửa 6" in page
     assert len(six.statements) == len(two.statements)
+
+
+@pytest.mark.usefixtures("town")
+def test_a_broken_zip_a_bomb_and_an_oversized_upload_are_refused_in_vietnamese(app, auth, tmp_path):
+    auth.login(TRAINER)
+    broken = upload(auth, b"PK\x03\x04 not really a zip")
+    assert broken.status_code == 422 and "khoa-hoc.zip" in broken.get_data(as_text=True)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("khoa-hoc/course.md", "---\ncode: KH-01\n---\n")
+        zf.writestr("khoa-hoc/01-bom.md", b"0" * 3_000_000)
+    refused = upload(auth, bomb.getvalue(), "bom.zip")
+    assert refused.status_code == 422 and "bom.zip" in refused.get_data(as_text=True)
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    too_big = upload(auth, b"0" * 4096)
+    assert too_big.status_code == 413 and "quá lớn" in too_big.get_data(as_text=True).lower()
+    assert versions(app) == [(1, "1.0", "published", "import")]
