@@ -195,6 +195,7 @@ def edit_lesson(code: str, number: int, slug: str):
     version, name, text = service.lesson_source(db.session, current_user, code, number, slug)
     form = LessonEditForm(data={"text": text, "label": next_label(version.label)})
     site = _site()
+    checked = None
     if form.validate_on_submit() and request.form.get("action") != "preview":
         try:
             checked = service.save_lesson(
@@ -203,16 +204,19 @@ def edit_lesson(code: str, number: int, slug: str):
         except DomainError as error:
             field_error(form, error)
         else:
-            return _checked_page(checked, code, "edit")
-    return render_template(
+            if checked.status != "failed":
+                return _checked_page(checked, code, "edit")
+    page = render_template(
         "teach/editions/edit.html",
         course=version.course,
         version=version,
         slug=slug,
         file=name,
         form=form,
+        checked=checked,  # a save the check refused: its problems above the text, which stays
         preview=service.preview_html(db.session, version, form.text.data or "", site),
-    ), (400 if form.errors else 200)
+    )
+    return page, (422 if checked else 400 if form.errors else 200)
 
 
 @bp.route("/courses/<code>/editions/<int:number>/markdown-preview", methods=["POST"])

@@ -6,6 +6,7 @@ sees it back."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -128,3 +129,37 @@ def test_a_trainer_uploads_fixes_previews_publishes_and_publishes_the_earlier_ed
     )
     expect(page.locator("#edition-3")).to_contain_text("người học đang học")
     _learner_sees(page.context.browser, base, "Chuyển đổi số cơ bản")
+
+
+def test_a_trainer_edits_a_lesson_beside_a_live_preview_and_saves_a_draft(
+    make, page: Page, live_server_url, screenshot_dir
+):
+    make.user(TRAINER, "trainer", full_name="Trần Văn Minh")
+    make.course(code="KH-01", title="Chuyển đổi số cơ bản", version="2026.1")
+    make.course_trainer(TRAINER, "KH-01", "owner")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    _log_in(page, live_server_url, TRAINER)
+    page.goto(live_server_url + "/teach/courses/KH-01/editions")
+    page.get_by_text("Sửa một bài học của phiên bản này").click()
+    page.get_by_role("link", name="Dữ liệu").click()
+    source = page.get_by_label("Bài học (Markdown)")
+    preview = page.locator("[data-preview]")
+    expect(preview).to_contain_text("Nội dung về dữ liệu.")
+    source.fill("# Dữ liệu\n\nDữ liệu **mở** của thành phố.\n\n<script>document.title='x'</script>\n")
+    expect(preview.locator("strong")).to_have_text("mở")
+    expect(preview.locator("script")).to_have_count(0)
+    page.screenshot(path=str(screenshot_dir / "lesson-editor-1200.png"), full_page=True)
+    expect(page.get_by_label("Nhãn phiên bản mới")).to_have_value("2026.2")
+    page.get_by_role("button", name="Kiểm tra và lưu thành bản nháp").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 lỗi cần sửa")  # the checker refuses a script
+    expect(page.locator("ol.problems")).to_contain_text("02-du-lieu.md:5")
+    expect(source).to_have_value(re.compile("Dữ liệu \\*\\*mở\\*\\* của thành phố"))  # nothing lost
+    source.fill("# Dữ liệu\n\nDữ liệu **mở** của thành phố.\n")
+    page.get_by_role("button", name="Kiểm tra và lưu thành bản nháp").click()
+    expect(page.get_by_role("heading", name="Khoá học đã qua kiểm tra")).to_be_visible()
+    page.get_by_role("link", name="Xem trước bản nháp").click()
+    page.get_by_role("link", name="Dữ liệu").first.click()
+    expect(page.get_by_text("của thành phố")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server_url + "/teach/courses/KH-01/editions/2/lessons/du-lieu/edit")
+    fits(page)
