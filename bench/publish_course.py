@@ -37,9 +37,9 @@ def _zip(folder: Path, change: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def _timed(times: dict, step: str, call):
+def _timed(times: dict, step: str, call, *args):
     started = time.perf_counter()
-    result = call()
+    result = call(*args)
     times.setdefault(step, []).append((time.perf_counter() - started) * 1000)
     return result
 
@@ -71,7 +71,8 @@ def main() -> None:
                 checked = _timed(
                     times,
                     "upload + check + draft",
-                    lambda: service.upload(db.session, trainer, data, f"{folder.name}.zip", site),
+                    service.upload,
+                    *(db.session, trainer, data, f"{folder.name}.zip", site),
                 )
                 assert checked.status == "drafted", (
                     folder.name,
@@ -80,19 +81,21 @@ def main() -> None:
                 _timed(
                     times,
                     "publish",
-                    lambda: service.publish(db.session, trainer, checked.code, checked.number),
+                    service.publish,
+                    *(db.session, trainer, checked.code, checked.number),
                 )
                 db.session.commit()
         for folder in folders:
             course = service.course_or_404(db.session, _code(folder))
-            _timed(times, "editions list", lambda: service.editions(db.session, trainer, course))
-            _timed(times, "what changed (all editions)", lambda: diffs_for(db.session, course.id))
-            _timed(times, "download .zip", lambda: service.download(db.session, trainer, course.code, 1))
+            _timed(times, "editions list", service.editions, db.session, trainer, course)
+            _timed(times, "what changed (all editions)", diffs_for, db.session, course.id)
+            _timed(times, "download .zip", service.download, db.session, trainer, course.code, 1)
     print(f"database: {url.split(':', 1)[0]}; {len(folders)} courses × {args.rounds} rounds")
     print(f"archives: median {statistics.median(sizes) / 1024:.0f} KB, largest {max(sizes) / 1024:.0f} KB")
     for step, values in times.items():
         print(
-            f"{step:32s} median {statistics.median(values):7.1f} ms   slowest {max(values):7.1f} ms   (n={len(values)})"
+            f"{step:32s} median {statistics.median(values):7.1f} ms   "
+            f"slowest {max(values):7.1f} ms   (n={len(values)})"
         )
 
 
