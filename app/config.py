@@ -146,4 +146,7 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "GIT_SOURCES": _git_sources(env),
         "GIT_HOSTS": _names(env.get("GIT_HOSTS", "")),
         "GIT_TIMEOUT_SECONDS": _int(env.get("GIT_TIMEOUT_SECONDS", "120"), "GIT_TIMEOUT_SECONDS"),
+        # Hosts inside the server's network (loopback, private addresses) only when "1", or when
+        # named in GIT_HOSTS.
+        "GIT_PRIVATE_HOSTS": env.get("GIT_PRIVATE_HOSTS", "0") == "1",
     }

@@ -220,7 +220,7 @@ def test_a_server_that_never_answers_times_out(tmp_path):
         silent.listen()
         url = f"git://127.0.0.1:{silent.getsockname()[1]}/khoa-hoc.git"
         started = time.monotonic()
-        error = failure(url, into=tmp_path, policy=GitPolicy(sources=("git",), timeout=1))
+        error = failure(url, into=tmp_path, policy=GitPolicy(sources=("git",), timeout=1, private=True))
     assert (error.reason, error.message) == ("timeout", f"{url}: the repository took too long to fetch")
     assert time.monotonic() - started < 5
 
@@ -228,6 +228,7 @@ def test_a_server_that_never_answers_times_out(tmp_path):
 @pytest.fixture
 def git_app(app):
     app.config["GIT_SOURCES"] = ("https", "http", "git", "path")
+    app.config["GIT_PRIVATE_HOSTS"] = True  # the test servers listen on 127.0.0.1
     return app
 
 
@@ -284,3 +285,29 @@ def test_cli_refuses_an_address_the_site_does_not_fetch(app, repos, course_repo)
 
 def test_git_is_installed():
     assert shutil.which("git"), "the git program is needed to fetch courses from repositories"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "git://127.0.0.1/khoa-hoc.git",
+        "https://localhost/khoa-hoc.git",
+        "https://10.1.2.3/khoa-hoc.git",
+        "https://192.168.1.10/khoa-hoc.git",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/khoa-hoc.git",
+    ],
+)
+def test_a_host_inside_the_servers_network_is_refused_unless_allowed(url):
+    everywhere = GitPolicy(sources=("https", "git"))
+    why = refusal(url, "main", "", everywhere)
+    assert why is not None and "inside the server's own network" in why
+    assert refusal(url, "main", "", GitPolicy(sources=("https", "git"), private=True)) is None
+    host = url.split("/")[2].strip("[]")
+    assert refusal(url, "main", "", GitPolicy(sources=("https", "git"), hosts=(host,))) is None
+
+
+def test_a_public_address_and_an_unknown_name_are_left_to_git():
+    policy = GitPolicy(sources=("https",))
+    assert refusal("https://93.184.216.34/khoa-hoc.git", "main", "", policy) is None
+    assert refusal("https://khong-co-ten-nay.invalid/khoa-hoc.git", "main", "", policy) is None

@@ -261,6 +261,7 @@ def test_a_lesson_edited_in_the_browser_is_checked_and_saved_as_a_draft(app, aut
 @pytest.fixture
 def git_everywhere(app):
     app.config["GIT_SOURCES"] = ("https", "http", "git", "path")
+    app.config["GIT_PRIVATE_HOSTS"] = True  # the test servers listen on 127.0.0.1
 
 
 def link(auth, url: str, branch: str = "main", path: str = ""):

@@ -20,10 +20,12 @@ descend from the commit last fetched (a push that rewrote history) is fetched, b
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -82,6 +84,9 @@ class GitPolicy:
     sources: tuple[str, ...] = DEFAULT_SOURCES
     hosts: tuple[str, ...] = ()  # empty: any host
     timeout: float = DEFAULT_TIMEOUT_SECONDS
+    # Hosts inside the server's own network (loopback, private, link-local addresses) are refused
+    # unless named in `hosts` or allowed here: a trainer must not make the server probe it.
+    private: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping) -> GitPolicy:
@@ -89,6 +94,7 @@ class GitPolicy:
             sources=tuple(config.get("GIT_SOURCES", DEFAULT_SOURCES)),
             hosts=tuple(config.get("GIT_HOSTS", ())),
             timeout=float(config.get("GIT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
+            private=bool(config.get("GIT_PRIVATE_HOSTS", False)),
         )
 
 
@@ -183,7 +189,28 @@ def _url_refusal(url: str, policy: GitPolicy) -> Message | None:
             url=shown,
             host=parts.hostname,
         )
+    if not policy.private and parts.hostname.lower() not in policy.hosts and _inside(parts.hostname):
+        return _l(
+            "%(url)s is on %(host)s, inside the server's own network: this site fetches only public "
+            "repositories",
+            url=shown,
+            host=parts.hostname,
+        )
     return None
+
+
+def _inside(host: str) -> bool:
+    """The host is, or resolves to, an address of the server's own network: loopback, private,
+    link-local, unspecified or reserved. A name that does not resolve is left to git to report."""
+    try:
+        addresses = {ipaddress.ip_address(host.strip("[]"))}
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return False
+        addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in found}
+    return any(not address.is_global or address.is_multicast for address in addresses)
 
 
 def _branch_refusal(branch: str) -> Message | None:
