@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app.messages import Message, _l
-from app.quizzes.source import QuestionSource, QuizSource
+from app.quizzes.source import QuestionSource, QuizSource, answer_weight
 from app.quizzes.types import question_type
 from app.text import fold, nfc
 
@@ -274,8 +274,11 @@ def _answer_formats(question: QuestionSource, at, severity: str) -> None:
     data = marking.build(question, str, salt="")
     reported: set[str] = set()
     for answer in question.answers:
+        earns = answer_weight(answer) / 100  # a writing of an answer earns what the answer earns
+        if answer.any_other or not earns:
+            continue
         for kind, variants in _writings(answer.text):
-            missing = [v for v in variants if not marking.mark(data, {"text": v})]
+            missing = [v for v in variants if marking.mark(data, {"text": v}) < earns - 1e-9]
             if missing and kind not in reported:
                 reported.add(kind)
                 at(answer.line, _format_message(answer.text, kind, missing), severity)

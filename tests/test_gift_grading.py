@@ -1,0 +1,268 @@
+"""Moodle banks are graded as Moodle grades them.
+
+GIFT questions written for the project are converted with `gift_to_markdown`, read back as a quiz
+file, and marked by the engine (the question type's `mark`, which `service.mark_reply` multiplies by
+the points). Each expectation names the Moodle rule it comes from:
+
+- GIFT weights (question/format/gift/format.php, `readquestion`): in a choice block, `=` is worth
+  100 % and makes the question single-answer; `~%w%` is worth w %, a bare `~` 0 %; without any `=`
+  the question is multiple-answer. In short answers `=` is worth 100 % unless `=%w%`; in numeric
+  answers the same, and `~#feedback` becomes the answer `*` worth 0 % with that feedback.
+- Multiple answer (question/type/multichoice/question.php, `qtype_multichoice_multi_question::
+  grade_response`): the fraction is the sum of the ticked options' fractions, then
+  `min(max(0, sum), 1)`.
+- Single answer (`qtype_multichoice_single_question::grade_response`): the chosen option's
+  fraction. Moodle lets it be negative (`get_min_fraction`); a Boiduong question earns from nothing
+  to its points, so a negative one counts 0 and the importer says so.
+- The sanity checks of qtype_multichoice (`errfractionsaddwrong`, `errfractionsnomax`): the right
+  options of a multiple answer add up to 100 % once rounded to two decimals of the fraction (three
+  times 33.333 % does); a single answer has an option worth 100 %.
+- Short answer and numeric (qtype_shortanswer / qtype_numerical `get_matching_answer`): the first
+  answer, in the order written, that the reply matches gives its fraction; `*` matches any reply.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from app.quizzes.gift import gift_to_markdown, quiz_to_gift
+from app.quizzes.source import QuestionSource, answer_weight, choice_weights, parse_quiz
+from app.quizzes.types import question_type
+from tests.test_gift import parse_markdown
+
+PENALTY = """\
+    ::Mật khẩu::Những việc nào giữ an toàn cho tài khoản công vụ? {
+        ~%50%Đổi mật khẩu định kỳ#Đúng, nên đổi định kỳ.
+        ~%50%Bật xác thực hai lớp
+        ~%-100%Dán mật khẩu lên màn hình#Không bao giờ làm vậy.
+        ~%-100%Gửi mật khẩu qua tin nhắn
+    }
+"""
+ZERO_WRONG = """\
+    ::Giáp ranh::Những tỉnh nào giáp Hà Nội? {
+        ~%50%Bắc Ninh
+        ~%50%Hưng Yên
+        ~%0%Nghệ An#Nghệ An ở Bắc Trung Bộ.
+    }
+"""
+THIRDS = """\
+    ::Ba phần::Những giấy tờ nào có trong hồ sơ bổ nhiệm? {
+        ~%33.333%Quyết định bổ nhiệm
+        ~%33.333%Bản kê khai tài sản
+        ~%33.333%Phiếu lấy ý kiến
+        ~%-50%Giấy khen thể thao
+        ~%-50%Thẻ thư viện
+    }
+"""
+SINGLE = """\
+    ::Thủ đô::Thủ đô của Việt Nam có tên gọi nào dưới thời Lý? {
+        =Thăng Long#Đúng.
+        ~%50%Đại La#Tên trước khi dời đô.
+        ~%-50%Phú Xuân#Đó là kinh đô thời Nguyễn.
+        ~Gia Định
+    }
+"""
+SHORT = """\
+    ::Cấp căn cước::Cơ quan nào cấp thẻ căn cước? {
+        =Công an#Chính xác.
+        =%50%Bộ Công an#Gần đúng: cơ quan cấp là cơ quan công an có thẩm quyền.
+        =%0%Ủy ban nhân dân#Ủy ban không cấp thẻ căn cước.
+        =%0%*#Xem lại Luật Căn cước.
+    }
+"""
+NUMERIC = """\
+    ::Số phường::Sau sắp xếp năm 2025, Hà Nội có bao nhiêu phường? {#
+        =51#Chính xác.
+        =%50%45..55#Gần đúng.
+        ~#Xem lại nghị quyết sắp xếp đơn vị hành chính.
+    }
+"""
+FEATURES = [PENALTY, ZERO_WRONG, THIRDS, SINGLE, SHORT, NUMERIC]
+
+
+def question_of(gift: str) -> tuple[QuestionSource, list[str]]:
+    """The one question of a GIFT bank, converted and read back as a quiz file, and the notes."""
+    text, problems = gift_to_markdown(textwrap.dedent(gift), title="Ngân hàng câu hỏi")
+    quiz = parse_markdown(text)[2]
+    assert len(quiz.questions) == 1
+    return quiz.questions[0], [p.message for p in problems]
+
+
+def mark(question: QuestionSource, reply) -> float:
+    """What the engine gives a reply: option texts for a choice question, a text otherwise."""
+    kind = question_type(question.type)
+    data = kind.build(question, str, salt="kiem-thu")
+    if question.type in ("single", "multiple"):
+        ids = {o["html"]: o["id"] for o in data["options"]}
+        chosen = [ids[text] for text in reply]
+        return kind.mark(data, {"choice": chosen[0]} if question.type == "single" else {"choices": chosen})
+    return kind.mark(data, {"text": reply})
+
+
+def feedback_for(question: QuestionSource, reply: str) -> str:
+    kind = question_type(question.type)
+    data = kind.build(question, str, salt="kiem-thu")
+    matched = kind.matching_answer(data, {"text": reply})
+    return matched["feedback_html"] if matched else ""
+
+
+@pytest.mark.parametrize(
+    "reply, fraction",
+    [
+        (["Đổi mật khẩu định kỳ", "Bật xác thực hai lớp"], 1.0),
+        (["Đổi mật khẩu định kỳ"], 0.5),
+        (["Đổi mật khẩu định kỳ", "Bật xác thực hai lớp", "Gửi mật khẩu qua tin nhắn"], 0.0),
+        (["Đổi mật khẩu định kỳ", "Dán mật khẩu lên màn hình"], 0.0),
+        (
+            [
+                "Đổi mật khẩu định kỳ",
+                "Bật xác thực hai lớp",
+                "Dán mật khẩu lên màn hình",
+                "Gửi mật khẩu qua tin nhắn",
+            ],
+            0.0,
+        ),
+    ],
+)
+def test_negative_weights_are_added_and_clamped_at_zero(reply, fraction):
+    """Multiple answer: sum of the ticked fractions, min(max(0, sum), 1). Ticking all four gives
+    0.5 + 0.5 − 1 − 1 → 0 (the old marking gave (2 − 2) ÷ 2 = 0 only by chance; with one −100 %
+    wrong option ticked it gave 0.5, Moodle 0)."""
+    question, notes = question_of(PENALTY)
+    assert question.type == "multiple" and notes == []
+    assert mark(question, reply) == pytest.approx(fraction)
+
+
+@pytest.mark.parametrize(
+    "reply, fraction",
+    [
+        (["Bắc Ninh", "Hưng Yên", "Nghệ An"], 1.0),
+        (["Bắc Ninh", "Nghệ An"], 0.5),
+        (["Nghệ An"], 0.0),
+    ],
+)
+def test_wrong_options_worth_nothing_take_nothing_off(reply, fraction):
+    """Multiple answer: a `~%0%` option adds 0, so ticking everything earns 1 as in Moodle (the old
+    marking took (right − wrong) ÷ right: 0.5)."""
+    question, _ = question_of(ZERO_WRONG)
+    assert mark(question, reply) == pytest.approx(fraction)
+
+
+def test_three_thirds_make_a_whole():
+    """errfractionsaddwrong: 3 × 33.333 % rounds to 100 %, so the question is accepted; the right
+    options are taken as shares of their sum, and ticking all three earns exactly 1."""
+    question, notes = question_of(THIRDS)
+    assert notes == []
+    right = ["Quyết định bổ nhiệm", "Bản kê khai tài sản", "Phiếu lấy ý kiến"]
+    assert mark(question, right) == 1.0
+    assert mark(question, right[:2]) == pytest.approx(2 / 3)
+    assert mark(question, [*right, "Thẻ thư viện"]) == pytest.approx(0.5)
+    assert mark(question, right[:1] + ["Giấy khen thể thao", "Thẻ thư viện"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "choice, fraction",
+    [("Thăng Long", 1.0), ("Đại La", 0.5), ("Gia Định", 0.0), ("Phú Xuân", 0.0)],
+)
+def test_single_choice_gives_the_chosen_options_weight(choice, fraction):
+    """Single answer: the chosen option's fraction; Moodle's −50 % counts 0 here, and the
+    conversion says so."""
+    question, notes = question_of(SINGLE)
+    assert question.type == "single"
+    assert mark(question, [choice]) == fraction
+    assert len(notes) == 1 and "negative weight earns 0 here" in notes[0]
+
+
+@pytest.mark.parametrize(
+    "reply, fraction, feedback",
+    [
+        ("công an", 1.0, "Chính xác."),
+        ("Bộ Công an", 0.5, "Gần đúng: cơ quan cấp là cơ quan công an có thẩm quyền."),
+        ("Ủy ban nhân dân", 0.0, "Ủy ban không cấp thẻ căn cước."),
+        ("Sở Tư pháp", 0.0, "Xem lại Luật Căn cước."),
+    ],
+)
+def test_short_answer_partial_credit_and_any_other_answer(reply, fraction, feedback):
+    """Short answer: the first matching answer gives its fraction (`=%50%`), GIFT compares ignoring
+    case, and `=%0%*` is Moodle's wildcard: any other reply gets its feedback."""
+    question, notes = question_of(SHORT)
+    assert notes == []
+    assert mark(question, reply) == fraction
+    assert feedback_for(question, reply) == feedback
+
+
+@pytest.mark.parametrize(
+    "reply, fraction, feedback",
+    [
+        ("51", 1.0, "Chính xác."),
+        ("48", 0.5, "Gần đúng."),
+        ("126", 0.0, "Xem lại nghị quyết sắp xếp đơn vị hành chính."),
+    ],
+)
+def test_numeric_partial_credit_and_any_other_number(reply, fraction, feedback):
+    """Numeric: the first answer whose range holds the number; `~#feedback` is Moodle's `*` answer
+    worth 0 %, shown for any other number."""
+    question, notes = question_of(NUMERIC)
+    assert notes == []
+    assert mark(question, reply) == fraction
+    assert feedback_for(question, reply) == feedback
+
+
+def meaning(question: QuestionSource) -> tuple:
+    """What a question means for grading: each option's or answer's weight and feedback."""
+    choices = [
+        (c.text, round(w, 4), c.feedback)
+        for c, w in zip(question.choices, choice_weights(question), strict=True)
+    ]
+    answers = [(a.numeric or a.text, round(answer_weight(a), 4), a.feedback) for a in question.answers]
+    return question.type, question.stem, choices, answers
+
+
+@pytest.mark.parametrize("gift", FEATURES)
+def test_gift_to_markdown_to_gift_keeps_the_meaning(gift):
+    """GIFT → Markdown → GIFT → Markdown: the same weight and feedback for every answer."""
+    first, _ = question_of(gift)
+    exported, problems = quiz_to_gift(
+        parse_markdown(gift_to_markdown(textwrap.dedent(gift), title="T")[0])[2]
+    )
+    assert not [p for p in problems if "left out" in p.message]
+    second, _ = question_of(exported)
+    assert meaning(second) == meaning(first)
+
+
+@pytest.mark.parametrize(
+    "answers, message",
+    [
+        ("- [ ] (50%) Một\n- [x] Hai", "an option ticked - [x] is worth more than 0%"),
+        ("- [x] (40%) Một\n- [x] (40%) Hai\n- [ ] Ba", "add up to 80%, not 100%"),
+        ("- [x] (50%) Một\n- [ ] Hai\n\n", "is worth 100%, not 50%"),
+        ("= (50%) Một\n= Hai\n= (150%) Ba", "from 0% to 100%, not 150%"),
+        ("= (50%) Một", "needs an answer worth 100%"),
+        ("= *\n= Hai", "'= *' (any other answer) is the last answer line"),
+    ],
+)
+def test_the_quiz_file_refuses_weights_moodle_would_not_grade(answers, message):
+    problems: list[str] = []
+    parse_quiz(
+        {}, {}, f"## Câu hỏi {{#cau-hoi}}\n\nChọn.\n\n{answers}\n", 1, lambda _n, m: problems.append(m)
+    )
+    assert any(message in str(p) for p in problems), problems
+
+
+def test_unweighted_questions_are_marked_as_before():
+    """A multiple response without weights: a right option earns 1 ÷ right options, a wrong one
+    takes as much off (the same as Moodle with weights of ±100 % ÷ right options)."""
+    problems: list[str] = []
+    quiz = parse_quiz(
+        {},
+        {},
+        "## Câu {#cau}\n\nChọn.\n\n- [x] Một\n- [x] Hai\n- [ ] Ba\n- [ ] Bốn\n",
+        1,
+        lambda _n, m: problems.append(m),
+    )
+    question = quiz.questions[0]
+    assert problems == [] and choice_weights(question) == [50, 50, -50, -50]
+    assert mark(question, ["Một", "Ba"]) == 0.0
+    assert mark(question, ["Một", "Hai", "Ba"]) == 0.5
