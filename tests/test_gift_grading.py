@@ -23,6 +23,7 @@ the points). Each expectation names the Moodle rule it comes from:
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -30,7 +31,9 @@ import pytest
 from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 from app.quizzes.source import QuestionSource, answer_weight, choice_weights, parse_quiz
 from app.quizzes.types import question_type
+from tests.helpers import write_course
 from tests.test_gift import parse_markdown
+from tests.test_quizzes import enrol_and_start, key, marks, post_attempt
 
 PENALTY = """\
     ::Mật khẩu::Những việc nào giữ an toàn cho tài khoản công vụ? {
@@ -266,3 +269,35 @@ def test_unweighted_questions_are_marked_as_before():
     assert problems == [] and choice_weights(question) == [50, 50, -50, -50]
     assert mark(question, ["Một", "Ba"]) == 0.0
     assert mark(question, ["Một", "Hai", "Ba"]) == 0.5
+
+
+def test_a_converted_bank_is_graded_and_reviewed_as_moodle_grades_it(
+    app, learner, courses_root, import_folder, auth, client
+):
+    """Through the quiz pages: a learner's marks on the converted bank are Moodle's fractions, the
+    review lists the 50 % answer with its share and shows the feedback for any other answer."""
+    bank = "\n".join(textwrap.dedent(g) for g in (PENALTY, ZERO_WRONG, SHORT, NUMERIC))
+    quiz, problems = gift_to_markdown(bank, title="Kiểm tra", settings={"kind": "practice"})
+    assert problems == []
+    lessons = {"01-bai-mot.md": "# Bài một\n\nNội dung bài một.\n", "02-kiem-tra.md": quiz}
+    path = write_course(courses_root, "kiem-tra", code="KT-01", title="An toàn thông tin", lessons=lessons)
+    assert import_folder(path).status == "created"
+    attempt_id = enrol_and_start(auth, client)
+    options = {
+        re.sub(r"<[^>]+>", "", o["html"]): o["id"]
+        for q, _ in key(app, attempt_id).values()
+        for o in q.data.get("options", [])
+    }
+    form = {
+        "q-mat-khau": [options["Đổi mật khẩu định kỳ"], options["Gửi mật khẩu qua tin nhắn"]],
+        "q-giap-ranh": [options["Bắc Ninh"], options["Hưng Yên"], options["Nghệ An"]],
+        "q-cap-can-cuoc": "bộ công an",
+        "q-so-phuong": "126",
+    }
+    post_attempt(auth, attempt_id, "submit", form, ["mat-khau", "giap-ranh", "cap-can-cuoc", "so-phuong"])
+    assert marks(app, attempt_id) == pytest.approx(
+        {"mat-khau": 0.0, "giap-ranh": 1.0, "cap-can-cuoc": 0.5, "so-phuong": 0.0}
+    )
+    html = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Bộ Công an (50%)" in html
+    assert "Xem lại nghị quyết sắp xếp đơn vị hành chính." in html
