@@ -149,7 +149,6 @@ def test_negative_weights_are_added_and_clamped_at_zero(reply, fraction):
 def test_wrong_options_worth_nothing_take_nothing_off(reply, fraction):
     """Multiple answer: a `~%0%` option adds 0, so ticking everything earns 1 as in Moodle (the old
     marking took (right − wrong) ÷ right: 0.5)."""
-    question, _ = question_of(ZERO_WRONG)
     assert mark(question, reply) == pytest.approx(fraction)
 
 
@@ -241,6 +240,8 @@ def test_gift_to_markdown_to_gift_keeps_the_meaning(gift):
         ("- [ ] (50%) Một\n- [x] Hai", "an option ticked - [x] is worth more than 0%"),
         ("- [x] (40%) Một\n- [x] (40%) Hai\n- [ ] Ba", "add up to 80%, not 100%"),
         ("- [x] (50%) Một\n- [ ] Hai\n\n", "is worth 100%, not 50%"),
+        ("- [x] (60%) Một\n- [x] (40%) Hai\n- [x] Ba\n- [ ] Bốn", "leave nothing of 100% for the ticked"),
+        ("- [x] (150%) Một\n- [ ] Hai", "from -100% to 100%, not 150%"),
         ("= (50%) Một\n= Hai\n= (150%) Ba", "from 0% to 100%, not 150%"),
         ("= (50%) Một", "needs an answer worth 100%"),
         ("= *\n= Hai", "'= *' (any other answer) is the last answer line"),
@@ -301,3 +302,20 @@ def test_a_converted_bank_is_graded_and_reviewed_as_moodle_grades_it(
     html = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Bộ Công an (50%)" in html
     assert "Xem lại nghị quyết sắp xếp đơn vị hành chính." in html
+
+
+def test_tick_all_rule_reads_the_weights():
+    """The assessment rule marks "tick everything" with the engine: 0 % wrong options let it earn
+    full points, and the advice speaks of weights."""
+    from app.quizzes.assessment import check_assessment
+
+    found: list[str] = []
+
+    class Lesson:
+        number, title, file = 2, "Kiểm tra", None
+        quiz = parse_markdown(gift_to_markdown(textwrap.dedent(ZERO_WRONG), title="T")[0])[2]
+
+    check_assessment([Lesson], lambda _f, _n, message, _s: found.append(str(message)))
+    assert any(
+        "ticking every option scores 100%; give the wrong options negative weights" in m for m in found
+    )

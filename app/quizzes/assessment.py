@@ -96,18 +96,25 @@ def _tick_all(question: QuestionSource, at, severity: str) -> None:
     if question.type != "multiple" or question.tickall_allowed:
         return
     score = tick_all_score(question)
-    if score > 0:
-        at(
-            question.line,
-            _l(
-                "question '%(id)s': ticking every option scores %(score)s; add wrong options until "
-                "there are at least as many as right ones, or write tickall=allowed in the heading if that "
-                "is intended",
-                id=question.qid,
-                score=f"{score:.0%}",
-            ),
-            severity,
+    if score <= 0:
+        return
+    if any(choice.weight is not None for choice in question.choices):
+        message = _l(
+            "question '%(id)s': ticking every option scores %(score)s; give the wrong options negative "
+            "weights that take off as much as the right ones give, or write tickall=allowed in the heading "
+            "if that is intended",
+            id=question.qid,
+            score=f"{score:.0%}",
         )
+    else:
+        message = _l(
+            "question '%(id)s': ticking every option scores %(score)s; add wrong options until "
+            "there are at least as many as right ones, or write tickall=allowed in the heading if that "
+            "is intended",
+            id=question.qid,
+            score=f"{score:.0%}",
+        )
+    at(question.line, message, severity)
 
 
 # --- draw coverage -------------------------------------------------------------------------------

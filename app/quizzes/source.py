@@ -561,7 +561,15 @@ def _check_choice_weights(question: QuestionSource, report: Report) -> None:
         )
     total = sum(w for w in weights if w > 0)
     ticked = [w for w, c in zip(weights, question.choices, strict=True) if c.correct]
-    if question.type == "multiple" and (not adds_to_100(total) or min(ticked) <= 0):
+    if question.type == "multiple" and min(ticked) <= 0:
+        report(
+            question.line,
+            _l(
+                "the written weights leave nothing of %(whole)s for the ticked options without a weight",
+                whole="100%",
+            ),
+        )
+    elif question.type == "multiple" and not adds_to_100(total):
         report(
             question.line,
             _l("the weights of the right options add up to %(total)s%%, not 100%%", total=f"{total:g}"),
