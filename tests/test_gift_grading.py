@@ -149,6 +149,7 @@ def test_negative_weights_are_added_and_clamped_at_zero(reply, fraction):
 def test_wrong_options_worth_nothing_take_nothing_off(reply, fraction):
     """Multiple answer: a `~%0%` option adds 0, so ticking everything earns 1 as in Moodle (the old
     marking took (right − wrong) ÷ right: 0.5)."""
+    question, _ = question_of(ZERO_WRONG)
     assert mark(question, reply) == pytest.approx(fraction)
 
 
