@@ -320,3 +320,32 @@ def test_tick_all_rule_reads_the_weights():
     assert any(
         "ticking every option scores 100%; give the wrong options negative weights" in m for m in found
     )
+
+
+@pytest.mark.parametrize(
+    "gift",
+    [
+        "::Thứ tự::Ai ký quyết định? {=Chủ tịch =%0%*#Chưa đúng. =Phó Chủ tịch}",
+        "::Thứ tự::Bao nhiêu? {#=12 =%0%*#Chưa đúng. =13 ~#Đếm lại.}",
+    ],
+)
+def test_answers_after_the_catch_all_are_reported(gift):
+    """Moodle matches answers in order, so nothing after `*` is ever reached: it is left out, and
+    said so."""
+    question, notes = question_of(gift)
+    assert [a.text for a in question.answers][-1] == "*"
+    assert [a.feedback for a in question.answers][-1] == "Chưa đúng."
+    assert notes == [
+        "question 'Thứ tự': the answers after the catch-all answer '*' were left out: "
+        "Moodle never reaches them"
+    ]
+
+
+def test_a_bank_without_a_full_answer_is_refused_with_its_line():
+    """errfractionsnomax: a short answer needs an answer worth 100 %."""
+    text, problems = gift_to_markdown("::Một nửa::Thủ đô? {=%50%Thăng Long}\n\n::Rỗng::Số? {#}\n", title="T")
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "question 'Một nửa' left out: no answer of the short-answer question is worth 100%"),
+        (1, "no question in the file could be converted"),
+        (3, "question 'Rỗng' left out: no answer of the numeric question is worth 100%"),
+    ]

@@ -291,9 +291,7 @@ def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[
         if raw == ANY_OTHER:
             kept.append(_gift_answer(ANY_OTHER, feedback, line, weight))
             if len(kept) < len(_answer_pieces(answers, "=")):
-                notes.append(
-                    "the answers after the catch-all answer '*' were left out: Moodle never reaches them"
-                )
+                notes.append(_AFTER_CATCH_ALL)
             break
         if "*" in raw.replace("\\*", "") or text == ANY_OTHER:
             raise _Skip(f"the answer '{text}' uses the Moodle wildcard '*', which Boiduong cannot express")
@@ -302,6 +300,9 @@ def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[
         kept.append(_gift_answer(text, feedback, line, weight))
     _check_answer_weights(kept, "short-answer")
     return kept
+
+
+_AFTER_CATCH_ALL = "the answers after the catch-all answer '*' were left out: Moodle never reaches them"
 
 
 def _gift_answer(text: str, feedback: str, line: int, weight: float, numeric=None) -> Answer:
@@ -338,8 +339,9 @@ def _numeric_answers(answers: str, fmt: str, line: int, notes: list[str]) -> lis
     """Numbers with their weights; Moodle's `~#feedback` (feedback for any other number) becomes the
     catch-all answer `= *`."""
     answers, tilde, wrong = answers[1:].partition("~")
+    pieces = _answer_pieces(answers, "=")
     kept: list[Answer] = []
-    for piece in _answer_pieces(answers, "="):
+    for piece in pieces:
         weight, piece = _weight(piece)
         weight = 100.0 if weight is None else weight
         text, feedback = _split_feedback(piece, fmt, notes)
@@ -349,7 +351,9 @@ def _numeric_answers(answers: str, fmt: str, line: int, notes: list[str]) -> lis
         ours = _gift_range(text)
         kept.append(_gift_answer(ours, feedback, line, weight, parse_numeric_answer(ours)))
     other = _text(wrong.partition("#")[2], fmt, notes)[0] if tilde else ""
-    if other and not any(a.any_other for a in kept):
+    if kept and kept[-1].any_other and (len(kept) < len(pieces) or other):
+        notes.append(_AFTER_CATCH_ALL)
+    elif other:
         kept.append(Answer(ANY_OTHER, other, line))
     _check_answer_weights(kept, "numeric")
     return kept
