@@ -277,10 +277,10 @@ def test_a_converted_bank_is_graded_and_reviewed_as_moodle_grades_it(
     app, learner, courses_root, import_folder, auth, client
 ):
     """Through the quiz pages: a learner's marks on the converted bank are Moodle's fractions, the
-    review lists the 50 % answer with its share and shows the feedback for any other answer."""
-    bank = "\n".join(textwrap.dedent(g) for g in (PENALTY, ZERO_WRONG, SHORT, NUMERIC))
+    review lists the 50 % answers with their share and shows the feedback for any other answer."""
+    bank = "\n".join(textwrap.dedent(g) for g in (PENALTY, ZERO_WRONG, SINGLE, SHORT, NUMERIC))
     quiz, problems = gift_to_markdown(bank, title="Kiểm tra", settings={"kind": "practice"})
-    assert problems == []
+    assert ["negative weight earns 0 here" in p.message for p in problems] == [True]
     lessons = {"01-bai-mot.md": "# Bài một\n\nNội dung bài một.\n", "02-kiem-tra.md": quiz}
     path = write_course(courses_root, "kiem-tra", code="KT-01", title="An toàn thông tin", lessons=lessons)
     assert import_folder(path).status == "created"
@@ -295,13 +295,17 @@ def test_a_converted_bank_is_graded_and_reviewed_as_moodle_grades_it(
         "q-giap-ranh": [options["Bắc Ninh"], options["Hưng Yên"], options["Nghệ An"]],
         "q-cap-can-cuoc": "bộ công an",
         "q-so-phuong": "126",
+        "q-thu-do": options["Đại La"],
     }
-    post_attempt(auth, attempt_id, "submit", form, ["mat-khau", "giap-ranh", "cap-can-cuoc", "so-phuong"])
+    post_attempt(
+        auth, attempt_id, "submit", form, ["mat-khau", "giap-ranh", "cap-can-cuoc", "so-phuong", "thu-do"]
+    )
     assert marks(app, attempt_id) == pytest.approx(
-        {"mat-khau": 0.0, "giap-ranh": 1.0, "cap-can-cuoc": 0.5, "so-phuong": 0.0}
+        {"mat-khau": 0.0, "giap-ranh": 1.0, "cap-can-cuoc": 0.5, "so-phuong": 0.0, "thu-do": 0.5}
     )
     html = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "Bộ Công an (50%)" in html
+    assert "đúng một phần: được 50% số điểm" in html  # Đại La, not called the right answer
     assert "Xem lại nghị quyết sắp xếp đơn vị hành chính." in html
 
 

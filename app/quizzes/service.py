@@ -29,7 +29,7 @@ from app.models.base import utcnow
 from app.quizzes.events import attempt_graded
 from app.quizzes.forms import field_name
 from app.quizzes.source import RANGE_RE
-from app.quizzes.types import answer_fraction, question_type
+from app.quizzes.types import answer_fraction, option_fraction, question_type
 
 CLOSED = ("submitted", "expired")
 
@@ -489,7 +489,7 @@ def reply_review(question: Question, entry: dict, response: object | None, mark:
         view["options"] = [
             {
                 **o,
-                "correct": by_id[o["id"]]["correct"],
+                **_option_credit(question.type, by_id[o["id"]]),
                 "chosen": o["id"] in chosen,
                 "feedback_html": by_id[o["id"]]["feedback_html"] if o["id"] in chosen else "",
             }
@@ -529,6 +529,15 @@ def reply_review(question: Question, entry: dict, response: object | None, mark:
             for i, item in enumerate(data["items"], start=1)
         ]
     return view
+
+
+def _option_credit(kind: str, option: dict) -> dict:
+    """Whether the review calls an option the right answer, and the share of the points a single
+    choice's partly right option earns ("50%"; empty otherwise)."""
+    if kind == "multiple":
+        return {"correct": option["correct"], "share": ""}
+    fraction = option_fraction(option)
+    return {"correct": fraction >= 1, "share": f"{fraction:.0%}" if 0 < fraction < 1 else ""}
 
 
 def accepted_words(kind: str, answer: dict) -> str:
