@@ -353,3 +353,17 @@ def test_a_bank_without_a_full_answer_is_refused_with_its_line():
         (1, "no question in the file could be converted"),
         (3, "question 'Rỗng' left out: no answer of the numeric question is worth 100%"),
     ]
+
+
+def test_a_text_that_starts_like_a_weight_stays_text():
+    """`\\(50%)` in a quiz file is a bracket, not a weight: a GIFT option written that way comes back
+    the same, and exports unchanged."""
+    question, notes = question_of("::Tỷ lệ::Chọn mức đúng {=(50%) số phiếu ~(30%) số phiếu}")
+    assert notes == []
+    assert [(c.text, c.weight) for c in question.choices] == [
+        ("(50%) số phiếu", None),
+        ("(30%) số phiếu", None),
+    ]
+    text = gift_to_markdown("::Tỷ lệ::Chọn mức đúng {=(50%) số phiếu ~(30%) số phiếu}", title="T")[0]
+    assert "- [x] \\(50%) số phiếu" in text
+    assert "=(50%) số phiếu" in quiz_to_gift(parse_markdown(text)[2])[0]

@@ -30,6 +30,7 @@ from app.quizzes.source import (
     RANGE_RE,
     TOLERANCE_RE,
     TRUE_WORDS,
+    WEIGHT_RE,
     Answer,
     Choice,
     QuestionSource,
@@ -750,7 +751,9 @@ def _percent(value: float) -> str:
 
 def _weighted(text: str, weight: float | None) -> str:
     """An option's or an answer's text in a quiz file, after its weight `(50%)` if it has one."""
-    return text if weight is None else f"({_percent(weight)}%) {text}"
+    if weight is None:
+        return "\\" + text if WEIGHT_RE.match(text) else text  # a text that starts like a weight
+    return f"({_percent(weight)}%) {text}"
 
 
 def _gift_answers(question: QuestionSource, notes: list[str]) -> str:

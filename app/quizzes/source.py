@@ -109,7 +109,10 @@ class Choice:
 
 
 def split_weight(text: str) -> tuple[float | None, str]:
-    """`(50%) text` as (50.0, "text"); (None, text) without a weight."""
+    """`(50%) text` as (50.0, "text"); (None, text) without a weight. `\\(50%) text` is a text that
+    starts with a bracketed percentage: (None, "(50%) text")."""
+    if text.startswith("\\(") and WEIGHT_RE.match(text[1:]):
+        return None, text[1:]
     match = WEIGHT_RE.match(text)
     if not match:
         return None, text
