@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from app.quizzes.gift import GiftProblem, gift_to_markdown, quiz_to_gift
-from app.quizzes.source import TRUE_WORDS, QuestionSource, QuizSource, parse_quiz
+from app.quizzes.source import TRUE_WORDS, QuestionSource, QuizSource, choice_weights, parse_quiz
 
 
 def parse_markdown(text: str) -> tuple[dict, str, QuizSource]:
@@ -151,12 +151,9 @@ def test_a_single_full_weight_without_equals_sign_stays_multiple_response():
 @pytest.mark.parametrize(
     "answers, reason",
     [
-        ("~%70%Hà Nội ~%30%Huế ~Đà Nẵng", "unequal partial weights cannot be expressed"),
-        ("=Hà Nội ~%50%Huế ~Đà Nẵng", "unequal partial weights cannot be expressed"),
-        ("~%50%Hà Nội ~%25%Huế ~%25%Đà Nẵng ~Vinh", "unequal partial weights cannot be expressed"),
         ("~%40%Hà Nội ~%40%Huế ~Đà Nẵng", "add up to 80%, not 100%"),
-        ("=Hà Nội =Huế ~Đà Nẵng", "2 options are marked right"),
         ("~Hà Nội ~Huế", "no option is right"),
+        ("=Hà Nội ~%150%Huế", "beyond -100%..100%"),
     ],
 )
 def test_weights_that_cannot_be_expressed_are_reported_by_line(answers, reason):
@@ -166,6 +163,22 @@ def test_weights_that_cannot_be_expressed_are_reported_by_line(answers, reason):
     assert lines_of(problems) == [6]
     assert problems[0].message.startswith("question 'Trọng số' left out: ")
     assert reason in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "answers, weights",
+    [
+        ("~%70%Hà Nội ~%30%Huế ~Đà Nẵng", [70, 30, 0]),
+        ("=Hà Nội ~%50%Huế ~Đà Nẵng", [100, 50, 0]),
+        ("~%50%Hà Nội ~%25%Huế ~%25%Đà Nẵng ~Vinh", [50, 25, 25, 0]),
+        ("=Hà Nội =Huế ~Đà Nẵng", [100, 100, 0]),
+    ],
+)
+def test_unequal_weights_are_imported_with_their_weights(answers, weights):
+    """Once refused (the engine had no per-option weights); now each option keeps Moodle's weight."""
+    quiz, problems = convert(f"::Trọng số::Chọn {{{answers}}}\n")
+    assert [p.message for p in problems] == []
+    assert choice_weights(quiz.questions[0]) == pytest.approx(weights)
 
 
 def test_true_false_feedback_goes_to_the_right_options():
@@ -232,24 +245,14 @@ def test_short_answer_weights():
 
         ::Ký tự đại diện::Tên? {=Ng*ễn}
     """)
-    assert [q.qid for q in quiz.questions] == ["sai-cu-the"]
-    assert [a.text for a in quiz.questions[0].answers] == ["Hà Nội"]
+    assert [q.qid for q in quiz.questions] == ["sai-cu-the", "mot-phan"]
+    assert [(a.text, a.weight, a.feedback) for a in quiz.questions[0].answers] == [
+        ("Hà Nội", None, ""),
+        ("Huế", 0, "Huế là cố đô."),
+        ("*", None, "Chưa đúng."),
+    ]
+    assert [(a.text, a.weight) for a in quiz.questions[1].answers] == [("Hà Nội", None), ("Thăng Long", 50)]
     assert [(p.line, p.message) for p in problems] == [
-        (
-            1,
-            "question 'Sai cụ thể': the 0% answer 'Huế' was left out: Boiduong has no feedback for "
-            "particular wrong answers",
-        ),
-        (
-            1,
-            "question 'Sai cụ thể': the catch-all answer '*' was left out: Boiduong has no feedback for "
-            "particular wrong answers",
-        ),
-        (
-            3,
-            "question 'Một phần' left out: the 50% answer 'Thăng Long': partial credit for a short answer "
-            "cannot be expressed",
-        ),
         (
             5,
             "question 'Ký tự đại diện' left out: the answer 'Ng*ễn' uses the Moodle wildcard '*', which "
@@ -299,15 +302,15 @@ def test_numeric_problems():
 
         ::Sai::Bao nhiêu? {#=10#Đúng. ~#Hãy đếm lại.}
     """)
-    assert [q.qid for q in quiz.questions] == ["sai"]
-    assert lines_of(problems) == [1, 3, 5, 7]
+    assert [q.qid for q in quiz.questions] == ["mot-phan", "sai"]
+    assert lines_of(problems) == [1, 5]
     assert "'mười' is not a number" in problems[0].message
-    assert "partial credit for a numeric answer cannot be expressed" in problems[1].message
-    assert "'5..1' is not a range" in problems[2].message
-    assert problems[3].message == (
-        "question 'Sai': the feedback for any other answer (~#...) was left out: "
-        "Boiduong has no feedback for particular wrong answers"
-    )
+    assert "'5..1' is not a range" in problems[1].message
+    assert [(a.text, a.weight) for a in quiz.questions[0].answers] == [("10", None), ("9 +- 1", 50)]
+    assert [(a.text, a.feedback) for a in quiz.questions[1].answers] == [
+        ("10", "Đúng."),
+        ("*", "Hãy đếm lại."),
+    ]
 
 
 def test_matching_pairs_and_distractors():

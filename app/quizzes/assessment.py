@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app.messages import Message, _l
-from app.quizzes.source import QuestionSource, QuizSource
+from app.quizzes.source import QuestionSource, QuizSource, answer_weight
 from app.quizzes.types import question_type
 from app.text import fold, nfc
 
@@ -96,18 +96,25 @@ def _tick_all(question: QuestionSource, at, severity: str) -> None:
     if question.type != "multiple" or question.tickall_allowed:
         return
     score = tick_all_score(question)
-    if score > 0:
-        at(
-            question.line,
-            _l(
-                "question '%(id)s': ticking every option scores %(score)s; add wrong options until "
-                "there are at least as many as right ones, or write tickall=allowed in the heading if that "
-                "is intended",
-                id=question.qid,
-                score=f"{score:.0%}",
-            ),
-            severity,
+    if score <= 0:
+        return
+    if any(choice.weight is not None for choice in question.choices):
+        message = _l(
+            "question '%(id)s': ticking every option scores %(score)s; give the wrong options negative "
+            "weights that take off as much as the right ones give, or write tickall=allowed in the heading "
+            "if that is intended",
+            id=question.qid,
+            score=f"{score:.0%}",
         )
+    else:
+        message = _l(
+            "question '%(id)s': ticking every option scores %(score)s; add wrong options until "
+            "there are at least as many as right ones, or write tickall=allowed in the heading if that "
+            "is intended",
+            id=question.qid,
+            score=f"{score:.0%}",
+        )
+    at(question.line, message, severity)
 
 
 # --- draw coverage -------------------------------------------------------------------------------
@@ -274,8 +281,11 @@ def _answer_formats(question: QuestionSource, at, severity: str) -> None:
     data = marking.build(question, str, salt="")
     reported: set[str] = set()
     for answer in question.answers:
+        earns = answer_weight(answer) / 100  # a writing of an answer earns what the answer earns
+        if answer.any_other or not earns:
+            continue
         for kind, variants in _writings(answer.text):
-            missing = [v for v in variants if not marking.mark(data, {"text": v})]
+            missing = [v for v in variants if marking.mark(data, {"text": v}) < earns - 1e-9]
             if missing and kind not in reported:
                 reported.add(kind)
                 at(answer.line, _format_message(answer.text, kind, missing), severity)

@@ -24,15 +24,20 @@ import yaml
 
 from app.messages import english
 from app.quizzes.source import (
+    ANY_OTHER,
     FALSE_WORDS,
     QID_RE,
     RANGE_RE,
     TOLERANCE_RE,
     TRUE_WORDS,
+    WEIGHT_RE,
     Answer,
     Choice,
     QuestionSource,
     QuizSource,
+    adds_to_100,
+    answer_weight,
+    choice_weights,
     item_kind,
     parse_number,
     parse_numeric_answer,
@@ -216,14 +221,14 @@ def _default_title(stem: str, number: int) -> str:
 
 
 def _choices(answers: str, fmt: str, line: int, notes: list[str]) -> tuple[str, list[Choice]]:
-    """A multiple-choice answer block as (type, choices), by the rules in the module docs."""
-    pieces = _answer_pieces(answers.replace("=", "~="), "~")
+    """A multiple-choice answer block as (type, choices), as Moodle reads it: single choice when an
+    answer starts with `=` (worth 100 %), multiple response otherwise; `~%50%` weighs an option,
+    a bare `~` is worth 0 %."""
+    kind = "single" if "=" in answers else "multiple"
     weighted: list[tuple[float, str, str]] = []
-    full = 0
-    for piece in pieces:
+    for piece in _answer_pieces(answers.replace("=", "~="), "~"):
         if piece.startswith("="):
             weight, piece = 100.0, piece[1:]
-            full += 1
         else:
             found, piece = _weight(piece)
             weight = found or 0.0
@@ -233,58 +238,86 @@ def _choices(answers: str, fmt: str, line: int, notes: list[str]) -> tuple[str, 
         raise _Skip("a multiple-choice question needs at least two options")
     if any(not text for _, text, _ in weighted):
         raise _Skip("an option has no text")
-    positive = [w for w, _, _ in weighted if w > 0]
-    if full:
-        if len(positive) > full:
-            raise _Skip(
-                "unequal partial weights cannot be expressed: Boiduong gives full points for the "
-                "one right option of a single-choice question and nothing for the others"
-            )
-        if full > 1:
-            raise _Skip(
-                f"{full} options are marked right (=) in a single-choice question; Boiduong takes "
-                "exactly one right option (use ~%N% weights for a multiple-response question)"
-            )
-        kind = "single"
-    else:
-        if not positive:
-            raise _Skip("no option is right: mark one with = or give right options a positive %weight%")
-        if max(positive) - min(positive) > _TOLERANCE:
-            raise _Skip(
-                "unequal partial weights cannot be expressed: in a Boiduong multiple-response "
-                "question every right option is worth the same"
-            )
-        if abs(sum(positive) - 100) > _TOLERANCE:
-            raise _Skip(f"the weights of the right options add up to {sum(positive):g}%, not 100%")
-        kind = "multiple"
-    return kind, [Choice(text, weight > 0, feedback, line) for weight, text, feedback in weighted]
+    _check_gift_weights(kind, [w for w, _, _ in weighted], notes)
+    defaults = _default_weights(kind, [w for w, _, _ in weighted])
+    # several right options of a single choice are all written with their weights, `(100%)` included,
+    # which tells a single choice from a multiple response
+    several = kind == "single" and sum(1 for w, _, _ in weighted if w > 0) > 1
+    return kind, [
+        Choice(
+            text,
+            weight > 0,
+            feedback,
+            line,
+            None if abs(weight - default) <= _TOLERANCE and not (several and weight > 0) else weight,
+        )
+        for (weight, text, feedback), default in zip(weighted, defaults, strict=True)
+    ]
+
+
+def _default_weights(kind: str, weights: list[float]) -> list[float]:
+    """The weights a Boiduong option has without one written (see `choice_weights`)."""
+    question = QuestionSource("", "", kind, 1, (), "", "", 0)
+    question.choices = [Choice("", w > 0, "", 0) for w in weights]
+    return choice_weights(question)
+
+
+def _check_gift_weights(kind: str, weights: list[float], notes: list[str]) -> None:
+    """Refuse what Moodle itself warns about (no right option, weights beyond 100 %, right options of
+    a multiple response not adding up to 100 %); note what Boiduong grades otherwise."""
+    positive = [w for w in weights if w > 0]
+    if not positive:
+        raise _Skip("no option is right: mark one with = or give right options a positive %weight%")
+    if any(not -100 <= w <= 100 for w in weights):
+        raise _Skip("an option's weight is beyond -100%..100%")
+    if kind == "multiple" and not adds_to_100(sum(positive)):
+        raise _Skip(f"the weights of the right options add up to {sum(positive):g}%, not 100%")
+    if kind == "single" and any(w < 0 for w in weights):
+        notes.append(
+            "a wrong option with a negative weight earns 0 here: Moodle would take its weight "
+            "of the question's mark off the quiz total"
+        )
 
 
 def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[Answer]:
+    """Short answers with their weights (`=%50%answer`, 100 % without one) and the catch-all `*`
+    (any other answer), which Moodle matches after the answers written before it."""
     kept: list[Answer] = []
     for piece in _answer_pieces(answers, "="):
         weight, piece = _weight(piece)
         weight = 100.0 if weight is None else weight
-        text, feedback = _split_feedback(piece, fmt, notes)
-        text = _one_line(text)
-        wildcard = "*" in text.replace("\\*", "")
-        text = text.replace("\\*", "*")
-        if weight <= 0:
-            what = "the catch-all answer '*'" if text == "*" else f"the {weight:g}% answer '{text}'"
-            notes.append(f"{what} was left out: Boiduong has no feedback for particular wrong answers")
-            continue
-        if weight < 100 - _TOLERANCE:
-            raise _Skip(
-                f"the {weight:g}% answer '{text}': partial credit for a short answer cannot be expressed"
-            )
-        if wildcard:
+        raw, feedback = _split_feedback(piece, fmt, notes)
+        raw = _one_line(raw)
+        text = raw.replace("\\*", "*")
+        if raw == ANY_OTHER:
+            kept.append(_gift_answer(ANY_OTHER, feedback, line, weight))
+            if len(kept) < len(_answer_pieces(answers, "=")):
+                notes.append(_AFTER_CATCH_ALL)
+            break
+        if "*" in raw.replace("\\*", "") or text == ANY_OTHER:
             raise _Skip(f"the answer '{text}' uses the Moodle wildcard '*', which Boiduong cannot express")
         if not text:
             raise _Skip("an accepted answer is empty")
-        kept.append(Answer(text, feedback, line))
-    if not kept:
-        raise _Skip("the short-answer question has no accepted answer")
+        kept.append(_gift_answer(text, feedback, line, weight))
+    _check_answer_weights(kept, "short-answer")
     return kept
+
+
+_AFTER_CATCH_ALL = "the answers after the catch-all answer '*' were left out: Moodle never reaches them"
+
+
+def _gift_answer(text: str, feedback: str, line: int, weight: float, numeric=None) -> Answer:
+    """An answer with the weight Moodle gives it, written only where it is not the default (100 %;
+    0 % for the catch-all `*`)."""
+    if not 0 <= weight <= 100:
+        raise _Skip(f"the answer '{text}' is worth {weight:g}%: answers are worth from 0% to 100%")
+    default = 0.0 if text == ANY_OTHER else 100.0
+    return Answer(text, feedback, line, numeric, None if abs(weight - default) <= _TOLERANCE else weight)
+
+
+def _check_answer_weights(kept: list[Answer], what: str) -> None:
+    if not any(answer_weight(a) == 100 for a in kept if not a.any_other):
+        raise _Skip(f"no answer of the {what} question is worth 100%")
 
 
 def _num(value: float) -> str:
@@ -304,49 +337,47 @@ def _gift_number(text: str) -> float | None:
 
 
 def _numeric_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[Answer]:
-    answers = answers[1:]
-    answers, tilde, wrong = answers.partition("~")
-    if tilde and _text(wrong.partition("#")[2], fmt, [])[0]:
-        notes.append(
-            "the feedback for any other answer (~#...) was left out: Boiduong has no feedback "
-            "for particular wrong answers"
-        )
+    """Numbers with their weights; Moodle's `~#feedback` (feedback for any other number) becomes the
+    catch-all answer `= *`."""
+    answers, tilde, wrong = answers[1:].partition("~")
+    pieces = _answer_pieces(answers, "=")
     kept: list[Answer] = []
-    for piece in _answer_pieces(answers, "="):
+    for piece in pieces:
         weight, piece = _weight(piece)
         weight = 100.0 if weight is None else weight
         text, feedback = _split_feedback(piece, fmt, notes)
-        if weight <= 0:
-            notes.append(
-                f"the {weight:g}% answer '{text}' was left out: Boiduong has no feedback for "
-                "particular wrong answers"
-            )
-            continue
-        if weight < 100 - _TOLERANCE:
-            raise _Skip(
-                f"the {weight:g}% answer '{text}': partial credit for a numeric answer cannot be expressed"
-            )
-        if text.find("..") > 0:
-            low_text, _, high_text = text.partition("..")
-            low, high = _gift_number(low_text), _gift_number(high_text)
-            if low is None or high is None or low > high:
-                raise _Skip(f"'{text}' is not a range 'low..high' of numbers")
-            ours = f"{_num(low)}..{_num(high)}"
-        elif text.find(":") > 0:
-            value_text, _, tolerance_text = text.partition(":")
-            value, tolerance = _gift_number(value_text), _gift_number(tolerance_text)
-            if value is None or tolerance is None or tolerance < 0:
-                raise _Skip(f"'{text}' is not 'number:tolerance'")
-            ours = _num(value) if tolerance == 0 else f"{_num(value)} +- {_num(tolerance)}"
-        else:
-            value = _gift_number(text)
-            if value is None:
-                raise _Skip(f"'{text}' is not a number")
-            ours = _num(value)
-        kept.append(Answer(ours, feedback, line, parse_numeric_answer(ours)))
-    if not kept:
-        raise _Skip("the numeric question has no accepted answer")
+        if text.strip() == ANY_OTHER:
+            kept.append(_gift_answer(ANY_OTHER, feedback, line, weight))
+            break
+        ours = _gift_range(text)
+        kept.append(_gift_answer(ours, feedback, line, weight, parse_numeric_answer(ours)))
+    other = _text(wrong.partition("#")[2], fmt, notes)[0] if tilde else ""
+    if kept and kept[-1].any_other and (len(kept) < len(pieces) or other):
+        notes.append(_AFTER_CATCH_ALL)
+    elif other:
+        kept.append(Answer(ANY_OTHER, other, line))
+    _check_answer_weights(kept, "numeric")
     return kept
+
+
+def _gift_range(text: str) -> str:
+    """A GIFT number ('5', '5:0.5', '4..6') in Boiduong's syntax ('5', '5 +- 0.5', '4..6')."""
+    if text.find("..") > 0:
+        low_text, _, high_text = text.partition("..")
+        low, high = _gift_number(low_text), _gift_number(high_text)
+        if low is None or high is None or low > high:
+            raise _Skip(f"'{text}' is not a range 'low..high' of numbers")
+        return f"{_num(low)}..{_num(high)}"
+    if text.find(":") > 0:
+        value_text, _, tolerance_text = text.partition(":")
+        value, tolerance = _gift_number(value_text), _gift_number(tolerance_text)
+        if value is None or tolerance is None or tolerance < 0:
+            raise _Skip(f"'{text}' is not 'number:tolerance'")
+        return _num(value) if tolerance == 0 else f"{_num(value)} +- {_num(tolerance)}"
+    value = _gift_number(text)
+    if value is None:
+        raise _Skip(f"'{text}' is not a number")
+    return _num(value)
 
 
 def _pairs(answers: str, fmt: str, notes: list[str]) -> list[tuple[str, str]]:
@@ -582,11 +613,11 @@ def _section(question: QuestionSource, declare_type: bool) -> str:
     if question.stem:
         lines += [question.stem, ""]
     for choice in question.choices:
-        lines.append(f"- [{'x' if choice.correct else ' '}] {choice.text}")
+        lines.append(f"- [{'x' if choice.correct else ' '}] {_weighted(choice.text, choice.weight)}")
         if choice.feedback:
             lines += _quote(choice.feedback, "  ")
     for answer in question.answers:
-        lines.append(f"= {answer.text}")
+        lines.append(f"= {_weighted(answer.text, answer.weight)}")
         if answer.feedback:
             lines += _quote(answer.feedback, "  ")
     lines += [f"- {left} -> {right}" for left, right in question.pairs]
@@ -605,8 +636,11 @@ def _shape(question: QuestionSource) -> tuple:
         question.tags,
         question.stem,
         question.general_feedback,
-        [(c.text, c.correct, c.feedback) for c in question.choices],
-        [(a.numeric if question.type == "numeric" else a.text, a.feedback) for a in question.answers],
+        [(c.text, c.correct, c.feedback, c.weight) for c in question.choices],
+        [
+            (a.numeric if question.type == "numeric" else a.text, a.feedback, a.weight)
+            for a in question.answers
+        ],
         question.pairs,
         question.ignore_case,
         question.ignore_diacritics,
@@ -715,6 +749,13 @@ def _percent(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
+def _weighted(text: str, weight: float | None) -> str:
+    """An option's or an answer's text in a quiz file, after its weight `(50%)` if it has one."""
+    if weight is None:
+        return "\\" + text if WEIGHT_RE.match(text) else text  # a text that starts like a weight
+    return f"({_percent(weight)}%) {text}"
+
+
 def _gift_answers(question: QuestionSource, notes: list[str]) -> str:
     """The inside of the answer block; raises _Skip when GIFT cannot say it."""
     if question.type == "truefalse":
@@ -729,22 +770,20 @@ def _gift_answers(question: QuestionSource, notes: list[str]) -> str:
 
 
 def _gift_choices(question: QuestionSource, notes: list[str]) -> list[str]:
-    """A single-choice (`=right ~wrong`) or multiple-response (`~%weight%`) question's options."""
+    """The options as Moodle writes them: `=` for a single choice's 100 % options, `~` for 0 %,
+    `~%weight%` otherwise (a multiple response has no `=`, or Moodle would read a single choice)."""
     right = [c for c in question.choices if c.correct]
     if not right:
         raise _Skip("it has no right option")
-    if question.type == "single" and len(right) > 1:
-        raise _Skip("a single-choice question has more than one right option")
-    share = 100 / len(right)
     lines = []
-    for choice in question.choices:
+    for choice, weight in zip(question.choices, choice_weights(question), strict=True):
         text = _gift_text(choice.text)
-        if question.type == "single":
-            mark = "=" if choice.correct else ("~%0%" if _WEIGHT_RE.match(text) else "~")
+        if question.type == "single" and weight == 100:
+            mark = "="
+        elif weight == 0 and not _WEIGHT_RE.match(text):
+            mark = "~"
         else:
-            # Moodle adds the weights of the chosen options (never below 0): -share for a wrong
-            # one gives Boiduong's (right chosen - wrong chosen) / right options.
-            mark = f"~%{_percent(share if choice.correct else -share)}%"
+            mark = f"~%{_percent(weight)}%"
         lines.append(f"\t{mark}{text}{_feedback(choice.feedback)}")
     return lines
 
@@ -767,15 +806,23 @@ def _gift_true_false(question: QuestionSource) -> str:
     return f"{answer}{feedback}{general}"
 
 
+def _gift_weight(answer: Answer, text: str) -> str:
+    """`%weight%` before a short or numeric answer: written when it is not 100 %, or when the text
+    itself starts like a weight."""
+    weight = answer_weight(answer)
+    return f"%{_percent(weight)}%" if weight != 100 or _WEIGHT_RE.match(text) else ""
+
+
 def _gift_short(question: QuestionSource, notes: list[str]) -> list[str]:
-    """A short-answer question's accepted answers; what GIFT cannot ask of the comparison is noted."""
+    """A short-answer question's answers with their weights, `*` for any other answer; what GIFT
+    cannot ask of the comparison is noted."""
     lines = []
     for answer in question.answers:
         if "->" in answer.text or "->" in answer.feedback:
             raise _Skip(f"Moodle would read the '->' in '{answer.text}' as a matching question")
-        text = _gift_text(answer.text.replace("*", "\\*"))  # Moodle's wildcard, taken literally
-        weight = "%100%" if _WEIGHT_RE.match(text) else ""
-        lines.append(f"\t={weight}{text}{_feedback(answer.feedback)}")
+        # Moodle's wildcard only for any other answer; a '*' in an answer is taken literally.
+        text = ANY_OTHER if answer.any_other else _gift_text(answer.text.replace("*", "\\*"))
+        lines.append(f"\t={_gift_weight(answer, text)}{text}{_feedback(answer.feedback)}")
     if not question.ignore_case:
         notes.append(
             "Moodle compares short answers ignoring case: GIFT cannot ask for the exact case, "
@@ -790,12 +837,18 @@ def _gift_short(question: QuestionSource, notes: list[str]) -> list[str]:
 
 
 def _gift_numeric(question: QuestionSource, notes: list[str]) -> list[str]:
+    """Numbers with their weights; any other number as Moodle writes it, `~#feedback` (0 %)."""
     lines = []
     for answer in question.answers:
+        if answer.any_other:
+            weight = answer_weight(answer)
+            mark = "~" if weight == 0 else f"=%{_percent(weight)}%*"
+            lines.append(f"\t{mark}{_feedback(answer.feedback)}")
+            continue
         value = _gift_num(answer.text)
         if value is None:
             raise _Skip(f"'{answer.text}' is not a number, 'number +- tolerance' or 'low..high'")
-        lines.append(f"\t={value}{_feedback(answer.feedback)}")
+        lines.append(f"\t={_gift_weight(answer, value)}{value}{_feedback(answer.feedback)}")
     return lines
 
 

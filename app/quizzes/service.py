@@ -29,7 +29,7 @@ from app.models.base import utcnow
 from app.quizzes.events import attempt_graded
 from app.quizzes.forms import field_name
 from app.quizzes.source import RANGE_RE
-from app.quizzes.types import question_type
+from app.quizzes.types import answer_fraction, option_fraction, question_type
 
 CLOSED = ("submitted", "expired")
 
@@ -489,7 +489,7 @@ def reply_review(question: Question, entry: dict, response: object | None, mark:
         view["options"] = [
             {
                 **o,
-                "correct": by_id[o["id"]]["correct"],
+                **_option_credit(question.type, by_id[o["id"]]),
                 "chosen": o["id"] in chosen,
                 "feedback_html": by_id[o["id"]]["feedback_html"] if o["id"] in chosen else "",
             }
@@ -497,7 +497,11 @@ def reply_review(question: Question, entry: dict, response: object | None, mark:
         ]
     elif question.type in ("short", "numeric"):
         matched = question_type(question.type).matching_answer(data, response)
-        view["accepted"] = [accepted_words(question.type, a) for a in data["answers"]]
+        view["accepted"] = [
+            accepted_words(question.type, a)
+            for a in data["answers"]
+            if not a.get("any") and answer_fraction(a) > 0
+        ]
         if matched and matched["feedback_html"]:
             view["feedback"].append(matched["feedback_html"])
     elif question.type == "matching":
@@ -527,9 +531,22 @@ def reply_review(question: Question, entry: dict, response: object | None, mark:
     return view
 
 
+def _option_credit(kind: str, option: dict) -> dict:
+    """Whether the review calls an option the right answer, and the share of the points a single
+    choice's partly right option earns ("50%"; empty otherwise)."""
+    if kind == "multiple":
+        return {"correct": option["correct"], "share": ""}
+    fraction = option_fraction(option)
+    return {"correct": fraction >= 1, "share": f"{fraction:.0%}" if 0 < fraction < 1 else ""}
+
+
 def accepted_words(kind: str, answer: dict) -> str:
     """An accepted answer as people write it, not in the authoring syntax: a short answer as it is
-    written; a number in the reader's notation ("92 ± 0,5", "từ 3 đến 6", "4,5")."""
+    written; a number in the reader's notation ("92 ± 0,5", "từ 3 đến 6", "4,5"); an answer worth
+    part of the points with its share ("4,5 (50%)")."""
+    fraction = answer_fraction(answer)
+    if fraction < 1:
+        return f"{accepted_words(kind, {**answer, 'fraction': 1.0})} ({fraction:.0%})"
     if kind != "numeric":
         return answer["text"]
     low, high = answer["low"], answer["high"]

@@ -45,6 +45,9 @@ BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
 NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
 TOLERANCE_RE = re.compile(rf"^({NUMBER})\s*(?:(?:\+-|±)\s*({NUMBER}))?$")
 RANGE_RE = re.compile(rf"^({NUMBER})\s*\.\.\s*({NUMBER})$")
+# A weight in front of an option or an answer: `- [x] (50%) text`, `= (-100%) text`.
+WEIGHT_RE = re.compile(r"^\(\s*([-+]?\d{1,3}(?:[.,]\d+)?)\s*%\s*\)\s*")
+ANY_OTHER = "*"  # `= *`: any other answer (Moodle's wildcard answer), with its weight and feedback
 
 
 def parse_number(text: str) -> float | None:
@@ -102,6 +105,18 @@ class Choice:
     correct: bool
     feedback: str
     line: int
+    weight: float | None = None  # percent written as `(50%)`; None: the default for its tick
+
+
+def split_weight(text: str) -> tuple[float | None, str]:
+    """`(50%) text` as (50.0, "text"); (None, text) without a weight. `\\(50%) text` is a text that
+    starts with a bracketed percentage: (None, "(50%) text")."""
+    if text.startswith("\\(") and WEIGHT_RE.match(text[1:]):
+        return None, text[1:]
+    match = WEIGHT_RE.match(text)
+    if not match:
+        return None, text
+    return float(match[1].replace(",", ".")), text[match.end() :].strip()
 
 
 @dataclass
@@ -110,6 +125,12 @@ class Answer:
     feedback: str
     line: int
     numeric: tuple[float, float] | None = None
+    weight: float | None = None  # percent written as `= (50%) answer`; None: 100 %
+
+    @property
+    def any_other(self) -> bool:
+        """`= *`: the answer for any reply that matches none of the answers before it."""
+        return self.text == ANY_OTHER
 
 
 @dataclass
@@ -404,14 +425,16 @@ def _take_choices(question: QuestionSource, items: list[tuple[int, str, str]], r
     """Task items `- [x] option` with their feedback: a single, multiple or true/false question."""
     for line_no, text, feedback in items:
         match = TASK_RE.match(text)
-        question.choices.append(Choice(match[2].strip(), match[1] in "xX", feedback, line_no))
+        weight, option = split_weight(match[2].strip())
+        question.choices.append(Choice(option, match[1] in "xX", feedback, line_no, weight))
     _check_choices(question, report)
 
 
 def _take_answers(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
     """`= answer` lines with their feedback: a short-answer or numeric question."""
     for line_no, text, feedback in items:
-        question.answers.append(Answer(ANSWER_RE.match(text)[1].strip(), feedback, line_no))
+        weight, answer = split_weight(ANSWER_RE.match(text)[1].strip())
+        question.answers.append(Answer(answer, feedback, line_no, weight=weight))
     _check_answers(question, report)
 
 
@@ -453,9 +476,31 @@ def _expect(question: QuestionSource, inferred: str, report: Report) -> str:
     return inferred
 
 
+def choice_weights(question: QuestionSource) -> list[float]:
+    """Each option's weight in percent: the one written, or the default for its tick. Single choice
+    (and true/false): `[x]` 100 %, `[ ]` 0 %. Multiple response: the ticked options without a weight
+    share what the written weights leave of 100 %; an unticked one without a weight takes off
+    100 % ÷ the number of ticked options (so an unweighted question earns (right − wrong) ÷ right)."""
+    if question.type != "multiple":
+        return [c.weight if c.weight is not None else (100.0 if c.correct else 0.0) for c in question.choices]
+    ticked = [c for c in question.choices if c.correct]
+    written = sum(c.weight for c in ticked if c.weight is not None)
+    free = sum(1 for c in ticked if c.weight is None)
+    share = (100 - written) / free if free else 0.0
+    penalty = -100 / (len(ticked) or 1)
+    return [c.weight if c.weight is not None else (share if c.correct else penalty) for c in question.choices]
+
+
+def adds_to_100(total: float) -> bool:
+    """Moodle's test for the right options of a multiple-response question: their weights, as a
+    fraction rounded to two decimals, make 1 (33.333 % three times does)."""
+    return round(total / 100, 2) == 1
+
+
 def _check_choices(question: QuestionSource, report: Report) -> None:
     correct = [c for c in question.choices if c.correct]
     labels = {c.text.strip().lower() for c in question.choices}
+    weighted = any(c.weight is not None for c in question.choices)
     if not correct:
         report(
             question.line, _l("question '%(id)s' has no correct answer: tick one with - [x]", id=question.qid)
@@ -466,11 +511,13 @@ def _check_choices(question: QuestionSource, report: Report) -> None:
         {w1, w2} for w1 in TRUE_WORDS for w2 in FALSE_WORDS
     )
     if question.type == "":
-        if looks_true_false and len(correct) == 1:
+        if looks_true_false and len(correct) == 1 and not weighted:
             question.type = "truefalse"
+        elif len(correct) <= 1 or any(c.weight == 100 for c in correct):
+            question.type = "single"
         else:
-            question.type = "single" if len(correct) <= 1 else "multiple"
-    elif question.type in ("single", "truefalse") and len(correct) > 1:
+            question.type = "multiple"
+    elif question.type in ("single", "truefalse") and len(correct) > 1 and not weighted:
         report(
             correct[1].line, _l("%(count)s correct answers in a single-choice question", count=len(correct))
         )
@@ -480,15 +527,68 @@ def _check_choices(question: QuestionSource, report: Report) -> None:
         report(question.line, _l("type=%(type)s does not match a task list of options", type=question.type))
     if len(question.choices) < 2:
         report(question.line, _l("a choice question needs at least two options"))
+    if weighted and correct:
+        _check_choice_weights(question, report)
+
+
+def _check_choice_weights(question: QuestionSource, report: Report) -> None:
+    """Weights from -100 % to 100 %, above 0 exactly for the ticked options, and Moodle's sums: the
+    best single choice is worth 100 %; the right options of a multiple response add up to 100 %."""
+    if question.type == "truefalse":
+        report(question.line, _l("a true/false question takes no weights: write type=single"))
+        return
+    for choice in question.choices:
+        if choice.weight is None:
+            continue
+        if not -100 <= choice.weight <= 100:
+            report(
+                choice.line,
+                _l("a weight is from -100%% to 100%%, not %(weight)s%%", weight=f"{choice.weight:g}"),
+            )
+        elif choice.correct != (choice.weight > 0):
+            report(
+                choice.line,
+                _l(
+                    "an option ticked - [x] is worth more than %(zero)s, one left - [ ] %(zero)s or less",
+                    zero="0%",
+                ),
+            )
+    weights = choice_weights(question)
+    if question.type == "single" and max(weights) != 100:
+        report(
+            question.line,
+            _l(
+                "the best option of a single-choice question is worth 100%%, not %(weight)s%%",
+                weight=f"{max(weights):g}",
+            ),
+        )
+    total = sum(w for w in weights if w > 0)
+    ticked = [w for w, c in zip(weights, question.choices, strict=True) if c.correct]
+    if question.type == "multiple" and min(ticked) <= 0:
+        report(
+            question.line,
+            _l(
+                "the written weights leave nothing of %(whole)s for the ticked options without a weight",
+                whole="100%",
+            ),
+        )
+    elif question.type == "multiple" and not adds_to_100(total):
+        report(
+            question.line,
+            _l("the weights of the right options add up to %(total)s%%, not 100%%", total=f"{total:g}"),
+        )
 
 
 def _check_answers(question: QuestionSource, report: Report) -> None:
-    parsed = [parse_numeric_answer(a.text) for a in question.answers]
+    plain = [a for a in question.answers if not a.any_other]
+    parsed = [parse_numeric_answer(a.text) for a in plain]
     if question.type == "":
-        meant_numeric = any(re.search(r"\+-|±|^\s*[-+]?[\d.,]+\s*\.\.", a.text) for a in question.answers)
-        question.type = "numeric" if meant_numeric or all(p is not None for p in parsed) else "short"
+        meant_numeric = any(re.search(r"\+-|±|^\s*[-+]?[\d.,]+\s*\.\.", a.text) for a in plain)
+        question.type = (
+            "numeric" if meant_numeric or (plain and all(p is not None for p in parsed)) else "short"
+        )
     if question.type == "numeric":
-        for answer, numeric in zip(question.answers, parsed, strict=True):
+        for answer, numeric in zip(plain, parsed, strict=True):
             if numeric is None:
                 report(
                     answer.line,
@@ -504,6 +604,30 @@ def _check_answers(question: QuestionSource, report: Report) -> None:
                 report(answer.line, _l("an accepted answer cannot be empty"))
     else:
         report(question.line, _l("type=%(type)s does not match '=' answer lines", type=question.type))
+    _check_answer_weights(question, report)
+
+
+def _check_answer_weights(question: QuestionSource, report: Report) -> None:
+    """Weights from 0 % to 100 %, one answer worth 100 % (as Moodle asks), `= *` last."""
+    for answer in question.answers:
+        if answer.weight is not None and not 0 <= answer.weight <= 100:
+            report(
+                answer.line,
+                _l("an answer's weight is from 0%% to 100%%, not %(weight)s%%", weight=f"{answer.weight:g}"),
+            )
+    others = [a for a in question.answers if a.any_other]
+    if others and others[0] is not question.answers[-1]:
+        report(others[0].line, _l("'= *' (any other answer) is the last answer line"))
+    best = [a for a in question.answers if not a.any_other and answer_weight(a) == 100]
+    if not best:
+        report(question.line, _l("question '%(id)s' needs an answer worth 100%%", id=question.qid))
+
+
+def answer_weight(answer: Answer) -> float:
+    """An answer's weight in percent: the one written; 100 % for an accepted answer, 0 % for `= *`."""
+    if answer.weight is not None:
+        return answer.weight
+    return 0.0 if answer.any_other else 100.0
 
 
 def parse_quiz(

@@ -17,7 +17,7 @@ from typing import ClassVar
 from werkzeug.datastructures import MultiDict
 
 from app.errors import ValidationFailed
-from app.quizzes.source import QuestionSource, parse_number
+from app.quizzes.source import QuestionSource, answer_weight, choice_weights, parse_number
 from app.text import fold, nfc
 
 Render = Callable[[str], str]
@@ -87,22 +87,47 @@ def _shuffled(ids: list[str], rng: random.Random, shuffle: bool) -> list[str]:
     return ids
 
 
+def _fractions(source: QuestionSource) -> list[float] | None:
+    """The options' fractions when the file writes weights (None: the ticks say it all). The right
+    options of a multiple response are taken as shares of their sum, so 33.333 % three times makes
+    exactly 1."""
+    if all(c.weight is None for c in source.choices):
+        return None
+    weights = choice_weights(source)
+    positive = sum(w for w in weights if w > 0)
+    scale = 100 / positive if source.type == "multiple" and positive else 1.0
+    return [w * scale / 100 if w > 0 else w / 100 for w in weights]
+
+
+def option_fraction(option: dict) -> float:
+    """A single-choice option's fraction of the points (Moodle's grade for choosing it): the stored
+    one, or by its tick, 1 or 0."""
+    if "fraction" in option:
+        return option["fraction"]
+    return 1.0 if option["correct"] else 0.0
+
+
 @register
 class SingleChoice(QuestionType):
+    """The chosen option's fraction, never below 0 (Moodle may take a negative one off the quiz
+    total; here a question earns from nothing to its points)."""
+
     name = "single"
 
     def build(self, source, render, salt):
-        return {
-            "options": [
-                {
-                    "id": option_id(salt, source.qid, i),
-                    "html": render(c.text),
-                    "correct": c.correct,
-                    "feedback_html": render(c.feedback) if c.feedback else "",
-                }
-                for i, c in enumerate(source.choices)
-            ]
-        }
+        fractions = _fractions(source)
+        options = [
+            {
+                "id": option_id(salt, source.qid, i),
+                "html": render(c.text),
+                "correct": c.correct,
+                "feedback_html": render(c.feedback) if c.feedback else "",
+            }
+            for i, c in enumerate(source.choices)
+        ]
+        for option, fraction in zip(options, fractions or [], strict=False):
+            option["fraction"] = fraction
+        return {"options": options}
 
     def present(self, data, rng, shuffle):
         return _shuffled([o["id"] for o in data["options"]], rng, shuffle)
@@ -118,9 +143,8 @@ class SingleChoice(QuestionType):
     def mark(self, data, response):
         if not response:
             return 0.0
-        return (
-            1.0 if any(o["id"] == response.get("choice") and o["correct"] for o in data["options"]) else 0.0
-        )
+        chosen = next((o for o in data["options"] if o["id"] == response.get("choice")), None)
+        return max(0.0, min(1.0, option_fraction(chosen))) if chosen else 0.0
 
 
 @register
@@ -130,7 +154,9 @@ class TrueFalse(SingleChoice):
 
 @register
 class MultipleResponse(SingleChoice):
-    """Partial credit: (right options chosen - wrong options chosen) / right options, at least 0."""
+    """Moodle's rule: the sum of the chosen options' fractions, from 0 to 1. Without written weights
+    a right option is worth 1 ÷ right options and a wrong one as much off: (right chosen − wrong
+    chosen) ÷ right options."""
 
     name = "multiple"
 
@@ -149,8 +175,36 @@ class MultipleResponse(SingleChoice):
         right = {o["id"] for o in data["options"] if o["correct"]}
         if not right:
             return 0.0
-        score = (len(chosen & right) - len(chosen - right)) / len(right)
+        if any("fraction" in o for o in data["options"]):
+            score = sum(o["fraction"] for o in data["options"] if o["id"] in chosen)
+        else:  # the same sum, written as it always was so that marks stay the same to the last bit
+            score = (len(chosen & right) - len(chosen - right)) / len(right)
         return max(0.0, min(1.0, score))
+
+
+def _answer_data(answer, render: Render, **fields) -> dict:
+    """An accepted answer as stored: its fraction only when the file writes a weight, and `any` for
+    `= *` (so that questions written before weights keep the same stored form)."""
+    data = {
+        "text": answer.text,
+        **fields,
+        "feedback_html": render(answer.feedback) if answer.feedback else "",
+    }
+    if answer.any_other:
+        data["any"] = True
+    if answer.weight is not None or answer.any_other:
+        data["fraction"] = answer_weight(answer) / 100
+    return data
+
+
+def answer_fraction(answer: dict) -> float:
+    return answer.get("fraction", 1.0)
+
+
+def _first_match(data: dict, matches: Callable[[dict], bool]) -> dict | None:
+    """Moodle's rule: the first answer, in the order written, that the reply matches; `= *` matches
+    any reply."""
+    return next((a for a in data["answers"] if a.get("any") or matches(a)), None)
 
 
 @register
@@ -159,10 +213,7 @@ class ShortAnswer(QuestionType):
 
     def build(self, source, render, salt):
         return {
-            "answers": [
-                {"text": a.text, "feedback_html": render(a.feedback) if a.feedback else ""}
-                for a in source.answers
-            ],
+            "answers": [_answer_data(a, render) for a in source.answers],
             "ignore_case": source.ignore_case,
             "ignore_diacritics": source.ignore_diacritics,
         }
@@ -186,10 +237,11 @@ class ShortAnswer(QuestionType):
             return None
         flags = (data["ignore_case"], data["ignore_diacritics"])
         given = self.key(response.get("text", ""), *flags)
-        return next((a for a in data["answers"] if self.key(a["text"], *flags) == given), None)
+        return _first_match(data, lambda a: self.key(a["text"], *flags) == given)
 
     def mark(self, data, response):
-        return 1.0 if self.matching_answer(data, response) else 0.0
+        matched = self.matching_answer(data, response)
+        return answer_fraction(matched) if matched else 0.0
 
 
 @register
@@ -199,12 +251,9 @@ class Numeric(QuestionType):
     def build(self, source, render, salt):
         return {
             "answers": [
-                {
-                    "text": a.text,
-                    "low": a.numeric[0],
-                    "high": a.numeric[1],
-                    "feedback_html": render(a.feedback) if a.feedback else "",
-                }
+                _answer_data(a, render)
+                if a.any_other
+                else _answer_data(a, render, low=a.numeric[0], high=a.numeric[1])
                 for a in source.answers
             ]
         }
@@ -221,10 +270,11 @@ class Numeric(QuestionType):
         number = parse_number(response.get("text", ""))
         if number is None:
             return None
-        return next((a for a in data["answers"] if a["low"] - 1e-9 <= number <= a["high"] + 1e-9), None)
+        return _first_match(data, lambda a: a["low"] - 1e-9 <= number <= a["high"] + 1e-9)
 
     def mark(self, data, response):
-        return 1.0 if self.matching_answer(data, response) else 0.0
+        matched = self.matching_answer(data, response)
+        return answer_fraction(matched) if matched else 0.0
 
 
 @register
