@@ -12,7 +12,7 @@ from app.forms import Form
 
 class SubmissionForm(Form):
     text = TextAreaField(
-        _l("Your assignment"),
+        _l("Your text"),
         validators=[Optional(), Length(max=200_000)],
         render_kw={"rows": 12, "data-word-count": "text-words"},
     )
@@ -24,7 +24,7 @@ class SubmissionForm(Form):
 
 
 class MarkForm(Form):
-    marks = IntegerField(_l("Mark"), validators=[InputRequired(), NumberRange(min=0)])
+    marks = IntegerField(_l("Points given"), validators=[InputRequired(), NumberRange(min=0)])
     comment = TextAreaField(
         _l("Comment to the learner"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 6}
     )
