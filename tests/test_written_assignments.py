@@ -277,3 +277,24 @@ def test_a_passing_mark_enters_the_training_record(app, make, auth, client, setu
     _mark(auth, submission.id, 5)
     with app.app_context():
         assert db.session.scalar(select(func.count(TrainingRecord.id))) == 1
+
+
+# --- the migration -----------------------------------------------------------------------------
+
+
+def test_the_migration_adds_and_removes_the_assignment_tables(app, courses_root, import_folder):
+    """0018 adds the tables of assignments, submissions and marks to a database with courses in it,
+    and takes them away again, on SQLite and PostgreSQL."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    assert import_folder(write_course(courses_root)).status == "created"
+    tables = {"written_assignments", "written_submissions", "written_marks"}
+    with app.app_context():
+        downgrade(revision="0017_course_editions")
+        db.session.remove()
+        assert not tables & set(inspect(db.engine).get_table_names())
+        upgrade()
+        db.session.remove()
+        assert tables <= set(inspect(db.engine).get_table_names())
+        assert db.session.scalar(select(func.count(WrittenSubmission.id))) == 0
