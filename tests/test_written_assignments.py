@@ -298,3 +298,24 @@ def test_the_migration_adds_and_removes_the_assignment_tables(app, courses_root,
         db.session.remove()
         assert tables <= set(inspect(db.engine).get_table_names())
         assert db.session.scalar(select(func.count(WrittenSubmission.id))) == 0
+
+
+def test_the_file_name_keeps_no_folders_or_control_characters():
+    from app.learning.written import safe_file_name
+
+    assert safe_file_name("C:\\Users\\An\\Bài thu hoạch.pdf") == "Bài thu hoạch.pdf"
+    assert safe_file_name("../../etc/passwd\r\nX-Evil: 1") == "passwdX-Evil: 1"
+    assert safe_file_name("\n") == "bai-thu-hoach"
+
+
+def test_a_passed_assignment_takes_no_new_submission(app, auth, client, setup):
+    _submit(auth)
+    (submission,) = _submissions(app)
+    _as_trainer(auth)
+    _mark(auth, submission.id, 9)
+    auth.logout()
+    auth.login()
+    assert 'name="text"' not in client.get(LESSON).get_data(as_text=True)
+    response = auth.post(f"{LESSON}/submit", {"text": "Lần nữa."}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert len(_submissions(app)) == 1

@@ -240,9 +240,11 @@ def complete_if_met(
     """Record the course completion when the rule is met and none exists yet; return it, or None."""
     quizzes = quizzes_of(session, version)
     grades = quiz_grades(session, user, course, quizzes) if quizzes else {}
-    assignments = assignments_of(session, version)
-    states = assignment_states(session, user.id, course.id) if assignments else {}
-    if not completion_check(lessons_of(session, version), done, quizzes, grades, assignments, states).is_met:
+    lessons = lessons_of(session, version)
+    written = any(lesson.kind == "assignment" for lesson in lessons)
+    assignments = assignments_of(session, version) if written else []
+    states = assignment_states(session, user.id, course.id) if written else {}
+    if not completion_check(lessons, done, quizzes, grades, assignments, states).is_met:
         return None
     if latest_completion(session, user, course) is not None:
         return None

@@ -69,6 +69,13 @@ def attachment_type(name: str, data: bytes) -> str:
     raise ValidationFailed(_l("Attach a PDF or a Word (.docx) file."), field="attachment")
 
 
+def safe_file_name(name: str) -> str:
+    """The file's own name as the learner's device sent it, without folders or control characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[-255:] or "bai-thu-hoach"
+
+
 @dataclass(frozen=True)
 class Attachment:
     name: str
@@ -108,7 +115,7 @@ def submit(
     assignment = assignment_of_lesson(session, lesson.id)
     state = assignment_states(session, user.id, course.id).get(lesson.slug, AssignmentState())
     if state.status == PASSED:
-        raise Conflict("assignment already passed")
+        raise Conflict(_l("This assignment is already passed."))
     text = text.strip()
     words = _check_text(assignment, text, attachment)
     submission = WrittenSubmission(
@@ -121,7 +128,7 @@ def submit(
     )
     if attachment is not None:
         submission.attachment_type = attachment_type(attachment.name, attachment.data)
-        submission.attachment_name = attachment.name[-255:] or "bai-thu-hoach"
+        submission.attachment_name = safe_file_name(attachment.name)
         submission.attachment_size = len(attachment.data)
         submission.attachment = attachment.data
     session.add(submission)
@@ -277,9 +284,9 @@ def mark(
     submission = _load(session, course, submission_id)
     assignment = submission.assignment
     if not _is_latest(session, submission):
-        raise Conflict("a newer submission exists")
+        raise Conflict(_l("The learner has sent a newer version: mark that one."))
     if _completed(session, submission.user_id, course.id):
-        raise Conflict("the course is complete")
+        raise Conflict(_l("The learner has completed the course: the mark can no longer be changed here."))
     if not 0 <= marks <= assignment.points:
         raise ValidationFailed(
             _l("Give a mark from 0 to %(points)s.", points=assignment.points), field="marks"
