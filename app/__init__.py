@@ -82,6 +82,7 @@ def _blueprints(app: Flask) -> None:
     from app.profiles.labels import template_helpers as profile_labels
     from app.reports.views import bp as reports_bp
     from app.teach.edition_views import bp as editions_bp
+    from app.teach.marking_views import bp as marking_bp
     from app.teach.preview_views import bp as teach_preview_bp
     from app.teach.views import bp as teach_bp
 
@@ -95,6 +96,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(teach_bp, url_prefix="/teach")
     app.register_blueprint(editions_bp, url_prefix="/teach")
     app.register_blueprint(teach_preview_bp, url_prefix="/teach")
+    app.register_blueprint(marking_bp, url_prefix="/teach")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(legal_bp, url_prefix="/legal")

@@ -76,6 +76,9 @@ OVERRIDES = {
     "teach_preview.edition": {"number": 1},
     "teach_preview.lesson": {"number": 1, "slug": "bai-mot"},
     "teach_preview.try_quiz": {"number": 1},
+    # Written assignments: a submission that KT-01 lacks (its trainers get 404, everyone else 403).
+    "marking.submission": {"submission_id": 1},
+    "marking.attachment": {"submission_id": 1},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

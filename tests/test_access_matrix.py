@@ -104,6 +104,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "profiles.decision": False,
             "quizzes.attempt": False,
             "teach.index": False,
+            "marking.queue": False,
         },
         "trainer": {
             "teach.index": True,
@@ -117,6 +118,9 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "editions.publish": True,  # an owner publishes
             "teach_preview.lesson": True,
             "teach_preview.try_quiz": True,
+            "marking.queue": True,
+            "marking.submission": True,
+            "marking.attachment": True,
             "admin.users": False,
             "profiles.profile": False,
             "profiles.decision_conditions": False,
@@ -142,6 +146,9 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "editions.upload": True,  # a course of their own: the code decides, in the service
             "teach_preview.edition": False,
             "teach_preview.try_quiz": False,
+            "marking.queue": False,  # another course's written assignments
+            "marking.submission": False,
+            "marking.attachment": False,
         },
         "ward_admin_in": {
             "profiles.profile": True,
@@ -185,6 +192,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "editions.publish": False,
             "editions.download": False,
             "teach_preview.lesson": False,
+            "marking.queue": False,
         },
         "city_admin": {
             "profiles.edit_requirements": True,

@@ -34,6 +34,7 @@ SAMPLE_VALUES = {
     "document_id": 1,
     "course_trainer_id": 1,
     "number": 1,  # an edition of a course
+    "submission_id": 1,  # a written assignment's submission
 }
 
 

@@ -67,6 +67,10 @@ ACTIONS = {
     "republish_edition": _l("Published an earlier edition again"),
     "discard_edition": _l("Set a draft edition aside"),
     "link_course_repository": _l("Linked a course to a git repository"),
+    "view_marking_queue": _l("Viewed the written assignments waiting to be marked in a course"),
+    "view_written_submission": _l("Viewed a learner's written assignment"),
+    "download_written_submission": _l("Downloaded the file of a learner's written assignment"),
+    "mark_written_submission": _l("Marked a learner's written assignment"),
 }
 
 

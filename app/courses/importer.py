@@ -24,7 +24,15 @@ from app.courses.source import (
 from app.legal import service as legal
 from app.legal.register import anchor
 from app.messages import _l
-from app.models import Course, CourseBlob, CourseSourceFile, CourseVersion, Lesson, MediaFile
+from app.models import (
+    Course,
+    CourseBlob,
+    CourseSourceFile,
+    CourseVersion,
+    Lesson,
+    MediaFile,
+    WrittenAssignment,
+)
 from app.models.base import utcnow
 from app.quizzes.service import add_quiz
 from app.text import fold
@@ -180,11 +188,29 @@ def _new_version(
         session.add(row)
         if lesson.quiz is not None:
             add_quiz(session, course, version, row, lesson, render)
+        if lesson.assignment is not None:
+            _add_assignment(session, course, version, row, lesson.assignment)
     session.flush()
     _store_sources(session, version, source)
     if not origin.draft:
         index_version(session, version)  # a draft is found once it is published
     return version
+
+
+def _add_assignment(session: Session, course: Course, version: CourseVersion, lesson: Lesson, spec) -> None:
+    """Store the written assignment of `lesson` (an AssignmentSpec), frozen with the version."""
+    session.add(
+        WrittenAssignment(
+            lesson=lesson,
+            course=course,
+            course_version=version,
+            slug=lesson.slug,
+            points=spec.points,
+            pass_mark=spec.pass_mark,
+            max_words=spec.max_words,
+            attachments=spec.attachments,
+        )
+    )
 
 
 def label_taken(session: Session, course_id: int, label: str, content_hash: str) -> bool:

@@ -21,6 +21,7 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
 from app import safe_yaml
+from app.courses.assignment_source import ASSIGNMENT_KEY, AssignmentSpec, is_assignment, parse_assignment
 from app.courses.categories import CATEGORIES
 from app.courses.sanitize import CALLOUT_TYPES, IFRAME_ALLOW, allow_attribute_ok, is_allowed_video_url
 from app.courses.workload import check_activity, check_hours
@@ -38,7 +39,7 @@ COURSE_FIELDS = ("code", "title", "summary", "category", "hours", "version")
 REVIEW_FIELDS = ("reviewed_on", "review_every_months")
 DEFAULT_REVIEW_MONTHS = 12
 MAX_REVIEW_MONTHS = 120
-LESSON_FIELDS = ("id", "title", "activity")  # activity: see app/courses/workload.py
+LESSON_FIELDS = ("id", "title", "activity", ASSIGNMENT_KEY)  # activity: app/courses/workload.py
 IMAGE_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -102,10 +103,13 @@ class LessonSource:
     body_line: int  # file line on which `body` starts
     front: dict = field(default_factory=dict)
     quiz: QuizSource | None = None
+    assignment: AssignmentSpec | None = None  # a written assignment (app/courses/assignment_source.py)
 
     @property
     def kind(self) -> str:
-        return "quiz" if self.quiz is not None else "page"
+        if self.quiz is not None:
+            return "quiz"
+        return "assignment" if self.assignment is not None else "page"
 
     @property
     def source_hash(self) -> str:
@@ -744,12 +748,14 @@ def _read_lesson(
     title, body, body_line = _lesson_title(reader, path, body, body_line, {"title": front_title})
     if title is None:
         return None
-    quiz = None
+    quiz = assignment = None
     if is_quiz(front):
         quiz = parse_quiz(front, key_lines, body, body_line, partial(reader.problem, path))
     elif not body.strip():
         reader.problem(path, body_line, _l("the lesson has no content"))
-    return LessonSource(slug, title, number, path, body, body_line, front, quiz), key_lines
+    if not is_quiz(front) and is_assignment(front):
+        assignment = parse_assignment(front, key_lines, text, partial(reader.problem, path))
+    return LessonSource(slug, title, number, path, body, body_line, front, quiz, assignment), key_lines
 
 
 def _check_lesson_fields(reader: _Reader, path: Path, front: dict, key_lines: dict[str, int]) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, contains_eager, defer
 from app.courses.search import search_versions
 from app.errors import NotFound, PermissionDenied
 from app.learning.content import LessonItem
+from app.learning.written_state import AssignmentState, assignment_states, assignments_of
 from app.models import (
     CURRENT_VERSION,
     Course,
@@ -24,6 +25,7 @@ from app.models import (
     Quiz,
     QuizAttempt,
     User,
+    WrittenAssignment,
 )
 from app.models.base import utcnow
 from app.profiles.records import record_completion
@@ -137,22 +139,31 @@ class CompletionCheck:
 
     missing_lessons: tuple[Lesson, ...]
     failing_quizzes: tuple[Quiz, ...] = ()
+    unpassed_assignments: tuple[WrittenAssignment, ...] = ()  # waiting to be marked, or not passed
 
     @property
     def is_met(self) -> bool:
-        return not self.missing_lessons and not self.failing_quizzes
+        return not self.missing_lessons and not self.failing_quizzes and not self.unpassed_assignments
 
 
 def completion_check(
-    lessons: list[Lesson], done_slugs: set[str], quizzes: list[Quiz] = (), grades: dict | None = None
+    lessons: list[Lesson],
+    done_slugs: set[str],
+    quizzes: list[Quiz] = (),
+    grades: dict | None = None,
+    assignments: list[WrittenAssignment] = (),
+    states: dict[str, AssignmentState] | None = None,
 ) -> CompletionCheck:
     """The course completion rule, in one place: every lesson of the current version is complete
-    (a quiz counts once attempted), and every required graded quiz is passed (its grade, by the
-    quiz's grading method, reaches the pass mark)."""
+    (a quiz counts once attempted, a written assignment once submitted), every required graded quiz
+    is passed (its grade, by the quiz's grading method, reaches the pass mark), and every written
+    assignment is passed (the latest mark of the latest submission reaches its pass mark)."""
     grades = grades or {}
+    states = states or {}
     return CompletionCheck(
         tuple(lesson for lesson in lessons if lesson.slug not in done_slugs),
         tuple(q for q in quizzes if q.is_required and not (q.slug in grades and grades[q.slug].passed)),
+        tuple(a for a in assignments if not (a.slug in states and states[a.slug].passed)),
     )
 
 
@@ -229,7 +240,11 @@ def complete_if_met(
     """Record the course completion when the rule is met and none exists yet; return it, or None."""
     quizzes = quizzes_of(session, version)
     grades = quiz_grades(session, user, course, quizzes) if quizzes else {}
-    if not completion_check(lessons_of(session, version), done, quizzes, grades).is_met:
+    lessons = lessons_of(session, version)
+    written = any(lesson.kind == "assignment" for lesson in lessons)
+    assignments = assignments_of(session, version) if written else []
+    states = assignment_states(session, user.id, course.id) if written else {}
+    if not completion_check(lessons, done, quizzes, grades, assignments, states).is_met:
         return None
     if latest_completion(session, user, course) is not None:
         return None

@@ -12,9 +12,11 @@ from app.access import LOGGED_IN, RECORDS_VISIT, allow
 from app.assignments.service import my_assignments
 from app.courses import search
 from app.courses.categories import category_choices
-from app.errors import NotFound
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.learning import content, service
+from app.form_errors import field_error
+from app.learning import content, service, written, written_state
+from app.learning.written_forms import SubmissionForm
 from app.models import MediaFile
 from app.policy import can_teach, is_admin
 from app.quizzes import service as quizzes
@@ -72,7 +74,16 @@ def course(code: str):
         completion=service.latest_completion(db.session, current_user, course),
         assigned=[a for a in my_assignments(db.session, current_user) if a.course.id == course.id],
         form=FlaskForm(),
+        written=_written_statuses(course, lessons),
     )
+
+
+def _written_statuses(course, lessons) -> dict[str, str]:
+    """The learner's state of each written assignment of the course (no query when it has none)."""
+    if not any(lesson.kind == "assignment" for lesson in lessons):
+        return {}
+    states = written_state.assignment_states(db.session, current_user.id, course.id)
+    return {slug: state.status for slug, state in states.items()}
 
 
 @bp.route("/courses/<code>/enrol", methods=["POST"])
@@ -89,6 +100,21 @@ def enrol(code: str):
     return redirect(url_for("learning.lesson", code=code, slug=lessons[0].slug))
 
 
+def _lesson_context(pages, state, lesson, preview: bool) -> dict:
+    """What every lesson page shows around the lesson: the outline, neighbours and progress."""
+    lessons = pages.lessons
+    index = lessons.index(lesson)
+    return {
+        "lessons": lessons,
+        "lesson": lesson,
+        "done": state.done,
+        "previous": lessons[index - 1] if index > 0 else None,
+        "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+        "progress": service.progress(lessons, state.done),
+        "preview": preview,
+    }
+
+
 @bp.route("/courses/<code>/lessons/<slug>")
 @allow(LOGGED_IN, get_writes=RECORDS_VISIT)
 def lesson(code: str, slug: str):
@@ -99,17 +125,7 @@ def lesson(code: str, slug: str):
     if state.enrolment_id is None and not preview:
         flash(_("Enrol in the course to open its lessons."), "info")
         return redirect(url_for("learning.course", code=code))
-    lessons = pages.lessons
-    index = lessons.index(lesson)
-    context = {
-        "lessons": lessons,
-        "lesson": lesson,
-        "done": state.done,
-        "previous": lessons[index - 1] if index > 0 else None,
-        "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-        "progress": service.progress(lessons, state.done),
-        "preview": preview,
-    }
+    context = _lesson_context(pages, state, lesson, preview)
     if lesson.kind == "quiz":
         course, version = service.get_course(db.session, code)
         enrolment = service.get_enrolment(db.session, current_user, course)
@@ -126,6 +142,8 @@ def lesson(code: str, slug: str):
             question_count=overview.question_count,
             **context,
         )
+    elif lesson.kind == "assignment":
+        page = _assignment_page(code, slug, context)
     else:
         page = render_template(
             "learning/lesson.html",
@@ -136,6 +154,54 @@ def lesson(code: str, slug: str):
         )
     content.record_visit(db.session, state, slug)
     return page
+
+
+def _assignment_page(code: str, slug: str, context: dict, form: SubmissionForm | None = None) -> str:
+    """A written assignment's page: its brief, the learner's submissions and marks, and the form."""
+    course, version = service.get_course(db.session, code)
+    lesson = service.find_lesson(service.lessons_of(db.session, version), slug)
+    return render_template(
+        "learning/assignment.html",
+        course=course,
+        version=version,
+        html=service.lesson_html(db.session, lesson),
+        assignment=written.assignment_of_lesson(db.session, lesson.id),
+        state=written_state.assignment_states(db.session, current_user.id, course.id).get(
+            slug, written_state.AssignmentState()
+        ),
+        submissions=written.my_submissions(db.session, current_user, course, slug),
+        written=_written_statuses(course, context["lessons"]),
+        form=form or SubmissionForm(),
+        **context,
+    )
+
+
+@bp.route("/courses/<code>/lessons/<slug>/submit", methods=["POST"])
+@allow(LOGGED_IN)
+def submit_assignment(code: str, slug: str):
+    course, version = service.get_course(db.session, code)
+    lesson = service.find_lesson(service.lessons_of(db.session, version), slug)
+    if lesson.kind != "assignment":
+        abort(404)
+    form = SubmissionForm()
+    if form.validate_on_submit():
+        upload = form.attachment.data
+        attachment = None
+        if upload and upload.filename:
+            attachment = written.Attachment(upload.filename, upload.read(written.MAX_ATTACHMENT_BYTES + 1))
+        try:
+            written.submit(
+                db.session, current_user, course, version, lesson, form.text.data or "", attachment
+            )
+        except (ValidationFailed, Conflict) as error:
+            field_error(form, error)
+        else:
+            flash(_("Your assignment is submitted. It is waiting to be marked by the trainer."), "success")
+            return redirect(url_for("learning.lesson", code=code, slug=slug)), 303
+    state = content.learner_state(db.session, code, current_user.id)
+    pages = content.version_content(db.session, state.version)
+    context = _lesson_context(pages, state, pages.find(slug), preview=False)
+    return _assignment_page(code, slug, context, form), 400
 
 
 @bp.route("/courses/<code>/lessons/<slug>/complete", methods=["POST"])

@@ -48,8 +48,12 @@ from app.models.requirements import (
     RequirementSet,
 )
 from app.models.user import LoginSession, PasswordReset, RecoveryCode, Role, User
+from app.models.written import WrittenAssignment, WrittenMark, WrittenSubmission
 
 __all__ = [
+    "WrittenAssignment",
+    "WrittenMark",
+    "WrittenSubmission",
     "CURRENT_VERSION",
     "CourseCitation",
     "LegalDocument",

@@ -178,7 +178,8 @@ class Lesson(Base):
     title: Mapped[str] = mapped_column(String(300))
     html: Mapped[str] = mapped_column(Text)
     source_file: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(10), default="page", server_default="page")  # page | quiz
+    # page | quiz | assignment (a written assignment: app/models/written.py)
+    kind: Mapped[str] = mapped_column(String(10), default="page", server_default="page")
 
     course_version: Mapped[CourseVersion] = relationship(back_populates="lessons")
 

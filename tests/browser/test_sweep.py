@@ -20,11 +20,14 @@ from app.auth.service import issue_reset
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.learning import service as learning
+from app.learning import written
 from app.models import Course, QuizAttempt, User
 from app.policy import SYSTEM
 from app.quizzes import service as quizzes
 from tests.browser.helpers import overflow, small_chart_text
 from tests.helpers import ACCOUNTS, OVERRIDES, PASSWORD, QUERIES, policy_allows, totp_code
+from tests.test_written_assignments import LESSONS as WRITTEN_LESSONS
+from tests.test_written_assignments import PDF as WRITTEN_PDF
 
 pytestmark = pytest.mark.browser
 
@@ -97,6 +100,8 @@ PAGES = {
     "teach_preview.edition": "the preview of an edition",
     "teach_preview.lesson": "a lesson in the preview",
     "teach_preview.try_quiz": "trying a quiz in the preview",
+    "marking.queue": "a course's written assignments to mark",
+    "marking.submission": "a written assignment to mark",
 }
 # GET routes that are not pages.
 EXCLUDED = {
@@ -109,6 +114,7 @@ EXCLUDED = {
     "editions.download": "an edition as a .zip download",
     "assignments.overdue_csv": "CSV download",
     "profiles.unit_search": "JSON for the unit picker",
+    "marking.attachment": "a learner's attached file, as a download",
 }
 LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Minh Anh Tôn Nữ Khánh Linh"
 LONG_EMAIL = "nguyen.thi.phuong.thao.phong-tu-phap-va-ho-tich@phuong-tay-thanh-pho-ha-noi.gov.vn"
@@ -119,6 +125,7 @@ EXTRA = {
     "used or expired reset link (404)": (None, "/reset/not-a-reset-token", 404),
     "forbidden (403)": ("learner", "/audit/", 403),
     "the city's review dashboard": ("override_admin", "/review/", 200),
+    "a written assignment, submitted": ("learner", "/courses/KW-01/lessons/bai-thu-hoach", 200),
 }
 
 
@@ -146,7 +153,31 @@ def _more_world(app, make, wards) -> dict[str, dict]:
         open_attempt = quizzes.start_attempt(db.session, learner, course, quiz, seed=1)
         token = issue_reset(db.session, SYSTEM, db.session.get(User, ids["other_learner"]))
         db.session.commit()
-        return {"quizzes.attempt": {"attempt_id": open_attempt.id}, "auth.reset_password": {"token": token}}
+        attempt_id = open_attempt.id
+    submission = _written_submission(app, make, ids)
+    return {
+        "quizzes.attempt": {"attempt_id": attempt_id},
+        "auth.reset_password": {"token": token},
+        "marking.queue": {"code": "KW-01"},
+        "marking.submission": {"code": "KW-01", "submission_id": submission},
+    }
+
+
+def _written_submission(app, make, ids) -> int:
+    """Course KW-01 with a written assignment, taught by the trainer in ward W; the learner's
+    submission of it, with a file, waiting to be marked."""
+    make.course("thu-hoach", code="KW-01", lessons=WRITTEN_LESSONS)
+    make.course_trainer(ids["trainer"], "KW-01", issuer="P-W")
+    make.enrolment(ids["learner"], "KW-01")
+    with app.app_context(), app.test_request_context():
+        learner = db.session.get(User, ids["learner"])
+        course, version = learning.get_course(db.session, "KW-01")
+        lesson = learning.find_lesson(learning.lessons_of(db.session, version), "bai-thu-hoach")
+        text = LONG_EMAIL + " " + "Phường tôi số hoá hồ sơ một cửa. " * 5
+        attachment = written.Attachment(LONG_EMAIL + ".pdf", WRITTEN_PDF)
+        found = written.submit(db.session, learner, course, version, lesson, text, attachment)
+        db.session.commit()
+        return found.id
 
 
 def _pages(app, wards, changes) -> list[tuple[str, str]]:
