@@ -88,6 +88,18 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
     return secret_key
 
 
+def _git_settings(env: Mapping[str, str]) -> dict:
+    """Courses fetched from git repositories: which kinds of address, from which hosts (none
+    named: any), for how long at most; hosts inside the server's network (loopback, private
+    addresses) only when GIT_PRIVATE_HOSTS is "1", or when named in GIT_HOSTS."""
+    return {
+        "GIT_SOURCES": _git_sources(env),
+        "GIT_HOSTS": _names(env.get("GIT_HOSTS", "")),
+        "GIT_TIMEOUT_SECONDS": _int(env.get("GIT_TIMEOUT_SECONDS", "120"), "GIT_TIMEOUT_SECONDS"),
+        "GIT_PRIVATE_HOSTS": env.get("GIT_PRIVATE_HOSTS", "0") == "1",
+    }
+
+
 def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] | None = None) -> dict:
     """Build the Flask config from environment variables.
 
@@ -141,12 +153,5 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         # The city's own yearly target of training periods per cadre; 0 = off (the national
         # 40-period duty was abolished in 2021, Decree 89/2021).
         "ANNUAL_HOURS_TARGET": _int(env.get("ANNUAL_HOURS_TARGET", "0"), "ANNUAL_HOURS_TARGET"),
-        # Courses fetched from git repositories: which kinds of address, from which hosts (none
-        # named: any), and for how long at most.
-        "GIT_SOURCES": _git_sources(env),
-        "GIT_HOSTS": _names(env.get("GIT_HOSTS", "")),
-        "GIT_TIMEOUT_SECONDS": _int(env.get("GIT_TIMEOUT_SECONDS", "120"), "GIT_TIMEOUT_SECONDS"),
-        # Hosts inside the server's network (loopback, private addresses) only when "1", or when
-        # named in GIT_HOSTS.
-        "GIT_PRIVATE_HOSTS": env.get("GIT_PRIVATE_HOSTS", "0") == "1",
+        **_git_settings(env),
     }
