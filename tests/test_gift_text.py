@@ -9,9 +9,20 @@ import textwrap
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.courses.render import render_markdown
 from app.quizzes.gift import convert_gift, gift_escape
+from app.quizzes.gift_text import (
+    MARK,
+    compact,
+    escape_markdown,
+    expected_text,
+    html_to_markdown,
+    shown_text,
+    start_conversion,
+)
 from app.quizzes.source import QuizSource, parse_quiz
 from tests.helpers import write_course
 
@@ -262,3 +273,32 @@ def test_a_quiz_the_checker_refuses_is_not_written_and_its_problems_point_at_the
     assert f"{bank}:4: link 'bai-doc.md': there is no lesson file bai-doc.md" in result.output
     assert "not written: the course checker refuses it" in result.output
     assert not (folder / "04-ngan-hang.md").exists()
+
+
+MARKDOWN_ALPHABET = st.sampled_from(
+    list("#*_-+=>|`[]()!<>&;:.~\\{}0123456789 \naăâđêôơưáàạ") + ["&amp;", "1. "]
+)
+
+
+@given(st.lists(MARKDOWN_ALPHABET, max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_fuzz_escaped_text_shows_as_written(text):
+    """Whatever a plain GIFT text holds, the Markdown written for it shows that text."""
+    assert compact(shown_text(render_markdown(escape_markdown(text)))) == compact(text)
+
+
+HTML_PIECES = st.sampled_from(
+    ["<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>", "</strong>", "<br>"]
+    + ["<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>", '<a href="https://hanoi.gov.vn/a b.mp3">', "</a>"]
+    + ['<a href="bai.mp3">', "<script>", "</script>", "<table>", "<td>", "</td>", "<h1>", "</h1>"]
+    + ["# ", "1. ", "- ", "*", "_", "[", "]", "(", ")", "&amp;", "&lt;", ">", "chữ", " ", "\n"]
+)
+
+
+@given(st.lists(HTML_PIECES, max_size=30).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_fuzz_html_shows_its_text(text):
+    """Whatever HTML a GIFT text holds, the Markdown made of it shows the text the HTML showed."""
+    start_conversion()
+    markdown, _ = html_to_markdown(text)
+    assert shown_text(render_markdown(markdown.removeprefix(MARK))) == compact(expected_text(markdown) or "")

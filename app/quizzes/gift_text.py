@@ -28,13 +28,13 @@ HTML_TAGS = (
 _HTML_RE = re.compile(rf"(?i)</?(?:{HTML_TAGS})\b[^<>]*>|&(?:nbsp|amp|lt|gt|quot|#\d+|#x[0-9a-f]+);")
 _ENTITY_RE = re.compile(r"&(?=#?\w+;)")
 _INLINE = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "<": "&lt;", "|": "\\|"}
-_LINE_START_RE = re.compile(r"^(?:#|>|[-+*](?=\s|$|[-+*])|\d+(?=[.)](?:\s|$))|=|~(?=~~)|!)")
+_LINE_START_RE = re.compile(r"^(?:#|>|[-+](?=\s|$|[-+])|\d+(?=[.)](?:\s|$))|=|~(?=~~)|!)")
 _BLANK_RUN_RE = re.compile(r"_+")
 _SKIPPED = {"script", "style", "iframe", "object", "embed", "video", "audio", "svg", "math", "form",
             "select", "textarea", "button", "head", "title", "noscript", "template"}  # fmt: skip
 _BLOCKS = {"p", "div", "blockquote", "table", "tr", "pre", "center", "address", "dl", "dt", "dd", "hr",
            "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figure", "figcaption"}  # fmt: skip
-_QUIET = {"span", "font", "tbody", "thead", "tfoot", "u", "small", "big", "ins", "abbr",
+_QUIET = {"span", "font", "tbody", "thead", "tfoot", "small", "big", "ins", "abbr",
           "cite", "q", "var", "samp", "tt", "code", "kbd", "s", "strike", "del", "sub", "sup"}  # fmt: skip
 _KEPT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 _IGNORED_ATTRIBUTES = {"dir", "lang", "id"}  # carry nothing a learner sees
@@ -160,13 +160,14 @@ class _HtmlToMarkdown(HTMLParser):
         self.prefix = ""  # the list marker of the item being written
         self.lists: list[list] = []  # [tag, next number]
         self.list_number = 0  # counts the outermost lists, so that two lists stay apart
+        self.item_depth = -1  # how deep the last item was written (an item goes at most one deeper)
         self.open: list[tuple[str, int, str]] = []  # (tag, index in inline, closing text)
         self.skip = 0
         self.losses: set[str] = set()
         self.shown: list[str] = []
 
     def flush(self) -> None:
-        text = "".join(self.inline).strip()
+        text = re.sub(r"(?:<br>|\s)+$", "", "".join(self.inline)).strip()
         self.inline = []
         self.open = []
         if text:
@@ -180,7 +181,8 @@ class _HtmlToMarkdown(HTMLParser):
         self.flush()
         text, previous = "", None
         for block, item in self.blocks:
-            text += ("\n" if item and item == previous else "\n\n") + block
+            follows = item and item == previous
+            text += ("\n" + block) if follows else ("\n\n" + block.lstrip(" "))
             previous = item
         return text.strip()
 
@@ -206,6 +208,7 @@ class _HtmlToMarkdown(HTMLParser):
             self.flush()
             if not self.lists:
                 self.list_number += 1
+                self.item_depth = -1
             self.lists.append([tag, 1])
         elif tag == "li":
             self.flush()
@@ -226,10 +229,11 @@ class _HtmlToMarkdown(HTMLParser):
             self.losses.add(f"<{tag}> (its text is kept)")
 
     def _item(self) -> None:
-        depth = max(len(self.lists) - 1, 0)
         if not self.lists:
             self.prefix = "- "
             return
+        depth = min(len(self.lists) - 1, self.item_depth + 1)
+        self.item_depth = depth
         kind = self.lists[-1]
         marker = f"{kind[1]}. " if kind[0] == "ol" else "- "
         kind[1] += 1
