@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from functools import partial
 
 import pytest
 import yaml
@@ -129,6 +130,22 @@ def test_what_html_cannot_carry_is_reported_with_the_gift_line():
     assert problem.line == 4 and "question 'Hai': its HTML was converted with a loss" in problem.message
     for loss in ("<script>", "<iframe>", "the style of <p>", "<table>", "data:"):
         assert loss in problem.message
+
+
+def test_a_video_frame_from_an_allowed_host_is_kept_others_are_reported():
+    hosts = ("www.youtube-nocookie.com",)
+    conversion = convert_gift(
+        '::Video::[html]<p>Xem video:</p><iframe src="https://www.youtube-nocookie.com/embed/abc" '
+        'width="560"></iframe><iframe src="https://la.example/x"></iframe>{=Có ~Không}',
+        title="T",
+        render=partial(render_markdown, video_hosts=hosts),
+        video_hosts=hosts,
+    )
+    stem = read_quiz(conversion.markdown).questions[0].stem
+    assert '<iframe src="https://www.youtube-nocookie.com/embed/abc" title="Video"></iframe>' in stem
+    assert "la.example" not in stem
+    [problem] = conversion.problems
+    assert "<iframe>" in problem.message and "the width of <iframe>" in problem.message
 
 
 def test_moodle_control_characters_come_out_as_those_characters():

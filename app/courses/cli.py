@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import click
@@ -339,14 +340,19 @@ def import_gift(gift_file: str, course_path: str, title: str, kind: str, encodin
     title = title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
     text = read_gift(source, encoding)
     # Options shuffled: the assessment rules of `courses check` ask it of every quiz with choices.
+    video_hosts = current_app.config["VIDEO_HOSTS"]
     conversion = convert_gift(
-        text, title=title, settings={"kind": kind, "shuffle_options": True}, render=render_markdown
+        text,
+        title=title,
+        settings={"kind": kind, "shuffle_options": True},
+        render=partial(render_markdown, video_hosts=video_hosts),
+        video_hosts=video_hosts,
     )
     target = folder / f"{_next_number(folder):02d}-{heading_slug(title)}.md"
     target.write_text(conversion.markdown, encoding="utf-8")
     for problem in conversion.problems:
         click.echo(f"{source}:{problem.line}: {problem.message}", err=True)
-    _, found = read_course(folder, current_app.config["VIDEO_HOSTS"])
+    _, found = read_course(folder, video_hosts)
     ours = [p for p in found if Path(p.path).resolve() == target.resolve()]
     _echo_problems([p for p in found if p not in ours])
     for problem in ours:

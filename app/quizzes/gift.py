@@ -7,6 +7,12 @@ blocks separated by blank lines, `//` comment lines, `::title::`, the first `{..
 `[moodle]` format prefixes. `quiz_to_gift` writes a parsed quiz back. Whatever one format cannot say
 in the other is reported as a GiftProblem with its line, and the question (or the part) left out.
 
+Texts are written so that they show as in the bank (app/quizzes/gift_text.py): plain text escaped
+where Markdown would read structure into it, HTML (`[html]`, or Moodle-format text with tags) turned
+into course Markdown with every loss noted; `convert_gift` can compare each written text with what
+the course renderer shows. A block with no answers (a description) is text before the next question
+(the quiz introduction before the first); `$CATEGORY:` tags the questions after it.
+
 Boiduong's own details travel in a comment line before each question, which Moodle ignores:
 `// id: otp points: 2 tags: a,b case: match diacritics: ignore tickall: allowed`. Moodle's `[id:...]`
 and `[tag:...]` comment tokens are read too.
@@ -780,15 +786,21 @@ def gift_to_markdown(
 
 
 def convert_gift(
-    text: str, *, title: str, settings: dict | None = None, render: Render | None = None
+    text: str,
+    *,
+    title: str,
+    settings: dict | None = None,
+    render: Render | None = None,
+    video_hosts: tuple[str, ...] = (),
 ) -> GiftConversion:
     """Convert a GIFT question bank to the text of one Boiduong quiz file (front matter with type: quiz
     plus the given settings, '# title', then one '## Title {#id ...}' section per question).
     Questions that cannot be converted are left out and reported by their line; nothing is dropped
-    silently. With `render` (the course renderer) every text is checked to show as it was written."""
+    silently. With `render` (the course renderer) every text is checked to show as it was written;
+    video frames from `video_hosts` are kept."""
     text = nfc(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     problems: list[GiftProblem] = []
-    start_conversion()
+    start_conversion(video_hosts)
     bank = _read_bank(text, problems)
     _assign_ids(bank.questions, problems)
     written: list[tuple[int, str]] = []  # (GIFT line, Markdown) of each piece after the title

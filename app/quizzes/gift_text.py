@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
+from html import escape
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
@@ -36,10 +37,11 @@ _BLOCKS = {"p", "div", "blockquote", "table", "tr", "pre", "center", "address", 
            "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figure", "figcaption"}  # fmt: skip
 _QUIET = {"span", "font", "tbody", "thead", "tfoot", "small", "big", "ins", "abbr",
           "cite", "q", "var", "samp", "tt", "code", "kbd", "s", "strike", "del", "sub", "sup"}  # fmt: skip
-_KEPT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+_KEPT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "iframe": {"src", "title"}}
 _IGNORED_ATTRIBUTES = {"dir", "lang", "id"}  # carry nothing a learner sees
 
 _expected: ContextVar[dict[str, str] | None] = ContextVar("gift_expected", default=None)
+_video_hosts: ContextVar[tuple[str, ...]] = ContextVar("gift_video_hosts", default=())
 
 
 def compact(text: str) -> str:
@@ -47,9 +49,24 @@ def compact(text: str) -> str:
     return "".join(text.replace(MARK, "").split())
 
 
-def start_conversion() -> None:
-    """Forget the texts of an earlier conversion."""
+def start_conversion(video_hosts: tuple[str, ...] = ()) -> None:
+    """Forget the texts of an earlier conversion; keep video frames from these hosts."""
     _expected.set({})
+    _video_hosts.set(tuple(host.lower() for host in video_hosts))
+
+
+def _video_frame(values: dict[str, str]) -> str | None:
+    """A video frame from an allowed host as course Markdown writes it, or None."""
+    src = values.get("src", "").strip()
+    try:
+        parts = urlsplit(src)
+    except ValueError:
+        return None
+    plain = parts.scheme == "https" and not parts.port and "@" not in parts.netloc and "\\" not in src
+    if not plain or (parts.hostname or "") not in _video_hosts.get():
+        return None
+    title = " ".join(values.get("title", "").split()) or "Video"
+    return f'<iframe src="{escape(src, quote=True)}" title="{escape(title, quote=True)}"></iframe>'
 
 
 def expected_text(markdown: str) -> str | None:
@@ -195,6 +212,12 @@ class _HtmlToMarkdown(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs) -> None:
         values = self._attributes(tag, attrs)
+        frame = _video_frame(values) if tag == "iframe" and not self.skip else None
+        if frame is not None:
+            self.flush()
+            self.blocks.append((frame, 0))
+            self.skip += 1
+            return
         if self.skip or tag in _SKIPPED:
             if tag in _SKIPPED:
                 self.skip += 1
