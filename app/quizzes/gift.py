@@ -599,7 +599,8 @@ def _escape_stem(stem: str, kind: str | None) -> str:
         if line.lstrip().startswith(_FENCE_PREFIXES):
             fence = not fence
         elif not fence and (line.startswith("## ") or item_kind(line) == kind):
-            lines[i] = "\\" + line
+            # `\=` would show its backslash: Markdown escapes no '='
+            lines[i] = "&#61;" + line[1:] if line.startswith("=") else "\\" + line
     return "\n".join(lines).strip()
 
 
@@ -809,17 +810,9 @@ def convert_gift(
         notes: list[str] = []
         written.append((line, _written(markdown, notes, render)))
         problems += [GiftProblem(line, f"the description: {note}") for note in notes]
-    converted = 0
-    for number, (question, _, notes) in enumerate(bank.questions):
-        preface = [_written(md, notes, render) for _, md in bank.prefaces.get(number, [])] if number else []
-        section, why = _markdown_for(question, notes, render, preface)
-        if section is None:
-            problems.append(GiftProblem(question.line, f"question '{question.title}' left out: {why}"))
-        else:
-            converted += 1
-            written.append((question.line, section.rstrip("\n")))
-            problems += [GiftProblem(question.line, f"question '{question.title}': {note}") for note in notes]
-    if not converted:
+    sections, left_over = _write_questions(bank, render, problems)
+    written += [(line, text) for line, text in left_over] + sections
+    if not sections:
         problems.append(GiftProblem(1, "no question in the file could be converted"))
     front = {"type": "quiz", **{k: v for k, v in (settings or {}).items() if k != "type"}}
     head = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
@@ -830,6 +823,27 @@ def convert_gift(
     problems = [GiftProblem(p.line, p.message.replace(MARK, "")) for p in problems]
     problems.sort(key=lambda p: p.line)
     return GiftConversion(head + "\n".join(md_lines) + "\n", problems, gift_lines, _summary(bank))
+
+
+def _write_questions(
+    bank: _Bank, render: Render | None, problems: list[GiftProblem]
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(GIFT line, Markdown section) of each question written, and the descriptions meant for
+    questions that were left out after the last one written (they join the introduction)."""
+    sections: list[tuple[int, str]] = []
+    carried: list[tuple[int, str]] = []  # descriptions of a question left out go to the next one
+    for number, (question, _, notes) in enumerate(bank.questions):
+        own = [(line, _written(md, notes, render)) for line, md in bank.prefaces.get(number, [])]
+        preface = [*carried, *own] if number else carried
+        section, why = _markdown_for(question, notes, render, [md for _, md in preface])
+        if section is None:
+            problems.append(GiftProblem(question.line, f"question '{question.title}' left out: {why}"))
+            carried = preface
+        else:
+            carried = []
+            sections.append((question.line, section.rstrip("\n")))
+            problems += [GiftProblem(question.line, f"question '{question.title}': {note}") for note in notes]
+    return sections, carried
 
 
 def _summary(bank: _Bank) -> list[str]:
