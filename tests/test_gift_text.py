@@ -117,6 +117,19 @@ def test_html_links_audio_bold_italics_lists_and_line_breaks_are_kept():
     assert "<ol>\n<li>Bước một</li>" in page
 
 
+def test_an_html_table_becomes_a_markdown_table():
+    quiz, conversion = convert("""\
+        ::Bảng::[html]<p>Đối chiếu bảng:</p><table><tr><th>Văn bản</th><th>Năm | ban hành</th></tr>
+        <tr><td><b>Luật Cán bộ</b></td><td>2025</td></tr><tr><td></td><td>2008</td></tr></table>{=Có ~Không}
+    """)
+    assert conversion.problems == []
+    assert quiz.questions[0].stem == (
+        "Đối chiếu bảng:\n\n| Văn bản | Năm \\| ban hành |\n| --- | --- |\n"
+        "| **Luật Cán bộ** | 2025 |\n|  | 2008 |"
+    )
+    assert "<td><strong>Luật Cán bộ</strong></td>" in render_markdown(quiz.questions[0].stem)
+
+
 def test_what_html_cannot_carry_is_reported_with_the_gift_line():
     _, conversion = convert("""\
         ::Một::Câu đầu {=a ~b}
@@ -128,8 +141,9 @@ def test_what_html_cannot_carry_is_reported_with_the_gift_line():
     """)
     [problem] = conversion.problems
     assert problem.line == 4 and "question 'Hai': its HTML was converted with a loss" in problem.message
-    for loss in ("<script>", "<iframe>", "the style of <p>", "<table>", "data:"):
+    for loss in ("<script>", "<iframe>", "the style of <p>", "data:"):
         assert loss in problem.message
+    assert "table" not in problem.message  # a table is kept
 
 
 def test_a_video_frame_from_an_allowed_host_is_kept_others_are_reported():
@@ -307,7 +321,8 @@ def test_fuzz_escaped_text_shows_as_written(text):
 HTML_PIECES = st.sampled_from(
     ["<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>", "</strong>", "<br>"]
     + ["<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>", '<a href="https://hanoi.gov.vn/a b.mp3">', "</a>"]
-    + ['<a href="bai.mp3">', "<script>", "</script>", "<table>", "<td>", "</td>", "<h1>", "</h1>"]
+    + ['<a href="bai.mp3">', "<script>", "</script>", "<h1>", "</h1>"]
+    + ["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "|"]
     + ["# ", "1. ", "- ", "*", "_", "[", "]", "(", ")", "&amp;", "&lt;", ">", "chữ", " ", "\n"]
 )
 

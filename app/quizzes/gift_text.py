@@ -27,7 +27,7 @@ HTML_TAGS = (
     "textarea|tfoot|th|thead|tr|tt|u|ul|var|video"
 )
 _HTML_RE = re.compile(rf"(?i)</?(?:{HTML_TAGS})\b[^<>]*>|&(?:nbsp|amp|lt|gt|quot|#\d+|#x[0-9a-f]+);")
-_ENTITY_RE = re.compile(r"&(?=#?\w+;)")
+_ENTITY_RE = re.compile(r"&(?=[#\w])")  # what a browser could take for a character reference
 _INLINE = {"\\": "\\\\", "`": "\\`", "*": "\\*", "[": "\\[", "]": "\\]", "<": "&lt;", "|": "\\|"}
 _LINE_START_RE = re.compile(r"^(?:#|>|[-+](?=\s|$|[-+])|\d+(?=[.)](?:\s|$))|=|~(?=~~)|!)")
 _BLANK_RUN_RE = re.compile(r"_+")
@@ -180,6 +180,8 @@ class _HtmlToMarkdown(HTMLParser):
         self.item_depth = -1  # how deep the last item was written (an item goes at most one deeper)
         self.open: list[tuple[str, int, str]] = []  # (tag, index in inline, closing text)
         self.skip = 0
+        self.table: list[list[str]] | None = None  # the rows of the table being read
+        self.cell = False  # whether a cell of it is open
         self.losses: set[str] = set()
         self.shown: list[str] = []
 
@@ -195,6 +197,8 @@ class _HtmlToMarkdown(HTMLParser):
 
     def result(self) -> str:
         """The blocks, items of one list (and its nested lists) on following lines, others apart."""
+        if self.table is not None:
+            self._table_end("table")
         self.flush()
         text, previous = "", None
         for block, item in self.blocks:
@@ -223,9 +227,11 @@ class _HtmlToMarkdown(HTMLParser):
                 self.skip += 1
                 self.losses.add(f"<{tag}>")
             return
+        if self._table_start(tag):
+            return
         if tag in _BLOCKS:
             self.flush()
-            if tag in ("table", "blockquote", "pre") or tag[0] == "h" and tag[1:].isdigit():
+            if tag in ("blockquote", "pre") or tag[0] == "h" and tag[1:].isdigit():
                 self.losses.add(f"the layout of <{tag}> (its text is kept)")
         elif tag in ("ul", "ol"):
             self.flush()
@@ -236,9 +242,6 @@ class _HtmlToMarkdown(HTMLParser):
         elif tag == "li":
             self.flush()
             self._item()
-        elif tag in ("td", "th"):
-            self.inline.append(" ")
-            self.shown.append(" ")
         elif tag == "br":
             self.inline.append("<br>")
         elif tag in ("b", "strong", "i", "em"):
@@ -250,6 +253,57 @@ class _HtmlToMarkdown(HTMLParser):
             self._image(values)
         elif tag not in _QUIET:
             self.losses.add(f"<{tag}> (its text is kept)")
+
+    def _table_start(self, tag: str) -> bool:
+        """A table, row or cell begins (a block inside a cell is a space); False for other tags."""
+        if tag == "table":
+            if self.table is not None:
+                self.losses.add("a table inside a table (its text is kept)")
+            else:
+                self.flush()
+                self.table = []
+            return True
+        if self.table is None:
+            return False
+        if tag in ("tr", "td", "th"):
+            self._end_cell()
+            if tag == "tr" or not self.table:
+                self.table.append([])
+            self.cell = tag != "tr"
+            return True
+        if tag in _BLOCKS or tag in ("ul", "ol", "li"):
+            self.inline.append(" ")
+            self.shown.append(" ")
+            self.losses.add(f"the layout of <{tag}> in a table cell (its text is kept)")
+            return True
+        return False
+
+    def _end_cell(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self.inline)).strip()
+        if (text or self.cell) and self.table is not None:
+            if not self.table:
+                self.table.append([])
+            self.table[-1].append(text)  # escaped already: a '|' is '\|'
+        self.inline = []
+        self.open = []
+        self.cell = False
+
+    def _table_end(self, tag: str) -> bool:
+        """A cell or a table ends (the table written as a Markdown table); False for other tags."""
+        if self.table is None:
+            return False
+        if tag != "table":
+            if tag in ("td", "th"):
+                self._end_cell()
+            return tag in ("tr", "td", "th") or tag in _BLOCKS or tag in ("ul", "ol", "li")
+        self._end_cell()
+        rows, self.table = [row for row in self.table if row], None
+        if rows:
+            width = max(len(row) for row in rows)
+            lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
+            lines.insert(1, "|" + " --- |" * width)
+            self.blocks.append(("\n".join(lines), 0))
+        return True
 
     def _item(self) -> None:
         if not self.lists:
@@ -281,7 +335,7 @@ class _HtmlToMarkdown(HTMLParser):
         if tag in _SKIPPED:
             self.skip = max(self.skip - 1, 0)
             return
-        if self.skip:
+        if self.skip or self._table_end(tag):
             return
         if tag in _BLOCKS or tag == "li":
             self.flush()
