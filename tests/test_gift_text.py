@@ -107,7 +107,8 @@ def test_html_links_audio_bold_italics_lists_and_line_breaks_are_kept():
     quiz, conversion = convert("""\
         ::Nghe::[html]<p>Nghe <a href="https://hanoi.gov.vn/nghe/bai-1.mp3">bài nghe số 1</a> rồi chọn
         <b>một</b> ý <i>đúng</i>:<br>(chỉ một ý)</p><ul><li>Ý thứ nhất</li><li>Ý thứ hai</li></ul>
-        <ol><li>Bước một</li><li>Bước hai</li></ol>{=Một ~Hai}
+        <ol><li>Bước một</li><li>Bước hai</li></ol>
+        <p>Nước là H<sub>2</sub>O, <s>không phải</s> CO<sub>2</p>{=Một ~Hai}
     """)
     assert conversion.problems == []
     page = render_markdown(quiz.questions[0].stem)
@@ -115,6 +116,7 @@ def test_html_links_audio_bold_italics_lists_and_line_breaks_are_kept():
     assert "<strong>một</strong>" in page and "<em>đúng</em>" in page and "<br" in page
     assert "<ul>\n<li>Ý thứ nhất</li>\n<li>Ý thứ hai</li>\n</ul>" in page
     assert "<ol>\n<li>Bước một</li>" in page
+    assert "<p>Nước là H<sub>2</sub>O, <s>không phải</s> CO<sub>2</sub></p>" in page
 
 
 def test_an_html_table_becomes_a_markdown_table():
@@ -323,6 +325,7 @@ HTML_PIECES = st.sampled_from(
     + ["<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>", '<a href="https://hanoi.gov.vn/a b.mp3">', "</a>"]
     + ['<a href="bai.mp3">', "<script>", "</script>", "<h1>", "</h1>"]
     + ["<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "|"]
+    + ["<sub>", "</sub>", "<del>", "</del>", "<strike>", "<kbd>", "</kbd>", "<code>"]
     + ["# ", "1. ", "- ", "*", "_", "[", "]", "(", ")", "&amp;", "&lt;", ">", "chữ", " ", "\n"]
 )
 

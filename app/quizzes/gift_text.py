@@ -3,8 +3,9 @@
 A plain GIFT text (stem, option, feedback) is escaped wherever Markdown would read structure into it
 (`escape_markdown`): a heading, list, quote, rule, table, code, link or HTML tag stays the text it
 was. A text in HTML (GIFT's `[html]`, or Moodle-format text with HTML tags) becomes safe course
-Markdown (`html_to_markdown`): links (also to audio files), bold, italics, lists, line breaks and
-paragraphs are kept; whatever cannot be carried is named, so the converter can report it. The text
+Markdown (`html_to_markdown`): links (also to audio files), bold, italics, sub/superscript, struck-out
+text, lists, tables, line breaks, paragraphs and video frames from allowed hosts are kept; whatever
+cannot be carried is named, so the converter can report it. The text
 a converted piece should show is kept beside it (`expected_text`), and `shown_text` reads the text
 the course renderer makes of it, so the converter can compare the two.
 """
@@ -35,10 +36,17 @@ _SKIPPED = {"script", "style", "iframe", "object", "embed", "video", "audio", "s
             "select", "textarea", "button", "head", "title", "noscript", "template"}  # fmt: skip
 _BLOCKS = {"p", "div", "blockquote", "table", "tr", "pre", "center", "address", "dl", "dt", "dd", "hr",
            "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figure", "figcaption"}  # fmt: skip
-_QUIET = {"span", "font", "tbody", "thead", "tfoot", "small", "big", "ins", "abbr",
-          "cite", "q", "var", "samp", "tt", "code", "kbd", "s", "strike", "del", "sub", "sup"}  # fmt: skip
+_QUIET = {"span", "font", "tbody", "thead", "tfoot", "small", "big", "ins", "abbr", "cite", "q", "var"}
+_INLINE_HTML = {
+    "sub": "sub",
+    "sup": "sup",
+    "del": "del",
+    "s": "s",
+    "strike": "s",
+    "kbd": "kbd",
+}  # kept as HTML
 _KEPT_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "iframe": {"src", "title"}}
-_IGNORED_ATTRIBUTES = {"dir", "lang", "id"}  # carry nothing a learner sees
+_IGNORED_ATTRIBUTES = {"dir", "lang", "id", "class"}  # carry nothing a learner sees here
 
 _expected: ContextVar[dict[str, str] | None] = ContextVar("gift_expected", default=None)
 _video_hosts: ContextVar[tuple[str, ...]] = ContextVar("gift_video_hosts", default=())
@@ -180,12 +188,15 @@ class _HtmlToMarkdown(HTMLParser):
         self.item_depth = -1  # how deep the last item was written (an item goes at most one deeper)
         self.open: list[tuple[str, int, str]] = []  # (tag, index in inline, closing text)
         self.skip = 0
+        self.html_open: list[str] = []  # inline HTML tags (sub, sup...) open in the paragraph
         self.table: list[list[str]] | None = None  # the rows of the table being read
         self.cell = False  # whether a cell of it is open
         self.losses: set[str] = set()
         self.shown: list[str] = []
 
     def flush(self) -> None:
+        self.inline += [f"</{tag}>" for tag in reversed(self.html_open)]
+        self.html_open = []
         text = re.sub(r"(?:<br>|\s)+$", "", "".join(self.inline)).strip()
         self.inline = []
         self.open = []
@@ -247,6 +258,9 @@ class _HtmlToMarkdown(HTMLParser):
         elif tag in ("b", "strong", "i", "em"):
             self.open.append((tag, len(self.inline), "**" if tag in ("b", "strong") else "*"))
             self.inline.append("")
+        elif tag in _INLINE_HTML:
+            self.inline.append(f"<{_INLINE_HTML[tag]}>")
+            self.html_open.append(_INLINE_HTML[tag])
         elif tag == "a":
             self._link(values.get("href", ""))
         elif tag == "img":
@@ -345,6 +359,9 @@ class _HtmlToMarkdown(HTMLParser):
                 self.lists.pop()
         elif tag in ("b", "strong", "i", "em", "a"):
             self._close(tag)
+        elif tag in _INLINE_HTML and _INLINE_HTML[tag] in self.html_open:
+            del self.html_open[len(self.html_open) - 1 - self.html_open[::-1].index(_INLINE_HTML[tag])]
+            self.inline.append(f"</{_INLINE_HTML[tag]}>")
 
     def _close(self, tag: str) -> None:
         for i in range(len(self.open) - 1, -1, -1):
