@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+import unicodedata
 from functools import partial
 
 import pytest
@@ -266,6 +267,31 @@ def test_a_latin_1_file_is_refused_with_line_and_byte_unless_its_encoding_is_nam
     accepted = import_gift(app, bank, folder, "--encoding", "latin-1")
     assert accepted.exit_code == 0, accepted.output
     assert "## Cà phê {#ca-phe}" in (folder / "04-ngan-hang.md").read_text(encoding="utf-8")
+
+
+def cp1258(text: str) -> bytes:
+    """Vietnamese in Windows-1258: letters with their circumflex, breve or horn, tones combining."""
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", ch)
+            tones = [m for m in marks if m in "\u0300\u0301\u0303\u0309\u0323"]
+            letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in tones))
+            out += (letter + "".join(tones)).encode("cp1258")
+    return out
+
+
+def test_a_windows_1258_file_is_read_with_its_encoding_named(app, courses_root, tmp_path):
+    folder = write_course(courses_root)
+    bank = tmp_path / "cp1258.gift"
+    bank.write_bytes(cp1258("::Thủ đô::Thủ đô của Việt Nam là thành phố nào? {=Hà Nội ~Huế}\n"))
+    assert import_gift(app, bank, folder).exit_code != 0
+    result = import_gift(app, bank, folder, "--encoding", "cp1258")
+    assert result.exit_code == 0, result.output
+    written = (folder / "04-ngan-hang.md").read_text(encoding="utf-8")
+    assert "Thủ đô của Việt Nam là thành phố nào?" in written and "- [x] Hà Nội" in written
 
 
 def test_an_unknown_encoding_is_refused(app, courses_root, tmp_path):
