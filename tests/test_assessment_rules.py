@@ -398,4 +398,5 @@ def test_a_gift_bank_becomes_a_shuffled_quiz_whose_warnings_do_not_fail_the_comm
     result = app.test_cli_runner().invoke(args=["courses", "import-gift", str(bank), "--course", str(folder)])
     assert result.exit_code == 0, result.output
     assert "shuffle_options: true" in (folder / "04-ngan-hang.md").read_text(encoding="utf-8")
-    assert "04-ngan-hang.md:1: warning: tag each question with its lesson (bai-N)" in result.output
+    # Messages about a converted bank point at the GIFT file, not the generated Markdown.
+    assert "ngan-hang.gift:1: warning: tag each question with its lesson (bai-N)" in result.output

@@ -346,7 +346,8 @@ def test_escaped_characters():
         }
     """)
     assert question.title == "Ký tự: đặc biệt" and question.qid == "ky-tu-dac-biet"
-    assert question.stem == "Trong GIFT, các dấu ~ = # { } : và \\ phải thoát.\nDòng hai."
+    # The backslash is doubled so that Markdown shows it (`\\` alone would escape what follows).
+    assert question.stem == "Trong GIFT, các dấu ~ = # { } : và \\\\ phải thoát.\nDòng hai."
     assert [(a.text, a.feedback) for a in question.answers] == [
         ("a#b=c", "Phản hồi có {ngoặc} và ~."),
         ("x:y", ""),
@@ -394,10 +395,11 @@ def test_essay_and_description_are_reported_by_line():
         ::Mở::Thiếu ngoặc đóng {=a
     """)
     assert [q.qid for q in quiz.questions] == ["mot"]
-    assert lines_of(problems) == [1, 6, 9]
-    assert "'Giới thiệu' left out: a description" in problems[0].message
-    assert "'Tự luận' left out: an essay question is marked by hand" in problems[1].message
-    assert "'Mở' left out: its braces do not match" in problems[2].message
+    # The description is imported as text (the quiz's introduction), no longer left out.
+    assert quiz.intro == "Các câu sau nói về mật khẩu."
+    assert lines_of(problems) == [6, 9]
+    assert "'Tự luận' left out: an essay question is marked by hand" in problems[0].message
+    assert "'Mở' left out: its braces do not match" in problems[1].message
 
 
 def test_nothing_to_convert_is_reported():
@@ -419,8 +421,9 @@ def test_format_prefixes():
     """)
     assert problems == []
     html_q, md_q, plain_q = quiz.questions
-    assert html_q.stem == "Chọn một đáp án & bấm gửi"
-    assert [(c.text, c.feedback) for c in html_q.choices] == [("Hà Nội", "Đúng <3"), ("Huế", "")]
+    # HTML bold and italics are kept as Markdown; a '<' in the text stays text.
+    assert html_q.stem == "Chọn **một** đáp án & bấm gửi"
+    assert [(c.text, c.feedback) for c in html_q.choices] == [("*Hà Nội*", "Đúng &lt;3"), ("Huế", "")]
     assert md_q.stem == "Chọn **một** đáp án" and md_q.general_feedback == "Xem *bài 2*."
     assert plain_q.stem == "Chọn một" and plain_q.choices[0].text == "Có"
 
@@ -490,10 +493,14 @@ def test_stem_lines_the_quiz_parser_would_misread_are_escaped():
     """)
     assert problems == []
     danh_sach, bang, ma, sau = quiz.questions
-    assert danh_sach.stem == "Câu hỏi\n\\## Không phải tiêu đề\n\\- [x] không phải đáp án\n\\- [ ] thụt lề"
+    assert (
+        danh_sach.stem
+        == "Câu hỏi\n\\## Không phải tiêu đề\n\\- \\[x\\] không phải đáp án\n\\- \\[ \\] thụt lề"
+    )
     assert [c.text for c in danh_sach.choices] == ["a", "b"]
-    assert bang.stem == "Câu hỏi\n\\= 5" and [a.text for a in bang.answers] == ["năm", "5a"]
-    assert ma.stem == "Đoạn mã chưa đóng:\n```\n## print(1)\n```"
+    assert bang.stem == "Câu hỏi\n&#61; 5" and [a.text for a in bang.answers] == ["năm", "5a"]
+    # GIFT text is text: a ``` line is no code block (it used to be closed for the reader).
+    assert ma.stem == "Đoạn mã chưa đóng:\n\\`\\`\\`\n\\## print(1)"
     assert sau.qid == "sau" and sau.type == "truefalse"
 
 
@@ -811,5 +818,9 @@ def test_a_moodle_export_reads_cleanly():
         ("Chó", True, "Đúng."),
     ]
     assert problems == [
-        GiftProblem(20, "question 'Ảnh': a picture in its HTML text was left out (GIFT carries no files)"),
+        GiftProblem(
+            20,
+            "question 'Ảnh': its HTML was converted with a loss, left out: "
+            "a picture '@@PLUGINFILE@@/a.png': GIFT carries no files",
+        ),
     ]

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import click
@@ -21,13 +22,14 @@ from app import clock
 from app.courses.bundle import unpack_file
 from app.courses.gitsource import FetchError, FetchResult, GitPolicy, fetch
 from app.courses.importer import CourseUrls, ImportOutcome, import_course, urls_of
-from app.courses.render import heading_slug
+from app.courses.render import heading_slug, render_markdown
 from app.courses.source import COURSE_FILE, Problem, course_folders, read_course
 from app.courses.workload import estimate, estimate_line
 from app.extensions import db
 from app.legal.cli import read_register
 from app.legal.register import CitationCheck
-from app.quizzes.gift import gift_to_markdown, quiz_to_gift
+from app.messages import _l
+from app.quizzes.gift import convert_gift, quiz_to_gift
 
 
 def site_urls() -> CourseUrls:
@@ -319,28 +321,88 @@ def _next_number(folder: Path) -> int:
 )
 @click.option("--title", default="", help="Quiz title (default: from the file name).")
 @click.option("--kind", type=click.Choice(["graded", "practice"]), default="graded", show_default=True)
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Read the file in this encoding (e.g. cp1258, latin-1) instead of UTF-8.",
+)
 @with_appcontext
 @in_english
-def import_gift(gift_file: str, course_path: str, title: str, kind: str) -> None:
+def import_gift(gift_file: str, course_path: str, title: str, kind: str, encoding: str | None) -> None:
     """Convert a Moodle GIFT question bank into a quiz file in a course folder.
 
-    Questions that cannot be converted are listed by line (and left out); the command then exits 1.
+    Questions that cannot be converted are listed by GIFT line (and left out); the command then exits 1.
+    A quiz the course checker would refuse is not written: its problems are listed by GIFT line.
     """
     source = Path(gift_file)
     folder = Path(course_path)
     title = title or source.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-    text = source.read_bytes().decode("utf-8-sig", errors="replace")
+    text = read_gift(source, encoding)
     # Options shuffled: the assessment rules of `courses check` ask it of every quiz with choices.
-    markdown, problems = gift_to_markdown(text, title=title, settings={"kind": kind, "shuffle_options": True})
+    video_hosts = current_app.config["VIDEO_HOSTS"]
+    conversion = convert_gift(
+        text,
+        title=title,
+        settings={"kind": kind, "shuffle_options": True},
+        render=partial(render_markdown, video_hosts=video_hosts),
+        video_hosts=video_hosts,
+    )
     target = folder / f"{_next_number(folder):02d}-{heading_slug(title)}.md"
-    target.write_text(markdown, encoding="utf-8")
-    for problem in problems:
+    target.write_text(conversion.markdown, encoding="utf-8")
+    for problem in conversion.problems:
         click.echo(f"{source}:{problem.line}: {problem.message}", err=True)
-    _, found = read_course(folder, current_app.config["VIDEO_HOSTS"])
-    _echo_problems(found)
-    click.echo(f"wrote {target} ({markdown.count(chr(10) + '## ')} questions)")
-    if problems or any(problem.is_error for problem in found):
+    _, found = read_course(folder, video_hosts)
+    ours = [p for p in found if Path(p.path).resolve() == target.resolve()]
+    _echo_problems([p for p in found if p not in ours])
+    for problem in ours:
+        kind_of = "" if problem.is_error else f"{problem.severity}: "
+        click.echo(f"{source}:{conversion.gift_line(problem.line)}: {kind_of}{problem.message}", err=True)
+    if any(problem.is_error for problem in ours):
+        target.unlink()
+        click.echo(str(_l("%(file)s not written: the course checker refuses it", file=target)), err=True)
         raise SystemExit(1)
+    for line in conversion.summary:
+        click.echo(f"{source}: {line}")
+    click.echo(f"wrote {target} ({conversion.markdown.count(chr(10) + '## ')} questions)")
+    if conversion.problems or any(problem.is_error for problem in found):
+        raise SystemExit(1)
+
+
+def read_gift(path: Path, encoding: str | None) -> str:
+    """The text of a GIFT file: UTF-8 (with or without BOM), or the encoding asked for. A file that
+    is not UTF-8 is refused with the line and byte of its first bad byte."""
+    data = path.read_bytes()
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise click.ClickException(str(_l("unknown encoding '%(name)s'", name=encoding))) from None
+        except UnicodeDecodeError as error:
+            raise click.ClickException(_bad_byte(path, data, error, encoding)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(_bad_byte(path, data, error, "UTF-8")) from None
+
+
+def _bad_byte(path: Path, data: bytes, error: UnicodeDecodeError, encoding: str) -> str:
+    offset = error.start + (3 if data.startswith(b"\xef\xbb\xbf") and encoding == "UTF-8" else 0)
+    line = data[:offset].count(b"\n") + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return str(
+        _l(
+            "%(file)s:%(line)s: byte %(offset)s (column %(column)s of the line, 0x%(byte)s) is not "
+            "%(encoding)s; save the file as UTF-8, or name its encoding with --encoding "
+            "(e.g. --encoding cp1258 or --encoding latin-1)",
+            file=path,
+            line=line,
+            offset=offset + 1,
+            column=column,
+            byte=f"{data[offset]:02x}",
+            encoding=encoding,
+        )
+    )
 
 
 @courses_cli.command("export-gift")

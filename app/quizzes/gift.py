@@ -7,6 +7,12 @@ blocks separated by blank lines, `//` comment lines, `::title::`, the first `{..
 `[moodle]` format prefixes. `quiz_to_gift` writes a parsed quiz back. Whatever one format cannot say
 in the other is reported as a GiftProblem with its line, and the question (or the part) left out.
 
+Texts are written so that they show as in the bank (app/quizzes/gift_text.py): plain text escaped
+where Markdown would read structure into it, HTML (`[html]`, or Moodle-format text with tags) turned
+into course Markdown with every loss noted; `convert_gift` can compare each written text with what
+the course renderer shows. A block with no answers (a description) is text before the next question
+(the quiz introduction before the first); `$CATEGORY:` tags the questions after it.
+
 Boiduong's own details travel in a comment line before each question, which Moodle ignores:
 `// id: otp points: 2 tags: a,b case: match diacritics: ignore tickall: allowed`. Moodle's `[id:...]`
 and `[tag:...]` comment tokens are read too.
@@ -17,12 +23,24 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import yaml
 
 from app.messages import english
+from app.quizzes.gift_text import (
+    MARK,
+    compact,
+    escape_markdown,
+    expected_text,
+    html_to_markdown,
+    looks_like_html,
+    plain_of,
+    shown_text,
+    start_conversion,
+)
 from app.quizzes.source import (
     ANY_OTHER,
     FALSE_WORDS,
@@ -115,14 +133,11 @@ def _restore(text: str) -> str:
 
 
 def _html_to_text(text: str, notes: list[str]) -> str:
-    if re.search(r"(?i)<img\b", text):
-        notes.append("a picture in its HTML text was left out (GIFT carries no files)")
-    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
-    text = re.sub(r"(?i)</(?:p|div|li|h[1-6]|tr)\s*>", "\n\n", text)
-    text = re.sub(r"<[^>]*>", "", text)
-    text = html.unescape(text).replace("\xa0", " ")
-    lines = [line.strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    """HTML as course Markdown (marked as such); what it cannot carry is noted."""
+    markdown, losses = html_to_markdown(text)
+    if losses:
+        notes.append("its HTML was converted with a loss, left out: " + "; ".join(losses))
+    return "" if markdown == MARK else markdown
 
 
 def _text(raw: str, default: str, notes: list[str]) -> tuple[str, str]:
@@ -134,8 +149,12 @@ def _text(raw: str, default: str, notes: list[str]) -> tuple[str, str]:
         fmt = match[1]
         raw = raw[match.end() :]
     text = _restore(raw).strip()
-    if fmt == "html":
+    if looks_like_html(text) and fmt in ("html", "moodle"):
         text = _html_to_text(text, notes)
+    elif fmt == "html":
+        text = " ".join(html.unescape(text).split())  # no tags: the text it shows
+    elif fmt == "markdown" and escape_markdown(text) != text:
+        text = MARK + text  # Markdown already: written as it is
     return text, fmt
 
 
@@ -213,7 +232,7 @@ def _slug(text: str, limit: int = 50) -> str:
 
 
 def _default_title(stem: str, number: int) -> str:
-    words = _one_line(stem).split()
+    words = _one_line(plain_of(stem)).split()
     if not words:
         return f"Câu hỏi {number}"
     title = " ".join(words[:DEFAULT_TITLE_WORDS])
@@ -452,15 +471,39 @@ def _left_out(problems: list[GiftProblem], line: int, name: str, why: _Skip) -> 
 
 
 def _question_text(lines: list[str]) -> str | None:
-    """The block's text, comment lines blanked and escapes protected, after a `$CATEGORY:` line;
-    None for a block of comments or a lone category switch."""
+    """The block's text, comment lines blanked and escapes protected; None for a block of comments
+    (a `$CATEGORY:` line is taken out before, by `_take_category`)."""
     text = "\n".join(" " if text.strip().startswith("//") else text for text in lines).strip()
-    if not text:
+    return _protect(text) if text else None
+
+
+def _take_category(lines: list[str]) -> tuple[str | None, list[str]]:
+    """The `$CATEGORY:` path that starts the block, if any, and the lines with it blanked to a comment."""
+    for i, text in enumerate(lines):
+        if text.strip().startswith("//"):
+            continue
+        if text.strip().startswith("$CATEGORY:"):
+            return text.strip()[len("$CATEGORY:") :].strip(), [*lines[:i], "//", *lines[i + 1 :]]
+        break
+    return None, lines
+
+
+def category_tag(path: str) -> str:
+    """The tag a `$CATEGORY:` path gives its questions: Moodle's `$course$`/`top` parts left out,
+    the rest as one tag (`$course$/top/Luật/Chương 1` -> `luat-chuong-1`)."""
+    parts = [p.strip() for p in path.split("/") if p.strip() and not p.strip().startswith("$")]
+    if parts and parts[0].lower() == "top":
+        parts = parts[1:]
+    return _slug(" ".join(parts))
+
+
+def _description(lines: list[str]) -> str | None:
+    """The text of a block with no answer block (Moodle's description), protected; None otherwise."""
+    text = _question_text(lines)
+    if text is None:
         return None
-    text = _protect(text)
-    if text.startswith("$CATEGORY:"):
-        text = text.partition("\n")[2].strip()
-    return text or None
+    rest = _split_title(text)[1]
+    return rest if "{" not in rest and "}" not in rest and rest.strip() else None
 
 
 def _split_title(text: str) -> tuple[str, str]:
@@ -587,7 +630,8 @@ def _escape_stem(stem: str, kind: str | None) -> str:
         if line.lstrip().startswith(_FENCE_PREFIXES):
             fence = not fence
         elif not fence and (line.startswith("## ") or item_kind(line) == kind):
-            lines[i] = "\\" + line
+            # `\=` would show its backslash: Markdown escapes no '='
+            lines[i] = "&#61;" + line[1:] if line.startswith("=") else "\\" + line
     return "\n".join(lines).strip()
 
 
@@ -654,8 +698,44 @@ def _parse_section(section: str) -> tuple[QuestionSource | None, list[str]]:
     return (quiz.questions[0] if quiz.questions else None), messages
 
 
-def _markdown_for(question: QuestionSource) -> tuple[str | None, str]:
-    """The question's Markdown section, or None and why it could not be written faithfully."""
+def _written(text: str, notes: list[str], render: Render | None, one_line: bool = False) -> str:
+    """A GIFT text as the Markdown written for it: plain text escaped, HTML already converted. With
+    `render` (the course renderer), the text the Markdown shows is compared with the GIFT text."""
+    if text.startswith(MARK):
+        markdown, expected = text[len(MARK) :], expected_text(text)
+    else:
+        markdown, expected = escape_markdown(text), text
+    if one_line:
+        markdown = _one_line(markdown)
+    shows = render is None or expected is None or not markdown
+    if not shows and shown_text(render(markdown)) != compact(expected):
+        notes.append(f"the text '{_one_line(expected)[:80]}' would not show as written in GIFT")
+    return markdown
+
+
+def _write_texts(question: QuestionSource, notes: list[str], render: Render | None) -> None:
+    """Every text of the question as the Markdown written for it (short answers stay plain text)."""
+    question.title = _one_line(plain_of(question.title))
+    question.stem = _written(question.stem, notes, render)
+    question.general_feedback = _written(question.general_feedback, notes, render)
+    for choice in question.choices:
+        choice.text = _written(choice.text, notes, render, one_line=True)
+        choice.feedback = _written(choice.feedback, notes, render)
+    for answer in question.answers:
+        if question.type == "short":
+            answer.text = _one_line(plain_of(answer.text))
+        answer.feedback = _written(answer.feedback, notes, render)
+    question.pairs = [
+        (_written(left, notes, render, one_line=True), _written(right, notes, render, one_line=True))
+        for left, right in question.pairs
+    ]
+
+
+def _markdown_for(
+    question: QuestionSource, notes: list[str], render: Render | None, preface: list[str]
+) -> tuple[str | None, str]:
+    """The question's Markdown section, or None and why it could not be written faithfully. The
+    descriptions in `preface` (Markdown already) are shown before the question's text."""
     kind = {
         "single": "choice",
         "multiple": "choice",
@@ -664,8 +744,8 @@ def _markdown_for(question: QuestionSource) -> tuple[str | None, str]:
         "numeric": "answer",
         "matching": "pair",
     }[question.type]
-    question.stem = _escape_stem(question.stem, kind)
-    question.title = _one_line(question.title)
+    _write_texts(question, notes, render)
+    question.stem = _escape_stem("\n\n".join([*preface, question.stem]).strip(), kind)
     section = _section(question, declare_type=False)
     parsed, messages = _parse_section(section)
     if not messages and parsed is not None and parsed.type != question.type:
@@ -678,34 +758,144 @@ def _markdown_for(question: QuestionSource) -> tuple[str | None, str]:
     return section, ""
 
 
-def gift_to_markdown(text: str, *, title: str, settings: dict | None = None) -> tuple[str, list[GiftProblem]]:
+@dataclass
+class _Bank:
+    """What a GIFT file holds: questions, descriptions (by the question they come before; after the
+    last question under len(questions)) and categories (tag -> [path, line, questions])."""
+
+    questions: list[_Read]
+    prefaces: dict[int, list[tuple[int, str]]]
+    categories: dict[str, list]
+
+
+def _read_bank(text: str, problems: list[GiftProblem]) -> _Bank:
+    bank = _Bank([], {}, {})
+    tag = ""
+    for first, lines in _blocks(text):
+        path, lines = _take_category(lines)
+        if path is not None:
+            tag = category_tag(path)
+            if tag:
+                bank.categories.setdefault(tag, [path, first, 0])
+        line = _question_line(first, lines)
+        description = _description(lines)
+        if description is not None:
+            notes: list[str] = []
+            markdown = _text(description, "moodle", notes)[0]
+            bank.prefaces.setdefault(len(bank.questions), []).append((line, markdown))
+            problems += [GiftProblem(line, f"the description: {note}") for note in notes]
+            continue
+        read = _read_question(line, lines, len(bank.questions) + 1, problems)
+        if read is not None:
+            if tag and tag not in read[0].tags:
+                read[0].tags = (*read[0].tags, tag)
+                bank.categories[tag][2] += 1
+            bank.questions.append(read)
+    return bank
+
+
+@dataclass
+class GiftConversion:
+    """A GIFT bank as a quiz file: its Markdown, the problems (by GIFT line), the GIFT line of each
+    line of the Markdown, and what the reader should know (categories, descriptions)."""
+
+    markdown: str
+    problems: list[GiftProblem]
+    lines: list[int]
+    summary: list[str]
+
+    def gift_line(self, line: int) -> int:
+        """The GIFT line a line of the Markdown came from (1 for lines of no question)."""
+        return self.lines[line - 1] if 1 <= line <= len(self.lines) else 1
+
+
+Render = Callable[[str], str]
+
+
+def gift_to_markdown(
+    text: str, *, title: str, settings: dict | None = None, render: Render | None = None
+) -> tuple[str, list[GiftProblem]]:
+    """Convert a GIFT question bank to the text of one Boiduong quiz file: see `convert_gift`."""
+    conversion = convert_gift(text, title=title, settings=settings, render=render)
+    return conversion.markdown, conversion.problems
+
+
+def convert_gift(
+    text: str,
+    *,
+    title: str,
+    settings: dict | None = None,
+    render: Render | None = None,
+    video_hosts: tuple[str, ...] = (),
+) -> GiftConversion:
     """Convert a GIFT question bank to the text of one Boiduong quiz file (front matter with type: quiz
     plus the given settings, '# title', then one '## Title {#id ...}' section per question).
     Questions that cannot be converted are left out and reported by their line; nothing is dropped
-    silently."""
+    silently. With `render` (the course renderer) every text is checked to show as it was written;
+    video frames from `video_hosts` are kept."""
     text = nfc(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     problems: list[GiftProblem] = []
-    questions: list[_Read] = []
-    for first, lines in _blocks(text):
-        read = _read_question(_question_line(first, lines), lines, len(questions) + 1, problems)
-        if read is not None:
-            questions.append(read)
-    _assign_ids(questions, problems)
-    sections: list[str] = []
-    for question, _, notes in questions:
-        section, why = _markdown_for(question)
-        if section is None:
-            problems.append(GiftProblem(question.line, f"question '{question.title}' left out: {why}"))
-        else:
-            sections.append(section)
-            problems += [GiftProblem(question.line, f"question '{question.title}': {note}") for note in notes]
+    start_conversion(video_hosts)
+    bank = _read_bank(text, problems)
+    _assign_ids(bank.questions, problems)
+    written: list[tuple[int, str]] = []  # (GIFT line, Markdown) of each piece after the title
+    intro = [*bank.prefaces.get(0, []), *bank.prefaces.get(len(bank.questions), [])]
+    for line, markdown in intro:  # descriptions before the first question or after the last one
+        notes: list[str] = []
+        written.append((line, _written(markdown, notes, render)))
+        problems += [GiftProblem(line, f"the description: {note}") for note in notes]
+    sections, left_over = _write_questions(bank, render, problems)
+    written += [(line, text) for line, text in left_over] + sections
     if not sections:
         problems.append(GiftProblem(1, "no question in the file could be converted"))
     front = {"type": "quiz", **{k: v for k, v in (settings or {}).items() if k != "type"}}
     head = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n"
-    body = "\n".join([f"# {_one_line(title)}\n", *sections])
+    md_lines, gift_lines = [f"# {_one_line(title)}"], [1] * (head.count("\n") + 1)
+    for line, piece in written:
+        md_lines += ["", *piece.split("\n")]
+        gift_lines += [line] * (piece.count("\n") + 2)
+    problems = [GiftProblem(p.line, p.message.replace(MARK, "")) for p in problems]
     problems.sort(key=lambda p: p.line)
-    return head + body, problems
+    return GiftConversion(head + "\n".join(md_lines) + "\n", problems, gift_lines, _summary(bank))
+
+
+def _write_questions(
+    bank: _Bank, render: Render | None, problems: list[GiftProblem]
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(GIFT line, Markdown section) of each question written, and the descriptions meant for
+    questions that were left out after the last one written (they join the introduction)."""
+    sections: list[tuple[int, str]] = []
+    carried: list[tuple[int, str]] = []  # descriptions of a question left out go to the next one
+    for number, (question, _, notes) in enumerate(bank.questions):
+        own = [(line, _written(md, notes, render)) for line, md in bank.prefaces.get(number, [])]
+        preface = [*carried, *own] if number else carried
+        section, why = _markdown_for(question, notes, render, [md for _, md in preface])
+        if section is None:
+            problems.append(GiftProblem(question.line, f"question '{question.title}' left out: {why}"))
+            carried = preface
+        else:
+            carried = []
+            sections.append((question.line, section.rstrip("\n")))
+            problems += [GiftProblem(question.line, f"question '{question.title}': {note}") for note in notes]
+    return sections, carried
+
+
+def _summary(bank: _Bank) -> list[str]:
+    """Where categories and descriptions went, for the reader of the conversion."""
+    lines = [
+        f"line {line}: category '{path}' became the tag '{tag}' of {count} questions "
+        f"(a quiz draws by it with draw: {{{tag}: N}})"
+        for tag, (path, line, count) in bank.categories.items()
+    ]
+    for number, descriptions in sorted(bank.prefaces.items()):
+        if number == 0 or number == len(bank.questions):
+            where = "in the quiz's introduction, above the questions"
+        else:
+            where = f"before question '{bank.questions[number][0].title}'"
+        lines += [
+            f"line {line}: a description (text without answers) is shown {where}" for line, _ in descriptions
+        ]
+    return lines
 
 
 # --------------------------------------------------------------------------------------------------
