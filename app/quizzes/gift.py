@@ -306,7 +306,7 @@ def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[
         weight, piece = _weight(piece)
         weight = 100.0 if weight is None else weight
         raw, feedback = _split_feedback(piece, fmt, notes)
-        raw = _one_line(raw)
+        raw = _one_line(_catch_all_bare(raw))
         text = raw.replace("\\*", "*")
         if raw == ANY_OTHER:
             kept.append(_gift_answer(ANY_OTHER, feedback, line, weight))
@@ -320,6 +320,11 @@ def _short_answers(answers: str, fmt: str, line: int, notes: list[str]) -> list[
         kept.append(_gift_answer(text, feedback, line, weight))
     _check_answer_weights(kept, "short-answer")
     return kept
+
+
+def _catch_all_bare(text: str) -> str:
+    """The catch-all `*` as itself, also when a [markdown] text marked it as Markdown already."""
+    return ANY_OTHER if text.removeprefix(MARK).strip() == ANY_OTHER else text
 
 
 _AFTER_CATCH_ALL = "the answers after the catch-all answer '*' were left out: Moodle never reaches them"
@@ -365,7 +370,7 @@ def _numeric_answers(answers: str, fmt: str, line: int, notes: list[str]) -> lis
         weight, piece = _weight(piece)
         weight = 100.0 if weight is None else weight
         text, feedback = _split_feedback(piece, fmt, notes)
-        if text.strip() == ANY_OTHER:
+        if _catch_all_bare(text).strip() == ANY_OTHER:
             kept.append(_gift_answer(ANY_OTHER, feedback, line, weight))
             break
         ours = _gift_range(text)
