@@ -162,6 +162,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "assignments.detail": True,
             "assignments.cancel": True,
             "teach.learners": True,  # the course is issued by the admin's ward
+            "marking.queue": False,  # a learner's writing is for the course's trainers
+            "marking.submission": False,
             "teach.course_trainers": True,
             "teach.end_trainer": True,
             "editions.index": True,
@@ -201,6 +203,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "admin.user": True,
             "teach.course_trainers": True,
             "teach.quiz_items_csv": True,
+            "marking.submission": False,
             "teach_preview.edition": True,
         },
         "override_admin": {"profiles.decision": True, "quizzes.attempt": False},

@@ -32,7 +32,7 @@ from app.models import (
     WrittenSubmission,
 )
 from app.org import audit
-from app.trainers.service import require_teaching
+from app.trainers.service import require_marking
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000
@@ -162,7 +162,7 @@ class QueueRow:
 def marking_queue(session: Session, actor, course: Course) -> list[QueueRow]:
     """Submissions of the course waiting to be marked (each learner's latest, not yet marked), the
     oldest first, in one query."""
-    require_teaching(session, actor, course.id)
+    require_marking(session, actor, course.id)
     newer = aliased(WrittenSubmission)
     rows = session.execute(
         select(WrittenSubmission, User, Lesson.title)
@@ -245,7 +245,7 @@ def _audit(session: Session, actor, action: str, submission: WrittenSubmission, 
 
 def submission_for_marking(session: Session, actor, course: Course, submission_id: int) -> SubmissionView:
     """A submission as its marker sees it (a view of a cadre's work: audited)."""
-    require_teaching(session, actor, course.id)
+    require_marking(session, actor, course.id)
     submission = _load(session, course, submission_id)
     _audit(session, actor, "view_written_submission", submission, course)
     marks = list(
@@ -267,7 +267,7 @@ def submission_for_marking(session: Session, actor, course: Course, submission_i
 
 def attachment_for_marking(session: Session, actor, course: Course, submission_id: int) -> WrittenSubmission:
     """The submission with its file's bytes, for its marker to download (audited)."""
-    require_teaching(session, actor, course.id)
+    require_marking(session, actor, course.id)
     submission = _load(session, course, submission_id, with_file=True)
     if submission.attachment is None:
         raise NotFound(str(submission_id))
@@ -280,7 +280,7 @@ def mark(
 ) -> tuple[WrittenMark, CourseCompletion | None]:
     """Record a mark of the latest submission (a re-mark supersedes the mark before it); when it
     passes, the course may complete. Raises Conflict for an older submission or a completed course."""
-    require_teaching(session, actor, course.id)
+    require_marking(session, actor, course.id)
     submission = _load(session, course, submission_id)
     assignment = submission.assignment
     if not _is_latest(session, submission):

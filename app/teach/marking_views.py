@@ -1,6 +1,7 @@
 """Trainer pages for written assignments: a course's marking queue, a submission with its file, and
-the form that marks it. Only the course's trainers (and its admins) reach them (TEACH_COURSE), and the
-service asks the policy again; every look at a learner's work is in the audit log."""
+the form that marks it. Only the course's trainers reach them (EDIT_COURSE: admins oversee results,
+and a learner's writing is not for the admins of another unit); the service asks the policy again;
+every look at a learner's work is in the audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import AUDITED_VIEW, TEACH_COURSE, allow
+from app.access import AUDITED_VIEW, EDIT_COURSE, allow
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.form_errors import field_error
@@ -23,7 +24,7 @@ bp = Blueprint("marking", __name__)
 
 
 @bp.route("/courses/<code>/marking")
-@allow(TEACH_COURSE, get_writes=AUDITED_VIEW)
+@allow(EDIT_COURSE, get_writes=AUDITED_VIEW)
 def queue(code: str):
     course, version = get_course(db.session, code)
     rows = written.marking_queue(db.session, current_user, course)
@@ -32,7 +33,7 @@ def queue(code: str):
 
 
 @bp.route("/courses/<code>/marking/<int:submission_id>", methods=["GET", "POST"])
-@allow(TEACH_COURSE, get_writes=AUDITED_VIEW)
+@allow(EDIT_COURSE, get_writes=AUDITED_VIEW)
 def submission(code: str, submission_id: int):
     course, version = get_course(db.session, code)
     form = MarkForm()
@@ -59,7 +60,7 @@ def submission(code: str, submission_id: int):
 
 
 @bp.route("/courses/<code>/marking/<int:submission_id>/file")
-@allow(TEACH_COURSE, get_writes=AUDITED_VIEW)
+@allow(EDIT_COURSE, get_writes=AUDITED_VIEW)
 def attachment(code: str, submission_id: int):
     course, _version = get_course(db.session, code)
     item = written.attachment_for_marking(db.session, current_user, course, submission_id)

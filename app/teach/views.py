@@ -67,6 +67,7 @@ def course(code: str):
         stats=service.course_overview(db.session, current_user, course.id)[0],
         trainers=[a for a in trainers.assignments(db.session, course) if a.ended_at is None],
         may_manage=policy.can_manage_course(current_user, facts.unit_path),
+        may_mark=policy.can_edit_course(current_user, facts.trainer_ids),
     )
 
 

@@ -71,6 +71,15 @@ def require_teaching(session: Session, actor, course_id: int) -> None:
     )
 
 
+def require_marking(session: Session, actor, course_id: int) -> None:
+    """Raise PermissionDenied unless `actor` may read and mark the course's written work: its
+    trainers (`can_edit_course`). Admins oversee results; a learner's own writing is for the
+    course's trainers, who may be outside the learner's unit by design."""
+    forget(session)
+    facts = course_facts(session, course_id)
+    policy.require(policy.can_edit_course(actor, facts.trainer_ids), "not this course's trainer")
+
+
 def _require_managing(session: Session, actor, course: Course) -> CourseFacts:
     forget(session)
     facts = course_facts(session, course.id)
