@@ -160,18 +160,21 @@ def _assignment_page(code: str, slug: str, context: dict, form: SubmissionForm |
     """A written assignment's page: its brief, the learner's submissions and marks, and the form."""
     course, version = service.get_course(db.session, code)
     lesson = service.find_lesson(service.lessons_of(db.session, version), slug)
+    state = written_state.assignment_states(db.session, current_user.id, course.id).get(
+        slug, written_state.AssignmentState()
+    )
+    if form is None:  # a new version starts from the text sent last, not from an empty box
+        form = SubmissionForm(data={"text": state.submission.text} if state.submission else None)
     return render_template(
         "learning/assignment.html",
         course=course,
         version=version,
         html=service.lesson_html(db.session, lesson),
         assignment=written.assignment_of_lesson(db.session, lesson.id),
-        state=written_state.assignment_states(db.session, current_user.id, course.id).get(
-            slug, written_state.AssignmentState()
-        ),
+        state=state,
         submissions=written.my_submissions(db.session, current_user, course, slug),
         written=_written_statuses(course, context["lessons"]),
-        form=form or SubmissionForm(),
+        form=form,
         **context,
     )
 
