@@ -59,14 +59,20 @@ def attachment_type(name: str, data: bytes) -> str:
         raise ValidationFailed(_l("The file is larger than 5 MB."), field="attachment")
     if data.startswith(b"%PDF-"):
         return PDF
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" in archive.namelist():
-                    return DOCX
-        except (zipfile.BadZipFile, OSError, ValueError):
-            pass
+    if _is_docx(data):
+        return DOCX
     raise ValidationFailed(_l("Attach a PDF or a Word (.docx) file."), field="attachment")
+
+
+def _is_docx(data: bytes) -> bool:
+    """A zip holding word/document.xml; a damaged zip is not one."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def safe_file_name(name: str) -> str:
