@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.messages import Message
 
 _DOMAIN_STATUS = {NotFound: 404, PermissionDenied: 403, ValidationFailed: 400, Conflict: 409}
 
@@ -67,9 +68,10 @@ def init_app(app: Flask) -> None:
 
 
 def _said(error: DomainError) -> str | None:
-    """The error's message when it was written for people (a translation), else None: messages
+    """The error's message when it was written for people (a translation: lazy, or a checker's
+    `Message`), else None: messages
     such as "not your attempt" are for the log, and the page then says what the status means."""
     message = getattr(error, "message", None)
     if message is None and error.args:
         message = error.args[0]
-    return str(message) if isinstance(message, LazyString) else None
+    return str(message) if isinstance(message, LazyString | Message) else None

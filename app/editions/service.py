@@ -81,16 +81,13 @@ def _line_text(folder: Path, rel: str, line: int) -> str:
 
 
 def shown(problems: list[Problem], folder: Path | None, label: str) -> list[ShownProblem]:
-    """The problems with their files named inside the course (or after `label`, the archive or
-    repository, when they concern it) and the text of their lines."""
+    """The problems with their files named inside the course (a problem of the folder as a whole
+    after `label`; one of the archive as the archive names it) and the text of their lines."""
+    inside = f"{folder}/" if folder is not None else None
     result = []
     for problem in problems:
-        rel = ""
-        if folder is not None and problem.path.startswith(str(folder) + "/"):
-            rel = problem.path[len(str(folder)) + 1 :]
-        elif folder is not None and problem.path == str(folder):
-            rel = ""
-        name = rel or (label if folder is None or problem.path.startswith(str(folder)) else problem.path)
+        rel = problem.path[len(inside) :] if inside and problem.path.startswith(inside) else ""
+        name = rel or (label if problem.path == str(folder) else problem.path)
         text = _line_text(folder, rel, problem.line) if folder is not None else ""
         result.append(ShownProblem(name, problem.line, text, problem.message, problem.is_error))
     return result
@@ -153,7 +150,7 @@ def _draft(
 def upload(session: Session, actor, data: bytes, filename: str, site: Site) -> Checked:
     """A course folder uploaded as a .zip: unpacked safely (`bundle`), checked, and, when it
     passes, a draft edition of its course (a new code: a new course the trainer owns)."""
-    policy.require(policy.can_teach(actor) and actor.role == "trainer", "only trainers upload courses")
+    policy.require(policy.can_create_course(actor), "only trainers upload courses")
     name = unicodedata.normalize("NFC", PurePosixPath(filename or "course.zip").name)[:200]
     with tempfile.TemporaryDirectory(prefix="boiduong-upload-") as tmp:
         folder, problems = bundle.unpack(data, Path(tmp), name)

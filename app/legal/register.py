@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -152,8 +153,14 @@ def parse(text: str, path: Path = REGISTER_FILE) -> dict[str, Document]:
 
 
 def load(path: Path = REGISTER_FILE) -> dict[str, Document]:
-    """The shipped register (or the file at `path`)."""
-    return parse(path.read_text(encoding="utf-8"), path)
+    """The shipped register (or the file at `path`): a fresh dict, parsed once per content (every
+    course check, upload and lesson preview reads it; parsing its YAML is what costs)."""
+    return dict(_parsed(path.read_text(encoding="utf-8"), path))
+
+
+@lru_cache(maxsize=4)
+def _parsed(text: str, path: Path) -> dict[str, Document]:
+    return parse(text, path)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def download(code: str, number: int):
 @allow(EDIT_COURSE)
 def repository(code: str):
     course = service.course_or_404(db.session, code)
-    form = RepositoryForm(obj=None if request.method == "POST" else _repository_data(course))
+    form = RepositoryForm(data=None if request.method == "POST" else _repository_data(course))
     status = 200
     if form.validate_on_submit():
         try:
@@ -160,13 +160,8 @@ def repository(code: str):
     ), status
 
 
-def _repository_data(course):
-    class Data:
-        url = course.git_url or ""
-        branch = course.git_branch or "main"
-        path = course.git_path or ""
-
-    return Data()
+def _repository_data(course) -> dict:
+    return {"url": course.git_url or "", "branch": course.git_branch or "main", "path": course.git_path or ""}
 
 
 @bp.route("/courses/<code>/repository/fetch", methods=["POST"])
@@ -227,6 +222,6 @@ def markdown_preview(code: str, number: int):
     form = Form()
     if not form.validate_on_submit():
         return jsonify(error=_("The page has expired; reload it.")), 400
-    _course, version = service.edition(db.session, code, number)
+    version = service.edition(db.session, code, number)[1]
     text = (request.form.get("text") or "")[:500_000]
     return jsonify(html=service.preview_html(db.session, version, text, _site()))
