@@ -103,6 +103,7 @@ _TABLES: dict[str, dict[str, object]] = {
         "open": _l("in progress"),
         "submitted": _l("submitted"),
         "expired": _l("closed when time ran out"),
+        "awaiting": _l("waiting to be marked"),
     },
     "decision_status": {"approved": _l("approved"), "blocked": _l("blocked")},
     "decision_kind": {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
+_WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def nfc(text: str) -> str:
@@ -27,3 +29,8 @@ def like_pattern(term: str) -> str:
     """A LIKE pattern that finds the folded `term` anywhere, with LIKE wildcards escaped."""
     escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: runs of letters and digits, "e-mail" and "l’état" as one."""
+    return len(_WORD_RE.findall(text))

@@ -105,6 +105,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "quizzes.attempt": False,
             "teach.index": False,
             "marking.queue": False,
+            "marking.attempt": False,
         },
         "trainer": {
             "teach.index": True,
@@ -121,6 +122,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "marking.queue": True,
             "marking.submission": True,
             "marking.attachment": True,
+            "marking.attempt": True,
             "admin.users": False,
             "profiles.profile": False,
             "profiles.decision_conditions": False,
@@ -149,6 +151,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "marking.queue": False,  # another course's written assignments
             "marking.submission": False,
             "marking.attachment": False,
+            "marking.attempt": False,  # another course's quiz essays
         },
         "ward_admin_in": {
             "profiles.profile": True,
@@ -164,6 +167,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.learners": True,  # the course is issued by the admin's ward
             "marking.queue": False,  # a learner's writing is for the course's trainers
             "marking.submission": False,
+            "marking.attempt": False,
             "teach.course_trainers": True,
             "teach.end_trainer": True,
             "editions.index": True,
@@ -204,6 +208,7 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "teach.course_trainers": True,
             "teach.quiz_items_csv": True,
             "marking.submission": False,
+            "marking.attempt": False,
             "teach_preview.edition": True,
         },
         "override_admin": {"profiles.decision": True, "quizzes.attempt": False},

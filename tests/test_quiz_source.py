@@ -27,7 +27,20 @@ HEAD = "---\ntype: quiz\n---\n# Đề\n\n"  # question bodies start on line 6
             "## Câu {#a type=single}\n\n- [x] Một\n- [x] Hai\n",
             "02-de.md:9: 2 correct answers in a single-choice question",
         ),
-        ("## Câu {#a type=essay}\n\n= x\n", "02-de.md:6: unknown question type 'essay'"),
+        (
+            "## Câu {#a type=essay}\n\nViết.\n\n= x\n",
+            "02-de.md:10: essay 'a' takes no answers: its text is the task, and a trainer marks the reply",
+        ),
+        ("## Câu {#a type=esay}\n\n= x\n", "02-de.md:6: unknown question type 'esay'"),
+        (
+            "## Câu {#a type=essay}\n\n> Gợi ý\n",
+            "02-de.md:6: essay 'a' needs a task: write it under the heading",
+        ),
+        ("## Câu {#a words=50}\n\n= x\n", "02-de.md:6: words= is a setting of essays (type=essay)"),
+        (
+            "## Câu {#a type=essay words=0}\n\nViết.\n",
+            "02-de.md:6: words must be a whole number from 1 to 5000, not '0'",
+        ),
         (
             "## Câu {#a}\n\n= 5 +- năm\n",
             "02-de.md:8: '5 +- năm' is not a number, 'number +- tolerance' or 'low..high'",

@@ -71,6 +71,8 @@ ACTIONS = {
     "view_written_submission": _l("Viewed a learner's written assignment"),
     "download_written_submission": _l("Downloaded the file of a learner's written assignment"),
     "mark_written_submission": _l("Marked a learner's written assignment"),
+    "view_essay_attempt": _l("Viewed the essays of a learner's quiz attempt"),
+    "mark_essay": _l("Marked an essay in a learner's quiz attempt"),
 }
 
 

@@ -17,7 +17,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.learning import service as learning
 from app.models import Course, QuizAttempt
-from app.quizzes import forms, service
+from app.quizzes import forms, marking, service
 from app.transactions import discard
 
 bp = Blueprint("quizzes", __name__)
@@ -126,6 +126,20 @@ def submit(attempt_id: int):
     except service.AttemptClosed:
         flash(_("Time is up: answers sent after the time limit were not counted."), "error")
         attempt = service.own_attempt(db.session, current_user, attempt_id)
+    if attempt.is_open:
+        over = service.essay_words(db.session, attempt)
+        if over and not service.is_expired(attempt, service.utcnow()):
+            for question, words in over:
+                flash(
+                    _(
+                        "“%(title)s” has %(words)s words; at most %(most)s. Shorten it, then submit.",
+                        title=question.title,
+                        words=words,
+                        most=question.data["max_words"],
+                    ),
+                    "error",
+                )
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     service.submit_attempt(db.session, attempt, current_user)
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
@@ -146,6 +160,18 @@ def result(attempt_id: int):
             service.question_review(q, entry, answers.get(entry["qid"]))
             for entry, q in service.attempt_questions(db.session, attempt)
         ]
+        _with_essay_marks(attempt, reviews)
     return render_template(
         "quizzes/result.html", attempt=attempt, quiz=quiz, course=course, state=state, reviews=reviews
     )
+
+
+def _with_essay_marks(attempt: QuizAttempt, reviews: list[dict]) -> None:
+    """Each essay's review with the trainer's mark and comment, or waiting for them."""
+    if not any(r["type"] == "essay" for r in reviews):
+        return
+    marks = marking.latest_essay_marks(db.session, attempt) if not attempt.awaiting_marks else {}
+    for review in reviews:
+        if review["type"] == "essay":
+            review["essay_mark"] = marks.get(review["qid"])
+            review["pending"] = attempt.awaiting_marks and bool(review["response"])

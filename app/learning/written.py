@@ -10,7 +10,6 @@ is complete: the completion and the training record it made are evidence, correc
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 
@@ -32,17 +31,13 @@ from app.models import (
     WrittenSubmission,
 )
 from app.org import audit
+from app.text import word_count
 from app.trainers.service import require_marking
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_TEXT_CHARS = 200_000
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*")
-
-
-def word_count(text: str) -> int:
-    return len(WORD_RE.findall(text))
 
 
 def assignment_of_lesson(session: Session, lesson_id: int) -> WrittenAssignment:

@@ -28,3 +28,8 @@ class MarkForm(Form):
     comment = TextAreaField(
         _l("Comment to the learner"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 6}
     )
+
+
+def essay_mark_form(qid: str, data=None) -> MarkForm:
+    """The mark form of one essay of an attempt: a page holds one per essay, told apart by prefix."""
+    return MarkForm(formdata=data, prefix=f"essay-{qid}")

@@ -40,7 +40,7 @@ from app.models.profile import (
     QualificationRecord,
     TrainingRecord,
 )
-from app.models.quiz import AttemptAnswer, Question, Quiz, QuizAttempt
+from app.models.quiz import AttemptAnswer, EssayMark, Question, Quiz, QuizAttempt
 from app.models.requirements import (
     AppointmentDecision,
     DecisionOverride,
@@ -102,6 +102,7 @@ __all__ = [
     "LessonCompletion",
     "MediaFile",
     "Question",
+    "EssayMark",
     "Quiz",
     "QuizAttempt",
     "LoginSession",

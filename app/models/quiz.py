@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -77,6 +77,14 @@ class QuizAttempt(Base):
         UniqueConstraint("user_id", "course_id", "quiz_slug", "number"),
         Index("ix_quiz_attempts_quiz_id_status", "quiz_id", "status"),
         Index("ix_quiz_attempts_course_id_quiz_slug", "course_id", "quiz_slug"),
+        # the marking queue: closed attempts whose essays wait for a trainer
+        Index(
+            "ix_quiz_attempts_awaiting",
+            "course_id",
+            "submitted_at",
+            sqlite_where=text("percent IS NULL AND status != 'open'"),
+            postgresql_where=text("percent IS NULL AND status != 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +112,16 @@ class QuizAttempt(Base):
     def is_open(self) -> bool:
         return self.status == "open"
 
+    @property
+    def awaiting_marks(self) -> bool:
+        """Closed, with an essay not yet marked by a trainer: no score until it is."""
+        return not self.is_open and self.percent is None
+
+    @property
+    def state(self) -> str:
+        """The attempt's state as a learner reads it: open, submitted, expired or awaiting."""
+        return "awaiting" if self.awaiting_marks else self.status
+
 
 class AttemptAnswer(Base):
     """A learner's answer to one drawn question: saved as they go, marked once at submission."""
@@ -118,3 +136,20 @@ class AttemptAnswer(Base):
     saved_at: Mapped[datetime | None]
     mark: Mapped[float | None]  # points earned
     points: Mapped[int | None]  # points available
+
+
+class EssayMark(Base):
+    """A trainer's mark of an essay in a quiz attempt, with a comment. Never edited: a later mark of
+    the same essay supersedes it until the attempt's grade is recorded (every essay marked)."""
+
+    __tablename__ = "essay_marks"
+    __table_args__ = (Index("ix_essay_marks_attempt_id_qid", "attempt_id", "qid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"))
+    qid: Mapped[str] = mapped_column(String(100))
+    marker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    marks: Mapped[int]
+    points: Mapped[int]  # out of
+    comment: Mapped[str] = mapped_column(Text)
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -44,6 +44,7 @@ from app.quizzes.gift_text import (
 from app.quizzes.source import (
     ANY_OTHER,
     FALSE_WORDS,
+    MAX_ESSAY_WORDS,
     QID_RE,
     RANGE_RE,
     TOLERANCE_RE,
@@ -105,6 +106,7 @@ class _Meta:
     ignore_case: bool | None = None
     ignore_diacritics: bool = False
     tickall_allowed: bool = False
+    max_words: int = 0
 
 
 _Read = tuple[QuestionSource, _Meta, list[str]]  # a question, its comment details, notes on parts left out
@@ -193,7 +195,7 @@ def _read_meta(comments: list[str], line: int, problems: list[GiftProblem]) -> _
         ours = re.match(r"^id:\s*(\S+)(.*)$", body)
         if ours:
             meta.qid = ours[1]
-            for key, value in re.findall(r"\b(points|tags|case|diacritics|tickall):\s*(\S+)", ours[2]):
+            for key, value in re.findall(r"\b(points|tags|case|diacritics|tickall|words):\s*(\S+)", ours[2]):
                 if key == "points":
                     if value.isdigit() and 1 <= int(value) <= 100:
                         meta.points = int(value)
@@ -211,6 +213,10 @@ def _read_meta(comments: list[str], line: int, problems: list[GiftProblem]) -> _
                     meta.ignore_case = value == "ignore"
                 elif key == "tickall":
                     meta.tickall_allowed = value == "allowed"
+                elif key == "words":
+                    meta.max_words = (
+                        int(value) if value.isdigit() and 1 <= int(value) <= MAX_ESSAY_WORDS else 0
+                    )
                 else:
                     meta.ignore_diacritics = value == "ignore"
             continue
@@ -462,6 +468,7 @@ def _read_question(line: int, lines: list[str], number: int, problems: list[Gift
         general_feedback=_text(general, fmt, notes)[0],
         line=line,
         tickall_allowed=meta.tickall_allowed,
+        max_words=meta.max_words,
     )
     try:
         _read_answers(question, answers, fmt, meta, notes)
@@ -547,8 +554,9 @@ def _read_answers(question: QuestionSource, answers: str, fmt: str, meta: _Meta,
     """Set the question's type and answers from its answer block, the type told by the block's
     shape as Moodle tells it. Raises _Skip when Boiduong cannot express the question."""
     line = question.line
-    if not answers:
-        raise _Skip("an essay question is marked by hand, which Boiduong quizzes cannot do")
+    if not answers:  # Moodle's essay: the course's trainer marks it
+        question.type = "essay"
+        return
     if answers.startswith("#"):
         question.type = "numeric"
         question.answers = _numeric_answers(answers, fmt, line, notes)
@@ -634,7 +642,7 @@ def _escape_stem(stem: str, kind: str | None) -> str:
     for i, line in enumerate(lines):
         if line.lstrip().startswith(_FENCE_PREFIXES):
             fence = not fence
-        elif not fence and (line.startswith("## ") or item_kind(line) == kind):
+        elif not fence and (line.startswith("## ") or (kind is not None and item_kind(line) == kind)):
             # `\=` would show its backslash: Markdown escapes no '='
             lines[i] = "&#61;" + line[1:] if line.startswith("=") else "\\" + line
     return "\n".join(lines).strip()
@@ -658,6 +666,8 @@ def _section(question: QuestionSource, declare_type: bool) -> str:
         attrs.append("diacritics=ignore")
     if question.tickall_allowed:
         attrs.append("tickall=allowed")
+    if question.max_words:
+        attrs.append(f"words={question.max_words}")
     lines = [f"## {question.title} {{{' '.join(attrs)}}}", ""]
     if question.stem:
         lines += [question.stem, ""]
@@ -694,6 +704,7 @@ def _shape(question: QuestionSource) -> tuple:
         question.ignore_case,
         question.ignore_diacritics,
         question.tickall_allowed,
+        question.max_words,
     )
 
 
@@ -748,10 +759,11 @@ def _markdown_for(
         "short": "answer",
         "numeric": "answer",
         "matching": "pair",
+        "essay": None,
     }[question.type]
     _write_texts(question, notes, render)
     question.stem = _escape_stem("\n\n".join([*preface, question.stem]).strip(), kind)
-    section = _section(question, declare_type=False)
+    section = _section(question, declare_type=question.type == "essay")
     parsed, messages = _parse_section(section)
     if not messages and parsed is not None and parsed.type != question.type:
         section = _section(question, declare_type=True)
@@ -955,6 +967,8 @@ def _gift_answers(question: QuestionSource, notes: list[str]) -> str:
     """The inside of the answer block; raises _Skip when GIFT cannot say it."""
     if question.type == "truefalse":
         return _gift_true_false(question)
+    if question.type == "essay":  # `{}`, or `{####general feedback}`
+        return f"####{_gift_text(question.general_feedback)}" if question.general_feedback else ""
     write = _ANSWER_LINES.get(question.type)
     if write is None:
         raise _Skip(f"GIFT has no {question.type} questions")
@@ -1079,6 +1093,8 @@ def _comment(question: QuestionSource) -> str:
             parts.append("diacritics: ignore")
     if question.tickall_allowed:
         parts.append("tickall: allowed")
+    if question.max_words:
+        parts.append(f"words: {question.max_words}")
     return " ".join(parts)
 
 

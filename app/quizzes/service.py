@@ -30,6 +30,7 @@ from app.quizzes.events import attempt_graded
 from app.quizzes.forms import field_name
 from app.quizzes.source import RANGE_RE
 from app.quizzes.types import answer_fraction, option_fraction, question_type
+from app.text import word_count
 
 CLOSED = ("submitted", "expired")
 
@@ -123,7 +124,10 @@ def quiz_grades(session: Session, user: User, course: Course, quizzes: list[Quiz
     rows = session.execute(
         select(QuizAttempt.quiz_slug, QuizAttempt.percent)
         .where(
-            QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id, QuizAttempt.status.in_(CLOSED)
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.course_id == course.id,
+            QuizAttempt.status.in_(CLOSED),
+            QuizAttempt.percent.is_not(None),  # an attempt waiting for its essays' marks counts later
         )
         .order_by(QuizAttempt.number)
     ).all()
@@ -197,6 +201,7 @@ class QuizState:
     grade: float | None
     passed: bool
     open_attempt: QuizAttempt | None
+    awaiting: int = 0  # closed attempts whose essays wait to be marked
 
     def attempts_left(self, quiz: Quiz) -> int | None:
         if quiz.max_attempts == 0:
@@ -235,13 +240,14 @@ def quiz_state(
     for attempt in attempts:
         if attempt.is_open and is_expired(attempt, now or utcnow()):
             submit_attempt(session, attempt, user, now=now)
-    closed = [a.percent or 0.0 for a in attempts if a.status in CLOSED]
+    closed = [a.percent for a in attempts if a.status in CLOSED and a.percent is not None]
     grade = grade_of(closed, quiz.grading)
     return QuizState(
         attempts,
         grade,
         grade is not None and grade >= quiz.pass_mark,
         next((a for a in attempts if a.is_open), None),
+        sum(1 for a in attempts if a.awaiting_marks),
     )
 
 
@@ -377,9 +383,33 @@ def submit_attempt(
         return attempt
     set_committed_value(attempt, "status", status)
     set_committed_value(attempt, "submitted_at", now)
-    _grade(session, attempt)
-    attempt_graded.send(session, user=user, attempt=attempt)  # the course's completion rule listens
+    if _grade(session, attempt):
+        attempt_graded.send(session, user=user, attempt=attempt)  # the course's completion rule listens
     return attempt
+
+
+def needs_marking(question: Question, response: object | None) -> bool:
+    """Whether a reply waits for a person's mark: an essay that was answered."""
+    return question_type(question.type).manual and bool(response)
+
+
+def essay_words(session: Session, attempt: QuizAttempt) -> list[tuple[Question, int]]:
+    """The attempt's essays whose saved answer has more words than the essay allows, with the count:
+    the learner shortens them before submitting (an attempt closed by its time limit is marked as
+    it is, and the marker sees the count)."""
+    drawn = [entry["qid"] for entry in attempt.draw]
+    rows = session.execute(
+        select(Question, AttemptAnswer.response)
+        .join(AttemptAnswer, (AttemptAnswer.qid == Question.qid) & (AttemptAnswer.attempt_id == attempt.id))
+        .where(Question.quiz_id == attempt.quiz_id, Question.type == "essay", Question.qid.in_(drawn))
+    ).all()
+    over = []
+    for question, response in rows:
+        limit = question.data.get("max_words", 0)
+        words = word_count((response or {}).get("text", ""))
+        if limit and words > limit:
+            over.append((question, words))
+    return sorted(over, key=lambda pair: drawn.index(pair[0].qid))
 
 
 def mark_reply(question: Question, response: object | None) -> float:
@@ -387,17 +417,25 @@ def mark_reply(question: Question, response: object | None) -> float:
     return question_type(question.type).mark(question.data, response) * question.points
 
 
-def _grade(session: Session, attempt: QuizAttempt) -> None:
+def _grade(session: Session, attempt: QuizAttempt) -> bool:
+    """Mark every answer the engine can mark. True when the attempt is graded; False when an essay
+    waits for its trainer (its answer's mark stays empty, and so does the attempt's score until
+    `app.quizzes.marking` records the last essay's mark)."""
     quiz = attempt.quiz
     answers = saved_answers(session, attempt)
     updates, inserts = [], []
     score = max_score = 0.0
+    waiting = False
     for entry, question in attempt_questions(session, attempt):
         answer = answers.get(entry["qid"])
-        mark = mark_reply(question, answer.response if answer else None)
         points = question.points
-        score += mark
         max_score += points
+        if answer is not None and needs_marking(question, answer.response):
+            waiting = True
+            updates.append({"id": answer.id, "mark": None, "points": points})
+            continue
+        mark = mark_reply(question, answer.response if answer else None)
+        score += mark
         if answer is not None:
             updates.append({"id": answer.id, "mark": mark, "points": points})
         else:
@@ -414,10 +452,18 @@ def _grade(session: Session, attempt: QuizAttempt) -> None:
         session.execute(update(AttemptAnswer), updates)
     if inserts:
         session.execute(insert(AttemptAnswer), inserts)
-    percent = round(100 * score / max_score, 2) if max_score else 0.0
+    if waiting:
+        session.flush()
+        return False
+    percent = percent_of(score, max_score)
     attempt.score, attempt.max_score, attempt.percent = score, max_score, percent
     attempt.passed = percent >= quiz.pass_mark
     session.flush()
+    return True
+
+
+def percent_of(score: float, max_score: float) -> float:
+    return round(100 * score / max_score, 2) if max_score else 0.0
 
 
 def may_review(quiz: Quiz, attempt: QuizAttempt, passed: bool) -> bool:
@@ -464,6 +510,9 @@ def reply_view(question: Question, entry: dict, response: object | None) -> dict
         view["rights"] = [{"id": rid, "html": rights[rid]} for rid in order]
     elif question.type == "ordering":
         view["items"] = _options(data, order, "items")
+    elif question.type == "essay":
+        view["max_words"] = data.get("max_words", 0)
+        view["words"] = word_count(view["response"].get("text", ""))
     return view
 
 

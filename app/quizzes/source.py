@@ -31,7 +31,8 @@ KINDS = ("graded", "practice")
 GRADING_METHODS = ("highest", "last", "first", "average")
 REVIEW_POLICIES = ("after_each", "after_passing", "never")
 LAYOUTS = ("all_on_one_page", "one_per_page")
-QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering")
+QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering", "essay")
+MAX_ESSAY_WORDS = 5000
 TRUE_WORDS = {"đúng", "true"}
 FALSE_WORDS = {"sai", "false"}
 
@@ -150,6 +151,7 @@ class QuestionSource:
     ignore_case: bool = False
     ignore_diacritics: bool = False
     tickall_allowed: bool = False  # `tickall=allowed`: ticking every option may earn credit, by design
+    max_words: int = 0  # an essay's `words=`: the most words its answer may have (0: no limit)
 
 
 @dataclass
@@ -333,6 +335,7 @@ class _Heading:
     ignore_case: bool
     ignore_diacritics: bool
     tickall_allowed: bool = False
+    max_words: int = 0
 
 
 def _question(
@@ -356,7 +359,10 @@ def _question(
         ignore_case=head.ignore_case,
         ignore_diacritics=head.ignore_diacritics,
         tickall_allowed=head.tickall_allowed,
+        max_words=head.max_words,
     )
+    if head.declared_type == "essay":
+        return _essay(question, body, report)
     items = _items(block)
     if not items:
         report(
@@ -414,11 +420,66 @@ def _heading(line: int, heading: str, report: Report) -> _Heading | None:
     tickall = attrs.pop("tickall", None)
     if tickall not in (None, "allowed"):
         report(line, _l("tickall can only be 'allowed', not '%(value)s'", value=tickall))
+    max_words = _max_words(line, attrs.pop("words", None), declared, report)
     for key in attrs:
         report(line, _l("unknown question setting '%(key)s'", key=key))
     return _Heading(
-        title, qid, points or 1, tags, declared, ignore["case"], ignore["diacritics"], tickall == "allowed"
+        title,
+        qid,
+        points or 1,
+        tags,
+        declared,
+        ignore["case"],
+        ignore["diacritics"],
+        tickall == "allowed",
+        max_words,
     )
+
+
+def _max_words(line: int, words: str | None, declared: str | None, report: Report) -> int:
+    """An essay's `words=N` (0 when not written); reported on another type or out of range."""
+    if words is None:
+        return 0
+    if declared != "essay":
+        report(line, _l("words= is a setting of essays (type=essay)"))
+        return 0
+    if not words.isdigit() or not 1 <= int(words) <= MAX_ESSAY_WORDS:
+        report(
+            line,
+            _l(
+                "words must be a whole number from 1 to %(most)s, not '%(value)s'",
+                most=MAX_ESSAY_WORDS,
+                value=words,
+            ),
+        )
+        return 0
+    return int(words)
+
+
+def _essay(question: QuestionSource, body: list[tuple[int, str]], report: Report) -> QuestionSource:
+    """An essay: its whole text is the task (lists included, as there are no answers to read), the
+    trailing quote the feedback shown after marking."""
+    end = len(body)
+    while end and not body[end - 1][1].strip():
+        end -= 1
+    start = end
+    while start and body[start - 1][1].startswith(">"):
+        start -= 1
+    _stem, block, _feedback = _blocks(body)
+    items = _items(block)
+    if items and item_kind(items[0][1]) in ("choice", "answer", "pair"):
+        report(
+            items[0][0],
+            _l(
+                "essay '%(id)s' takes no answers: its text is the task, and a trainer marks the reply",
+                id=question.qid,
+            ),
+        )
+    question.stem = "\n".join(text for _, text in body[:start]).strip()
+    question.general_feedback = _quote(body[start:end])
+    if not question.stem:
+        report(question.line, _l("essay '%(id)s' needs a task: write it under the heading", id=question.qid))
+    return question
 
 
 def _take_choices(question: QuestionSource, items: list[tuple[int, str, str]], report: Report) -> None:
@@ -668,6 +729,13 @@ def parse_quiz(
         questions.append(question)
     if not sections:
         report(body_line, _l("the quiz has no questions: each starts with '## Title {#id}'"))
+    if settings.kind == "practice":
+        for question in questions:
+            if question.type == "essay":
+                report(
+                    question.line,
+                    _l("an essay is marked by a trainer, so it belongs in a graded quiz, not a practice one"),
+                )
     _check_draw(settings, questions, key_lines, report)
     return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions, dict(key_lines))
 

@@ -22,6 +22,7 @@ from app.text import fold, nfc
 
 Render = Callable[[str], str]
 MAX_TEXT_ANSWER = 500
+MAX_ESSAY_CHARS = 40_000  # about 5,000 Vietnamese words, the longest essay a quiz may ask for
 # Vietnamese tone marks: grave, acute, tilde, hook above, dot below.
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -47,6 +48,7 @@ def tone_key(text: str) -> str:
 
 class QuestionType(ABC):
     name: ClassVar[str]
+    manual: ClassVar[bool] = False  # marked by a person (an essay), not by `mark`
 
     @abstractmethod
     def build(self, source: QuestionSource, render: Render, salt: str) -> dict:
@@ -357,3 +359,27 @@ class Ordering(QuestionType):
         positions = response.get("positions", {})
         right = sum(1 for i, item in enumerate(data["items"], start=1) if positions.get(item["id"]) == i)
         return right / len(data["items"])
+
+
+@register
+class Essay(QuestionType):
+    """A written answer, marked by the course's trainer (`app.quizzes.marking`). Only a blank answer
+    is marked here: it earns nothing, and nobody is asked to mark it (as in Moodle). The word limit
+    is checked when the learner submits, so that a long draft is never refused while saving."""
+
+    name = "essay"
+    manual = True
+
+    def build(self, source, render, salt):
+        return {"max_words": source.max_words}
+
+    def read(self, data, order, form, field):
+        value = nfc(form.get(field, "")).strip()
+        if len(value) > MAX_ESSAY_CHARS:
+            raise ValidationFailed("answer too long")
+        return {"text": value} if value else None
+
+    def mark(self, data, response):
+        if response:
+            raise ValueError("an essay is marked by a person")
+        return 0.0

@@ -5,9 +5,11 @@ every look at a learner's work is in the audit log."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +19,10 @@ from app.extensions import db
 from app.form_errors import field_error
 from app.learning import written
 from app.learning.service import get_course
-from app.learning.written_forms import MarkForm
+from app.learning.written_forms import MarkForm, essay_mark_form
+from app.models import User
 from app.org import audit
+from app.quizzes import marking
 
 bp = Blueprint("marking", __name__)
 
@@ -28,8 +32,80 @@ bp = Blueprint("marking", __name__)
 def queue(code: str):
     course, version = get_course(db.session, code)
     rows = written.marking_queue(db.session, current_user, course)
-    audit.record(db.session, current_user, "view_marking_queue", "course", course.id, waiting=len(rows))
-    return render_template("teach/marking.html", course=course, version=version, rows=rows)
+    attempts = marking.awaiting_attempts(db.session, current_user, course)
+    audit.record(
+        db.session, current_user, "view_marking_queue", "course", course.id, waiting=len(rows) + len(attempts)
+    )
+    waiting = [
+        QueueItem(
+            r.learner,
+            r.title,
+            r.submission.submitted_at,
+            url_for("marking.submission", code=code, submission_id=r.submission.id),
+        )
+        for r in rows
+    ] + [
+        QueueItem(
+            r.learner,
+            _("%(quiz)s · attempt %(n)s", quiz=r.title, n=r.attempt.number),
+            r.attempt.submitted_at,
+            url_for("marking.attempt", code=code, attempt_id=r.attempt.id),
+        )
+        for r in attempts
+    ]
+    waiting.sort(key=lambda item: item.since)
+    return render_template("teach/marking.html", course=course, version=version, waiting=waiting)
+
+
+class QueueItem(NamedTuple):
+    """A piece of work waiting for its marker: a written assignment or a quiz attempt's essays."""
+
+    learner: User
+    what: str
+    since: datetime
+    href: str
+
+
+@bp.route("/courses/<code>/marking/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@allow(EDIT_COURSE, get_writes=AUDITED_VIEW)
+def attempt(code: str, attempt_id: int):
+    """A quiz attempt's essays, each with its own mark form; the last mark grades the attempt."""
+    course, version = get_course(db.session, code)
+    status, failed = 200, None
+    if request.method == "POST":
+        qid = request.form.get("essay", "")
+        form = essay_mark_form(qid, request.form)
+        if not form.validate():
+            failed, status = (qid, form), 400
+        else:
+            try:
+                graded = marking.mark_essay(
+                    db.session,
+                    current_user,
+                    course,
+                    attempt_id,
+                    qid,
+                    form.marks.data,
+                    form.comment.data or "",
+                )
+            except (ValidationFailed, Conflict) as error:
+                field_error(form, error, default="marks")
+                failed, status = (qid, form), 400
+            else:
+                flash(_("The mark is saved and returned to the learner."), "success")
+                if graded:
+                    flash(_("Every essay is marked: the attempt's grade is recorded."), "success")
+                    return redirect(url_for("marking.queue", code=code)), 303
+                return redirect(url_for("marking.attempt", code=code, attempt_id=attempt_id)), 303
+    view = marking.attempt_for_marking(db.session, current_user, course, attempt_id)
+    if failed is not None and failed[0] not in {e.question.qid for e in view.essays}:
+        abort(404)
+    forms = {e.question.qid: essay_mark_form(e.question.qid) for e in view.essays}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return render_template(
+        "teach/essay_attempt.html", course=course, version=version, view=view, forms=forms
+    ), status
 
 
 @bp.route("/courses/<code>/marking/<int:submission_id>", methods=["GET", "POST"])

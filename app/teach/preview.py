@@ -100,6 +100,7 @@ class TryResult:
     percent: float
     passed: bool
     reviews: list[dict]
+    essays: int = 0  # answered essays, left out of the score: a trainer marks them
 
 
 def quiz_try(session: Session, lesson: Lesson, seed: int) -> QuizTry:
@@ -120,12 +121,16 @@ def mark_try(session: Session, attempt: QuizTry, form) -> TryResult:
     draw = [entry for entry, _q in attempt.drawn]
     replies = forms.read_drawn_replies(session, attempt.quiz.id, draw, form)
     score = max_score = 0.0
-    reviews = []
+    reviews, essays = [], 0
     for entry, question in attempt.drawn:
         response = replies.get(entry["qid"])
+        if quizzes.needs_marking(question, response):
+            essays += 1
+            reviews.append({**quizzes.reply_review(question, entry, response, 0.0), "pending": True})
+            continue
         mark = quizzes.mark_reply(question, response)
         score += mark
         max_score += question.points
         reviews.append(quizzes.reply_review(question, entry, response, mark))
-    percent = round(100 * score / max_score, 2) if max_score else 0.0
-    return TryResult(score, max_score, percent, percent >= attempt.quiz.pass_mark, reviews)
+    percent = quizzes.percent_of(score, max_score)
+    return TryResult(score, max_score, percent, percent >= attempt.quiz.pass_mark, reviews, essays)

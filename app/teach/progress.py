@@ -85,7 +85,9 @@ def _lessons_done(version: CourseVersion):
 def _quizzes(course_id: int):
     """Per learner: the best closed graded attempt (percent), how many there were, and the last
     attempt of any kind started or handed in."""
-    graded = QuizAttempt.is_graded.is_(True) & QuizAttempt.status.in_(CLOSED)
+    graded = (
+        QuizAttempt.is_graded.is_(True) & QuizAttempt.status.in_(CLOSED) & QuizAttempt.percent.is_not(None)
+    )
     return (
         select(
             QuizAttempt.user_id.label("user_id"),

@@ -139,8 +139,12 @@ class QuizResults:
 
 
 def _closed_attempts(course_id: int, slug: str):
+    """A quiz's graded attempts: closed, and not waiting for essays to be marked."""
     return and_(
-        QuizAttempt.course_id == course_id, QuizAttempt.quiz_slug == slug, QuizAttempt.status.in_(CLOSED)
+        QuizAttempt.course_id == course_id,
+        QuizAttempt.quiz_slug == slug,
+        QuizAttempt.status.in_(CLOSED),
+        QuizAttempt.percent.is_not(None),
     )
 
 

@@ -26,6 +26,7 @@ from app.policy import SYSTEM
 from app.quizzes import service as quizzes
 from tests.browser.helpers import overflow, small_chart_text
 from tests.helpers import ACCOUNTS, OVERRIDES, PASSWORD, QUERIES, policy_allows, totp_code
+from tests.test_quiz_essays import QUIZ as ESSAY_QUIZ
 from tests.test_written_assignments import LESSONS as WRITTEN_LESSONS
 from tests.test_written_assignments import PDF as WRITTEN_PDF
 
@@ -102,6 +103,7 @@ PAGES = {
     "teach_preview.try_quiz": "trying a quiz in the preview",
     "marking.queue": "a course's written assignments to mark",
     "marking.submission": "a written assignment to mark",
+    "marking.attempt": "a quiz attempt's essays to mark",
 }
 # GET routes that are not pages.
 EXCLUDED = {
@@ -154,19 +156,21 @@ def _more_world(app, make, wards) -> dict[str, dict]:
         token = issue_reset(db.session, SYSTEM, db.session.get(User, ids["other_learner"]))
         db.session.commit()
         attempt_id = open_attempt.id
-    submission = _written_submission(app, make, ids)
+    submission, essays = _written_submission(app, make, ids)
     return {
         "quizzes.attempt": {"attempt_id": attempt_id},
         "auth.reset_password": {"token": token},
         "marking.queue": {"code": "KW-01"},
         "marking.submission": {"code": "KW-01", "submission_id": submission},
+        "marking.attempt": {"code": "KW-01", "attempt_id": essays},
     }
 
 
-def _written_submission(app, make, ids) -> int:
-    """Course KW-01 with a written assignment, taught by the trainer in ward W; the learner's
-    submission of it, with a file, waiting to be marked."""
-    make.course("thu-hoach", code="KW-01", lessons=WRITTEN_LESSONS)
+def _written_submission(app, make, ids) -> tuple[int, int]:
+    """Course KW-01 with a written assignment and a quiz with essays, taught by the trainer in ward W;
+    the learner's submission of the assignment, with a file, and their attempt at the quiz, both
+    waiting to be marked."""
+    make.course("thu-hoach", code="KW-01", lessons={**WRITTEN_LESSONS, "03-kiem-tra.md": ESSAY_QUIZ})
     make.course_trainer(ids["trainer"], "KW-01", issuer="P-W")
     make.enrolment(ids["learner"], "KW-01")
     with app.app_context(), app.test_request_context():
@@ -176,8 +180,16 @@ def _written_submission(app, make, ids) -> int:
         text = LONG_EMAIL + " " + "Phường tôi số hoá hồ sơ một cửa. " * 5
         attachment = written.Attachment(LONG_EMAIL + ".pdf", WRITTEN_PDF)
         found = written.submit(db.session, learner, course, version, lesson, text, attachment)
+        quiz = quizzes.quiz_of_lesson(
+            db.session, learning.find_lesson(learning.lessons_of(db.session, version), "kiem-tra")
+        )
+        attempt = quizzes.start_attempt(db.session, learner, course, quiz, seed=1)
+        quizzes.save_answers(
+            db.session, attempt, {"bai-viet": {"text": text}, "rui-ro": {"text": LONG_EMAIL}}
+        )
+        quizzes.submit_attempt(db.session, attempt, learner)
         db.session.commit()
-        return found.id
+        return found.id, attempt.id
 
 
 def _pages(app, wards, changes) -> list[tuple[str, str]]:
