@@ -205,7 +205,10 @@ def test_descriptions_are_text_between_questions():
     assert quiz.intro == "Các câu sau nói về **mật khẩu**."
     one, two = quiz.questions
     assert one.stem == "Mật khẩu nên dài ít nhất bao nhiêu ký tự?"
-    assert two.stem.startswith('Đọc đoạn sau: "Cán bộ không chia sẻ mật khẩu."\n\nCán bộ có được')
+    # the description stands between the questions, as its own text, not inside the question
+    assert two.stem == "Cán bộ có được chia sẻ mật khẩu không?"
+    assert two.descriptions == [("Đoạn văn", 'Đọc đoạn sau: "Cán bộ không chia sẻ mật khẩu."')]
+    assert "## Đoạn văn {type=description}" in conversion.markdown
     assert any(
         "line 5: a description" in line and "before question 'Hai'" in line for line in conversion.summary
     )

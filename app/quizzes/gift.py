@@ -509,13 +509,14 @@ def category_tag(path: str) -> str:
     return _slug(" ".join(parts))
 
 
-def _description(lines: list[str]) -> str | None:
-    """The text of a block with no answer block (Moodle's description), protected; None otherwise."""
+def _description(lines: list[str]) -> tuple[str, str] | None:
+    """The title and text of a block with no answer block (Moodle's description), protected; None
+    otherwise."""
     text = _question_text(lines)
     if text is None:
         return None
-    rest = _split_title(text)[1]
-    return rest if "{" not in rest and "}" not in rest and rest.strip() else None
+    title, rest = _split_title(text)
+    return (title, rest) if "{" not in rest and "}" not in rest and rest.strip() else None
 
 
 def _split_title(text: str) -> tuple[str, str]:
@@ -668,7 +669,10 @@ def _section(question: QuestionSource, declare_type: bool) -> str:
         attrs.append("tickall=allowed")
     if question.max_words:
         attrs.append(f"words={question.max_words}")
-    lines = [f"## {question.title} {{{' '.join(attrs)}}}", ""]
+    lines = []
+    for title, text in question.descriptions:
+        lines += [f"## {title} {{type=description}}".replace("##  ", "## "), "", text, ""]
+    lines += [f"## {question.title} {{{' '.join(attrs)}}}", ""]
     if question.stem:
         lines += [question.stem, ""]
     for choice in question.choices:
@@ -705,6 +709,7 @@ def _shape(question: QuestionSource) -> tuple:
         question.ignore_diacritics,
         question.tickall_allowed,
         question.max_words,
+        question.descriptions,
     )
 
 
@@ -748,10 +753,10 @@ def _write_texts(question: QuestionSource, notes: list[str], render: Render | No
 
 
 def _markdown_for(
-    question: QuestionSource, notes: list[str], render: Render | None, preface: list[str]
+    question: QuestionSource, notes: list[str], render: Render | None, preface: list[tuple[str, str]]
 ) -> tuple[str | None, str]:
     """The question's Markdown section, or None and why it could not be written faithfully. The
-    descriptions in `preface` (Markdown already) are shown before the question's text."""
+    descriptions in `preface` (Markdown already) are written as description sections before it."""
     kind = {
         "single": "choice",
         "multiple": "choice",
@@ -762,7 +767,8 @@ def _markdown_for(
         "essay": None,
     }[question.type]
     _write_texts(question, notes, render)
-    question.stem = _escape_stem("\n\n".join([*preface, question.stem]).strip(), kind)
+    question.stem = _escape_stem(question.stem, kind)
+    question.descriptions = [(title, _escape_stem(text, None)) for title, text in preface]
     section = _section(question, declare_type=question.type == "essay")
     parsed, messages = _parse_section(section)
     if not messages and parsed is not None and parsed.type != question.type:
@@ -781,7 +787,7 @@ class _Bank:
     last question under len(questions)) and categories (tag -> [path, line, questions])."""
 
     questions: list[_Read]
-    prefaces: dict[int, list[tuple[int, str]]]
+    prefaces: dict[int, list[tuple[int, str, str]]]  # (line, title, Markdown)
     categories: dict[str, list]
 
 
@@ -798,8 +804,10 @@ def _read_bank(text: str, problems: list[GiftProblem]) -> _Bank:
         description = _description(lines)
         if description is not None:
             notes: list[str] = []
-            markdown = _text(description, "moodle", notes)[0]
-            bank.prefaces.setdefault(len(bank.questions), []).append((line, markdown))
+            markdown = _text(description[1], "moodle", notes)[0]
+            title = _one_line(plain_of(description[0]))
+            title = "" if "{" in title or "}" in title else title  # a heading's braces hold settings
+            bank.prefaces.setdefault(len(bank.questions), []).append((line, title, markdown))
             problems += [GiftProblem(line, f"the description: {note}") for note in notes]
             continue
         read = _read_question(line, lines, len(bank.questions) + 1, problems)
@@ -857,12 +865,12 @@ def convert_gift(
     _assign_ids(bank.questions, problems)
     written: list[tuple[int, str]] = []  # (GIFT line, Markdown) of each piece after the title
     intro = [*bank.prefaces.get(0, []), *bank.prefaces.get(len(bank.questions), [])]
-    for line, markdown in intro:  # descriptions before the first question or after the last one
+    for line, _title, markdown in intro:  # descriptions before the first question or after the last
         notes: list[str] = []
         written.append((line, _written(markdown, notes, render)))
         problems += [GiftProblem(line, f"the description: {note}") for note in notes]
     sections, left_over = _write_questions(bank, render, problems)
-    written += [(line, text) for line, text in left_over] + sections
+    written += [(line, text) for line, _title, text in left_over] + sections
     if not sections:
         problems.append(GiftProblem(1, "no question in the file could be converted"))
     front = {"type": "quiz", **{k: v for k, v in (settings or {}).items() if k != "type"}}
@@ -884,9 +892,11 @@ def _write_questions(
     sections: list[tuple[int, str]] = []
     carried: list[tuple[int, str]] = []  # descriptions of a question left out go to the next one
     for number, (question, _, notes) in enumerate(bank.questions):
-        own = [(line, _written(md, notes, render)) for line, md in bank.prefaces.get(number, [])]
+        own = [
+            (line, title, _written(md, notes, render)) for line, title, md in bank.prefaces.get(number, [])
+        ]
         preface = [*carried, *own] if number else carried
-        section, why = _markdown_for(question, notes, render, [md for _, md in preface])
+        section, why = _markdown_for(question, notes, render, [(title, md) for _, title, md in preface])
         if section is None:
             problems.append(GiftProblem(question.line, f"question '{question.title}' left out: {why}"))
             carried = preface
@@ -910,7 +920,8 @@ def _summary(bank: _Bank) -> list[str]:
         else:
             where = f"before question '{bank.questions[number][0].title}'"
         lines += [
-            f"line {line}: a description (text without answers) is shown {where}" for line, _ in descriptions
+            f"line {line}: a description (text without answers) is shown {where}"
+            for line, _, _ in descriptions
         ]
     return lines
 
@@ -1098,6 +1109,12 @@ def _comment(question: QuestionSource) -> str:
     return " ".join(parts)
 
 
+def _gift_description(title: str, text: str) -> str:
+    """A description as GIFT writes one: a text with no answer block."""
+    name = f"::{gift_escape(_one_line(title))}::" if title else ""
+    return f"{name}[markdown]{gift_escape(text)}"
+
+
 def quiz_to_gift(quiz: QuizSource) -> tuple[str, list[GiftProblem]]:
     """Write a parsed quiz as GIFT. Questions GIFT cannot express (ordering) are reported (by
     QuestionSource.line) and left out."""
@@ -1122,5 +1139,6 @@ def quiz_to_gift(quiz: QuizSource) -> tuple[str, list[GiftProblem]]:
             notes.append(f"GIFT carries no files: upload {', '.join(pictures)} to Moodle separately")
         problems += [GiftProblem(question.line, f"question '{question.qid}': {note}") for note in notes]
         title = gift_escape(_one_line(question.title) or question.qid)
+        chunks += [_gift_description(name, text) for name, text in question.descriptions]
         chunks.append(f"{_comment(question)}\n::{title}::[markdown]{gift_escape(question.stem)}{{{answers}}}")
     return ("\n\n".join(chunks) + "\n" if chunks else ""), problems

@@ -82,10 +82,21 @@ def add_quiz(
                 title=q.title,
                 stem_html=render(q.stem) if q.stem else "",
                 general_feedback_html=render(q.general_feedback) if q.general_feedback else "",
-                data=question_type(q.type).build(q, render, source.source_hash),
+                data=_stored(q, render, source.source_hash),
             )
         )
     return quiz
+
+
+def _stored(question, render: Callable[[str], str], salt: str) -> dict:
+    """The question's stored data: its type's, and the descriptions written just before it (only
+    when there are, so that questions without keep the same stored form)."""
+    data = question_type(question.type).build(question, render, salt)
+    if question.descriptions:
+        data["descriptions"] = [
+            {"title": title, "html": render(text)} for title, text in question.descriptions
+        ]
+    return data
 
 
 def quiz_of_lesson(session: Session, lesson: Lesson) -> Quiz:
@@ -501,6 +512,7 @@ def reply_view(question: Question, entry: dict, response: object | None) -> dict
         "points": question.points,
         "field": field_name(question.qid),
         "response": response or {},
+        "descriptions": data.get("descriptions", []),
     }
     if question.type in ("single", "multiple", "truefalse"):
         view["options"] = _options(data, order)

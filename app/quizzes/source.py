@@ -152,6 +152,8 @@ class QuestionSource:
     ignore_diacritics: bool = False
     tickall_allowed: bool = False  # `tickall=allowed`: ticking every option may earn credit, by design
     max_words: int = 0  # an essay's `words=`: the most words its answer may have (0: no limit)
+    # descriptions written just before the question: (title, Markdown), shown above it
+    descriptions: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -381,6 +383,26 @@ def _question(
     if take is not None:
         take(question, items, report)
     return question
+
+
+def _description(
+    line: int, heading: str, body: list[tuple[int, str]], report: Report
+) -> tuple[int, str, str] | None:
+    """A `## Title {type=description}` section, text between questions (Moodle's description):
+    (line, title, Markdown); None for any other section."""
+    match = HEADING_RE.match(heading)
+    if not match or not match[2] or "type=description" not in match[2].split():
+        return None
+    for setting in match[2].split():
+        if setting != "type=description" and not setting.startswith("#"):
+            report(
+                line,
+                _l("a description takes no settings but type=description, not '%(token)s'", token=setting),
+            )
+    text = "\n".join(text for _, text in body).strip()
+    if not text:
+        report(line, _l("a description needs text under its heading"))
+    return line, match[1].strip(), text
 
 
 def _heading(line: int, heading: str, report: Report) -> _Heading | None:
@@ -711,10 +733,16 @@ def parse_quiz(
             intro.append((line_no, text))
     questions: list[QuestionSource] = []
     seen: dict[str, int] = {}
+    waiting: list[tuple[int, str, str]] = []  # descriptions for the next question
     for line_no, heading, body_lines in sections:
+        description = _description(line_no, heading, body_lines, report)
+        if description is not None:
+            waiting.append(description)
+            continue
         question = _question(line_no, heading, body_lines, report)
         if question is None:
             continue
+        question.descriptions, waiting = [(title, text) for _line, title, text in waiting], []
         if question.qid in seen:
             report(
                 line_no,
@@ -727,6 +755,14 @@ def parse_quiz(
             continue
         seen[question.qid] = line_no
         questions.append(question)
+    if waiting:
+        report(
+            waiting[0][0],
+            _l(
+                "a description is shown before the question after it, and no question follows: "
+                "move its text to the quiz's introduction"
+            ),
+        )
     if not sections:
         report(body_line, _l("the quiz has no questions: each starts with '## Title {#id}'"))
     if settings.kind == "practice":
