@@ -63,7 +63,7 @@
 
   form.addEventListener("change", later);
   form.addEventListener("input", function (event) {
-    if (event.target.type === "text") later();
+    if (event.target.type === "text" || event.target.type === "textarea") later();
   });
   window.addEventListener("online", function () {
     if (unsaved) plan(0);
