@@ -79,6 +79,8 @@ OVERRIDES = {
     # Written assignments: a submission that KT-01 lacks (its trainers get 404, everyone else 403).
     "marking.submission": {"submission_id": 1},
     "marking.attachment": {"submission_id": 1},
+    # A learner's own attached file: a submission that does not exist (404 for whoever may ask).
+    "learning.submission_file": {"submission_id": 1},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

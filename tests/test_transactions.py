@@ -24,6 +24,7 @@ GET_WRITERS = {
     "marking.attachment",
     "marking.queue",
     "marking.submission",
+    "marking.attempt",
     "profiles.decision",
     "profiles.decision_conditions",
     "profiles.decisions_list",

@@ -245,6 +245,22 @@ def test_the_attachment_downloads_as_an_attachment(app, auth, client, setup):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_learner_downloads_their_own_file_and_nobody_else_does(app, make, auth, client, setup):
+    _submit(auth, file=PDF, name="Bài thu hoạch.pdf")
+    (submission,) = _submissions(app)
+    page = client.get(LESSON).get_data(as_text=True)
+    assert f'href="/submissions/{submission.id}/file"' in page and "Bài thu hoạch.pdf" in page
+    response = client.get(f"/submissions/{submission.id}/file")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "UTF-8''B%C3%A0i%20thu%20ho%E1%BA%A1ch.pdf" in response.headers["Content-Disposition"]
+    make.user("hv2@example.vn")
+    auth.logout()
+    auth.login("hv2@example.vn")
+    assert client.get(f"/submissions/{submission.id}/file").status_code == 403
+    assert client.get(f"/submissions/{submission.id + 1}/file").status_code == 404
+
+
 def test_viewing_a_submission_and_its_file_is_audited(app, auth, client, setup):
     _submit(auth, file=PDF)
     (submission,) = _submissions(app)

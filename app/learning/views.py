@@ -179,6 +179,14 @@ def _assignment_page(code: str, slug: str, context: dict, form: SubmissionForm |
     )
 
 
+@bp.route("/submissions/<int:submission_id>/file")
+@allow(LOGGED_IN)
+def submission_file(submission_id: int):
+    """The file a learner attached to their own written assignment, to download again (the service
+    refuses anyone else's)."""
+    return written.attachment_response(written.own_attachment(db.session, current_user, submission_id))
+
+
 @bp.route("/courses/<code>/lessons/<slug>/submit", methods=["POST"])
 @allow(LOGGED_IN)
 def submit_assignment(code: str, slug: str):

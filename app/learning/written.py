@@ -12,12 +12,15 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from flask import Response
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, undefer
 
-from app.errors import Conflict, NotFound, ValidationFailed
+from app import policy
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.learning import service
 from app.learning.written_state import PASSED, AssignmentState, assignment_states, latest_mark
 from app.models import (
@@ -264,6 +267,33 @@ def submission_for_marking(session: Session, actor, course: Course, submission_i
         _is_latest(session, submission),
         _completed(session, submission.user_id, course.id),
     )
+
+
+def own_attachment(session: Session, user: User, submission_id: int) -> WrittenSubmission:
+    """The learner's own submission with its file's bytes (NotFound without a file)."""
+    submission = session.scalar(
+        select(WrittenSubmission)
+        .where(WrittenSubmission.id == submission_id)
+        .options(undefer(WrittenSubmission.attachment))
+    )
+    if submission is None or submission.attachment is None:
+        raise NotFound(str(submission_id))
+    if not policy.owns(user, submission.user_id):
+        raise PermissionDenied("not your submission")
+    return submission
+
+
+def attachment_response(submission: WrittenSubmission) -> Response:
+    """The submission's file as a download, under its own name, never shown inline."""
+    response = Response(submission.attachment, mimetype=submission.attachment_type)
+    name = submission.attachment_name or "bai-thu-hoach"
+    ascii_name = name.encode("ascii", "ignore").decode() or "bai-thu-hoach"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name.replace(chr(34), '')}\"; filename*=UTF-8''{quote(name)}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def attachment_for_marking(session: Session, actor, course: Course, submission_id: int) -> WrittenSubmission:

@@ -72,10 +72,12 @@ class AttemptForMarking:
     engine_points: int
 
 
-def _load(session: Session, course: Course, attempt_id: int) -> QuizAttempt:
-    attempt = session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.course_id == course.id)
-    )
+def _load(session: Session, course: Course, attempt_id: int, lock: bool = False) -> QuizAttempt:
+    """The closed attempt of the course; with `lock`, its row is locked until the transaction ends,
+    so that two trainers marking its last two essays at once are taken one after the other and the
+    second one sees the first one's mark (PostgreSQL; SQLite has one writer at a time)."""
+    stmt = select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.course_id == course.id)
+    attempt = session.scalar(stmt.with_for_update() if lock else stmt)
     if attempt is None or attempt.is_open:
         raise NotFound(str(attempt_id))
     return attempt
@@ -154,7 +156,7 @@ def mark_essay(
     """Record a mark of one essay (a re-mark supersedes the one before). True when it was the last
     essay to mark and the attempt is now graded. Raises Conflict once the grade is recorded."""
     require_marking(session, actor, course.id)
-    attempt = _load(session, course, attempt_id)
+    attempt = _load(session, course, attempt_id, lock=True)
     if not attempt.awaiting_marks:
         raise Conflict(_l("The attempt's grade is recorded: its marks can no longer be changed here."))
     essays, _score, _points = _essays(session, attempt)

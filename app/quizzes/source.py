@@ -755,6 +755,17 @@ def parse_quiz(
             continue
         seen[question.qid] = line_no
         questions.append(question)
+    if not sections:
+        report(body_line, _l("the quiz has no questions: each starts with '## Title {#id}'"))
+    _check_placement(settings, questions, waiting, report)
+    _check_draw(settings, questions, key_lines, report)
+    return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions, dict(key_lines))
+
+
+def _check_placement(
+    settings: QuizSettings, questions: list[QuestionSource], waiting: list[tuple[int, str, str]], report
+) -> None:
+    """A description needs a question after it; an essay needs a graded quiz (a trainer marks it)."""
     if waiting:
         report(
             waiting[0][0],
@@ -763,8 +774,6 @@ def parse_quiz(
                 "move its text to the quiz's introduction"
             ),
         )
-    if not sections:
-        report(body_line, _l("the quiz has no questions: each starts with '## Title {#id}'"))
     if settings.kind == "practice":
         for question in questions:
             if question.type == "essay":
@@ -772,8 +781,6 @@ def parse_quiz(
                     question.line,
                     _l("an essay is marked by a trainer, so it belongs in a graded quiz, not a practice one"),
                 )
-    _check_draw(settings, questions, key_lines, report)
-    return QuizSource(settings, "\n".join(t for _, t in intro).strip(), body_line, questions, dict(key_lines))
 
 
 def _check_draw(settings: QuizSettings, questions: list[QuestionSource], key_lines, report) -> None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import NamedTuple
-from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -139,13 +138,6 @@ def submission(code: str, submission_id: int):
 @allow(EDIT_COURSE, get_writes=AUDITED_VIEW)
 def attachment(code: str, submission_id: int):
     course, _version = get_course(db.session, code)
-    item = written.attachment_for_marking(db.session, current_user, course, submission_id)
-    response = current_app.response_class(item.attachment, mimetype=item.attachment_type)
-    name = item.attachment_name or "bai-thu-hoach"
-    ascii_name = name.encode("ascii", "ignore").decode() or "bai-thu-hoach"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name.replace(chr(34), '')}\"; filename*=UTF-8''{quote(name)}"
+    return written.attachment_response(
+        written.attachment_for_marking(db.session, current_user, course, submission_id)
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
