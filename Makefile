@@ -67,6 +67,7 @@ bench: install translations  ## benchmarks (BENCH_DATABASE_URL for PostgreSQL; i
 	$(BIN)/python bench/item_analysis.py
 	$(BIN)/python bench/eligibility.py
 	$(BIN)/python bench/city.py
+	$(BIN)/python bench/certificate_pdf.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* app/translations/*/LC_MESSAGES/*.mo

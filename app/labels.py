@@ -229,3 +229,13 @@ def format_score(value: float | None) -> str:
     if value is None:
         return "—"
     return format_decimal(math.floor(value * 10) / 10, format="#,##0.#")
+
+
+def place_and_date(day: date) -> dict:
+    """The day as a document's place-and-date line writes it (Decree 30/2020/NĐ-CP: a day under 10
+    and the months January and February take a leading zero)."""
+    return {
+        "day": f"{day.day:02d}",
+        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
+        "year": str(day.year),
+    }

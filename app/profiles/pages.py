@@ -158,16 +158,6 @@ def legal_bases(evaluations: list[Evaluation]) -> dict[str, int]:
     return numbers
 
 
-def place_and_date(day: date) -> dict:
-    """The day as a document's place-and-date line writes it (Decree 30/2020/NĐ-CP: a day under 10
-    and the months January and February take a leading zero)."""
-    return {
-        "day": f"{day.day:02d}",
-        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
-        "year": str(day.year),
-    }
-
-
 def _evaluations(
     session: Session, cadre: Cadre, planning: list[PlanningEntry], today: date
 ) -> list[Evaluation]:

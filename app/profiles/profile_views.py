@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.access import AUDITED_VIEW, LOGGED_IN, VIEW_PROFILE, allow
 from app.extensions import db
+from app.labels import place_and_date
 from app.models import Cadre
 from app.profiles.blueprint import bp, today
 from app.profiles.labels import wording
@@ -16,7 +17,6 @@ from app.profiles.pages import (
     cadre_for_viewer,
     issuing_body,
     legal_bases,
-    place_and_date,
     profile_page,
 )
 
