@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from flask import Flask, current_app
 from app.config import ConfigError
 
 DEVELOPMENT_KEY_FILE = "certificate-key.pem"  # in the instance folder
+BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def b64url(data: bytes) -> str:
@@ -40,12 +43,14 @@ def b64url(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """The bytes of unpadded base64url text; ValueError for anything else (padding, other
-    alphabets, whitespace)."""
-    if not isinstance(text, str) or not text.isascii() or "=" in text:
+    alphabets, whitespace, a last character whose unused bits are set), so that no two texts of
+    a token stand for the same bytes."""
+    if not isinstance(text, str) or not BASE64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not base64url")
-    if any(not (c.isalnum() or c in "-_") for c in text) or len(text) % 4 == 1:
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url(data) != text:  # unused low bits set: another text for the same bytes
+        raise ValueError("not canonical base64url")
+    return data
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
@@ -95,9 +100,13 @@ class KeyRing:
     signing: Ed25519PrivateKey | None
     retired: tuple[PublicKey, ...] = ()
 
-    @property
+    @functools.cached_property
     def current(self) -> PublicKey | None:
         return PublicKey.of(self.signing.public_key()) if self.signing is not None else None
+
+    @functools.cached_property
+    def _by_kid(self) -> dict[str, PublicKey]:
+        return {key.kid: key for key in self.public_keys()}
 
     def public_keys(self) -> tuple[PublicKey, ...]:
         current = self.current
@@ -108,7 +117,7 @@ class KeyRing:
         return tuple(seen.values())
 
     def find(self, kid: str) -> PublicKey | None:
-        return next((key for key in self.public_keys() if key.kid == kid), None)
+        return self._by_kid.get(kid)
 
     def jwks(self) -> dict:
         return {"keys": [key.jwk() for key in self.public_keys()]}
