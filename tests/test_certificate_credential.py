@@ -146,7 +146,18 @@ def test_a_credential_signed_by_another_key_fails(ring):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "not a token", "a.b", "a.b.c.d", "ey.ey.ey", "é.é.é", "W10.W10.AAAA", " \n", "x" * 2_000_000],
+    [
+        "",
+        "not a token",
+        "a.b",
+        "a.b.c.d",
+        "ey.ey.ey",
+        "é.é.é",
+        "W10.W10.AAAA",
+        _b64(b"[" * 100_000) + ".e30.AAAA",
+        " \n",
+        "x" * 2_000_000,
+    ],
 )
 def test_what_is_not_a_credential_is_called_malformed(ring, text):
     result = verify(text, ring)

@@ -93,7 +93,7 @@ def _describe(result: Result) -> list[str]:
         return []
     try:
         facts = credential.facts_of(result.credential)
-    except (KeyError, TypeError, IndexError, ValueError):
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError):
         return []
     lines = [
         _("Certificate number: %(number)s", number=facts.number),

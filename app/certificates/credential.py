@@ -136,7 +136,7 @@ def _day(value: str) -> date:
 
 def facts_of(credential: dict) -> CertificateFacts:
     """The facts a credential built here states (the inverse of `build`); KeyError, TypeError,
-    IndexError or ValueError when it is not of that shape."""
+    IndexError, ValueError or AttributeError when it is not of that shape."""
     subject = credential["credentialSubject"]
     achievement = subject["achievement"]
     results = subject.get("result") or []
