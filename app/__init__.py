@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _extensions(app: Flask) -> None:
     from app import access, database, errors_web, i18n, params, security
+    from app.certificates import keys as certificate_keys
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -58,6 +59,7 @@ def _extensions(app: Flask) -> None:
     access.init_app(app)
     errors_web.init_app(app)
     params.init_app(app)
+    certificate_keys.init_app(app)  # a missing or wrong key file stops the start, naming it
 
 
 def _blueprints(app: Flask) -> None:
@@ -67,6 +69,7 @@ def _blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.account import bp as account_bp
     from app.auth.views import bp as auth_bp
+    from app.certificates.views import bp as certificates_bp
     from app.courses.categories import template_helpers as category_words
     from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
@@ -100,6 +103,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(legal_bp, url_prefix="/legal")
+    app.register_blueprint(certificates_bp)
 
     app.context_processor(profile_labels)  # codes in words, on every page
     app.context_processor(category_words)
@@ -109,6 +113,7 @@ def _commands(app: Flask) -> None:
     """The `flask` commands."""
     from app.audit.cli import audit_cli
     from app.auth.cli import users_cli
+    from app.certificates.cli import certificates_cli
     from app.courses.cli import courses_cli
     from app.demo.cli import demo_cli
     from app.imports.cli import cadres_cli
@@ -125,3 +130,4 @@ def _commands(app: Flask) -> None:
     app.cli.add_command(units_cli)
     app.cli.add_command(decisions_cli)
     app.cli.add_command(cadres_cli)
+    app.cli.add_command(certificates_cli)

@@ -1,7 +1,8 @@
 """Settings, read from the environment once at start-up and validated there.
 
 Every setting is listed in README.md ("Configuration"). Nothing is read from files on disk so that
-several app servers can share one PostgreSQL database.
+several app servers can share one PostgreSQL database, except the certificate signing key, a file
+that the configuration names (every server is given the same one).
 """
 
 from __future__ import annotations
@@ -88,6 +89,25 @@ def _secret_key(env: Mapping[str, str], environment: str) -> str:
     return secret_key
 
 
+def _certificate_keys(env: Mapping[str, str], environment: str) -> dict:
+    """The key that signs certificates, and retired keys' public halves (app/certificates/keys.py
+    reads the files at start): production must name its key, so that every server signs with the
+    same one and a restart does not invalidate what was issued."""
+    key_file = env.get("CERTIFICATE_KEY_FILE", "").strip()
+    if not key_file and environment == "production":
+        raise ConfigError(
+            "CERTIFICATE_KEY_FILE is not set. Certificates are signed with it: make one with "
+            "`BOIDUONG_ENV=development flask certificates new-key /path/to/certificate-key.pem` "
+            "(or `openssl genpkey -algorithm ed25519 -out FILE`), keep it secret, and set "
+            "CERTIFICATE_KEY_FILE to its path."
+        )
+    retired = env.get("CERTIFICATE_RETIRED_KEYS", "")
+    return {
+        "CERTIFICATE_KEY_FILE": key_file,
+        "CERTIFICATE_RETIRED_KEYS": tuple(p.strip() for p in retired.split(os.pathsep) if p.strip()),
+    }
+
+
 def _git_settings(env: Mapping[str, str]) -> dict:
     """Courses fetched from git repositories: which kinds of address, from which hosts (none
     named: any), for how long at most; hosts inside the server's network (loopback, private
@@ -154,4 +174,5 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         # 40-period duty was abolished in 2021, Decree 89/2021).
         "ANNUAL_HOURS_TARGET": _int(env.get("ANNUAL_HOURS_TARGET", "0"), "ANNUAL_HOURS_TARGET"),
         **_git_settings(env),
+        **_certificate_keys(env, environment),
     }

@@ -88,7 +88,12 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
     allowed = {e for e, _m, ok in outcomes if ok}
     # A few answers spelled out, so that a rule changed by mistake cannot pass unnoticed.
     spelled_out = {
-        "anonymous": {"auth.login": True, "profiles.profile": False, "reports.dashboard": False},
+        "anonymous": {
+            "auth.login": True,
+            "certificates.jwks": True,  # the public keys certificates are checked with
+            "profiles.profile": False,
+            "reports.dashboard": False,
+        },
         "learner": {
             "profiles.profile": True,
             "quizzes.attempt": True,

@@ -172,7 +172,12 @@ def test_outside_the_tests_passwords_are_hashed_with_full_strength_scrypt(app, d
     environment cannot weaken it."""
     from app.config import load_config
 
-    environ = {"BOIDUONG_ENV": "production", "SECRET_KEY": "k" * 40, "PASSWORD_HASH_METHOD": "plain"}
+    environ = {
+        "BOIDUONG_ENV": "production",
+        "SECRET_KEY": "k" * 40,
+        "PASSWORD_HASH_METHOD": "plain",
+        "CERTIFICATE_KEY_FILE": "key.pem",
+    }
     assert load_config(str(tmp_path), environ)["PASSWORD_HASH_METHOD"] == "scrypt"
     deployed = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False})
     with deployed.app_context():

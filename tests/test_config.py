@@ -16,7 +16,12 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 def test_production_with_secret_key(tmp_path):
     config = load_config(
-        str(tmp_path), {"SECRET_KEY": "x" * 32, "DATABASE_URL": "postgresql+psycopg://u:p@h/db"}
+        str(tmp_path),
+        {
+            "SECRET_KEY": "x" * 32,
+            "DATABASE_URL": "postgresql+psycopg://u:p@h/db",
+            "CERTIFICATE_KEY_FILE": "/etc/boiduong/certificate-key.pem",
+        },
     )
     assert config["SECRET_KEY"] == "x" * 32
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@h/db"

@@ -24,6 +24,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.auth.service import create_user
+from app.certificates.keys import generate, write_private_key
 from app.config import DEV_SECRET_KEY, PROJECT_ROOT
 from app.extensions import db
 from app.policy import SYSTEM
@@ -33,12 +34,16 @@ BIN = Path(sys.executable).parent
 
 
 def _env(tmp_path: Path, **extra) -> dict:
+    key_file = tmp_path / "certificate-key.pem"
+    if not key_file.exists():
+        write_private_key(key_file, generate())
     return {
         "PATH": f"{BIN}:/usr/bin:/bin",
         "BOIDUONG_ENV": "production",
         "SECRET_KEY": KEY,
         "INSTANCE_PATH": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
+        "CERTIFICATE_KEY_FILE": str(key_file),
         **extra,
     }
 

@@ -118,6 +118,7 @@ EXCLUDED = {
     "profiles.unit_search": "JSON for the unit picker",
     "marking.attachment": "a learner's attached file, as a download",
     "learning.submission_file": "a learner's own attached file, as a download",
+    "certificates.jwks": "JSON: the public keys certificates are checked with",
 }
 LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Minh Anh Tôn Nữ Khánh Linh"
 LONG_EMAIL = "nguyen.thi.phuong.thao.phong-tu-phap-va-ho-tich@phuong-tay-thanh-pho-ha-noi.gov.vn"
