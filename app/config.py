@@ -150,6 +150,9 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         # Failed attempts on one account (whether it exists or not), from any address.
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour"),  # per address
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").strip().rstrip("/"),  # in QR codes; "": the request's
+        "CERTIFICATE_ISSUER": env.get("CERTIFICATE_ISSUER", "Sở Nội vụ thành phố Hà Nội"),  # by default
         # Admins must pass a second factor (TOTP) before any admin page; a city may turn it off.
         "ADMIN_SECOND_FACTOR": second_factor == "required",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -81,6 +81,10 @@ OVERRIDES = {
     "marking.attachment": {"submission_id": 1},
     # A learner's own attached file: a submission that does not exist (404 for whoever may ask).
     "learning.submission_file": {"submission_id": 1},
+    # Certificates: one that does not exist (404 for the logged-in, whose own it would have to be).
+    "certificates.page": {"certificate_id": 1},
+    "certificates.pdf": {"certificate_id": 1},
+    "certificates.signed": {"certificate_id": 1},
 }
 # Query strings that give a route its target: the review pages are asked about ward W.
 QUERIES = {endpoint: {"unit": "P-W"} for endpoint in ("reports.dashboard", "reports.cadres", "reports.hours")}

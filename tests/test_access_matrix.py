@@ -91,6 +91,9 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
         "anonymous": {
             "auth.login": True,
             "certificates.jwks": True,  # the public keys certificates are checked with
+            "certificates.verify": True,  # whoever holds the paper
+            "certificates.status_list": True,
+            "certificates.pdf": False,
             "profiles.profile": False,
             "reports.dashboard": False,
         },

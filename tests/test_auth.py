@@ -35,6 +35,7 @@ SAMPLE_VALUES = {
     "course_trainer_id": 1,
     "number": 1,  # an edition of a course
     "submission_id": 1,  # a written assignment's submission
+    "certificate_id": 1,
 }
 
 

@@ -337,7 +337,6 @@ def test_a_passed_assignment_takes_no_new_submission(app, auth, client, setup):
     assert len(_submissions(app)) == 1
 
 
-
 def test_a_learner_revising_a_submission_starts_from_the_text_sent_last(client, auth, setup):
     """Sending a new version before the mark starts from the last text, not from an empty box."""
     assert _submit(auth, text="Bản đầu: số hoá hồ sơ một cửa của phường.").status_code == 303

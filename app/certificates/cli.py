@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import click
@@ -17,8 +18,12 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.certificates import credential, keys
+from app.certificates import credential, jws, keys, service, status_list
 from app.certificates.verify import Result, verify
+from app.extensions import db
+from app.models.base import utcnow
+
+STATUS_LIST_PATH = "/certificates/status/1"  # where views.status_list publishes the list
 
 
 @click.group("certificates")
@@ -79,12 +84,26 @@ def _read_keys(jwks_file: Path | None) -> keys.KeyRing:
         ) from None
 
 
-def status_list_token(status_list_file: Path | None) -> str | None:
-    """The status list to check against: the file given, else none (the signature alone is
-    checked). The seam where the database's own list will be the default."""
-    if status_list_file is None:
+def status_list_token(status_list_file: Path | None, token: str) -> str | None:
+    """The status list to check against: the file given; else, when the credential names this
+    server's list, that list as the database holds it now (so a revocation recorded here shows at
+    once); else none (the signature alone is checked, and the answer says so)."""
+    if status_list_file is not None:
+        return status_list_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        entry = jws.parse(token).payload.get("credentialStatus") or {}
+    except (jws.MalformedToken, AttributeError):
         return None
-    return status_list_file.read_text(encoding="utf-8", errors="replace")
+    list_url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+    if not isinstance(list_url, str) or not list_url.endswith(STATUS_LIST_PATH):
+        return None
+    return status_list.sign_status_list(
+        keys.keyring().signing,
+        list_url,
+        service.revoked_indexes(db.session),
+        utcnow(),
+        list_url[: -len(STATUS_LIST_PATH)],
+    )
 
 
 def _describe(result: Result) -> list[str]:
@@ -130,8 +149,29 @@ def verify_command(
     with force_locale(reader_locale(lang)):
         ring = _read_keys(jwks_file)
         token = file.read_text(encoding="utf-8", errors="replace")
-        result = verify(token, ring, status_list_token(status_list_file))
+        result = verify(token, ring, status_list_token(status_list_file, token))
         click.echo(str(result.reason))
         for line in _describe(result):
             click.echo("  " + line)
     raise SystemExit(0 if result.valid else 1)
+
+
+@certificates_cli.command("issue")
+@click.option(
+    "--all", "everything", is_flag=True, required=True, help="Every completion without a certificate."
+)
+@with_appcontext
+def issue_command(everything: bool) -> None:
+    """Issue certificates for course completions that have none (those from before certificates):
+    idempotent, a batch at a time, each batch committed."""
+    pending = service.pending_count(db.session)
+    if not pending:
+        click.echo("every completion has its certificate")
+        return
+    started = time.perf_counter()
+    with click.progressbar(length=pending, label="issuing certificates") as bar:
+        issued = service.issue_missing(db.session, progress=bar.update, commit=db.session.commit)
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"issued {issued} certificates in {seconds:.1f} s ({issued / max(seconds, 1e-9):.0f} a second)"
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, defer
 
+from app.certificates import service as certificates
 from app.courses.search import search_versions
 from app.errors import NotFound, PermissionDenied
 from app.learning.content import LessonItem
@@ -262,6 +263,7 @@ def complete_if_met(
     except IntegrityError:  # completed from another tab at the same moment
         return None
     record_completion(session, completion)  # into the cadre's training record, if there is a profile
+    certificates.issue_for_completion(session, completion)
     rollups.bump(
         session, user.id, course.id, completed=1, score=completion.score, completed_at=completion.completed_at
     )

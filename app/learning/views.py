@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from app import params
 from app.access import LOGGED_IN, RECORDS_VISIT, allow
 from app.assignments.service import my_assignments
+from app.certificates import service as certificates
 from app.courses import search
 from app.courses.categories import category_choices
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -250,6 +251,7 @@ def my_learning():
         in_progress=[row for row in rows if row.completion is None],
         completed=[row for row in rows if row.completion is not None],
         total_hours=service.total_hours(rows),
+        certificates=certificates.of_user(db.session, current_user.id),
     )
 
 

@@ -14,6 +14,7 @@ from app.models.admin import (
 )
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
+from app.models.certificate import Certificate, CertificateRevocation
 from app.models.course import (
     CURRENT_VERSION,
     EDITION_ORIGINS,
@@ -51,6 +52,8 @@ from app.models.user import LoginSession, PasswordReset, RecoveryCode, Role, Use
 from app.models.written import WrittenAssignment, WrittenMark, WrittenSubmission
 
 __all__ = [
+    "Certificate",
+    "CertificateRevocation",
     "WrittenAssignment",
     "WrittenMark",
     "WrittenSubmission",

@@ -10,6 +10,7 @@ from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
 from app import policy
+from app.certificates import service as certificates
 from app.clock import LOCAL, local_today
 from app.errors import Conflict, ValidationFailed
 from app.models import (
@@ -286,6 +287,7 @@ def correct_training(
     rollups.count_training(session, record, -1)
     rollups.count_training(session, new, 1)
     _audit(session, actor, "correct_training", cadre, record=record.id, new=new.id)
+    certificates.record_corrected(session, actor, record, new)  # a new certificate replaces its own
     return new
 
 
@@ -318,6 +320,7 @@ def revoke_training(
     session.flush()
     rollups.count_training(session, record, -1)  # a revoked record credits nothing
     _audit(session, actor, "revoke_training", cadre, record=record.id, revoked_on=day.isoformat())
+    certificates.record_revoked(session, actor, record, new)  # its certificate is revoked with it
     return new
 
 

@@ -17,11 +17,13 @@ from sqlalchemy import select
 
 from app.access import rule_for
 from app.auth.service import issue_reset
+from app.certificates import service as certificates
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.extensions import db
 from app.learning import service as learning
 from app.learning import written
-from app.models import Course, QuizAttempt, User
+from app.models import Course, CourseCompletion, QuizAttempt, User
+from app.models.base import utcnow
 from app.policy import SYSTEM
 from app.quizzes import service as quizzes
 from tests.browser.helpers import overflow, small_chart_text
@@ -104,6 +106,7 @@ PAGES = {
     "marking.queue": "a course's written assignments to mark",
     "marking.submission": "a written assignment to mark",
     "marking.attempt": "a quiz attempt's essays to mark",
+    "certificates.verify": "the public verification of a certificate",
 }
 # GET routes that are not pages.
 EXCLUDED = {
@@ -119,6 +122,10 @@ EXCLUDED = {
     "marking.attachment": "a learner's attached file, as a download",
     "learning.submission_file": "a learner's own attached file, as a download",
     "certificates.jwks": "JSON: the public keys certificates are checked with",
+    "certificates.status_list": "the signed list of revoked certificates (a JWT)",
+    "certificates.pdf": "a certificate as a PDF download",
+    "certificates.signed": "a certificate as a signed credential, as a download",
+    "certificates.page": "a certificate sheet (tests/browser/test_certificates.py sweeps it at 360 px)",
 }
 LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Minh Anh Tôn Nữ Khánh Linh"
 LONG_EMAIL = "nguyen.thi.phuong.thao.phong-tu-phap-va-ho-tich@phuong-tay-thanh-pho-ha-noi.gov.vn"
@@ -130,6 +137,7 @@ EXTRA = {
     "forbidden (403)": ("learner", "/audit/", 403),
     "the city's review dashboard": ("override_admin", "/review/", 200),
     "a written assignment, submitted": ("learner", "/courses/KW-01/lessons/bai-thu-hoach", 200),
+    "no such certificate (404)": (None, "/verify/GCN-2026-00000-00000", 404),
 }
 
 
@@ -155,6 +163,7 @@ def _more_world(app, make, wards) -> dict[str, dict]:
             db.session, learning.find_lesson(learning.lessons_of(db.session, version), "kiem-tra")
         )
         open_attempt = quizzes.start_attempt(db.session, learner, course, quiz, seed=1)
+        number = _certificate(learner, course, version)
         token = issue_reset(db.session, SYSTEM, db.session.get(User, ids["other_learner"]))
         db.session.commit()
         attempt_id = open_attempt.id
@@ -165,7 +174,23 @@ def _more_world(app, make, wards) -> dict[str, dict]:
         "marking.queue": {"code": "KW-01"},
         "marking.submission": {"code": "KW-01", "submission_id": submission},
         "marking.attempt": {"code": "KW-01", "attempt_id": essays},
+        "certificates.verify": {"number": number},
     }
+
+
+def _certificate(learner: User, course: Course, version) -> str:
+    """The learner's completion of the course, with its certificate (whose number is returned)."""
+    completion = CourseCompletion(
+        user_id=learner.id,
+        course_id=course.id,
+        course_version_id=version.id,
+        hours_credited=version.hours,
+        score=92.5,
+        completed_at=utcnow(),
+    )
+    db.session.add(completion)
+    db.session.flush()
+    return certificates.issue_for_completion(db.session, completion).number
 
 
 def _written_submission(app, make, ids) -> tuple[int, int]:
