@@ -167,3 +167,17 @@ def test_issue_all_covers_earlier_completions_once(app, completed):
         )
         assert counts == (1, 1)
         assert db.session.scalar(select(func.count(CertificateRevocation.id))) == 0
+
+
+def test_the_profile_and_the_dossier_give_the_certificate_number(app, make, auth, client, completed):
+    (certificate,) = _certificates(app)
+    with app.app_context():
+        cadre_id = db.session.scalar(select(TrainingRecord.cadre_id))
+    make.user("admin@example.vn", "admin", unit="P-THU")
+    auth.logout()
+    auth.login("admin@example.vn")
+    profile = client.get(f"/cadres/{cadre_id}")
+    assert profile.status_code == 200, profile.status_code
+    assert f'href="/verify/{certificate.number}"' in profile.get_data(as_text=True)
+    dossier = client.get(f"/cadres/{cadre_id}/print").get_data(as_text=True)
+    assert certificate.number in dossier

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import policy
+from app.certificates import service as certificates
 from app.errors import NotFound
 from app.models import (
     AnnualRating,
@@ -87,10 +88,24 @@ class ProfilePage:
     superseded_qualifications: set[int]
     decisions: list[AppointmentDecision]
     retirement: retirement.Retirement | None  # by the statutory schedule; None without a gender
+    certificates: list[certificates.Issued]  # issued for the cadre's account's course completions
+
+    def certificate_of(self, record: TrainingRecord) -> certificates.Issued | None:
+        """The certificate that states an internal training record: a correction's own, else the
+        one issued with the completion."""
+        for issued in self.certificates:
+            c = issued.certificate
+            if c.training_record_id == record.id or (
+                c.training_record_id is None
+                and record.supersedes_id is None
+                and c.course_completion_id == record.course_completion_id
+            ):
+                return issued
+        return None
 
     def parts(self) -> dict:
         """The page's parts by name, as the templates use them."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {"certificate_of": self.certificate_of}
 
 
 def profile_page(session: Session, actor: User, cadre: Cadre, today: date) -> ProfilePage:
@@ -128,6 +143,7 @@ def profile_page(session: Session, actor: User, cadre: Cadre, today: date) -> Pr
         ),
         decisions=_rows(session, AppointmentDecision, cadre, AppointmentDecision.created_at.desc()),
         retirement=statutory_retirement(cadre),
+        certificates=certificates.of_user(session, cadre.user_id) if cadre.user_id else [],
     )
 
 
