@@ -39,11 +39,21 @@ def test_a_valid_credential_is_said_valid_in_vietnamese_and_exits_0(app, signed,
     assert "Thay thế giấy chứng nhận số GCN-2026-AB12CD34" in result.output
 
 
-def test_without_a_status_list_the_signature_alone_is_checked(app, signed):
+def test_without_a_status_list_this_servers_list_is_read_from_the_database(app, signed):
+    # the credential names this server's list (…/certificates/status/1): the database answers
     result = _verify(app, signed, "--lang", "en")
     assert result.exit_code == 0
-    assert "Whether it was revoked was not checked" in result.output
+    assert "not revoked" in result.output
     assert "Certificate number: GCN-2026-7KQ4M9XZ" in result.output
+
+
+def test_a_credential_naming_another_list_has_its_signature_alone_checked(app, tmp_path):
+    path = tmp_path / "khac.jwt"
+    elsewhere = "https://elsewhere.example/status/7"
+    path.write_text(credential.sign(keys.keyring(app).signing, FACTS, BASE, elsewhere))
+    result = _verify(app, path, "--lang", "en")
+    assert result.exit_code == 0
+    assert "Whether it was revoked was not checked" in result.output
 
 
 def test_a_revoked_credential_exits_1_saying_revoked(app, signed, tmp_path):

@@ -76,19 +76,17 @@ def _with_number(session: Session, row: dict) -> Certificate:
     return certificate
 
 
-def issue_for_completion(session: Session, completion: CourseCompletion) -> Certificate:
-    """The certificate of a new course completion (the completion's own row: issued once). Flushes.
-    The certificate is the record of its issue; the completion's training record is audited."""
-    holder, code, version, issuer = session.execute(
-        select(User.full_name, Course.code, CourseVersion, Unit.name)
-        .select_from(CourseCompletion)
-        .join(User, User.id == CourseCompletion.user_id)
-        .join(Course, Course.id == CourseCompletion.course_id)
-        .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
-        .outerjoin(Unit, Unit.id == Course.issuing_unit_id)
-        .where(CourseCompletion.id == completion.id)
-    ).one()
-    return _with_number(session, _facts_row(completion, holder, code, version, issuer, local_today()))
+def issue_for_completion(
+    session: Session, completion: CourseCompletion, user: User, course: Course, version: CourseVersion
+) -> Certificate:
+    """The certificate of a new course completion by `user` of `version` of `course` (the
+    completion's own: issued once). Flushes. The certificate is the record of its issue; the
+    completion's training record is audited."""
+    issuer = None
+    if course.issuing_unit_id is not None:
+        issuer = session.scalar(select(Unit.name).where(Unit.id == course.issuing_unit_id))
+    row = _facts_row(completion, user.full_name, course.code, version, issuer, local_today())
+    return _with_number(session, row)
 
 
 def issue_missing(

@@ -263,7 +263,7 @@ def complete_if_met(
     except IntegrityError:  # completed from another tab at the same moment
         return None
     record_completion(session, completion)  # into the cadre's training record, if there is a profile
-    certificates.issue_for_completion(session, completion)
+    certificates.issue_for_completion(session, completion, user, course, version)
     rollups.bump(
         session, user.id, course.id, completed=1, score=completion.score, completed_at=completion.completed_at
     )

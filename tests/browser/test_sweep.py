@@ -190,7 +190,7 @@ def _certificate(learner: User, course: Course, version) -> str:
     )
     db.session.add(completion)
     db.session.flush()
-    return certificates.issue_for_completion(db.session, completion).number
+    return certificates.issue_for_completion(db.session, completion, learner, course, version).number
 
 
 def _written_submission(app, make, ids) -> tuple[int, int]:
