@@ -43,7 +43,7 @@ def start(code: str, slug: str):
 
 def _attempt_or_result(attempt_id: int):
     attempt = service.own_attempt(db.session, current_user, attempt_id)
-    if attempt.is_open and service.is_expired(attempt, service.utcnow()):
+    if attempt.is_open and service.is_late(db.session, attempt, service.utcnow()):
         service.submit_attempt(db.session, attempt, current_user)
     return attempt
 
@@ -103,8 +103,11 @@ def save(attempt_id: int):
         flash(_("Time is up: answers sent after the time limit were not counted."), "error")
         return redirect(url_for("quizzes.result", attempt_id=attempt_id))
     if wants_json:
+        deadline = service.deadline_of(db.session, attempt)
         return jsonify(
-            saved=True, message=_("Saved at %(time)s", time=format_datetime(service.utcnow(), "HH:mm:ss"))
+            saved=True,
+            message=_("Saved at %(time)s", time=format_datetime(service.utcnow(), "HH:mm:ss")),
+            deadline=deadline.isoformat() if deadline else None,  # moved later by an outage, if any
         )
     target = request.form.get("go", type=int)
     return redirect(
@@ -128,7 +131,7 @@ def submit(attempt_id: int):
         attempt = service.own_attempt(db.session, current_user, attempt_id)
     if attempt.is_open:
         over = service.essay_words(db.session, attempt)
-        if over and not service.is_expired(attempt, service.utcnow()):
+        if over and not service.is_late(db.session, attempt, service.utcnow()):
             for question, words in over:
                 flash(
                     _(
