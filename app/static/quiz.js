@@ -125,7 +125,11 @@
       acknowledged(out.sent, result.reply.saved_at);
       if (result.reply.deadline) moveDeadline(result.reply.deadline);
       say(result.reply.message, false);
-      if (result.reply.closed && result.reply.result) { window.location.assign(result.reply.result); return; }
+      if (result.reply.closed && result.reply.result) {
+        try { localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
+        window.location.assign(result.reply.result);
+        return;
+      }
       if (waiting()) plan(0);
     }).catch(function () {
       inFlight = null;
