@@ -95,9 +95,16 @@ def unavailable(error: BaseException):
 
 def _recovery() -> None:
     """First thing in a request after this process saw the database fail: record the outage if
-    the database answers again (raises, so the request gets 503, while it does not)."""
-    if outage.in_outage():
+    the database answers again. While it does not, the request goes on: a page that needs the
+    database gets 503 from its own query, one that does not (a health check) is served."""
+    if not outage.in_outage():
+        return
+    try:
         outage.recovered(db.engine)
+    except (exc.DBAPIError, exc.TimeoutError) as error:
+        if not outage.is_outage(error):
+            raise
+        outage.failed(error)
 
 
 def init_app(app: Flask) -> None:
