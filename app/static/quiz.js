@@ -130,7 +130,8 @@
         window.location.assign(result.reply.result);
         return;
       }
-      if (waiting()) plan(0);
+      if (submitting) send();  // asked for while this save was on its way
+      else if (waiting()) plan(0);
     }).catch(function () {
       inFlight = null;
       failed();
