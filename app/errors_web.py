@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+import contextlib
+
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException
 
+from app import outage
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.messages import Message
@@ -53,7 +58,60 @@ def render_error(status: int, detail: str | None = None):
     ), status
 
 
+def _wants_json() -> bool:
+    fetched = request.headers.get("X-Requested-With") == "fetch"
+    return fetched or request.accept_mimetypes.best == "application/json"
+
+
+def unavailable(error: BaseException):
+    """The answer while the database is away: 503 with Retry-After, our own page in the reader's
+    language (from the session cookie, never the account: loading it needs the database) or JSON
+    for fetch requests. Nothing here may touch the database. Any other database error is a bug:
+    re-raised, Flask logs it and answers 500."""
+    if not outage.is_outage(error):
+        raise error
+    outage.failed(error)
+    with contextlib.suppress(exc.SQLAlchemyError):  # the connection is gone; the pool replaces it
+        db.session.rollback()
+    wait = current_app.config.get("OUTAGE_RETRY_AFTER", 15)
+    locale = session.get("locale")
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}  # no-store: no account check after
+    with force_locale(locale):
+        title = _("The service is briefly unavailable")
+        if _wants_json():
+            return {"error": title, "retry_after": wait}, 503, headers
+        # Rendered without Flask's context processors: Flask-Login's would load the account.
+        page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            request=request,
+            locale=locale,
+            title=title,
+            message=_("Please try again in a minute: this page tries again by itself."),
+            wait=wait,
+        )
+    return page, 503, headers
+
+
+def _recovery() -> None:
+    """First thing in a request after this process saw the database fail: record the outage if
+    the database answers again. While it does not, the request goes on: a page that needs the
+    database gets 503 from its own query, one that does not (a health check) is served."""
+    if not outage.in_outage():
+        return
+    try:
+        outage.recovered(db.engine)
+    except (exc.DBAPIError, exc.TimeoutError) as error:
+        if not outage.is_outage(error):
+            raise
+        outage.failed(error)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, _recovery)  # before the account is loaded
+    app.register_error_handler(exc.DBAPIError, unavailable)
+    app.register_error_handler(exc.TimeoutError, unavailable)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if isinstance(error, CSRFError):

@@ -5,6 +5,8 @@ The blueprint keeps the name "quizzes": its endpoints are quizzes.start, quizzes
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -43,7 +45,7 @@ def start(code: str, slug: str):
 
 def _attempt_or_result(attempt_id: int):
     attempt = service.own_attempt(db.session, current_user, attempt_id)
-    if attempt.is_open and service.is_expired(attempt, service.utcnow()):
+    if attempt.is_open and service.is_late(db.session, attempt, service.utcnow()):
         service.submit_attempt(db.session, attempt, current_user)
     return attempt
 
@@ -74,12 +76,14 @@ def attempt(attempt_id: int):
         total=len(views),
         page=page,
         answered={qid for qid, a in answers.items() if a.response},
+        saved_at=max((a.saved_at for a in answers.values() if a.saved_at), default=None),
         form=FlaskForm(),
     )
 
 
-def _save(attempt: QuizAttempt) -> None:
-    service.save_answers(db.session, attempt, forms.read_replies(db.session, attempt, request.form))
+def _save(attempt: QuizAttempt, now: datetime | None = None) -> None:
+    replies = forms.read_replies(db.session, attempt, request.form)
+    service.save_answers(db.session, attempt, replies, now=now)
 
 
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
@@ -89,9 +93,10 @@ def save(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
+    now = service.utcnow()
     try:
         with db.session.begin_nested():  # an answer sent too late is undone; closing the attempt stands
-            _save(attempt)
+            _save(attempt, now)
     except service.AttemptClosed:
         attempt = _attempt_or_result(attempt_id)
         if wants_json:
@@ -103,8 +108,13 @@ def save(attempt_id: int):
         flash(_("Time is up: answers sent after the time limit were not counted."), "error")
         return redirect(url_for("quizzes.result", attempt_id=attempt_id))
     if wants_json:
+        deadline = service.deadline_of(db.session, attempt)
+        # Committed before this reply leaves (app.transactions): an acknowledged answer is stored.
         return jsonify(
-            saved=True, message=_("Saved at %(time)s", time=format_datetime(service.utcnow(), "HH:mm:ss"))
+            saved=True,
+            saved_at=now.isoformat(),
+            message=_("Saved at %(time)s", time=format_datetime(now, "HH:mm:ss")),
+            deadline=deadline.isoformat() if deadline else None,  # moved later by an outage, if any
         )
     target = request.form.get("go", type=int)
     return redirect(
@@ -128,7 +138,7 @@ def submit(attempt_id: int):
         attempt = service.own_attempt(db.session, current_user, attempt_id)
     if attempt.is_open:
         over = service.essay_words(db.session, attempt)
-        if over and not service.is_expired(attempt, service.utcnow()):
+        if over and not service.is_late(db.session, attempt, service.utcnow()):
             for question, words in over:
                 flash(
                     _(

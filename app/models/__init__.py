@@ -32,6 +32,7 @@ from app.models.course import (
 from app.models.learning import CourseCompletion, Enrolment, LessonCompletion
 from app.models.legal import CourseCitation, LegalDocument
 from app.models.org import Scale, ScaleLevel, Title, Unit, UnitChange
+from app.models.outage import DatabaseOutage
 from app.models.profile import (
     AnnualRating,
     Cadre,
@@ -52,6 +53,7 @@ from app.models.user import LoginSession, PasswordReset, RecoveryCode, Role, Use
 from app.models.written import WrittenAssignment, WrittenMark, WrittenSubmission
 
 __all__ = [
+    "DatabaseOutage",
     "Certificate",
     "CertificateRevocation",
     "WrittenAssignment",

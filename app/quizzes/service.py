@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import outage
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.labels import number_words
 from app.models import (
@@ -249,7 +250,7 @@ def quiz_state(
     """The learner's attempts and grade; an open attempt whose time is up is closed first."""
     attempts = attempts_of(session, user, course, quiz.slug)
     for attempt in attempts:
-        if attempt.is_open and is_expired(attempt, now or utcnow()):
+        if attempt.is_open and is_late(session, attempt, now or utcnow()):
             submit_attempt(session, attempt, user, now=now)
     closed = [a.percent for a in attempts if a.status in CLOSED and a.percent is not None]
     grade = grade_of(closed, quiz.grading)
@@ -312,7 +313,24 @@ def own_attempt(session: Session, user: User, attempt_id: int) -> QuizAttempt:
 
 
 def is_expired(attempt: QuizAttempt, now: datetime) -> bool:
+    """Past the attempt's own time limit (see `is_late` for the limit moved by outages)."""
     return attempt.deadline_at is not None and now > attempt.deadline_at
+
+
+def deadline_of(session: Session, attempt: QuizAttempt) -> datetime | None:
+    """The attempt's deadline moved later by the database outages the app recorded while it ran
+    (README, "Time lost to an outage"); None without a time limit."""
+    if attempt.deadline_at is None:
+        return None
+    return outage.extended_deadline(session, attempt.started_at, attempt.deadline_at)
+
+
+def is_late(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
+    """Past the deadline, outages counted (the outage table is read only past the time limit)."""
+    if not is_expired(attempt, now):
+        return False
+    deadline = deadline_of(session, attempt)
+    return deadline is not None and now > deadline
 
 
 def attempt_questions(session: Session, attempt: QuizAttempt) -> list[tuple[dict, Question]]:
@@ -340,7 +358,7 @@ def save_answers(
     now = now or utcnow()
     if not attempt.is_open:
         raise AttemptClosed("closed")
-    if is_expired(attempt, now):
+    if is_late(session, attempt, now):
         raise AttemptClosed("time is up")
     drawn = {entry["qid"] for entry in attempt.draw}
     if any(qid not in drawn for qid in replies):
@@ -382,7 +400,7 @@ def submit_attempt(
     if attempt.user_id != user.id:
         raise PermissionDenied("not your attempt")
     now = now or utcnow()
-    status = "expired" if is_expired(attempt, now) else "submitted"
+    status = "expired" if is_late(session, attempt, now) else "submitted"
     claimed = session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
