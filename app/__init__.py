@@ -121,6 +121,7 @@ def _commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.imports.cli import cadres_cli
     from app.legal.cli import legal_cli
+    from app.ops import cli as backup_commands
     from app.profiles.cli import decisions_cli, profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
@@ -134,3 +135,4 @@ def _commands(app: Flask) -> None:
     app.cli.add_command(decisions_cli)
     app.cli.add_command(cadres_cli)
     app.cli.add_command(certificates_cli)
+    backup_commands.add_to(app)  # `flask db backup` and `flask db restore`, beside Flask-Migrate's
