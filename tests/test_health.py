@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 from sqlalchemy import make_url
 
 from app import create_app
@@ -46,6 +49,22 @@ def test_readyz_is_503_when_the_database_does_not_answer(database_url, tmp_path,
     assert client.get("/healthz").status_code == 200  # the process itself still answers
     said = [record.getMessage() for record in caplog.records if "not ready" in record.getMessage()]
     assert len(said) == 1  # once per outage, not once per check
+
+
+def test_readyz_gives_up_on_a_database_that_hangs_within_seconds():
+    """A server that takes the connection and never answers (a hung database, a dropped route):
+    the check says 503 after READY_TIMEOUT, long before a proxy's own timeout."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        app = create_app(_settings(f"postgresql+psycopg://boiduong:x@127.0.0.1:{port}/boiduong"))
+        started = time.monotonic()
+        response = app.test_client().get("/readyz")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "database unavailable"
+    assert elapsed < health.READY_TIMEOUT + 2, f"{elapsed:.1f} s"
 
 
 def test_readyz_is_503_when_the_database_is_behind_the_migrations(client, monkeypatch):
