@@ -48,6 +48,7 @@ def _extensions(app: Flask) -> None:
     from app.certificates import keys as certificate_keys
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
+    database.configure(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -74,6 +75,7 @@ def _blueprints(app: Flask) -> None:
     from app.learning.quiz_views import bp as quizzes_bp
     from app.learning.views import bp as learning_bp
     from app.legal.views import bp as legal_bp
+    from app.ops.views import bp as health_bp
     from app.profiles import (  # noqa: F401 (each adds its routes to the profiles Blueprint)
         decision_views,
         list_views,
@@ -104,6 +106,7 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(legal_bp, url_prefix="/legal")
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(health_bp)
 
     app.context_processor(profile_labels)  # codes in words, on every page
     app.context_processor(category_words)
@@ -118,6 +121,7 @@ def _commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.imports.cli import cadres_cli
     from app.legal.cli import legal_cli
+    from app.ops import cli as backup_commands
     from app.profiles.cli import decisions_cli, profiles_cli, requirements_cli, units_cli
 
     app.cli.add_command(users_cli)
@@ -131,3 +135,4 @@ def _commands(app: Flask) -> None:
     app.cli.add_command(decisions_cli)
     app.cli.add_command(cadres_cli)
     app.cli.add_command(certificates_cli)
+    backup_commands.add_to(app)  # `flask db backup` and `flask db restore`, beside Flask-Migrate's

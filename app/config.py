@@ -20,6 +20,18 @@ DEFAULT_VIDEO_HOSTS = "www.youtube-nocookie.com,www.youtube.com,player.vimeo.com
 # on the server. http and path must be named: http is unencrypted, and a path reads the server's disk.
 GIT_SOURCE_KINDS = ("https", "http", "git", "path")
 DEFAULT_GIT_SOURCES = "https,git"
+# PostgreSQL only. A sync gunicorn worker serves one request at a time, holding at most two
+# connections (the request's, and the login session's last-seen update): five per worker leave room
+# for gthread workers with two threads. A statement is cancelled after 20 s, before gunicorn's 30 s
+# timeout kills the worker, so that the reader gets the error page rather than a proxy's 502.
+DATABASE_DEFAULTS = {
+    "DB_POOL_SIZE": 3,
+    "DB_MAX_OVERFLOW": 2,
+    "DB_POOL_TIMEOUT": 10,  # seconds a request waits for a free connection
+    "DB_POOL_RECYCLE": 1800,  # seconds: reconnect before firewalls drop idle connections
+    "DB_CONNECT_TIMEOUT": 5,  # seconds
+    "DB_STATEMENT_TIMEOUT_MS": 20000,  # 0: no limit
+}
 
 
 class ConfigError(RuntimeError):
@@ -120,6 +132,17 @@ def _git_settings(env: Mapping[str, str]) -> dict:
     }
 
 
+def _database_settings(env: Mapping[str, str]) -> dict:
+    """The connection pool and the statement timeout (PostgreSQL; app/database.py applies them to
+    the engine of whichever database the app ends up using). README "Configuration" explains the
+    numbers against gunicorn's workers."""
+    settings = {name: _int(env.get(name, str(default)), name) for name, default in DATABASE_DEFAULTS.items()}
+    negative = [name for name, value in settings.items() if value < 0]
+    if negative:
+        raise ConfigError(f"{', '.join(negative)} must not be negative")
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}, **settings}
+
+
 def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] | None = None) -> dict:
     """Build the Flask config from environment variables.
 
@@ -139,7 +162,6 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "TESTING": environment == "test",
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COURSES_DIR": env.get("COURSES_DIR") or str(PROJECT_ROOT / "courses"),
         "VIDEO_HOSTS": tuple(h.strip().lower() for h in video_hosts.split(",") if h.strip()),
         "MAX_CONTENT_LENGTH": _int(
@@ -178,4 +200,5 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         "ANNUAL_HOURS_TARGET": _int(env.get("ANNUAL_HOURS_TARGET", "0"), "ANNUAL_HOURS_TARGET"),
         **_git_settings(env),
         **_certificate_keys(env, environment),
+        **_database_settings(env),
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask
-from sqlalchemy import ColumnElement, event, func
+from sqlalchemy import ColumnElement, event, func, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def engine_options(config: Mapping) -> dict:
+    """SQLAlchemy's engine options for the configured database: on PostgreSQL the pool's size,
+    overflow, wait and recycle, a connect timeout, and a server-side statement timeout (every
+    statement longer than DB_STATEMENT_TIMEOUT_MS is cancelled, so a runaway report cannot hold a
+    worker); SQLite keeps SQLAlchemy's own pool (its connections are files, not sockets)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
+        return options
+    for option, name in (
+        ("pool_size", "DB_POOL_SIZE"),
+        ("max_overflow", "DB_MAX_OVERFLOW"),
+        ("pool_timeout", "DB_POOL_TIMEOUT"),
+        ("pool_recycle", "DB_POOL_RECYCLE"),
+    ):
+        options.setdefault(option, config[name])
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", config["DB_CONNECT_TIMEOUT"])
+    connect_args.setdefault("options", f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}")
+    options["connect_args"] = connect_args
+    return options
+
+
+def configure(app: Flask) -> None:
+    """Before the engine is made: its options, from the settings (app.config)."""
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
 
 def init_app(app: Flask) -> None:

@@ -93,6 +93,8 @@ def test_route_role_unit_matrix(app, wards, auth, client, actor):
             "certificates.jwks": True,  # the public keys certificates are checked with
             "certificates.verify": True,  # whoever holds the paper
             "certificates.status_list": True,
+            "health.healthz": True,  # the proxy's checks (app/ops/views.py)
+            "health.readyz": True,
             "certificates.pdf": False,
             "profiles.profile": False,
             "reports.dashboard": False,

@@ -125,6 +125,8 @@ EXCLUDED = {
     "certificates.status_list": "the signed list of revoked certificates (a JWT)",
     "certificates.pdf": "a certificate as a PDF download",
     "certificates.signed": "a certificate as a signed credential, as a download",
+    "health.healthz": "JSON for the proxy: the process answers",
+    "health.readyz": "JSON for the proxy: the database answers and is migrated",
     "certificates.page": "a certificate sheet (tests/browser/test_certificates.py sweeps it at 360 px)",
 }
 LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Minh Anh Tôn Nữ Khánh Linh"
