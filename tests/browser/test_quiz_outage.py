@@ -100,6 +100,10 @@ def test_a_quiz_across_a_database_outage(site, server, page: Page):
     response = other.goto(base + "/courses/")
     assert response.status == 503 and response.headers["retry-after"]
     expect(other.get_by_role("heading", level=1)).to_have_text("Hệ thống tạm thời gián đoạn")
+    # the proxy's view: the process answers, but it is not ready
+    assert other.request.get(base + "/healthz").status == 200
+    not_ready = other.request.get(base + "/readyz")
+    assert not_ready.status == 503 and not_ready.json()["status"] == "unavailable", not_ready.text()
     other.close()
 
     page.once("dialog", lambda dialog: dialog.accept())
@@ -117,6 +121,7 @@ def test_a_quiz_across_a_database_outage(site, server, page: Page):
         page.wait_for_timeout(500)
     expect(page).to_have_url(re.compile(rf"/attempts/{attempt_id}/result$"), timeout=10_000)
     assert page.evaluate(f"localStorage.getItem('boiduong-attempt-{attempt_id}')") is None
+    assert page.request.get(base + "/readyz").status == 200  # ready again
 
     with app.app_context():
         answers = dict(
