@@ -45,6 +45,7 @@ from app.profiles.reference import load_reference  # noqa: E402
 from app.text import fold  # noqa: E402
 from tests.factories import Factory  # noqa: E402
 from tests.helpers import ACCOUNTS, PASSWORD, PROJECT_COURSES, Auth, Wards, write_course  # noqa: E402
+from tests.quiz_fixtures import write_quiz_course  # noqa: E402
 
 # Property-based fuzzing (Hypothesis): few examples and a fixed seed in `make test` and CI; many
 # more with `make fuzz` (HYPOTHESIS_PROFILE=fuzz). Fuzz tests are marked `fuzz`.
@@ -243,6 +244,18 @@ def make_course(make):
 def import_folder(make):
     """Import a course folder as `flask courses import` does; returns the outcome."""
     return make.import_folder
+
+
+@pytest.fixture
+def quiz_course(courses_root, import_folder):
+    """Imports course KT-01 (tests/quiz_fixtures.py, every question type) with the quiz settings
+    given; called again with other settings, it imports a new edition."""
+
+    def make(**settings):
+        outcome = import_folder(write_quiz_course(courses_root, **settings))
+        assert outcome.status in ("created", "updated"), outcome.problems
+
+    return make
 
 
 @pytest.fixture

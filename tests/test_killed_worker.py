@@ -93,14 +93,3 @@ def test_a_quiz_submit_killed_mid_transaction_leaves_the_attempt_open(
 def _qids(app, attempt_id: int) -> list[str]:
     with app.app_context():
         return [entry["qid"] for entry in db.session.get(QuizAttempt, attempt_id).draw]
-
-
-@pytest.fixture
-def quiz_course(courses_root, import_folder):
-    from tests.quiz_fixtures import write_quiz_course
-
-    def make(**settings):
-        outcome = import_folder(write_quiz_course(courses_root, **settings))
-        assert outcome.status in ("created", "updated"), outcome.problems
-
-    return make

@@ -55,17 +55,6 @@ def database(app):
     outage.reset()
 
 
-@pytest.fixture
-def quiz_course(courses_root, import_folder):
-    from tests.quiz_fixtures import write_quiz_course
-
-    def make(**settings):
-        outcome = import_folder(write_quiz_course(courses_root, **settings))
-        assert outcome.status in ("created", "updated"), outcome.problems
-
-    return make
-
-
 def test_every_page_is_our_503_in_vietnamese_without_touching_the_database(app, learner, client, database):
     database.stop()
     response = client.get("/courses/")

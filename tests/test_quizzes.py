@@ -26,16 +26,6 @@ from app.models import (
 from app.quizzes import service
 from app.quizzes.types import tone_key
 from tests.helpers import csrf_token, write_course
-from tests.quiz_fixtures import write_quiz_course
-
-
-@pytest.fixture
-def quiz_course(courses_root, import_folder):
-    def make(**settings):
-        outcome = import_folder(write_quiz_course(courses_root, **settings))
-        assert outcome.status in ("created", "updated"), outcome.problems
-
-    return make
 
 
 def enrol_and_start(auth, client) -> int:
