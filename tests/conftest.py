@@ -44,7 +44,15 @@ from app.policy import SYSTEM  # noqa: E402
 from app.profiles.reference import load_reference  # noqa: E402
 from app.text import fold  # noqa: E402
 from tests.factories import Factory  # noqa: E402
-from tests.helpers import ACCOUNTS, PASSWORD, PROJECT_COURSES, Auth, Wards, write_course  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    ACCOUNTS,
+    PASSWORD,
+    PROJECT_COURSES,
+    Auth,
+    Wards,
+    config_for,
+    write_course,
+)
 from tests.quiz_fixtures import write_quiz_course  # noqa: E402
 
 # Property-based fuzzing (Hypothesis): few examples and a fixed seed in `make test` and CI; many
@@ -55,11 +63,6 @@ settings.register_profile(
 )
 settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=_FUZZ_CHECKS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-# Production hashes passwords with scrypt at full strength, about 90 ms a hash on purpose; tests
-# create and log in thousands of accounts, so they use a cheap scrypt (test_auth.py checks
-# that production keeps the full one).
-TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
 pytest_plugins = ("tests.git_servers",)  # real git servers on 127.0.0.1, for the tests that fetch
 
@@ -72,19 +75,9 @@ def database_url(tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
-def _settings(database_url: str, **extra) -> dict:
-    return {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": None,
-        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
-        **extra,
-    }
-
-
 @pytest.fixture(scope="session")
 def _schema(database_url: str) -> None:
-    app = create_app(_settings(database_url))
+    app = create_app(config_for(database_url))
     with app.app_context():
         with db.engine.begin() as conn:
             if db.engine.dialect.name == "postgresql":
@@ -143,7 +136,7 @@ def app_settings() -> dict:
 
 @pytest.fixture
 def app(_schema, database_url, app_settings, tmp_path):
-    app = create_app(_settings(database_url, COURSES_DIR=str(tmp_path / "courses"), **app_settings))
+    app = create_app(config_for(database_url, COURSES_DIR=str(tmp_path / "courses"), **app_settings))
     with app.app_context():
         _empty_tables()
     yield app
@@ -351,7 +344,7 @@ class Worlds:
         return copy.deepcopy(built.value)
 
     def _build(self, name: str, build: Callable[[Factory], object]) -> _Built:
-        builder = create_app(_settings(self.database_url, COURSES_DIR=str(self.root / name)))
+        builder = create_app(config_for(self.database_url, COURSES_DIR=str(self.root / name)))
         value = build(Factory(builder, self.root / name))
         rows: dict[Table, list[dict]] = {}
         with builder.app_context():

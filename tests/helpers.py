@@ -4,6 +4,7 @@ course folders, the demo city's people, and a few steps several tests take."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pyotp
+import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import delete, select, update
 from werkzeug.datastructures import MultiDict
@@ -415,3 +417,28 @@ def policy_allows(app, actor_id: int | None, endpoint: str, method: str, path: s
         view_args = context.request.view_args or {}
         target = rule.target(db.session, view_args, context.request.args) if rule.target else None
         return rule.check(actor, target)
+
+
+def missing(reason: str, required_by: str) -> None:
+    """A test whose system tool is missing: skipped on a developer's machine, failed where the
+    environment variable `required_by` is 1 (.ci/run sets it, so CI never skips it silently)."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{required_by}=1 but {reason}")
+    pytest.skip(reason)
+
+
+# Production hashes passwords with scrypt at full strength, about 90 ms a hash on purpose; tests
+# create and log in thousands of accounts, so they use a cheap scrypt (test_auth.py checks
+# that production keeps the full one).
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+
+
+def config_for(database_url: str, **extra) -> dict:
+    """The settings of an app under test on `database_url` (and `extra`)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
+        **extra,
+    }

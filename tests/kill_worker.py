@@ -38,17 +38,9 @@ def _hook(engine, marker: str, when: str) -> None:
 
 
 def main(url: str, marker: str, when: str, job: str, *args: str) -> None:
-    from tests.conftest import TEST_PASSWORD_HASH
-    from tests.helpers import Auth, csrf_token
+    from tests.helpers import Auth, config_for, csrf_token
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "SERVER_NAME": None,
-            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
-        }
-    )
+    app = create_app(config_for(url))
     if job == "import":
         with app.app_context():
             _hook(db.engine, marker, when)

@@ -9,7 +9,6 @@ test skips, unless REQUIRE_PG_TOOLS=1 (set by .ci/run), which turns the skip int
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -22,7 +21,8 @@ from app import create_app
 from app.extensions import db
 from app.models import Certificate, TrainingRecord
 from app.org.audit import verify
-from tests.conftest import _settings
+from tests import helpers
+from tests.helpers import config_for
 
 LESSONS = {"01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n"}
 
@@ -99,7 +99,7 @@ def test_a_sqlite_backup_restores_into_an_empty_database(app, populated, sqlite_
     assert "backed up to" in result.output
     assert not (tmp_path / "boiduong-backup.sqlite3-wal").exists()  # one self-contained file
 
-    restored = create_app(_settings("sqlite:///" + str(tmp_path / "restored.sqlite3")))
+    restored = create_app(config_for("sqlite:///" + str(tmp_path / "restored.sqlite3")))
     with restored.app_context():
         upgrade()  # a migrated database holds no data yet: a restore may go into it
     result = _db(restored, "restore", backup)
@@ -127,7 +127,7 @@ def test_a_backup_refuses_an_existing_file_and_a_restore_refuses_what_is_not_a_b
     result = _db(app, "backup", existing)
     assert result.exit_code == 1 and "exists already" in result.output
     assert existing.read_bytes() == b"yesterday's backup"
-    restored = create_app(_settings("sqlite:///" + str(tmp_path / "new.sqlite3")))
+    restored = create_app(config_for("sqlite:///" + str(tmp_path / "new.sqlite3")))
     result = _db(restored, "restore", existing)
     assert result.exit_code == 1 and "not a Boiduong SQLite database" in result.output
     _dispose(restored)
@@ -157,10 +157,9 @@ def _pg_tools() -> None:
     missing = [tool for tool in ("pg_dump", "pg_restore") if shutil.which(tool) is None]
     if not missing:
         return
-    reason = f"{' and '.join(missing)} not found: apt-get install postgresql-client"
-    if os.environ.get("REQUIRE_PG_TOOLS") == "1":
-        pytest.fail(f"REQUIRE_PG_TOOLS=1 but {reason}")
-    pytest.skip(reason)
+    helpers.missing(
+        f"{' and '.join(missing)} not found: apt-get install postgresql-client", "REQUIRE_PG_TOOLS"
+    )
 
 
 def _libpq(database_url: str) -> str:

@@ -10,7 +10,6 @@ REQUIRE_PDF_TOOLS=1 (set by .ci/run), which turns the skip into a failure.
 from __future__ import annotations
 
 import http.server
-import os
 import shutil
 import subprocess
 import threading
@@ -25,6 +24,7 @@ from flask_babel import force_locale
 from app.certificates.facts import REVOCATION_REASONS, CertificateFacts, CertificateStatus
 from app.certificates.labels import REASONS
 from app.certificates.paper import certificate_html, certificate_pdf
+from tests import helpers
 
 VERIFY_URL = "https://boiduong.hanoi.gov.vn/verify/GCN-2026-7KQ4M9XZ"
 FACTS = CertificateFacts(
@@ -52,10 +52,10 @@ def require(*tools: str) -> None:
         missing.append(f"Pango for WeasyPrint ({error})")
     if not missing:
         return
-    reason = f"missing {', '.join(missing)}: apt-get install poppler-utils zbar-tools fonts-dejavu-core"
-    if os.environ.get("REQUIRE_PDF_TOOLS") == "1":
-        pytest.fail(f"REQUIRE_PDF_TOOLS=1 but {reason}")
-    pytest.skip(reason)
+    helpers.missing(
+        f"missing {', '.join(missing)}: apt-get install poppler-utils zbar-tools fonts-dejavu-core",
+        "REQUIRE_PDF_TOOLS",
+    )
 
 
 @pytest.fixture(autouse=True)

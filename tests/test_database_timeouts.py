@@ -12,7 +12,7 @@ from app.access import PUBLIC, allow
 from app.config import ConfigError, load_config
 from app.database import engine_options
 from app.extensions import db
-from tests.conftest import _settings
+from tests.helpers import config_for
 
 POSTGRES = "postgresql+psycopg://u:p@db:5432/boiduong"
 
@@ -50,7 +50,7 @@ def test_sqlite_keeps_its_own_pool():
 def test_a_runaway_query_is_cancelled_and_the_reader_gets_the_error_page(database_url):
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("PostgreSQL only: SQLite has no statement timeout (set TEST_DATABASE_URL)")
-    app = create_app(_settings(database_url, DB_STATEMENT_TIMEOUT_MS=300, PROPAGATE_EXCEPTIONS=False))
+    app = create_app(config_for(database_url, DB_STATEMENT_TIMEOUT_MS=300, PROPAGATE_EXCEPTIONS=False))
 
     @allow(PUBLIC)
     def runaway_report():

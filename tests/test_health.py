@@ -9,7 +9,7 @@ from sqlalchemy import make_url
 
 from app import create_app
 from app.ops import health
-from tests.conftest import _settings
+from tests.helpers import config_for
 
 
 def _unreachable(database_url: str, tmp_path) -> str:
@@ -40,7 +40,7 @@ def test_readyz_is_ready_on_a_migrated_database(client):
 
 
 def test_readyz_is_503_when_the_database_does_not_answer(database_url, tmp_path, caplog):
-    app = create_app(_settings(_unreachable(database_url, tmp_path)))
+    app = create_app(config_for(_unreachable(database_url, tmp_path)))
     client = app.test_client()
     for _ in range(3):
         response = client.get("/readyz")
@@ -58,7 +58,7 @@ def test_readyz_gives_up_on_a_database_that_hangs_within_seconds():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        app = create_app(_settings(f"postgresql+psycopg://boiduong:x@127.0.0.1:{port}/boiduong"))
+        app = create_app(config_for(f"postgresql+psycopg://boiduong:x@127.0.0.1:{port}/boiduong"))
         started = time.monotonic()
         response = app.test_client().get("/readyz")
         elapsed = time.monotonic() - started
@@ -77,7 +77,7 @@ def test_readyz_is_503_when_the_database_is_behind_the_migrations(client, monkey
 def test_the_checks_are_never_rate_limited(database_url):
     """Even under a default limit on every page (the login page is then refused), the proxy's
     checks every few seconds always get an answer."""
-    app = create_app(_settings(database_url, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute"))
+    app = create_app(config_for(database_url, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute"))
     client = app.test_client()
     assert [client.get("/login").status_code for _ in range(3)][-1] == 429
     for _ in range(5):

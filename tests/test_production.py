@@ -7,7 +7,6 @@ These start real processes (Python, gunicorn, redis-server) the way a city's ser
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import shutil
 import socket
@@ -28,6 +27,7 @@ from app.certificates.keys import generate, write_private_key
 from app.config import DEV_SECRET_KEY, PROJECT_ROOT
 from app.extensions import db
 from app.policy import SYSTEM
+from tests import helpers
 
 KEY = "a-production-secret-key-of-forty-chars!!"
 BIN = Path(sys.executable).parent
@@ -127,9 +127,7 @@ def _wait_for(port: int, seconds: float = 30) -> None:
 def redis_url(tmp_path):
     server = shutil.which("redis-server")
     if server is None:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("redis-server is not installed (apt-get install redis-server)")
-        pytest.skip("redis-server is not installed")
+        helpers.missing("redis-server is not installed (apt-get install redis-server)", "REQUIRE_REDIS")
     port = _free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

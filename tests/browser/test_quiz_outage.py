@@ -22,8 +22,8 @@ from app.extensions import db
 from app.models import AttemptAnswer, DatabaseOutage, QuizAttempt
 from tests import pg_server
 from tests.browser.test_quiz import open_quiz
-from tests.conftest import TEST_PASSWORD_HASH
 from tests.factories import Factory
+from tests.helpers import config_for
 from tests.quiz_fixtures import write_quiz_course
 
 _ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -51,15 +51,7 @@ def site(server, tmp_path):
     outage.reset()
     courses = tmp_path / "courses"
     courses.mkdir()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": server.url,
-            "RATELIMIT_ENABLED": False,
-            "SERVER_NAME": None,
-            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
-            "COURSES_DIR": str(courses),
-        }
-    )
+    app = create_app(config_for(server.url, COURSES_DIR=str(courses)))
     with app.app_context():
         upgrade()
     make = Factory(app, courses)
