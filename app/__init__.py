@@ -26,7 +26,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _extensions(app)
     _blueprints(app)
-    from app import security, transactions
+    from app import fragments, security, transactions, urls
+
+    app.jinja_env.globals["url_for"] = urls.memoized_url_for(app)  # after the blueprints' rules
+    fragments.init_app(app)
 
     transactions.init_app(app)  # after the blueprints: it wraps every view
     _commands(app)
@@ -108,8 +111,8 @@ def _blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(health_bp)
 
-    app.context_processor(profile_labels)  # codes in words, on every page
-    app.context_processor(category_words)
+    app.jinja_env.globals.update(profile_labels())  # codes in words, on every page
+    app.jinja_env.globals.update(category_words())
 
 
 def _commands(app: Flask) -> None:

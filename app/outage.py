@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import exc, insert, select
+from sqlalchemy import bindparam, exc, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -100,15 +100,19 @@ def recovered(engine: Engine) -> None:
     log.warning("database available again after %.0f s of outage", (ended - started).total_seconds())
 
 
+# Built once: every answer saved under a time limit reads it.
+_OUTAGES_SINCE = (
+    select(DatabaseOutage.started_at, DatabaseOutage.ended_at)
+    .where(DatabaseOutage.ended_at > bindparam("since"))
+    .order_by(DatabaseOutage.started_at)
+)
+
+
 def extended_deadline(session: Session, started_at: datetime, deadline: datetime) -> datetime:
     """`deadline` moved later by the time lost to recorded outages since `started_at`: each outage
     that began before the (moving) deadline adds its length from `started_at` on. An outage that
     ends after the deadline thus leaves, after it ends, the time it took from the attempt."""
-    rows = session.execute(
-        select(DatabaseOutage.started_at, DatabaseOutage.ended_at)
-        .where(DatabaseOutage.ended_at > started_at)
-        .order_by(DatabaseOutage.started_at)
-    ).all()
+    rows = session.execute(_OUTAGES_SINCE, {"since": started_at}).all()
     for start, end in merged((max(start, started_at), end) for start, end in rows):
         if start >= deadline:
             break

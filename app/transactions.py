@@ -24,6 +24,7 @@ from app.extensions import db
 
 _WROTE = "boiduong.wrote"
 _DISCARD = "boiduong.discard"
+_KEPT = "boiduong.kept"
 
 
 class UndeclaredWrite(RuntimeError):
@@ -33,6 +34,12 @@ class UndeclaredWrite(RuntimeError):
 def discard(session: Session | None = None) -> None:
     """Roll this request's writes back at its end instead of committing them."""
     (session or db.session).info[_DISCARD] = True
+
+
+def keep(session: Session, row) -> None:
+    """Hold `row` for the rest of the request: the identity map holds rows weakly, and a row loaded
+    by the access guard is looked up again by the view (`session.get`, then with no statement)."""
+    session.info.setdefault(_KEPT, []).append(row)
 
 
 def _after_flush(session: Session, _context) -> None:
@@ -65,7 +72,7 @@ def _finish(view_name: str, get_writes: str | None, streamed: bool) -> None:
             session.expire_on_commit = True
     else:
         session.commit()
-    for key in (_WROTE, _DISCARD):
+    for key in (_WROTE, _DISCARD, _KEPT):
         session.info.pop(key, None)
 
 

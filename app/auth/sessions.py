@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.models import LoginSession, User
@@ -44,14 +44,19 @@ def start(
     return row
 
 
+# Built once: every logged-in request runs it, and building the expression costs as much as
+# running it on SQLite.
+_OPEN_SESSION = (
+    select(LoginSession, User)
+    .join(User, User.id == LoginSession.user_id)
+    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.ended_at.is_(None))
+)
+
+
 def load(session: Session, token: str, idle: timedelta, now: datetime | None = None) -> User | None:
     """The account of an open, not idle session with this token (one statement), or None."""
     now = now or utcnow()
-    found = session.execute(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
-    ).first()
+    found = session.execute(_OPEN_SESSION, {"token_hash": _hash(token)}).first()
     if found is None:
         return None
     row, user = found

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
@@ -75,27 +75,30 @@ _cache: OrderedDict[tuple[int, str], VersionContent] = OrderedDict()
 _lock = threading.Lock()
 
 
+# Built once: every lesson page runs it (building the expression costs about as much as running it).
+_LEARNER_STATE = (
+    select(
+        Course.id,
+        CourseVersion.id,
+        CourseVersion.title,
+        CourseVersion.content_hash,
+        Enrolment.id,
+        Enrolment.last_lesson_slug,
+        Enrolment.last_accessed_at,
+        LessonCompletion.lesson_slug,
+    )
+    .join(CourseVersion, CURRENT_VERSION)
+    .outerjoin(
+        Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id"))
+    )
+    .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
+    .where(Course.code == bindparam("code"))
+)
+
+
 def learner_state(session: Session, code: str, user_id: int) -> LearnerState:
     """One statement: course, current version, enrolment (outer) and its completions (outer)."""
-    rows = session.execute(
-        select(
-            Course.id,
-            CourseVersion.id,
-            CourseVersion.title,
-            CourseVersion.content_hash,
-            Enrolment.id,
-            Enrolment.last_lesson_slug,
-            Enrolment.last_accessed_at,
-            LessonCompletion.lesson_slug,
-        )
-        .join(
-            CourseVersion,
-            CURRENT_VERSION,
-        )
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
-        .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
-        .where(Course.code == code)
-    ).all()
+    rows = session.execute(_LEARNER_STATE, {"code": code, "user_id": user_id}).all()
     if not rows:
         raise NotFound(code)
     first = rows[0]

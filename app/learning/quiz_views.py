@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +16,7 @@ from app import params
 from app.access import CLOSES_EXPIRED_ATTEMPT, LOGGED_IN, OWN_ATTEMPT, allow
 from app.errors import Conflict
 from app.extensions import db
+from app.labels import clock_time
 from app.learning import service as learning
 from app.models import Course, QuizAttempt
 from app.quizzes import forms, marking, service
@@ -77,7 +77,6 @@ def attempt(attempt_id: int):
         page=page,
         answered={qid for qid, a in answers.items() if a.response},
         saved_at=max((a.saved_at for a in answers.values() if a.saved_at), default=None),
-        form=FlaskForm(),
     )
 
 
@@ -89,9 +88,8 @@ def _save(attempt: QuizAttempt, now: datetime | None = None) -> None:
 @bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
 @allow(OWN_ATTEMPT)
 def save(attempt_id: int):
+    # The CSRF token was checked before the view (CSRFProtect guards every POST of the app).
     attempt = service.own_attempt(db.session, current_user, attempt_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     now = service.utcnow()
     try:
@@ -113,7 +111,7 @@ def save(attempt_id: int):
         return jsonify(
             saved=True,
             saved_at=now.isoformat(),
-            message=_("Saved at %(time)s", time=format_datetime(now, "HH:mm:ss")),
+            message=_("Saved at %(time)s", time=clock_time(now)),
             deadline=deadline.isoformat() if deadline else None,  # moved later by an outage, if any
         )
     target = request.form.get("go", type=int)
