@@ -79,7 +79,7 @@ def flask(env: dict, *args: str) -> str:
 
 
 @contextmanager
-def serving(app: str, workers: int, env: dict, cwd: Path = ROOT):
+def serving(app: str, workers, env: dict, cwd: Path = ROOT):
     """(port, process) of gunicorn serving `app` on a free port of 127.0.0.1, stopped on leaving."""
     port = free_port()
     server = start_gunicorn(app, port, workers, env, cwd)
@@ -90,18 +90,27 @@ def serving(app: str, workers: int, env: dict, cwd: Path = ROOT):
         server.wait()
 
 
-def trivial_route(workers: int, env: dict, total: int, concurrency: int) -> dict:
+def trivial_route(workers, env: dict, total: int, concurrency: int) -> dict:
     """The baseline: the smallest Flask route (bench/trivial_app.py), served and loaded the same way."""
     with serving("trivial_app:app", workers, env, ROOT / "bench") as (port, _server):
         return load(port, "/", {}, total, concurrency)
 
 
-def start_gunicorn(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
+def worker_options(workers) -> list[str]:
+    """gunicorn's options for `workers`: a count of sync workers, or (count, class, threads)."""
+    if isinstance(workers, int):
+        return ["--workers", str(workers)]
+    count, kind, threads = workers
+    return ["--workers", str(count), "--worker-class", kind] + (
+        ["--threads", str(threads)] if kind == "gthread" else []
+    )
+
+
+def start_gunicorn(app: str, port: int, workers, env: dict, cwd: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "--workers",
-            str(workers),
+            *worker_options(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -159,21 +168,40 @@ end
 """
 
 
-def load(port: int, path: str, cookies: dict, total: int, concurrency: int) -> dict:
+def load(
+    port: int, path: str, cookies: dict, total: int, concurrency: int, posts: list[dict] | None = None
+) -> dict:
     """Load `path` with `concurrency` clients: wrk (a C program) when installed, else Python threads.
 
     wrk runs for about as long as `total` requests take and reports what it managed; the
     Python fallback is itself CPU-bound near 1,500 req/s here, which flattens fast routes.
+    With `posts`, each request POSTs the next of those forms in turn (as the quiz page's script
+    saves an answer: `X-Requested-With: fetch`), so a save can alternate between two answers.
     """
     if shutil.which("wrk"):
-        return _load_wrk(port, path, cookies, total, concurrency)
+        return _load_wrk(port, path, cookies, total, concurrency, posts)
+    if posts:
+        raise SystemExit("saving answers under load needs wrk (apt-get install wrk)")
     return _load_threads(port, path, cookies, total, concurrency)
 
 
-def _load_wrk(port: int, path: str, cookies: dict, total: int, concurrency: int) -> dict:
+def _wrk_posts(path: str, posts: list[dict]) -> str:
+    bodies = ", ".join('"' + urlencode(body, doseq=True) + '"' for body in posts)
+    return f"""
+local bodies = {{ {bodies} }}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "{path}", {{["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Requested-With"] = "fetch"}}, bodies[(n % #bodies) + 1])
+end
+"""
+
+
+def _load_wrk(port: int, path: str, cookies: dict, total: int, concurrency: int, posts=None) -> dict:
     seconds = max(3, min(20, total // 300))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_REPORT)
+        script.write(WRK_REPORT + (_wrk_posts(path, posts) if posts else ""))
     command = ["wrk", "-t2", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name]
     if cookies:
         command += ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]

@@ -1,21 +1,42 @@
-"""Benchmark: a learner's lesson page under gunicorn, beside a trivial Flask route.
+"""Benchmark: a learner's lesson page, quiz attempt page and answer save under gunicorn, beside a
+trivial Flask route.
 
     .venv/bin/python bench/lesson_page.py [--requests 3000] [--concurrency 8] [--workers 2]
+        [--worker-class sync|gthread] [--threads 4]
 
 Builds a fresh database (SQLite in a temporary folder, or BENCH_DATABASE_URL), times the import
-of courses/, logs a learner in, enrols them and then loads one lesson page with concurrent
-clients on 127.0.0.1. Prints throughput and latency percentiles for both servers, and for the
-floor of any logged-in page in the same app (bench/floor_app.py). The load
-generator shares the machine's cores with the server, so absolute figures are conservative;
-the ratio between the two is the useful number.
+of courses/, logs a learner in, enrols them in CDS-LD and then, with concurrent clients on
+127.0.0.1 (wrk), loads one lesson page, the page of a started attempt at the course's graded quiz,
+and the save of an answer on it (POSTed as the quiz page's script does, alternating between two
+options so that every save writes). Prints throughput and latency percentiles for each, for the
+floor of any logged-in page in the same app (bench/floor_app.py) and for a trivial Flask route
+served the same way, and each one's throughput as a share of the trivial route's. The load
+generator shares the machine's two cores with the server, so absolute figures are conservative;
+the shares are the useful numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import time
 
 from common import ROOT, bench_env, csrf, flask, load, logged_in, serving, trivial_route
+
+
+def attempt_and_answers(client, port: int) -> tuple[str, list[dict]]:
+    """A started attempt at CDS-LD's graded quiz: its page, and two saves of its first question."""
+    quiz = "/courses/CDS-LD/lessons/kiem-tra-cuoi-khoa"
+    _, html, _ = client.request("GET", quiz)
+    start = re.search(r'action="([^"]*/start)"', html)[1]
+    _, _, headers = client.request("POST", start, {"csrf_token": csrf(html)})
+    attempt = headers["Location"].replace(f"http://127.0.0.1:{port}", "")
+    status, html, _ = client.request("GET", attempt)
+    assert status == 200 and "data-autosave" in html, status
+    field = re.search(r'type="radio" name="([^"]+)"', html)[1]
+    values = re.findall(rf'name="{field}" value="([^"]+)"', html)[:2]
+    token = csrf(html)
+    return attempt, [{"csrf_token": token, "qids": field.removeprefix("q-"), field: v} for v in values]
 
 
 def main() -> None:
@@ -23,7 +44,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=4, help="per worker, with gthread")
     args = parser.parse_args()
+    server = (args.workers, args.worker_class, args.threads)
 
     tmp, url, env = bench_env("boiduong-bench-")
     flask(env, "db", "upgrade")
@@ -33,7 +57,7 @@ def main() -> None:
     courses = out.count(": created") + out.count(": unchanged") + out.count(": updated")
     flask(env, "users", "create", "bench@example.vn", "--password", "bench-password")
 
-    with serving("floor_app:app", args.workers, env, ROOT / "bench") as (port, _server):
+    with serving("floor_app:app", server, env, ROOT / "bench") as (port, _server):
         client = logged_in(port, "bench@example.vn", "bench-password")
         _, html, _ = client.request("GET", "/courses/CDS-LD")
         status, _, headers = client.request("POST", "/courses/CDS-LD/enrol", {"csrf_token": csrf(html)})
@@ -43,26 +67,34 @@ def main() -> None:
         client.request("GET", lesson)
         lesson_stats = load(port, lesson, client.cookies, args.requests, args.concurrency)
         floor_stats = load(port, "/bench/floor", client.cookies, args.requests, args.concurrency)
-    trivial_stats = trivial_route(args.workers, env, args.requests, args.concurrency)
+        attempt, saves = attempt_and_answers(client, port)
+        attempt_stats = load(port, attempt, client.cookies, args.requests, args.concurrency)
+        save_stats = load(port, f"{attempt}/save", client.cookies, args.requests, args.concurrency, saves)
+    trivial_stats = trivial_route(server, env, args.requests, args.concurrency)
 
     db = url.split(":", 1)[0]
+    threads = f" × {args.threads} threads" if args.worker_class == "gthread" else ""
     print(
-        f"database: {db}; gunicorn sync workers: {args.workers}; clients: {args.concurrency}; "
-        f"requests: {args.requests}"
+        f"database: {db}; gunicorn {args.worker_class} workers: {args.workers}{threads}; "
+        f"clients: {args.concurrency}; requests: {args.requests}"
     )
     print(
         f"import of courses/ ({courses} courses, fresh database): {import_seconds:.2f} s "
         "(including the flask command's start-up)"
     )
     print(f"load generator: {lesson_stats['tool']}")
-    rows = (("lesson page", lesson_stats), ("logged-in floor", floor_stats), ("trivial route", trivial_stats))
+    rows = (
+        ("trivial route", trivial_stats),
+        ("logged-in floor", floor_stats),
+        ("lesson page", lesson_stats),
+        ("attempt page", attempt_stats),
+        ("answer save", save_stats),
+    )
     for name, s in rows:
         print(
-            f"{name:15} {s['rps']:7.0f} req/s  p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  "
-            f"p99 {s['p99']:6.1f} ms  errors {s['errors']}"
+            f"{name:15} {s['rps']:7.0f} req/s {s['rps'] / trivial_stats['rps']:5.0%} of trivial  "
+            f"p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  p99 {s['p99']:6.1f} ms  errors {s['errors']}"
         )
-    print(f"lesson page / trivial route: {lesson_stats['rps'] / trivial_stats['rps']:.0%}")
-    print(f"logged-in floor / trivial route: {floor_stats['rps'] / trivial_stats['rps']:.0%}")
 
 
 if __name__ == "__main__":
