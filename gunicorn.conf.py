@@ -17,3 +17,12 @@ def on_starting(server):
             "each worker would count login attempts alone. Use a shared store, e.g. "
             "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (apt-get install redis-server)."
         )
+
+
+def when_ready(server):
+    """One budget of password checks for every worker of this machine (app/auth/budget.py): made
+    here, in the master, so that the workers it forks share it."""
+    from app.auth import budget
+    from app.config import login_budget
+
+    budget.share(*login_budget(os.environ))

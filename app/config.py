@@ -143,6 +143,28 @@ def _database_settings(env: Mapping[str, str]) -> dict:
     return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}, **settings}
 
 
+def _login_settings(env: Mapping[str, str]) -> dict:
+    checks, queue = login_budget(env)
+    return {
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Failed attempts on one account (whether it exists or not), from any address.
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
+        # Password checks at once on this machine, logins waiting for one, and for how long
+        # (app/auth/budget.py): a login storm cannot take every core from the exams under way.
+        "LOGIN_CHECKS": checks,
+        "LOGIN_QUEUE": queue,
+        "LOGIN_WAIT_SECONDS": _int(env.get("LOGIN_WAIT_SECONDS", "2"), "LOGIN_WAIT_SECONDS"),
+        "LOGIN_RETRY_SECONDS": _int(env.get("LOGIN_RETRY_SECONDS", "3"), "LOGIN_RETRY_SECONDS"),
+    }
+
+
+def login_budget(env: Mapping[str, str]) -> tuple[int, int]:
+    """(password checks at once on this machine, logins waiting for one): LOGIN_CHECKS, by default
+    half the cores and at least one, and LOGIN_QUEUE, by default 4 (app/auth/budget.py)."""
+    checks = _int(env.get("LOGIN_CHECKS", str(max(1, (os.cpu_count() or 2) // 2))), "LOGIN_CHECKS")
+    return max(1, checks), max(0, _int(env.get("LOGIN_QUEUE", "4"), "LOGIN_QUEUE"))
+
+
 def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] | None = None) -> dict:
     """Build the Flask config from environment variables.
 
@@ -169,9 +191,6 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         ),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED", "true"), "RATELIMIT_ENABLED"),
-        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
-        # Failed attempts on one account (whether it exists or not), from any address.
-        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
         "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour"),  # per address
         "PUBLIC_URL": env.get("PUBLIC_URL", "").strip().rstrip("/"),  # in QR codes; "": the request's
         "CERTIFICATE_ISSUER": env.get("CERTIFICATE_ISSUER", "Sở Nội vụ thành phố Hà Nội"),  # by default
@@ -198,6 +217,7 @@ def load_config(instance_path: str, environ: os._Environ[str] | dict[str, str] |
         # The city's own yearly target of training periods per cadre; 0 = off (the national
         # 40-period duty was abolished in 2021, Decree 89/2021).
         "ANNUAL_HOURS_TARGET": _int(env.get("ANNUAL_HOURS_TARGET", "0"), "ANNUAL_HOURS_TARGET"),
+        **_login_settings(env),
         **_git_settings(env),
         **_certificate_keys(env, environment),
         **_database_settings(env),

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from app import params
 from app.access import ACCOUNT, PUBLIC, allow, needs_second_factor
-from app.auth import service, sessions, totp
+from app.auth import budget, service, sessions, totp
 from app.auth.forms import CodeForm, LanguageForm, LoginForm, NewPasswordForm
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db, limiter
@@ -56,7 +57,9 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    return response.status_code != 302
+    """A login that did not get in, counted against the account; one asked to wait (503) was not
+    checked at all."""
+    return response.status_code not in (302, 503)
 
 
 def _client() -> tuple[str, str]:
@@ -101,7 +104,12 @@ def login():
         return redirect(url_for("learning.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(db.session, form.email.data or "", form.password.data or "")
+        config = current_app.config
+        try:
+            with budget.turn(config["LOGIN_CHECKS"], config["LOGIN_QUEUE"], config["LOGIN_WAIT_SECONDS"]):
+                user = service.authenticate(db.session, form.email.data or "", form.password.data or "")
+        except budget.Busy:
+            return _asked_to_wait(form)
         if user is None:
             email = service.normalise_email(form.email.data or "")[:254]
             known = db.session.scalar(select(User).where(User.email == email))
@@ -119,6 +127,24 @@ def login():
         else:
             return _after_password(user, params.safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+def _asked_to_wait(form: LoginForm):
+    """Every password-check slot is busy (an exam's login storm): try again in a few seconds. The
+    page's script sends the form again by itself; without it the cadre presses the button again."""
+    seconds = current_app.config["LOGIN_RETRY_SECONDS"]
+    message = _(
+        "Many people are logging in at this moment. Please wait: trying again in %(seconds)s seconds.",
+        seconds=seconds,
+    )
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = jsonify(queued=True, retry_after=seconds, message=message)
+    else:
+        form.password.data = ""
+        response = make_response(render_template("auth/login.html", form=form, queued=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _pending_user() -> User | None:
