@@ -8,11 +8,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import PROJECT_ROOT, load_config
+from app.templating import App
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app: settings from the environment, then `config` on top (tests use that)."""
-    app = Flask(
+    app = App(
         __name__,
         instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -117,3 +117,13 @@ def test_a_logged_in_page_and_the_quiz_pages_read_what_they_need_once(
     for counter in (page, save):
         assert len(reads(counter.statements, "login_sessions")) == 1  # identity, checked every time
         assert len(reads(counter.statements, "quiz_attempts")) == 1  # the guard's row, reused
+
+
+def test_every_template_sees_every_global_the_app_registers(app):
+    # Templates get the globals as a dict made when they load (app/templating.py): the app
+    # registers them all while it is created, before the first page.
+    with app.test_request_context("/"):
+        template = app.jinja_env.get_template("base.html")
+    assert set(app.jinja_env.globals) <= set(template.globals)
+    for name in ("url_for", "fragment", "policy", "csrf_token", "get_locale", "gettext", "label"):
+        assert name in template.globals
