@@ -113,3 +113,9 @@ def test_a_login_in_a_storm_is_asked_to_wait_and_is_not_a_failed_login(one_slot,
             assert client.post("/login", data=form).status_code == 503
     response = client.post("/login", data=form)
     assert response.status_code == 302  # in, once a slot is free
+
+
+def test_the_login_page_takes_over_the_form_only_during_a_storm(one_slot, client):
+    assert "data-login-queue" not in client.get("/login").get_data(as_text=True)  # the browser submits
+    with budget.turn(1, 0, 0):
+        assert "data-login-queue" in client.get("/login").get_data(as_text=True)

@@ -7,9 +7,11 @@ default half its cores, at least one), whatever the number of server workers and
 other cores keep serving the pages and answer saves of the cadres already in their exam. A login
 that finds every slot busy waits for one (up to LOGIN_WAIT_SECONDS) behind at most LOGIN_QUEUE
 others; beyond that, or when its wait runs out, it is answered at once with 503, Retry-After and a
-"please wait" message, and the login page's script sends the same form again after that many
-seconds, so the cadre does not retype the password. A waiting login holds a server thread, which is
-why the queue is short and why the server runs threaded workers (gunicorn gthread, README).
+"please wait" message. The login page's script then sends the same form again after that many
+seconds, so the cadre does not retype the password; it takes over the form only on a page served
+while the checks were all taken (`busy`), and otherwise leaves the browser to submit it. A waiting
+login holds a server thread, which is why the queue is short and why the server runs threaded
+workers (gunicorn gthread, README).
 
 Under gunicorn the slots are shared by every worker: `share()` is called in the master process
 (gunicorn.conf.py) before it forks them. Elsewhere (the development server, tests) each process
@@ -70,6 +72,15 @@ def _budget(slots: int, queue: int) -> _Budget:
         if (slots, queue) not in _local:
             _local[(slots, queue)] = _Budget(slots, queue, threading.BoundedSemaphore(slots), _Counter())
         return _local[(slots, queue)]
+
+
+def busy(slots: int, queue: int) -> bool:
+    """Whether a login sent now would find every password check taken (a storm is under way)."""
+    budget = _budget(slots, queue)
+    if budget.semaphore.acquire(False):
+        budget.semaphore.release()
+        return False
+    return True
 
 
 @contextmanager

@@ -126,7 +126,10 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             return _after_password(user, params.safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    config = current_app.config
+    return render_template(
+        "auth/login.html", form=form, storm=budget.busy(config["LOGIN_CHECKS"], config["LOGIN_QUEUE"])
+    )
 
 
 def _asked_to_wait(form: LoginForm):
@@ -141,7 +144,7 @@ def _asked_to_wait(form: LoginForm):
         response = jsonify(queued=True, retry_after=seconds, message=message)
     else:
         form.password.data = ""
-        response = make_response(render_template("auth/login.html", form=form, queued=message))
+        response = make_response(render_template("auth/login.html", form=form, queued=message, storm=True))
     response.status_code = 503
     response.headers["Retry-After"] = str(seconds)
     return response

@@ -1,9 +1,11 @@
-// Login page: when every password check of the server is busy (an exam's login storm), the server
-// answers 503 with a wait; this script shows it and sends the same form again after that wait,
-// so the cadre does not retype the password. Without the script the page says to press again.
+// Login page during an exam's login storm: the server marks the form (data-login-queue) when every
+// password check was taken as it served the page. This script then sends the form itself; when
+// the server answers 503 with a wait, it says so, counts down and sends the same form again, so
+// the cadre does not retype the password. On any other page the browser submits the form as
+// usual; without the script the page says to press the button again.
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-login]");
+  var form = document.querySelector("form[data-login-queue]");
   if (!form || !window.fetch || !window.FormData) return;
   var note = document.querySelector(".login-queue");
   var button = form.querySelector("button[type=submit]");
