@@ -117,13 +117,21 @@ class Server:
         line = line.replace("/srv/boiduong/.venv/bin/", f"{BIN}/").replace("%i", str(self.port))
         return [*shlex.split(line), "--access-logfile", str(self.access_log)]
 
-    def start(self) -> None:
-        log = (self.folder / f"{self.name}.log").open("a")
-        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=log)
+    def launch(self) -> None:
+        with (self.folder / f"{self.name}.log").open("a") as log:
+            self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=log)
+
+    def wait(self) -> None:
+        """Until /readyz answers 200, as the unit's ExecStartPost waits."""
         if not wait_ready(self.url + "/readyz", 60):
             raise RuntimeError(f"{self.name} was not ready; see {self.folder / self.name}.log")
 
+    def start(self) -> None:
+        self.launch()
+        self.wait()
+
     def stop(self) -> None:
+        """SIGTERM, as `systemctl stop` sends: gunicorn finishes the requests under way."""
         if self.process is not None:
             _stop(self.process)
             self.process = None
@@ -133,6 +141,14 @@ class Server:
         if not self.access_log.exists():
             return 0
         return sum(1 for line in self.access_log.read_text().splitlines() if "/readyz" not in line)
+
+
+def _stop_all(servers: list[Server]) -> None:
+    for server in servers:
+        if server.process is not None and server.process.poll() is None:
+            server.process.terminate()
+    for server in servers:
+        server.stop()
 
 
 @dataclass
@@ -266,9 +282,11 @@ def cluster(database_url: str | None = None) -> Iterator[Cluster]:
         c.flask("db", "upgrade")
         c.flask("legal", "load")
         c.flask("courses", "import")
+        stack.callback(_stop_all, servers)
         for server in servers:
-            stack.callback(server.stop)
-            server.start()
+            server.launch()
+        for server in servers:
+            server.wait()
         conf = render_nginx(folder, nginx_port, servers)
         stack.enter_context(
             _process([NGINX, "-c", str(conf), "-g", "daemon off;"], nginx_port, folder / "nginx.log")
