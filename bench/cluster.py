@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import secrets
@@ -497,20 +498,30 @@ EXAM_CADRES = 20
 
 
 def check_exam(c: Cluster, cadres: int = EXAM_CADRES) -> str:
-    """bench/exam_day.py through nginx: every answer kept, every attempt graded once."""
+    """bench/exam_day.py through nginx: no failed request, no server error, every acknowledged
+    answer stored and every attempt graded once. Its p95 criterion (500 ms) is a benchmark's, not
+    this check's: a run whose only problems are p95s passes here (the figures are printed)."""
     python = [sys.executable, str(EXAM_DAY)]
+    figures = c.folder / "exam-day.json"
     env = {**os.environ, "PATH": c.env["PATH"]}
-    run = (
-        [*python, "prepare", "--database-url", c.database_url, "--cadres", str(cadres)],
-        [*python, "run", "--host", c.url, "--users", str(cadres), "--spawn-rate", "10"]
-        + ["--database-url", c.database_url, "--save-every", "1-2"],
-    )
-    output = []
-    for command in run:
+    prepare = [*python, "prepare", "--database-url", c.database_url, "--cadres", str(cadres)]
+    run = [*python, "run", "--host", c.url, "--users", str(cadres), "--spawn-rate", "10"]
+    run += ["--database-url", c.database_url, "--save-every", "1-2", "--json", str(figures)]
+    for command in (prepare, run):
         result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-        output.append(result.stdout + result.stderr)
-        _expect(result.returncode == 0, f"{' '.join(command[1:3])} exited {result.returncode}:\n{output[-1]}")
-    return f"exam day through nginx, {cadres} cadres:\n{output[-1].strip()}"
+        output = result.stdout + result.stderr
+        if result.returncode != 0:
+            problems = _exam_problems(figures) if command is run else None
+            _expect(problems == [], f"exam_day.py {command[2]} exited {result.returncode}:\n{output}")
+    return f"exam day through nginx, {cadres} cadres:\n{result.stdout.strip()}"
+
+
+def _exam_problems(figures: Path) -> list[str] | None:
+    """What failed the exam-day run other than a p95 over its limit (None: no figures written)."""
+    if not figures.exists():
+        return None
+    problems = json.loads(figures.read_text()).get("problems")
+    return None if problems is None else [problem for problem in problems if "p95" not in problem]
 
 
 CHECKS = (
