@@ -41,10 +41,8 @@ BIN = Path(sys.executable).parent
 DEPLOY = ROOT / "bench" / "deploy"
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(DEPLOY))
 
-from wait_ready import wait_ready  # noqa: E402
-
+from bench.deploy.wait_ready import wait_ready  # noqa: E402
 from tests import pg_server  # noqa: E402
 
 PASSWORD = "mật khẩu của cụm thử 2026"  # noqa: S105
@@ -137,11 +135,12 @@ class Server:
             _stop(self.process)
             self.process = None
 
-    def requests_served(self) -> int:
-        """Requests in this server's access log (gunicorn writes each line when it answers)."""
+    def requests_served(self, marker: str) -> int:
+        """Requests whose line in this server's access log has `marker` (gunicorn writes each line
+        when it answers)."""
         if not self.access_log.exists():
             return 0
-        return sum(1 for line in self.access_log.read_text().splitlines() if "/readyz" not in line)
+        return sum(1 for line in self.access_log.read_text().splitlines() if marker in line)
 
 
 def _stop_all(servers: list[Server]) -> None:
@@ -470,13 +469,15 @@ def check_logout(c: Cluster) -> str:
 def check_round_robin(c: Cluster, requests: int = 20) -> str:
     """nginx spreads requests over both servers, and when one is stopped the other answers
     everything, a login included, with no error for the reader."""
-    before = [server.requests_served() for server in c.servers]
-    browser = Browser()
+    browser, marker = Browser(), f"round-robin={secrets.token_hex(4)}"
     for _ in range(requests):
-        _expect(browser.request(c.url + "/login")[0] == 200, "nginx did not answer /login")
+        _expect(browser.request(f"{c.url}/login?{marker}")[0] == 200, "nginx did not answer /login")
     time.sleep(0.5)  # gunicorn writes its access log after the answer
-    served = [server.requests_served() - b for server, b in zip(c.servers, before, strict=True)]
-    _expect(all(n > 0 for n in served), f"requests through nginx reached the servers as {served}")
+    served = [server.requests_served(marker) for server in c.servers]
+    _expect(
+        sum(served) == requests and all(n > 0 for n in served),
+        f"{requests} requests through nginx reached the servers as {served}",
+    )
     stopped = c.servers[1]
     stopped.stop()
     try:
