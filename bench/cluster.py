@@ -472,8 +472,11 @@ def check_round_robin(c: Cluster, requests: int = 20) -> str:
     browser, marker = Browser(), f"round-robin={secrets.token_hex(4)}"
     for _ in range(requests):
         _expect(browser.request(f"{c.url}/login?{marker}")[0] == 200, "nginx did not answer /login")
-    time.sleep(0.5)  # gunicorn writes its access log after the answer
-    served = [server.requests_served(marker) for server in c.servers]
+    deadline = time.monotonic() + 10  # gunicorn writes its access log line after the answer
+    while sum(served := [server.requests_served(marker) for server in c.servers]) < requests:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     _expect(
         sum(served) == requests and all(n > 0 for n in served),
         f"{requests} requests through nginx reached the servers as {served}",
