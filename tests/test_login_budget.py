@@ -1,5 +1,5 @@
 """Logins at exam pace (app/auth/budget.py): password checks have their own slots; a login that
-finds them busy waits briefly behind a short queue, then is asked to wait (503, Retry-After) without
+finds them busy waits briefly behind a short queue, then is asked to wait (429, Retry-After) without
 counting as a failed login, and the page sends it again by itself."""
 
 from __future__ import annotations
@@ -102,15 +102,15 @@ def test_a_login_in_a_storm_is_asked_to_wait_and_is_not_a_failed_login(one_slot,
     with budget.turn(1, 0, 0):  # every slot busy
         page = client.post("/login", data=form)
         script = client.post("/login", data=form, headers={"X-Requested-With": "fetch"})
-    assert page.status_code == 503 and page.headers["Retry-After"] == "3"
+    assert page.status_code == 429 and page.headers["Retry-After"] == "3"
     html = page.get_data(as_text=True)
     assert "nhiều người đăng nhập cùng lúc" in html and "thi@example.vn" in html  # the e-mail is kept
     assert PASSWORD not in html  # the password never comes back
-    assert script.status_code == 503
+    assert script.status_code == 429
     assert script.get_json() == {"queued": True, "retry_after": 3, "message": script.get_json()["message"]}
     for _ in range(6):  # more than the account's 5 failed logins a minute: none of these counted
         with budget.turn(1, 0, 0):
-            assert client.post("/login", data=form).status_code == 503
+            assert client.post("/login", data=form).status_code == 429
     response = client.post("/login", data=form)
     assert response.status_code == 302  # in, once a slot is free
 

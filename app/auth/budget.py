@@ -6,12 +6,12 @@ running at once is bounded instead. At most LOGIN_CHECKS checks run at a time on
 default half its cores, at least one), whatever the number of server workers and threads: the
 other cores keep serving the pages and answer saves of the cadres already in their exam. A login
 that finds every slot busy waits for one (up to LOGIN_WAIT_SECONDS) behind at most LOGIN_QUEUE
-others; beyond that, or when its wait runs out, it is answered at once with 503, Retry-After and a
-"please wait" message. The login page's script then sends the same form again after that many
-seconds, so the cadre does not retype the password; it takes over the form only on a page served
-while the checks were all taken (`busy`), and otherwise leaves the browser to submit it. A waiting
-login holds a server thread, which is why the queue is short and why the server runs threaded
-workers (gunicorn gthread, README).
+others; beyond that, or when its wait runs out, it is answered at once with 429 (not 503, which
+the proxy reads as a server failing), Retry-After and a "please wait" message. The login page's
+script then sends the same form again after that many seconds, so the cadre does not retype the
+password; it takes over the form only on a page served while the checks were all taken (`busy`),
+and otherwise leaves the browser to submit it. A waiting login holds a server thread, which is
+why the queue is short and why the server runs threaded workers (gunicorn gthread, README).
 
 Under gunicorn the slots are shared by every worker: `share()` is called in the master process
 (gunicorn.conf.py) before it forks them. Elsewhere (the development server, tests) each process

@@ -57,9 +57,9 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    """A login that did not get in, counted against the account; one asked to wait (503) was not
+    """A login that did not get in, counted against the account; one asked to wait (429) was not
     checked at all."""
-    return response.status_code not in (302, 503)
+    return response.status_code not in (302, 429)
 
 
 def _client() -> tuple[str, str]:
@@ -145,7 +145,7 @@ def _asked_to_wait(form: LoginForm):
     else:
         form.password.data = ""
         response = make_response(render_template("auth/login.html", form=form, queued=message, storm=True))
-    response.status_code = 503
+    response.status_code = 429  # not 503: the proxy would take this server out (README)
     response.headers["Retry-After"] = str(seconds)
     return response
 

@@ -1,6 +1,6 @@
 // Login page during an exam's login storm: the server marks the form (data-login-queue) when every
 // password check was taken as it served the page. This script then sends the form itself; when
-// the server answers 503 with a wait, it says so, counts down and sends the same form again, so
+// the server answers 429 with a wait, it says so, counts down and sends the same form again, so
 // the cadre does not retype the password. On any other page the browser submits the form as
 // usual; without the script the page says to press the button again.
 (function () {
@@ -30,7 +30,7 @@
       method: "POST", body: new FormData(form), credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
-      if (response.status === 503) {
+      if (response.status === 429) {
         return response.json().then(function (reply) {
           if (!reply.queued) throw new Error("unavailable");
           wait(Math.max(1, reply.retry_after || 3) + Math.floor(Math.random() * 3));
