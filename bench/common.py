@@ -79,10 +79,11 @@ def flask(env: dict, *args: str) -> str:
 
 
 @contextmanager
-def serving(app: str, workers: int, env: dict, cwd: Path = ROOT):
-    """(port, process) of gunicorn serving `app` on a free port of 127.0.0.1, stopped on leaving."""
+def serving(app: str, workers: int, env: dict, cwd: Path = ROOT, options: tuple[str, ...] = ()):
+    """(port, process) of gunicorn serving `app` on a free port of 127.0.0.1, stopped on leaving;
+    `options` are more gunicorn options (e.g. `--worker-class gthread --threads 8`)."""
     port = free_port()
-    server = start_gunicorn(app, port, workers, env, cwd)
+    server = start_gunicorn(app, port, workers, env, cwd, options)
     try:
         yield port, server
     finally:
@@ -96,10 +97,13 @@ def trivial_route(workers: int, env: dict, total: int, concurrency: int) -> dict
         return load(port, "/", {}, total, concurrency)
 
 
-def start_gunicorn(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
+def start_gunicorn(
+    app: str, port: int, workers: int, env: dict, cwd: Path, options: tuple[str, ...] = ()
+) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            *options,
             "--workers",
             str(workers),
             "--bind",
