@@ -44,7 +44,10 @@ The check does fail when something is lost. By hand, on SQLite (PostgreSQL alike
     sqlite3 /tmp/x.db "UPDATE quiz_attempts SET score = score + 1 WHERE id = 1"   # a second grading
     bench/exam_day.py check …                                          # graded twice: 1, exit 1
 
-tests/test_exam_day_check.py plants the same faults in a small database.
+To plant faults in a copy instead, copy SQLite with `sqlite3 x.db ".backup copy.db"`, not `cp`:
+answers just committed may still sit in the -wal file beside it, and a `cp` copy lacks them (the
+check then reports them lost, rightly). tests/test_exam_day_check.py plants the same faults in a
+small database.
 
 `search` builds a fresh database (SQLite in a temporary folder, or BENCH_DATABASE_URL for
 postgresql, emptied), and for each N it tries: rebuilds it, prepares N cadres, starts gunicorn
@@ -93,7 +96,7 @@ CONFIGS = {  # the gunicorn configurations `workers` compares
 
 def prepare(url: str, cadres: int, reset: bool = False) -> None:
     started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix="boiduong-exam-prepare-"))
+    tmp = Path(os.environ.get("INSTANCE_PATH") or tempfile.mkdtemp(prefix="boiduong-exam-prepare-"))
     env = {**os.environ, "BOIDUONG_ENV": "development", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp)}
     os.environ.update(env)
     from flask_migrate import upgrade
@@ -265,6 +268,8 @@ def run(args) -> int:
         f"wall time {result['wall_seconds']} s; finished {result['finished']}, "
         f"submitted {result['submitted']}, stopped early {result['abandoned'] or 0}"
     )
+    for error in result["errors"][:10]:
+        print(f"error: {error}")
     report = loss_check(args.database_url, result["acks"], result["started"])
     print("\n".join(report.lines()))
     problems = verdict(result, report)
@@ -317,41 +322,29 @@ def database_env(kind: str) -> tuple[Path, str, dict]:
 
 
 def trial(env: dict, url: str, users: int, options: tuple[str, ...], tmp: Path) -> dict:
-    """One run on a rebuilt database and a fresh server: the figures of `run --json`."""
+    """One run on a rebuilt database and a fresh server: the figures of `run --json`. The server's
+    log and the run's own output go to files in `tmp` (printed with the summary)."""
     empty_database(url)
     here = Path(__file__).resolve()
-    subprocess.run(
+    name = f"{users}-{'-'.join(o.lstrip('-') for o in options)}"
+    out, log, server_log = tmp / f"run-{name}.json", tmp / f"run-{name}.txt", tmp / f"gunicorn-{name}.log"
+    prepared = subprocess.run(
         [sys.executable, str(here), "prepare", "--database-url", url, "--cadres", str(users)],
         env=env,
-        check=True,
+        capture_output=True,
+        text=True,
     )
-    out = tmp / f"run-{users}.json"
-    rate = spawn_rate(users)
-    with serving("wsgi:app", 2, env, ROOT, options) as (port, _server):
-        code = subprocess.run(
-            [
-                sys.executable,
-                str(here),
-                "run",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--users",
-                str(users),
-                "--spawn-rate",
-                str(rate),
-                "--database-url",
-                url,
-                "--json",
-                str(out),
-            ],
-            env=env,
-        ).returncode
-    result = (
-        json.loads(out.read_text())
-        if out.exists()
-        else {"passed": False, "steps": {}, "problems": ["no result"]}
-    )
+    if prepared.returncode:
+        raise SystemExit(f"prepare failed:\n{prepared.stdout}{prepared.stderr}")
+    server_options = (*options, "--error-logfile", str(server_log), "--capture-output")
+    with serving("wsgi:app", 2, env, ROOT, server_options) as (port, _server), log.open("w") as output:
+        command = [sys.executable, str(here), "run", "--host", f"http://127.0.0.1:{port}"]
+        command += ["--users", str(users), "--spawn-rate", str(spawn_rate(users))]
+        command += ["--database-url", url, "--json", str(out)]
+        code = subprocess.run(command, env=env, stdout=output, stderr=subprocess.STDOUT).returncode
+    result = json.loads(out.read_text()) if out.exists() else {"steps": {}, "problems": ["no result"]}
     result["passed"] = code == 0 and result.get("passed", False)
+    result["log"] = str(log)
     return result
 
 
@@ -365,7 +358,8 @@ def summary(users: int, result: dict) -> str:
     return (
         f"N={users:5} at {spawn_rate(users):g}/s: {'PASS' if result['passed'] else 'FAIL'}; p95 ms: {p95}; "
         f"loss check {'ok' if lost.get('ok') else 'FAILED'}"
-        + ("" if result["passed"] else f"; {'; '.join(result.get('problems', []))}")
+        + "".join(f"; {p}" for p in result.get("problems", []) if "p95" not in p)
+        + f" [{result['log']}]"
     )
 
 

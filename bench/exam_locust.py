@@ -147,6 +147,13 @@ class ExamCadre(FastHttpUser):
     """One cadre sitting the exam once (no loop)."""
 
     wait_time = constant(0)
+    # A browser sends a request again, POSTs included, when the server had closed the kept-alive
+    # connection it reused (gunicorn gthread closes idle ones after 2 s, shorter than the pause
+    # between saves); geventhttpclient retries only GETs unless told (`on_start`).
+    max_retries = 1
+
+    def on_start(self) -> None:
+        self.client.client._may_retry = lambda _request: True
     network_timeout = 120.0
     connection_timeout = 120.0
 
@@ -173,7 +180,8 @@ class ExamCadre(FastHttpUser):
             status = response.status_code or 0
             SHARED.statuses[name][status] += 1
             if status != expect:
-                response.failure(f"HTTP {status}, expected {expect}")
+                error = getattr(response, "error", None) if not status else None
+                response.failure(f"HTTP {status}, expected {expect}" + (f": {error!r}" if error else ""))
                 if retry and (status == 0 or status >= 500):
                     return None
                 raise Abandon(f"{name}: HTTP {status}")
@@ -328,6 +336,7 @@ def run(host: str, users: int, spawn_rate: float, save_every: tuple[float, float
         "unfinished": users - SHARED.finished,
         "abandoned": dict(SHARED.abandoned),
         "steps": steps,
+        "errors": [f"{e.method} {e.name}: {e.error} ({e.occurrences}x)" for e in env.stats.errors.values()],
         "acks": list(SHARED.acks),
         "started": sorted(SHARED.started),
     }
