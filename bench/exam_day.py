@@ -336,7 +336,10 @@ def trial(env: dict, url: str, users: int, options: tuple[str, ...], tmp: Path) 
     )
     if prepared.returncode:
         raise SystemExit(f"prepare failed:\n{prepared.stdout}{prepared.stderr}")
-    server_options = (*options, "--error-logfile", str(server_log), "--capture-output")
+    # keep-alive 5 s: longer than the 2-4 s between a cadre's saves, so a kept-alive connection is
+    # not closed by gunicorn (default 2 s) just as the next save is sent (behind nginx, the proxy
+    # keeps the browsers' connections and this does not arise)
+    server_options = (*options, "--keep-alive", "5", "--error-logfile", str(server_log), "--capture-output")
     with serving("wsgi:app", 2, env, ROOT, server_options) as (port, _server), log.open("w") as output:
         command = [sys.executable, str(here), "run", "--host", f"http://127.0.0.1:{port}"]
         command += ["--users", str(users), "--spawn-rate", str(spawn_rate(users))]
