@@ -79,10 +79,11 @@ def flask(env: dict, *args: str) -> str:
 
 
 @contextmanager
-def serving(app: str, workers, env: dict, cwd: Path = ROOT):
-    """(port, process) of gunicorn serving `app` on a free port of 127.0.0.1, stopped on leaving."""
+def serving(app: str, workers, env: dict, cwd: Path = ROOT, options: tuple[str, ...] = ()):
+    """(port, process) of gunicorn serving `app` on a free port of 127.0.0.1, stopped on leaving;
+    `workers` as `worker_options` takes it, `options` more gunicorn options (e.g. `--keep-alive 5`)."""
     port = free_port()
-    server = start_gunicorn(app, port, workers, env, cwd)
+    server = start_gunicorn(app, port, workers, env, cwd, options)
     try:
         yield port, server
     finally:
@@ -106,11 +107,14 @@ def worker_options(workers) -> list[str]:
     )
 
 
-def start_gunicorn(app: str, port: int, workers, env: dict, cwd: Path) -> subprocess.Popen:
+def start_gunicorn(
+    app: str, port: int, workers, env: dict, cwd: Path, options: tuple[str, ...] = ()
+) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             *worker_options(workers),
+            *options,  # after: a --workers among them wins
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
