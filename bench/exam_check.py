@@ -33,7 +33,8 @@ COURSE_CODE = "THI-2026"
 # to p95 < LIMIT_MS (the POSTs answered by a redirect are shown, not held).
 STEPS = (
     ("login page", "GET"),
-    ("login", "POST"),
+    ("login", "POST"),  # each try: 302 in, or 429 asked to wait (app/auth/budget.py)
+    ("login, waits included", "POST"),  # from the first try to being in: what the cadre sees
     ("course page", "GET"),
     ("enrol", "POST"),
     ("lesson page", "GET"),
