@@ -191,13 +191,17 @@ def load(
 
 def _wrk_posts(path: str, posts: list[dict]) -> str:
     bodies = ", ".join('"' + urlencode(body, doseq=True) + '"' for body in posts)
+    # wrk.format's own headers replace wrk.headers (the cookie given with -H, the Host): copied in
     return f"""
 local bodies = {{ {bodies} }}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("POST", "{path}", {{["Content-Type"] = "application/x-www-form-urlencoded",
-    ["X-Requested-With"] = "fetch"}}, bodies[(n % #bodies) + 1])
+  local headers = {{}}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["X-Requested-With"] = "fetch"
+  return wrk.format("POST", "{path}", headers, bodies[(n % #bodies) + 1])
 end
 """
 
