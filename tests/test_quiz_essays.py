@@ -13,35 +13,9 @@ from app.models import AttemptAnswer, AuditEntry, CourseCompletion, EssayMark, Q
 from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 from app.quizzes.source import parse_quiz
 from tests.helpers import csrf_token, write_course
-
-QUIZ = """---
-type: quiz
-pass_mark: 60
-shuffle_options: true
----
-# Kiểm tra cuối khoá
-
-## Thủ đô {#thu-do points=2}
-
-- [x] Hà Nội
-- [ ] Huế
-
-## Bài viết ngắn {#bai-viet type=essay points=6 words=40}
-
-Trình bày một việc của đơn vị có thể làm bằng dữ liệu số:
-
-- việc gì;
-- ai làm.
-
-> Bài tốt nêu rõ việc, dữ liệu và người làm.
-
-## Một rủi ro {#rui-ro type=essay points=2}
-
-Nêu một rủi ro khi số hoá hồ sơ.
-"""
-LESSONS = {"01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n", "02-kiem-tra.md": QUIZ}
-QUIZ_PAGE = "/courses/KH-01/lessons/kiem-tra"
-ESSAY = "Phường tôi số hoá sổ hộ tịch; cán bộ tư pháp nhập dữ liệu."
+from tests.written_data import ESSAY, QUIZ_PAGE
+from tests.written_data import ESSAY_LESSONS as LESSONS
+from tests.written_data import ESSAY_QUIZ as QUIZ
 
 
 @pytest.fixture
