@@ -5,6 +5,12 @@ The schema is built once per run by the real Alembic migrations (so every run al
 the database in use); each test then starts from empty tables. TEST_DATABASE_URL selects the
 database (default: a temporary SQLite file); it is wiped, so never point it at real data.
 
+Under pytest-xdist (`make test` runs `-n 2`) each worker has its own database: on SQLite its own
+temporary file, on PostgreSQL TEST_DATABASE_URL's database name with the worker's name appended
+(`boiduong_test_gw0`), created when missing (the role needs CREATEDB, or create them beforehand).
+Each run also has its own instance folder (INSTANCE_PATH), so files a test writes there (an
+import's CSV file) never meet another worker's or the developer's.
+
 A world that takes long to build (the demo city, the access matrix's two wards, the planning
 tests' city) is built once per run and its rows kept in memory; each test that asks for it gets
 those rows written into its empty tables, committed, in a few milliseconds (see `Worlds`).
@@ -12,8 +18,11 @@ those rows written into its empty tables, committed, in a few milliseconds (see 
 
 from __future__ import annotations
 
+import atexit
 import copy
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +31,15 @@ from pathlib import Path
 
 os.environ["BOIDUONG_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-only-secret-key-that-is-long-enough-0123456789"
+if "INSTANCE_PATH" not in os.environ:
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="boiduong-test-instance-")
+    atexit.register(shutil.rmtree, os.environ["INSTANCE_PATH"], ignore_errors=True)
 
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
-from sqlalchemy import Table, event, select, text  # noqa: E402
+from sqlalchemy import Table, create_engine, event, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import clock as app_clock  # noqa: E402
 from app import create_app  # noqa: E402
@@ -70,9 +83,36 @@ pytest_plugins = ("tests.git_servers",)  # real git servers on 127.0.0.1, for th
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist
+    if url and worker:
+        return worker_database(url, worker)
     if url:
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def worker_database(url: str, worker: str) -> str:
+    """The database of one xdist worker: the given one's name with the worker's appended, on the
+    same server, created (empty) when missing."""
+    given = make_url(url)
+    if given.get_backend_name() != "postgresql":
+        raise pytest.UsageError(f"TEST_DATABASE_URL: no per-worker database for {given.get_backend_name()}")
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not found:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                except Exception as error:  # noqa: BLE001 - say what to do instead
+                    raise pytest.UsageError(
+                        f"cannot create the test database {name} for xdist worker {worker} ({error}); "
+                        f"give the role CREATEDB or run: createdb -O {given.username} {name}"
+                    ) from error
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
