@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -73,6 +74,7 @@ def _is_view(path: Path) -> bool:
     )
 
 
+@cache  # the three checks below read app/ once
 def read(root: Path = APP):
     """The package graph {package: {package: [evidence]}}, view-to-view imports and request-global uses."""
     modules = _modules(root)
