@@ -15,9 +15,11 @@ run: install translations db legal courses demo  ## set up everything and serve 
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; `make test PYTEST_WORKERS=0` for one).
+PYTEST_WORKERS ?= auto
 test: install translations  ## the whole suite (lint included)
 	$(BIN)/ruff check app tests bench wsgi.py gunicorn.conf.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 fuzz: install translations  ## the fuzz tests with many more examples and a random seed
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -m fuzz $(PYTEST_ARGS)

@@ -5,6 +5,12 @@ The schema is built once per run by the real Alembic migrations (so every run al
 the database in use); each test then starts from empty tables. TEST_DATABASE_URL selects the
 database (default: a temporary SQLite file); it is wiped, so never point it at real data.
 
+Under pytest-xdist (`make test` runs `-n 2`) each worker has its own database: on SQLite its own
+temporary file, on PostgreSQL TEST_DATABASE_URL's database name with the worker's name appended
+(`boiduong_test_gw0`), created when missing (the role needs CREATEDB, or create them beforehand).
+Each run also has its own instance folder (INSTANCE_PATH), so files a test writes there (an
+import's CSV file) never meet another worker's or the developer's.
+
 A world that takes long to build (the demo city, the access matrix's two wards, the planning
 tests' city) is built once per run and its rows kept in memory; each test that asks for it gets
 those rows written into its empty tables, committed, in a few milliseconds (see `Worlds`).
@@ -12,8 +18,12 @@ those rows written into its empty tables, committed, in a few milliseconds (see 
 
 from __future__ import annotations
 
+import atexit
 import copy
+import gc
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +32,17 @@ from pathlib import Path
 
 os.environ["BOIDUONG_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-only-secret-key-that-is-long-enough-0123456789"
+if "INSTANCE_PATH" not in os.environ:
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="boiduong-test-instance-")
+    atexit.register(shutil.rmtree, os.environ["INSTANCE_PATH"], ignore_errors=True)
 
 import pytest  # noqa: E402
+from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
-from sqlalchemy import Table, event, select, text  # noqa: E402
+from jinja2 import BytecodeCache  # noqa: E402
+from sqlalchemy import Table, create_engine, event, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import clock as app_clock  # noqa: E402
 from app import create_app  # noqa: E402
@@ -67,12 +83,94 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 pytest_plugins = ("tests.git_servers",)  # real git servers on 127.0.0.1, for the tests that fetch
 
 
+# --- what starting an app costs -------------------------------------------------------------------
+# Every test starts its own app (1,700 of them a run). Most of an app's start went to two things
+# that say nothing about the app: Werkzeug compiling, for each of its ~110 URL rules, two small
+# Python functions that build the rule's URLs (the same rule compiles to the same function: they are
+# compiled once per run now), and Python's cyclic garbage collector walking the objects pytest
+# holds (the modules, every collected test) each time the new app's objects pass its threshold
+# (those are frozen once collected, and the threshold is higher). 0.3 s an app became 0.05 s.
+# Then each app compiled every template it showed again (0.15 s a test): the apps share Jinja's
+# compiled templates now, checked against each template's source as Jinja does.
+
+
+def _compile_url_builders_once() -> None:
+    from werkzeug.routing.rules import Rule
+
+    compiled: dict = {}
+    compile_builder = Rule._compile_builder
+
+    def once(self, append_unknown: bool = True):
+        key = (
+            self.rule,
+            tuple(self._trace),
+            repr(sorted((self.defaults or {}).items())),
+            tuple((name, type(converter)) for name, converter in self._converters.items()),
+            append_unknown,
+        )
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = once
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, in memory, shared by every app of the run."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_compile_url_builders_once()
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _CompiledTemplates()}
+gc.set_threshold(50_000, 20, 20)
+
+
+def pytest_collection_finish(session) -> None:
+    gc.freeze()  # what is alive now (modules, the collected tests) lives until the end
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist
+    if url and worker:
+        return worker_database(url, worker)
     if url:
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def worker_database(url: str, worker: str) -> str:
+    """The database of one xdist worker: the given one's name with the worker's appended, on the
+    same server, created (empty) when missing."""
+    given = make_url(url)
+    if given.get_backend_name() != "postgresql":
+        raise pytest.UsageError(f"TEST_DATABASE_URL: no per-worker database for {given.get_backend_name()}")
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            if not found:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                except Exception as error:  # noqa: BLE001 - say what to do instead
+                    raise pytest.UsageError(
+                        f"cannot create the test database {name} for xdist worker {worker} ({error}); "
+                        f"give the role CREATEDB or run: createdb -O {given.username} {name}"
+                    ) from error
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -415,6 +513,17 @@ def _demo_city(make: Factory) -> None:
 def world(app, _worlds) -> None:
     """The demo city: courses, accounts, units, cadres (as `make run` builds them)."""
     _worlds.copy_into(app, "demo-city", _demo_city)
+
+
+def _shipped_courses(make: Factory) -> None:
+    for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
+        assert make.import_folder(folder).status == "created"
+
+
+@pytest.fixture
+def shipped_courses(app, _worlds) -> None:
+    """The courses the project ships (courses/), imported, and nothing else."""
+    _worlds.copy_into(app, "shipped-courses", _shipped_courses)
 
 
 def _two_wards(make: Factory) -> Wards:

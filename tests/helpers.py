@@ -442,3 +442,9 @@ def config_for(database_url: str, **extra) -> dict:
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH,
         **extra,
     }
+
+
+def cadres_csv(rows: int) -> bytes:
+    lines = ["employee_code,full_name,date_of_birth,gender,staff_type,unit_code"]
+    lines += [f"HN-8{n:05d},Nguyễn Văn {n},05/03/1988,Nam,công chức,P-BA-DINH" for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -73,6 +74,7 @@ def _is_view(path: Path) -> bool:
     )
 
 
+@cache  # the three checks below read app/ once
 def read(root: Path = APP):
     """The package graph {package: {package: [evidence]}}, view-to-view imports and request-global uses."""
     modules = _modules(root)
@@ -199,3 +201,48 @@ def long_functions(root: Path = APP) -> list[str]:
 
 def test_no_function_is_longer_than_a_screen():
     assert not long_functions(), "\n".join(long_functions())
+
+
+# --- the tests' own shape -----------------------------------------------------------------------
+
+TESTS = Path(__file__).resolve().parent
+
+
+def imports_of_test_modules(root: Path = TESTS) -> list[str]:
+    """Imports of one test module by another. What tests share lives in modules that are not test
+    modules: conftest.py (fixtures), helpers.py, factories.py, quiz_fixtures.py and the *_data.py
+    modules, so running or changing one test module never depends on another."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[-1].startswith("test_") and name.split(".")[0] in (root.name, ""):
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno} imports {name}")
+                    break
+    return found
+
+
+def test_no_test_module_imports_another():
+    found = imports_of_test_modules()
+    assert not found, "move what they share to tests/helpers.py or a *_data.py module:\n" + "\n".join(found)
+
+
+def test_the_test_reader_finds_an_import_of_a_test_module(tmp_path):
+    root = tmp_path / "tests"
+    (root / "browser").mkdir(parents=True)
+    (root / "helpers.py").write_text("X = 1\n")
+    (root / "test_a.py").write_text("from tests.helpers import X\nY = 2\n")
+    (root / "test_b.py").write_text("from tests.test_a import Y\n")
+    (root / "browser" / "test_c.py").write_text("from tests.browser import test_d\nimport tests.test_a\n")
+    assert imports_of_test_modules(root) == [
+        "tests/browser/test_c.py:1 imports tests.browser.test_d",
+        "tests/browser/test_c.py:2 imports tests.test_a",
+        "tests/test_b.py:1 imports tests.test_a",
+    ]

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.certificates import credential, keys, status_list
-from tests.test_certificate_credential import BASE, FACTS, LIST_URL
+from tests.certificate_data import BASE, LIST_URL
+from tests.certificate_data import CREDENTIAL_FACTS as FACTS
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ REQUIRE_PDF_TOOLS=1 (set by .ci/run), which turns the skip into a failure.
 from __future__ import annotations
 
 import http.server
-import shutil
-import subprocess
 import threading
 import unicodedata
 from contextlib import contextmanager
@@ -21,41 +19,14 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from app.certificates.facts import REVOCATION_REASONS, CertificateFacts, CertificateStatus
+from app.certificates.facts import REVOCATION_REASONS, CertificateStatus
 from app.certificates.labels import REASONS
 from app.certificates.paper import certificate_html, certificate_pdf
-from tests import helpers
+from tests.certificate_data import PAPER_FACTS as FACTS
+from tests.certificate_data import VERIFY_URL, require, run
 
-VERIFY_URL = "https://boiduong.hanoi.gov.vn/verify/GCN-2026-7KQ4M9XZ"
-FACTS = CertificateFacts(
-    number="GCN-2026-7KQ4M9XZ",
-    cadre_name="Nguyễn Thị Ánh Tuyết",
-    course_code="CDS-01",
-    course_title="Chuyển đổi số trong cơ quan hành chính nhà nước cấp xã, phường",
-    edition=3,
-    hours=8,
-    score=86.56,
-    completed_on=date(2026, 3, 5),
-    issued_on=date(2026, 3, 6),
-    issuer="Sở Nội vụ thành phố Hà Nội",
-)
 VALID = CertificateStatus()
 REVOKED = CertificateStatus(revoked_on=date(2026, 6, 1), reason="withdrawn")
-
-
-def require(*tools: str) -> None:
-    """Skip (fail under REQUIRE_PDF_TOOLS=1) unless WeasyPrint loads and every tool is on PATH."""
-    missing = [tool for tool in tools if shutil.which(tool) is None]
-    try:
-        import weasyprint  # noqa: F401  (needs the Pango system library)
-    except OSError as error:
-        missing.append(f"Pango for WeasyPrint ({error})")
-    if not missing:
-        return
-    helpers.missing(
-        f"missing {', '.join(missing)}: apt-get install poppler-utils zbar-tools fonts-dejavu-core",
-        "REQUIRE_PDF_TOOLS",
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +34,6 @@ def request_context(app):
     """A request to the app, as when a page or a download draws the certificate."""
     with app.test_request_context():
         yield
-
-
-def run(*command: str) -> str:
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture

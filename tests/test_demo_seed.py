@@ -25,10 +25,8 @@ from tests.helpers import PROJECT_COURSES
 
 
 @pytest.fixture
-def courses(import_folder):
-    """The shipped courses, imported."""
-    for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
-        assert import_folder(folder).status == "created"
+def courses(shipped_courses):
+    """The shipped courses, imported (a world built once per run)."""
 
 
 def count(model, *where) -> int:

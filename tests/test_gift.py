@@ -5,30 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-import yaml
 
 from app.quizzes.gift import GiftProblem, gift_to_markdown, quiz_to_gift
-from app.quizzes.source import TRUE_WORDS, QuestionSource, QuizSource, choice_weights, parse_quiz
-
-
-def parse_markdown(text: str) -> tuple[dict, str, QuizSource]:
-    """Read a quiz file's text as the course reader does; the quiz must have no problems."""
-    lines = text.split("\n")
-    assert lines[0] == "---"
-    end = lines.index("---", 1)
-    front = yaml.safe_load("\n".join(lines[1:end]))
-    start = next(i for i in range(end + 1, len(lines)) if lines[i].strip())
-    assert lines[start].startswith("# ")
-    problems: list[tuple[int, str]] = []
-    quiz = parse_quiz(
-        front,
-        {},
-        "\n".join(lines[start + 1 :]),
-        start + 2,
-        lambda line, message: problems.append((line, message)),
-    )
-    assert problems == []
-    return front, lines[start][2:], quiz
+from app.quizzes.source import TRUE_WORDS, QuestionSource, QuizSource, choice_weights
+from tests.quiz_fixtures import parse_markdown
 
 
 def convert(gift: str, **settings) -> tuple[QuizSource, list[GiftProblem]]:

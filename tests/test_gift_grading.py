@@ -32,8 +32,7 @@ from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 from app.quizzes.source import QuestionSource, answer_weight, choice_weights, parse_quiz
 from app.quizzes.types import question_type
 from tests.helpers import write_course
-from tests.test_gift import parse_markdown
-from tests.test_quizzes import enrol_and_start, key, marks, post_attempt
+from tests.quiz_fixtures import enrol_and_start, key, marks, parse_markdown, post_attempt
 
 PENALTY = """\
     ::Mật khẩu::Những việc nào giữ an toàn cho tài khoản công vụ? {

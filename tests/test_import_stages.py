@@ -11,14 +11,9 @@ from app.imports.people import import_people
 from app.imports.reader import read_table
 from app.models import Cadre, Unit
 from app.policy import SYSTEM
+from tests.helpers import cadres_csv
 
 UNITS_IN_A_LOOP = "code,name,type,parent_code\nNEW-A,Phòng A,division,NEW-B\nNEW-B,Phòng B,division,NEW-A\n"
-
-
-def cadres_csv(rows: int) -> bytes:
-    lines = ["employee_code,full_name,date_of_birth,gender,staff_type,unit_code"]
-    lines += [f"HN-8{n:05d},Nguyễn Văn {n},05/03/1988,Nam,công chức,P-BA-DINH" for n in range(rows)]
-    return ("\n".join(lines) + "\n").encode()
 
 
 def test_a_dry_run_reports_units_that_are_each_others_parents(world, app):

@@ -17,9 +17,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AttemptAnswer, AuditEntry, Cadre, QuizAttempt
-from tests.helpers import ROOT
-from tests.test_import_stages import cadres_csv
-from tests.test_quizzes import enrol_and_start, post_attempt, right_answers
+from tests.helpers import ROOT, cadres_csv
+from tests.quiz_fixtures import enrol_and_start, post_attempt, right_answers
 
 ROWS = 120
 

@@ -17,7 +17,7 @@ from app import outage
 from app.extensions import db
 from app.models import AttemptAnswer, DatabaseOutage
 from tests.helpers import csrf_token
-from tests.test_quizzes import QIDS, attempt_row, enrol_and_start, post_attempt, right_answers
+from tests.quiz_fixtures import QIDS, attempt_row, enrol_and_start, post_attempt, right_answers
 
 
 class _Down:

@@ -9,39 +9,23 @@ from sqlalchemy import select
 
 from app.courses.source import read_course
 from app.extensions import db
-from app.models import AttemptAnswer, AuditEntry, CourseCompletion, EssayMark, Question, QuizAttempt
+from app.models import (
+    AttemptAnswer,
+    AuditEntry,
+    CourseCompletion,
+    EssayMark,
+    Question,
+    QuizAttempt,
+    TrainingRecord,
+)
+from app.quizzes import marking
+from app.quizzes.events import attempt_graded
 from app.quizzes.gift import gift_to_markdown, quiz_to_gift
 from app.quizzes.source import parse_quiz
 from tests.helpers import csrf_token, write_course
-
-QUIZ = """---
-type: quiz
-pass_mark: 60
-shuffle_options: true
----
-# Kiểm tra cuối khoá
-
-## Thủ đô {#thu-do points=2}
-
-- [x] Hà Nội
-- [ ] Huế
-
-## Bài viết ngắn {#bai-viet type=essay points=6 words=40}
-
-Trình bày một việc của đơn vị có thể làm bằng dữ liệu số:
-
-- việc gì;
-- ai làm.
-
-> Bài tốt nêu rõ việc, dữ liệu và người làm.
-
-## Một rủi ro {#rui-ro type=essay points=2}
-
-Nêu một rủi ro khi số hoá hồ sơ.
-"""
-LESSONS = {"01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n", "02-kiem-tra.md": QUIZ}
-QUIZ_PAGE = "/courses/KH-01/lessons/kiem-tra"
-ESSAY = "Phường tôi số hoá sổ hộ tịch; cán bộ tư pháp nhập dữ liệu."
+from tests.written_data import ESSAY, QUIZ_PAGE
+from tests.written_data import ESSAY_LESSONS as LESSONS
+from tests.written_data import ESSAY_QUIZ as QUIZ
 
 
 @pytest.fixture
@@ -197,6 +181,48 @@ def test_the_queue_lists_the_attempt_and_marking_records_the_grade_once(app, aut
     assert again.status_code == 400
     assert "không thể đổi" in again.get_data(as_text=True) or "can no longer" in again.get_data(as_text=True)
     assert "attempts/" not in client.get("/teach/courses/KH-01/marking").get_data(as_text=True)
+
+
+def test_a_mark_that_reaches_the_grading_after_another_marker_graded_changes_nothing(
+    app, make, auth, client, setup
+):
+    """Two trainers mark the last essay at the same moment: both pass the "still awaiting marks"
+    check and write their mark, and the one whose grading claim comes second must grade nothing:
+    not the answers' marks, the score, the course completion, nor a second "graded" event."""
+    make.cadre(user=setup["learner"])  # so that the completion enters a training record
+    attempt_id = _start(auth)
+    _answer(auth, app, attempt_id)
+    auth.logout()
+    auth.login("gv@example.vn")
+    _mark(client, attempt_id, "bai-viet", 5)
+    _mark(client, attempt_id, "rui-ro", 2)
+
+    def graded():
+        return (
+            db.session.execute(select(QuizAttempt.score, QuizAttempt.percent, QuizAttempt.passed)).all(),
+            sorted(db.session.execute(select(AttemptAnswer.qid, AttemptAnswer.mark)).all()),
+            db.session.execute(select(CourseCompletion.id, CourseCompletion.score)).all(),
+            db.session.execute(select(TrainingRecord.id, TrainingRecord.score)).all(),
+        )
+
+    events = []
+    with app.app_context():
+        before = graded()
+        assert before[0] == [(9.0, 90.0, True)] and len(before[2]) == len(before[3]) == 1
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        # the second trainer's mark, written before the first trainer's grading was committed
+        trainer = setup["trainer"]
+        db.session.add(
+            EssayMark(
+                attempt_id=attempt_id, qid="rui-ro", marker_id=trainer, marks=0, points=2, comment="Sai."
+            )
+        )
+        db.session.flush()
+        with attempt_graded.connected_to(lambda _session, **kw: events.append(kw)):
+            assert marking._finish(db.session, attempt) is False
+        db.session.commit()
+        assert graded() == before
+    assert events == []
 
 
 def test_the_learner_sees_the_grade_and_the_comment(app, auth, client, setup):

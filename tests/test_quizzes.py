@@ -26,67 +26,10 @@ from app.models import (
 from app.quizzes import service
 from app.quizzes.types import tone_key
 from tests.helpers import csrf_token, write_course
-
-
-def enrol_and_start(auth, client) -> int:
-    auth.post("/courses/KT-01/enrol", token_from="/courses/KT-01")
-    response = auth.post("/courses/KT-01/quizzes/kiem-tra/start", token_from="/courses/KT-01")
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[1])
-
-
-def key(app, attempt_id: int) -> dict[str, tuple[Question, list[str]]]:
-    with app.app_context():
-        attempt = db.session.get(QuizAttempt, attempt_id)
-        return {
-            entry["qid"]: (q, entry["order"]) for entry, q in service.attempt_questions(db.session, attempt)
-        }
-
-
-def right_answers(app, attempt_id: int) -> dict[str, list[str] | str]:
-    """Form fields that answer every drawn question correctly."""
-    form: dict[str, list[str] | str] = {}
-    for qid, (q, _order) in key(app, attempt_id).items():
-        field = f"q-{qid}"
-        if q.type in ("single", "truefalse"):
-            form[field] = next(o["id"] for o in q.data["options"] if o["correct"])
-        elif q.type == "multiple":
-            form[field] = [o["id"] for o in q.data["options"] if o["correct"]]
-        elif q.type in ("short", "numeric"):
-            form[field] = q.data["answers"][0]["text"].split(" +- ")[0]
-        elif q.type == "matching":
-            for p in q.data["pairs"]:
-                form[f"{field}-{p['id']}"] = p["right_id"]
-        elif q.type == "ordering":
-            for i, item in enumerate(q.data["items"], start=1):
-                form[f"{field}-{item['id']}"] = str(i)
-    return form
-
-
-def post_attempt(auth, attempt_id: int, action: str, form: dict, qids: list[str]):
-    data = {**form, "qids": qids}
-    return auth.post(f"/attempts/{attempt_id}/{action}", data, token_from="/courses/KT-01")
-
-
-def attempt_row(app, attempt_id: int) -> QuizAttempt:
-    with app.app_context():
-        attempt = db.session.get(QuizAttempt, attempt_id)
-        db.session.expunge(attempt)
-        return attempt
-
-
-def marks(app, attempt_id: int) -> dict[str, float]:
-    with app.app_context():
-        return dict(
-            db.session.execute(
-                select(AttemptAnswer.qid, AttemptAnswer.mark).where(AttemptAnswer.attempt_id == attempt_id)
-            ).all()
-        )
-
+from tests.quiz_fixtures import QIDS, attempt_row, enrol_and_start, key, marks, post_attempt, right_answers
 
 # The counters a completion moves, in the learner's unit and for the city.
 COUNTERS = (UnitCourseStats, UnitMonthStats, CourseMonthStats, UnitHoursStats, CadreHoursStats)
-QIDS = ["otp", "nhay-cam", "ky-so", "hoa-giai", "so-phuong", "thoi-han", "ghep", "thu-tu"]
 
 
 def test_all_right_scores_100_and_completes_the_course(app, learner, quiz_course, auth, client):

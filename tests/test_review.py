@@ -475,12 +475,9 @@ def test_exports_round_trip_through_the_import(world, app, auth, client):
     assert "0 were created, 0 updated" in result.output  # nothing changes
 
 
-def test_the_seed_builds_a_small_city_that_works(app, import_folder, make_user):
+def test_the_seed_builds_a_small_city_that_works(app, shipped_courses, make_user):
     from app.demo.city import seed_city
-    from tests.helpers import PROJECT_COURSES
 
-    for folder in sorted(p for p in PROJECT_COURSES.iterdir() if p.is_dir()):
-        import_folder(folder)
     with app.app_context():
         counts = seed_city(db.session, 60, seed=7, echo=lambda _line: None)
         db.session.commit()

@@ -15,20 +15,9 @@ from app.courses.source import read_course
 from app.extensions import db
 from app.models import AuditEntry, CourseCompletion, TrainingRecord, WrittenMark, WrittenSubmission
 from tests.helpers import csrf_token, write_course
-
-ASSIGNMENT = """---
-assignment:
-  points: 10
-  pass_mark: 5
-  max_words: 50
----
-# Bài thu hoạch
-
-Viết về một việc của đơn vị anh/chị có thể làm bằng dữ liệu số.
-"""
-LESSONS = {"01-mo-dau.md": "# Mở đầu\n\nNội dung bài mở đầu.\n", "02-bai-thu-hoach.md": ASSIGNMENT}
-LESSON = "/courses/KH-01/lessons/bai-thu-hoach"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.written_data import PDF
+from tests.written_data import WRITTEN_LESSON as LESSON
+from tests.written_data import WRITTEN_LESSONS as LESSONS
 
 
 def _docx() -> bytes:

@@ -56,3 +56,16 @@ def fits(page: Page) -> None:
     """The page does not scroll sideways."""
     problem = overflow(page)
     assert problem is None, f"{page.url} is {problem}"
+
+
+def open_quiz(page: Page, base: str) -> None:
+    log_in(page, base)
+    page.goto(base + "/courses/KT-01")
+    page.get_by_role("button", name="Ghi danh khoá học này").click()
+    page.goto(base + "/courses/KT-01/lessons/kiem-tra")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+
+
+def pages_of(pdf: bytes) -> int:
+    """The number of pages in a PDF Chromium wrote (its page objects; not the /Pages tree)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, Route, expect
 
 from app.certificates.facts import CertificateStatus
 from app.certificates.paper import certificate_html
-from tests.browser.helpers import fits
-from tests.browser.test_dossier_print import pages_of
-from tests.test_certificate_paper import FACTS, VERIFY_URL
+from tests.browser.helpers import fits, pages_of
+from tests.certificate_data import PAPER_FACTS as FACTS
+from tests.certificate_data import VERIFY_URL
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import TrainingRecord, User
 from app.profiles import records
 from tests.browser.helpers import fits, log_in
-from tests.test_certificate_paper import require, run
+from tests.certificate_data import require, run
 
 pytestmark = pytest.mark.browser
 

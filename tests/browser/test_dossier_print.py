@@ -20,17 +20,12 @@ from app.demo.profiles import LAN_TRAINING
 from app.extensions import db
 from app.models import Cadre, PlanningEntry, Unit
 from app.profiles import records
-from tests.browser.helpers import fits
+from tests.browser.helpers import fits, pages_of
 from tests.helpers import city_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("world")]
 
 LAN = DEMO_ACCOUNTS[0]
-
-
-def pages_of(pdf: bytes) -> int:
-    """The number of pages in a PDF Chromium wrote (its page objects; not the /Pages tree)."""
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
 def lan_with(app, trainings: int = 0) -> int:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import open_quiz
 from tests.quiz_fixtures import write_quiz_course
 
 pytestmark = pytest.mark.browser
@@ -21,14 +21,6 @@ def quiz_setup(make_user, courses_root, import_folder):
         assert outcome.status == "created", outcome.problems
 
     return make
-
-
-def open_quiz(page: Page, base: str) -> None:
-    log_in(page, base)
-    page.goto(base + "/courses/KT-01")
-    page.get_by_role("button", name="Ghi danh khoá học này").click()
-    page.goto(base + "/courses/KT-01/lessons/kiem-tra")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
 
 
 def answer_everything(page: Page) -> None:

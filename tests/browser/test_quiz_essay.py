@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import fits, log_in
-from tests.test_quiz_essays import ESSAY, LESSONS
+from tests.written_data import ESSAY
+from tests.written_data import ESSAY_LESSONS as LESSONS
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from app import create_app, outage
 from app.extensions import db
 from app.models import AttemptAnswer, DatabaseOutage, QuizAttempt
 from tests import pg_server
-from tests.browser.test_quiz import open_quiz
+from tests.browser.helpers import open_quiz
 from tests.factories import Factory
 from tests.helpers import config_for
 from tests.quiz_fixtures import write_quiz_course

@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import fits
-from tests.browser.test_quiz import open_quiz
+from tests.browser.helpers import fits, open_quiz
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AttemptAnswer, QuizAttempt
-from tests.browser.test_quiz import open_quiz
+from tests.browser.helpers import open_quiz
 from tests.quiz_fixtures import write_quiz_course
 
 pytestmark = pytest.mark.browser

@@ -28,9 +28,8 @@ from app.policy import SYSTEM
 from app.quizzes import service as quizzes
 from tests.browser.helpers import overflow, small_chart_text
 from tests.helpers import ACCOUNTS, OVERRIDES, PASSWORD, QUERIES, policy_allows, totp_code
-from tests.test_quiz_essays import QUIZ as ESSAY_QUIZ
-from tests.test_written_assignments import LESSONS as WRITTEN_LESSONS
-from tests.test_written_assignments import PDF as WRITTEN_PDF
+from tests.written_data import ESSAY_QUIZ, WRITTEN_LESSONS
+from tests.written_data import PDF as WRITTEN_PDF
 
 pytestmark = pytest.mark.browser
 

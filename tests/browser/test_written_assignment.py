@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import fits, log_in
-from tests.test_written_assignments import LESSONS, PDF
+from tests.written_data import PDF
+from tests.written_data import WRITTEN_LESSONS as LESSONS
 
 pytestmark = pytest.mark.browser
 
