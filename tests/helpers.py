@@ -7,6 +7,8 @@ import importlib.util
 import os
 import re
 import textwrap
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -448,3 +450,26 @@ def cadres_csv(rows: int) -> bytes:
     lines = ["employee_code,full_name,date_of_birth,gender,staff_type,unit_code"]
     lines += [f"HN-8{n:05d},Nguyễn Văn {n},05/03/1988,Nam,công chức,P-BA-DINH" for n in range(rows)]
     return ("\n".join(lines) + "\n").encode()
+
+
+@contextmanager
+def every_password_check_taken(queue: int = 0):
+    """An exam's login storm: another login holds the only password-check slot (LOGIN_CHECKS=1,
+    LOGIN_QUEUE=`queue`) in its own thread until the block ends (app/auth/budget.py)."""
+    from app.auth import budget
+
+    taken, done = threading.Event(), threading.Event()
+
+    def hold():
+        with budget.turn(1, queue, 0):
+            taken.set()
+            done.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait(5)
+    try:
+        yield
+    finally:
+        done.set()
+        holder.join(5)

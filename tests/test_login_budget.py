@@ -11,7 +11,7 @@ import time
 import pytest
 
 from app.auth import budget
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, every_password_check_taken
 
 
 @pytest.fixture
@@ -49,22 +49,8 @@ def test_a_queued_check_gets_the_slot_when_it_frees():
 
 
 def test_a_wait_that_runs_out_is_refused():
-    held, done = threading.Event(), threading.Event()
-
-    def holder():
-        with budget.turn(1, 1, 5):
-            held.set()
-            done.wait(5)
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    held.wait(5)
-    try:
-        with pytest.raises(budget.Busy), budget.turn(1, 1, 0.2):
-            pass
-    finally:
-        done.set()
-        thread.join()
+    with every_password_check_taken(queue=1), pytest.raises(budget.Busy), budget.turn(1, 1, 0.2):
+        pass
 
 
 def _try_in_child(result):

@@ -9,10 +9,8 @@ from __future__ import annotations
 import http.cookiejar
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +25,7 @@ from app.certificates.keys import generate, write_private_key
 from app.config import DEV_SECRET_KEY, PROJECT_ROOT
 from app.extensions import db
 from app.policy import SYSTEM
+from bench.cluster import free_port, wait_listening
 from tests import helpers
 
 KEY = "a-production-secret-key-of-forty-chars!!"
@@ -106,36 +105,19 @@ def test_gunicorn_refuses_several_workers_counting_logins_alone(tmp_path):
     assert "refusing to start 2 workers with RATELIMIT_STORAGE_URI=memory://" in result.stdout + result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {port}")
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     server = shutil.which("redis-server")
     if server is None:
         helpers.missing("redis-server is not installed (apt-get install redis-server)", "REQUIRE_REDIS")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(port)
+        wait_listening(port)
         yield f"redis://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -172,7 +154,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_the_login_limit_holds_across_four_workers_on_redis(tmp_path, redis_url):
     _database(tmp_path, ("canbo@hanoi.gov.vn", "learner"))
-    port = _free_port()
+    port = free_port()
     env = _env(
         tmp_path,
         RATELIMIT_STORAGE_URI=redis_url,
@@ -189,7 +171,7 @@ def test_the_login_limit_holds_across_four_workers_on_redis(tmp_path, redis_url)
         stderr=log,
     )
     try:
-        _wait_for(port, 60)
+        wait_listening(port, 60)
         browser = _Browser(f"http://127.0.0.1:{port}")
         # one address trying sixty different accounts: ten answers, then "too many attempts"
         codes = [browser.login(f"thu-{n}@hanoi.gov.vn", "203.0.113.7") for n in range(60)]

@@ -5,13 +5,12 @@ without retyping anything once a check is free (app/auth/budget.py, app/static/l
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.auth import budget
 from tests.browser.helpers import fits, log_in
+from tests.helpers import every_password_check_taken
 
 pytestmark = pytest.mark.browser
 
@@ -20,23 +19,10 @@ def test_a_login_asked_to_wait_goes_through_by_itself(app, make_user, page: Page
     app.config.update(LOGIN_CHECKS=1, LOGIN_QUEUE=0, LOGIN_WAIT_SECONDS=0, LOGIN_RETRY_SECONDS=1)
     make_user("hocvien@example.vn")
     page.set_viewport_size({"width": 360, "height": 740})
-    busy, free = threading.Event(), threading.Event()
-
-    def storm():  # another login holds the only slot
-        with budget.turn(1, 0, 0):
-            busy.set()
-            free.wait(20)
-
-    holder = threading.Thread(target=storm)
-    holder.start()
-    busy.wait(5)
-    try:
+    with every_password_check_taken():
         log_in(page, live_server_url)
         waiting = page.locator(".login-queue")
         expect(waiting).to_contain_text("nhiều người đăng nhập cùng lúc")
         expect(page).to_have_url(re.compile(r"/login"))
         fits(page)
-    finally:
-        free.set()
-        holder.join(5)
     expect(page.get_by_role("heading", name="Danh mục khoá học", level=1)).to_be_visible(timeout=15000)
