@@ -1,8 +1,9 @@
-"""Parts of the page frame that depend on a few values only, rendered once per process for each.
+"""Parts of pages that depend on a few values only, rendered once per process for each.
 
 The menu, the brand and the footer of every page are the same for every learner of a language
 with the same roles on the same section of the site; rendering them costs a fifth of a lesson
-page (twenty translated strings, a dozen addresses). `fragment(template, macro, *key)` renders
+page (twenty translated strings, a dozen addresses); so do a lesson's outline and pager, for one
+course edition, lesson and set of lessons done. `fragment(template, macro, *key)` renders
 `macro` of `template` with `key` as its arguments once per process for each language, mount point
 and key, and returns the same markup after that. The macro must depend on its arguments alone
 (and on the language and the addresses, which are part of the key): nothing of the request, the
@@ -19,7 +20,7 @@ from markupsafe import Markup
 
 from app.i18n import request_locale
 
-CACHED_FRAGMENTS = 1024
+CACHED_FRAGMENTS = 4096
 
 # The menu's sections, and the endpoints each one is current for (by full name or blueprint).
 SECTIONS = (

@@ -127,3 +127,16 @@ def test_every_template_sees_every_global_the_app_registers(app):
     assert set(app.jinja_env.globals) <= set(template.globals)
     for name in ("url_for", "fragment", "policy", "csrf_token", "get_locale", "gettext", "label"):
         assert name in template.globals
+
+
+def test_a_lesson_outline_follows_the_lessons_done(app, learner, course, auth, client):
+    # The outline and pager are cached per edition, lesson and lessons done (app/fragments.py):
+    # marking a lesson done shows at once, on this page and the next.
+    auth.post("/courses/KH-01/enrol", token_from="/courses/KH-01")
+    first = client.get("/courses/KH-01/lessons/mo-dau").get_data(as_text=True)
+    assert 'class="check"' not in first and 'rel="next"' in first
+    auth.post("/courses/KH-01/lessons/mo-dau/complete", token_from="/courses/KH-01/lessons/mo-dau")
+    again = client.get("/courses/KH-01/lessons/mo-dau").get_data(as_text=True)
+    assert again.count('class="check"') == 1
+    second = client.get("/courses/KH-01/lessons/du-lieu").get_data(as_text=True)
+    assert second.count('class="check"') == 1 and 'rel="prev"' in second

@@ -108,7 +108,7 @@ def _lesson_context(pages, state, lesson, preview: bool) -> dict:
     return {
         "lessons": lessons,
         "lesson": lesson,
-        "done": state.done,
+        "done": frozenset(state.done),  # part of the outline fragment's key
         "previous": lessons[index - 1] if index > 0 else None,
         "next": lessons[index + 1] if index + 1 < len(lessons) else None,
         "progress": service.progress(lessons, state.done),
