@@ -7,6 +7,11 @@ production with more than one worker refuses to start unless the counters are sh
 
 import os
 
+# Kept-alive connections stay open 75 s, longer than the proxy keeps them idle (nginx site:
+# keepalive_timeout 60s), so the proxy is always the one to close them; with gunicorn's default of
+# 2 s, an answer saved every few seconds could be sent on a connection closing under it.
+keepalive = 75
+
 
 def on_starting(server):
     environment = os.environ.get("BOIDUONG_ENV", "production").strip().lower()
