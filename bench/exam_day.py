@@ -321,9 +321,22 @@ def database_env(kind: str) -> tuple[Path, str, dict]:
     return bench_env("boiduong-exam-")
 
 
+def pool_for(options: tuple[str, ...]) -> dict:
+    """The server's database connections for its threads (PostgreSQL), unless the environment sets
+    them: one kept per thread and half as many more at a busy moment. The default pool (3 + 2) is
+    sized for sync workers: with 8 threads, requests queued for a connection (on PostgreSQL, N = 500
+    failed with it and passed with 8 + 4)."""
+    threads = int(options[options.index("--threads") + 1]) if "--threads" in options else 1
+    return {
+        "DB_POOL_SIZE": os.environ.get("DB_POOL_SIZE") or str(max(3, threads)),
+        "DB_MAX_OVERFLOW": os.environ.get("DB_MAX_OVERFLOW") or str(max(2, threads // 2)),
+    }
+
+
 def trial(env: dict, url: str, users: int, options: tuple[str, ...], tmp: Path) -> dict:
     """One run on a rebuilt database and a fresh server: the figures of `run --json`. The server's
     log and the run's own output go to files in `tmp` (printed with the summary)."""
+    env = {**env, **pool_for(options)}
     empty_database(url)
     here = Path(__file__).resolve()
     name = f"{users}-{'-'.join(o.lstrip('-') for o in options)}"
