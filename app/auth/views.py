@@ -102,9 +102,8 @@ def _after_password(user: User, next_url: str):
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learning.home"))
-    form = LoginForm()
+    form, config = LoginForm(), current_app.config
     if form.validate_on_submit():
-        config = current_app.config
         try:
             with budget.turn(config["LOGIN_CHECKS"], config["LOGIN_QUEUE"], config["LOGIN_WAIT_SECONDS"]):
                 user = service.authenticate(db.session, form.email.data or "", form.password.data or "")
@@ -126,7 +125,6 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             return _after_password(user, params.safe_next(request.args.get("next")))
-    config = current_app.config
     return render_template(
         "auth/login.html", form=form, storm=budget.busy(config["LOGIN_CHECKS"], config["LOGIN_QUEUE"])
     )
