@@ -41,6 +41,8 @@ def log_in(page: Page, base: str, email: str = "hocvien@example.vn") -> None:
 
 def overflow(page: Page) -> str | None:
     """None when the page does not scroll sideways; else by how much, and which elements stick out."""
+    # Right after a click that navigates, the new document may have no root element yet.
+    page.wait_for_load_state("load")
     excess = page.evaluate(OVERFLOW_JS)
     if excess <= 0:
         return None
@@ -62,8 +64,11 @@ def open_quiz(page: Page, base: str) -> None:
     log_in(page, base)
     page.goto(base + "/courses/KT-01")
     page.get_by_role("button", name="Ghi danh khoá học này").click()
+    page.wait_for_load_state("load")  # the enrolment is stored before the next page is asked for
     page.goto(base + "/courses/KT-01/lessons/kiem-tra")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_url("**/attempts/*")
+    expect(page.locator(".attempt-bar")).to_be_visible()
 
 
 def pages_of(pdf: bytes) -> int:
