@@ -220,6 +220,8 @@ def _load_wrk(port: int, path: str, cookies: dict, total: int, concurrency: int,
     requests, duration_us, p50, p95, p99, bad_status, failed = map(int, out.split("BENCH ")[1].split())
     return {
         "rps": requests / (duration_us / 1e6),
+        "requests": requests,
+        "seconds": duration_us / 1e6,
         "p50": p50 / 1000,
         "p95": p95 / 1000,
         "p99": p99 / 1000,
@@ -260,6 +262,8 @@ def _load_threads(port: int, path: str, cookies: dict, total: int, concurrency: 
     q = statistics.quantiles(latencies, n=100)
     return {
         "rps": len(latencies) / wall,
+        "requests": len(latencies),
+        "seconds": wall,
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
         "p99": q[98] * 1000,

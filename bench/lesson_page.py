@@ -2,7 +2,7 @@
 trivial Flask route.
 
     .venv/bin/python bench/lesson_page.py [--requests 3000] [--concurrency 8] [--workers 2]
-        [--worker-class sync|gthread] [--threads 4]
+        [--worker-class sync|gthread] [--threads 4] [--rounds 3]
 
 Builds a fresh database (SQLite in a temporary folder, or BENCH_DATABASE_URL), times the import
 of courses/, logs a learner in, enrols them in CDS-LD and then, with concurrent clients on
@@ -13,6 +13,12 @@ floor of any logged-in page in the same app (bench/floor_app.py) and for a trivi
 served the same way, and each one's throughput as a share of the trivial route's. The load
 generator shares the machine's two cores with the server, so absolute figures are conservative;
 the shares are the useful numbers.
+
+Both servers run side by side and the routes take turns, in `--rounds` rounds of a share of the
+requests each: a machine whose speed drifts during the run (a shared virtual machine does, by a
+fifth or more over a minute) then slows every route alike instead of the one it happens to be
+loading. Each route's throughput is its requests over its seconds in all rounds; its latencies
+are the median of the rounds'.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import argparse
 import re
 import time
 
-from common import ROOT, bench_env, csrf, flask, load, logged_in, serving, trivial_route
+import statistics
+
+from common import ROOT, bench_env, csrf, flask, load, logged_in, serving
 
 
 def attempt_and_answers(client, port: int) -> tuple[str, list[dict]]:
@@ -39,6 +47,16 @@ def attempt_and_answers(client, port: int) -> tuple[str, list[dict]]:
     return attempt, [{"csrf_token": token, "qids": field.removeprefix("q-"), field: v} for v in values]
 
 
+def pooled(runs: list[dict]) -> dict:
+    """One route's figures over its rounds: requests over seconds, the median of each latency."""
+    return {
+        "rps": sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs),
+        **{p: statistics.median(r[p] for r in runs) for p in ("p50", "p95", "p99")},
+        "errors": sum(r["errors"] for r in runs),
+        "tool": runs[0]["tool"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -46,6 +64,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=4, help="per worker, with gthread")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each route takes")
     args = parser.parse_args()
     server = (args.workers, args.worker_class, args.threads)
 
@@ -57,7 +76,10 @@ def main() -> None:
     courses = out.count(": created") + out.count(": unchanged") + out.count(": updated")
     flask(env, "users", "create", "bench@example.vn", "--password", "bench-password")
 
-    with serving("floor_app:app", server, env, ROOT / "bench") as (port, _server):
+    with (
+        serving("floor_app:app", server, env, ROOT / "bench") as (port, _server),
+        serving("trivial_app:app", server, env, ROOT / "bench") as (trivial_port, _trivial),
+    ):
         client = logged_in(port, "bench@example.vn", "bench-password")
         _, html, _ = client.request("GET", "/courses/CDS-LD")
         status, _, headers = client.request("POST", "/courses/CDS-LD/enrol", {"csrf_token": csrf(html)})
@@ -65,12 +87,21 @@ def main() -> None:
         status, html, _ = client.request("GET", lesson)
         assert status == 200 and "lesson" in html, status
         client.request("GET", lesson)
-        lesson_stats = load(port, lesson, client.cookies, args.requests, args.concurrency)
-        floor_stats = load(port, "/bench/floor", client.cookies, args.requests, args.concurrency)
         attempt, saves = attempt_and_answers(client, port)
-        attempt_stats = load(port, attempt, client.cookies, args.requests, args.concurrency)
-        save_stats = load(port, f"{attempt}/save", client.cookies, args.requests, args.concurrency, saves)
-    trivial_stats = trivial_route(server, env, args.requests, args.concurrency)
+        routes = {  # name: (port, path, cookies, forms to POST in turn)
+            "trivial route": (trivial_port, "/", {}, None),
+            "logged-in floor": (port, "/bench/floor", client.cookies, None),
+            "lesson page": (port, lesson, client.cookies, None),
+            "attempt page": (port, attempt, client.cookies, None),
+            "answer save": (port, f"{attempt}/save", client.cookies, saves),
+        }
+        per_round = max(1, args.requests // args.rounds)
+        turns = {name: [] for name in routes}
+        for _ in range(args.rounds):
+            for name, (route_port, path, cookies, posts) in routes.items():
+                turns[name].append(load(route_port, path, cookies, per_round, args.concurrency, posts))
+    stats = {name: pooled(runs) for name, runs in turns.items()}
+    trivial_stats = stats["trivial route"]
 
     db = url.split(":", 1)[0]
     threads = f" × {args.threads} threads" if args.worker_class == "gthread" else ""
@@ -82,15 +113,8 @@ def main() -> None:
         f"import of courses/ ({courses} courses, fresh database): {import_seconds:.2f} s "
         "(including the flask command's start-up)"
     )
-    print(f"load generator: {lesson_stats['tool']}")
-    rows = (
-        ("trivial route", trivial_stats),
-        ("logged-in floor", floor_stats),
-        ("lesson page", lesson_stats),
-        ("attempt page", attempt_stats),
-        ("answer save", save_stats),
-    )
-    for name, s in rows:
+    print(f"load generator: {trivial_stats['tool']}; {args.rounds} rounds, routes taking turns")
+    for name, s in stats.items():
         print(
             f"{name:15} {s['rps']:7.0f} req/s {s['rps'] / trivial_stats['rps']:5.0%} of trivial  "
             f"p50 {s['p50']:6.1f} ms  p95 {s['p95']:6.1f} ms  p99 {s['p99']:6.1f} ms  errors {s['errors']}"
