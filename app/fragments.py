@@ -16,8 +16,10 @@ from functools import lru_cache
 
 from flask import Flask
 from flask.globals import _cv_request
+from flask_login import current_user
 from markupsafe import Markup
 
+from app import policy
 from app.i18n import request_locale
 
 CACHED_FRAGMENTS = 4096
@@ -44,6 +46,17 @@ def section_of(endpoint: str | None) -> str | None:
     return None
 
 
+def masthead_key() -> tuple[bool, str | None, bool, bool]:
+    """The masthead fragment's key for this request: logged in, the menu section the page belongs
+    to, and whether the menu shows teaching and administration."""
+    user = current_user._get_current_object()
+    if not policy.is_logged_in(user):
+        return (False, None, False, False)
+    request_context = _cv_request.get(None)
+    endpoint = request_context.request.endpoint if request_context else None
+    return (True, section_of(endpoint), policy.can_teach(user), policy.is_admin(user))
+
+
 def init_app(app: Flask) -> None:
     @lru_cache(maxsize=CACHED_FRAGMENTS)
     def _render(template: str, macro: str, locale: str, script_root: str, key: tuple) -> Markup:
@@ -57,4 +70,4 @@ def init_app(app: Flask) -> None:
 
     fragment.cache_info = _render.cache_info
     app.jinja_env.globals["fragment"] = fragment
-    app.jinja_env.globals["section_of"] = section_of
+    app.jinja_env.globals["masthead_key"] = masthead_key

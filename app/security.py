@@ -3,6 +3,9 @@ request."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -10,6 +13,7 @@ from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in, user_logged_out
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 from sqlalchemy import inspect, select
 
@@ -154,6 +158,48 @@ def _new_csrf_token(_app, **_extra) -> None:
     g.pop("csrf_token", None)
 
 
+# A signed form token is reused for at most this long (and a tenth of its lifetime), then signed anew.
+CSRF_TOKEN_REUSE_SECONDS = 60
+CACHED_CSRF_TOKENS = 8192
+
+
+def _reused_csrf_tokens(app: Flask):
+    """Templates' `csrf_token()`: Flask-WTF's `generate_csrf`, reusing the token it last signed for
+    the same session's raw token while that is less than a minute old.
+
+    Signing (a timestamp, an HMAC, base64) is a tenth of a lesson page's cost, and every page
+    carries a token (the language and logout forms). A reused token is the very string
+    `generate_csrf` returned then, checked the same way: it holds only in the session whose raw
+    token it signs, which a login or logout replaces (`_new_csrf_token`); its life
+    (WTF_CSRF_TIME_LIMIT, the session's) counts from its signing, so a form may lose at most a
+    minute of it. The tokens are kept per app (each has its own secret key), the latest
+    CACHED_CSRF_TOKENS only.
+    """
+    limit = app.config.get("WTF_CSRF_TIME_LIMIT")
+    reuse = min(CSRF_TOKEN_REUSE_SECONDS, limit / 10) if limit else CSRF_TOKEN_REUSE_SECONDS
+    signed: OrderedDict[str, tuple[str, float]] = OrderedDict()  # raw token: (signed token, when)
+    lock = threading.Lock()
+
+    def csrf_token() -> str:
+        token = g.get("csrf_token")
+        if token is not None:
+            return token
+        raw, now = session.get("csrf_token"), time.monotonic()
+        with lock:
+            found = signed.get(raw) if raw is not None else None
+        if found is not None and now - found[1] < reuse:
+            g.csrf_token = found[0]
+            return found[0]
+        token = generate_csrf()
+        with lock:
+            signed[session["csrf_token"]] = (token, now)
+            while len(signed) > CACHED_CSRF_TOKENS:
+                signed.popitem(last=False)
+        return token
+
+    return csrf_token
+
+
 def refuse_unsafe_start(app: Flask) -> None:
     """Production refuses to serve while a demo account (public password) can log in. Commands
     other than `flask run` still work, so that an operator can deactivate them."""
@@ -186,3 +232,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_headers(_content_security_policy(app.config["VIDEO_HOSTS"])))
     user_logged_in.connect(_new_csrf_token, app)
     user_logged_out.connect(_new_csrf_token, app)
+    # In place of CSRFProtect's own, which it also hands to every render in a context processor.
+    app.jinja_env.globals["csrf_token"] = _reused_csrf_tokens(app)
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if getattr(p, "__module__", None) != "flask_wtf.csrf"]

@@ -7,6 +7,8 @@ depends on, and every request still checks its identity against the database.
   learner never sees an admin's menu, English never leaks into a Vietnamese page and the current
   section follows the page.
 - Translations are looked up once per request and follow `force_locale`.
+- A page's form token is signed once a minute per session, not on every page (app/security.py):
+  the reused token is accepted, and a login or logout still replaces it.
 - A logged-in page costs one statement for identity; the quiz attempt page and the answer save
   read the attempt once (the access guard's row is reused by the view).
 """
@@ -18,7 +20,7 @@ import re
 from flask import render_template_string
 from flask_babel import force_locale
 
-from app import fragments
+from app import fragments, security
 from tests.helpers import csrf_token
 
 
@@ -140,3 +142,26 @@ def test_a_lesson_outline_follows_the_lessons_done(app, learner, course, auth, c
     assert again.count('class="check"') == 1
     second = client.get("/courses/KH-01/lessons/du-lieu").get_data(as_text=True)
     assert second.count('class="check"') == 1 and 'rel="prev"' in second
+
+
+def test_a_form_token_is_signed_once_a_minute_and_replaced_by_a_login(make_user, auth, client, monkeypatch):
+    signed, clock = [], [1000.0]
+    real = security.generate_csrf
+    monkeypatch.setattr(security, "generate_csrf", lambda: signed.append(1) or real())
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    make_user("hoc@example.vn")
+    before_login = csrf_token(client, "/login")
+    auth.login("hoc@example.vn")
+    first = csrf_token(client, "/courses/")
+    assert first != before_login  # a login replaces the token
+    count = len(signed)
+    clock[0] += 30
+    assert csrf_token(client, "/my") == first and len(signed) == count  # reused, not signed again
+    # the reused token is good for a form
+    response = client.post("/language", data={"csrf_token": first, "language": "en", "next": "/my"})
+    assert response.status_code == 302
+    clock[0] += security.CSRF_TOKEN_REUSE_SECONDS
+    csrf_token(client, "/my")
+    assert len(signed) == count + 1  # a minute on: signed anew
+    auth.logout()
+    assert csrf_token(client, "/login") != first
