@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from app import create_app
+from app import create_app, security
 from app.access import rule_for
 from app.auth.service import create_user
 from app.extensions import db
@@ -156,6 +158,31 @@ def test_an_expired_session_cookie_logs_out(app, make_user, auth, client):
     auth.login()
     app.config["PERMANENT_SESSION_LIFETIME"] = -1  # signed a second ago is past a lifetime of -1 s
     response = client.get("/courses/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_verified_session_cookie_is_remembered_yet_still_expires_and_a_changed_one_is_refused(
+    app, make_user, auth, client, monkeypatch
+):
+    make_user()
+    auth.login()
+    client.get("/courses/")  # the first page after login adds its CSRF secret: a new cookie
+    verified = []
+    real = security._SessionInterface._verify
+    monkeypatch.setattr(security._SessionInterface, "_verify", lambda *a: verified.append(1) or real(*a))
+    assert client.get("/courses/").status_code == 200
+    assert client.get("/my").status_code == 200
+    assert len(verified) <= 1  # the same cookie string: its signature checked once
+    name = app.config["SESSION_COOKIE_NAME"]
+    genuine = client.get_cookie(name).value
+    changed = genuine[:-2] + ("A" if genuine[-2] != "A" else "B") + genuine[-1]
+    client.set_cookie(name, changed)
+    assert client.get("/courses/").status_code == 302  # one byte off: not the remembered cookie
+    client.set_cookie(name, genuine)
+    assert client.get("/courses/").status_code == 200
+    later = security._now() + app.permanent_session_lifetime + timedelta(minutes=1)
+    monkeypatch.setattr(security, "_now", lambda: later)
+    response = client.get("/courses/")  # remembered, but past its lifetime
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
