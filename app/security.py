@@ -22,7 +22,6 @@ from app.config import ConfigError
 from app.extensions import db, login_manager
 from app.models import User
 
-
 # Session cookies already verified, kept per app: the latest this many.
 VERIFIED_COOKIES = 8192
 _PLAIN_VALUES = (str, int, float, bool, type(None))

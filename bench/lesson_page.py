@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import argparse
 import re
-import time
-
 import statistics
+import time
 
 from common import ROOT, bench_env, csrf, flask, load, logged_in, serving
 

@@ -88,9 +88,7 @@ _LEARNER_STATE = (
         LessonCompletion.lesson_slug,
     )
     .join(CourseVersion, CURRENT_VERSION)
-    .outerjoin(
-        Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id"))
-    )
+    .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
     .outerjoin(LessonCompletion, LessonCompletion.enrolment_id == Enrolment.id)
     .where(Course.code == bindparam("code"))
 )
