@@ -19,8 +19,16 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app"
 
 # Modules that serve requests without being views: the access guard, request parameters, error
-# pages, security headers, the language of the request, the commit point.
-WEB_MODULES = {"app.access", "app.params", "app.errors_web", "app.security", "app.i18n", "app.transactions"}
+# pages, security headers, the language of the request, the commit point, the page frame.
+WEB_MODULES = {
+    "app.access",
+    "app.params",
+    "app.errors_web",
+    "app.security",
+    "app.i18n",
+    "app.transactions",
+    "app.fragments",
+}
 REQUEST_GLOBALS = {
     ("flask", "request"),
     ("flask", "g"),
