@@ -2,8 +2,9 @@
 
 The menu, the brand and the footer of every page are the same for every learner of a language
 with the same roles on the same section of the site; rendering them costs a fifth of a lesson
-page (twenty translated strings, a dozen addresses); so do a lesson's outline and pager, for one
-course edition, lesson and set of lessons done. `fragment(template, macro, *key)` renders
+page (twenty translated strings, a dozen addresses); so is all of a lesson page but its actions
+(the lesson's text, its outline and pager) for one course edition, lesson and set of lessons
+done (templates/learning/_lesson_parts.html). `fragment(template, macro, *key)` renders
 `macro` of `template` with `key` as its arguments once per process for each language, mount point
 and key, and returns the same markup after that. The macro must depend on its arguments alone
 (and on the language and the addresses, which are part of the key): nothing of the request, the
